@@ -1,0 +1,62 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// One set of Swift settings for every target (see ../shared/DESIGN.md, Conventions).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "kite",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kite", targets: ["kite"]),
+        .library(name: "KiteCore", targets: ["KiteCore"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .target(name: "KiteCore", swiftSettings: swiftSettings),
+        .target(
+            name: "Parquet",
+            dependencies: [
+                "KiteCore",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KiteCLI",
+            dependencies: [
+                "KiteCore", "Parquet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "kite", dependencies: ["KiteCLI"], swiftSettings: swiftSettings),
+        .target(name: "KiteTesting", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "KiteBench",
+            dependencies: ["KiteCore", "Parquet"],
+            path: "bench/Sources/KiteBench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "KiteCoreTests", dependencies: ["KiteCore", "KiteTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ParquetTests",
+            dependencies: ["KiteCore", "Parquet", "KiteTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KiteCLITests",
+            dependencies: ["KiteCLI", "KiteCore", "Parquet", "KiteTesting"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

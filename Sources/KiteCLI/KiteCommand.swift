@@ -1,0 +1,42 @@
+import ArgumentParser
+import KiteCore
+
+
+/// `kite`: the whole life of a tabular model in one binary.
+public struct KiteCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "kite",
+        abstract: "Features, training, registry, serving and monitoring for tabular models, in one binary.",
+        version: "0.1.0",
+        subcommands: [ParquetCommand.self]
+    )
+
+    public init() {}
+
+    /// Parses the arguments, runs the command, and turns errors into one clear line; returns the exit status.
+    public static func run(arguments: [String]) async -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let error as KiteError {
+            Terminal.standardError("error: \(error.message)")
+            return 1
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help and --version arrive as errors that carry their text.
+                Terminal.standardOutput(fullMessage(for: error) + "\n")
+                return 0
+            }
+            let message = message(for: error)
+            Terminal.standardError("error: \(message.isEmpty ? String(describing: error) : message)"
+                + " (see 'kite \(arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")) --help')")
+            return code.rawValue
+        }
+    }
+}

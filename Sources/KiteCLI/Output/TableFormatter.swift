@@ -1,0 +1,36 @@
+import KiteCore
+
+/// Renders rows as an aligned text table for people.
+enum TableFormatter {
+    /// The table text of `frame`'s rows in `rows`: a header, a rule, then one line per row; null shows as `null`.
+    static func render(_ frame: DataFrame, rows: Range<Int>) -> String {
+        let header = frame.schema.fields.map { "\($0.name)" }
+        let types = frame.schema.fields.map { "\($0.type)" }
+        var cells = rows.map { row in
+            frame.columns.map { column in
+                (ValueText.text(column.scalar(at: row)) ?? "null").map { $0 == "\n" ? "⏎" : $0 }
+            }.map { String($0) }
+        }
+        cells.insert(types, at: 0)
+        cells.insert(header, at: 0)
+        let widths = header.indices.map { c in cells.map { Swift.min($0[c].count, 40) }.max() ?? 0 }
+        func line(_ row: [String]) -> String {
+            zip(row, widths).map { text, width in
+                let clipped = text.count > width ? String(text.prefix(width - 1)) + "…" : text
+                return clipped + String(repeating: " ", count: width - clipped.count)
+            }.joined(separator: "  ").trimmingSpacesAtEnd()
+        }
+        var out = line(cells[0]) + "\n" + line(cells[1]) + "\n"
+        out += widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n"
+        for row in cells.dropFirst(2) { out += line(row) + "\n" }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpacesAtEnd() -> String {
+        var copy = self
+        while copy.last == " " { copy.removeLast() }
+        return copy
+    }
+}

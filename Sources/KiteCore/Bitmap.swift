@@ -1,0 +1,56 @@
+/// A packed array of bits: one per row, `true` meaning the row's value is valid (not null).
+public struct Bitmap: Sendable, Hashable {
+    /// The bits, 64 to a word, least-significant bit first.
+    public private(set) var words: [UInt64]
+    /// The number of bits.
+    public private(set) var count: Int
+
+    /// Creates a bitmap of `count` bits, all set to `value`.
+    public init(repeating value: Bool, count: Int) {
+        let wordCount = (count + 63) / 64
+        words = [UInt64](repeating: value ? ~0 : 0, count: wordCount)
+        self.count = count
+        if value { clearTail() }
+    }
+
+    /// Creates a bitmap from booleans.
+    public init<S: Sequence>(_ bits: S) where S.Element == Bool {
+        self.init(repeating: false, count: 0)
+        for bit in bits { append(bit) }
+    }
+
+    /// The bit at `index`; `index` must be in `0..<count`.
+    public subscript(index: Int) -> Bool {
+        get { words[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+        set {
+            if newValue {
+                words[index >> 6] |= 1 << UInt64(index & 63)
+            } else {
+                words[index >> 6] &= ~(1 << UInt64(index & 63))
+            }
+        }
+    }
+
+    /// Appends one bit.
+    public mutating func append(_ bit: Bool) {
+        if count & 63 == 0 { words.append(0) }
+        count += 1
+        if bit { self[count - 1] = true }
+    }
+
+    /// Reserves space for `capacity` bits.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        words.reserveCapacity((capacity + 63) / 64)
+    }
+
+    /// The number of set bits.
+    public var setCount: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+
+    /// The number of clear bits.
+    public var clearCount: Int { count - setCount }
+
+    private mutating func clearTail() {
+        let extra = count & 63
+        if extra != 0, !words.isEmpty { words[words.count - 1] &= (1 << UInt64(extra)) - 1 }
+    }
+}

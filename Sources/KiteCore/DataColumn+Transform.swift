@@ -1,0 +1,86 @@
+extension DataColumn {
+    /// The rows in `range`, which must lie within `0..<count`.
+    public func slice(_ range: Range<Int>) throws -> DataColumn {
+        guard range.lowerBound >= 0, range.upperBound <= count else {
+            throw KiteError.invalidArgument("slice \(range) is outside 0..<\(count)")
+        }
+        return take(uncheckedIndices: range)
+    }
+
+    /// The rows at `indices`, in that order; every index must lie within `0..<count`.
+    public func take(_ indices: [Int]) throws -> DataColumn {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
+            throw KiteError.invalidArgument("row index \(bad) is outside 0..<\(count)")
+        }
+        return take(uncheckedIndices: indices)
+    }
+
+    /// The rows where `mask` is true; `mask` must have one entry per row.
+    public func filter(_ mask: [Bool]) throws -> DataColumn {
+        guard mask.count == count else {
+            throw KiteError(.mismatch, "mask has \(mask.count) entries for \(count) rows")
+        }
+        return take(uncheckedIndices: mask.indices.filter { mask[$0] })
+    }
+
+    /// The rows at `indices`, which the caller guarantees are in range.
+    package func take<C: Collection>(uncheckedIndices indices: C) -> DataColumn where C.Element == Int {
+        let newValues: Values
+        switch values {
+        case .bool(let a): newValues = .bool(indices.map { a[$0] })
+        case .int32(let a): newValues = .int32(indices.map { a[$0] })
+        case .int64(let a): newValues = .int64(indices.map { a[$0] })
+        case .float32(let a): newValues = .float32(indices.map { a[$0] })
+        case .float64(let a): newValues = .float64(indices.map { a[$0] })
+        case .bytes(let offsets, let data):
+            var newOffsets = [0]
+            newOffsets.reserveCapacity(indices.count + 1)
+            var newData: [UInt8] = []
+            for i in indices {
+                newData.append(contentsOf: data[offsets[i]..<offsets[i + 1]])
+                newOffsets.append(newData.count)
+            }
+            newValues = .bytes(offsets: newOffsets, data: newData)
+        }
+        let newValidity = validity.map { bits in Bitmap(indices.lazy.map { bits[$0] }) }
+        return DataColumn(unchecked: type, newValues, newValidity)
+    }
+
+    /// The columns one after another; all must have the same type.
+    public static func concatenate(_ parts: [DataColumn]) throws -> DataColumn {
+        guard let type = parts.first?.type else {
+            throw KiteError.invalidArgument("cannot concatenate zero columns")
+        }
+        if let other = parts.first(where: { $0.type != type }) {
+            throw KiteError(.mismatch, "cannot concatenate a \(other.type) column to a \(type) column")
+        }
+        let values: Values
+        switch parts[0].values {
+        case .bool: values = .bool(parts.flatMap { $0.values.bools ?? [] })
+        case .int32: values = .int32(parts.flatMap { $0.values.int32s ?? [] })
+        case .int64: values = .int64(parts.flatMap { $0.values.int64s ?? [] })
+        case .float32: values = .float32(parts.flatMap { $0.values.float32s ?? [] })
+        case .float64: values = .float64(parts.flatMap { $0.values.float64s ?? [] })
+        case .bytes:
+            var offsets = [0]
+            var data: [UInt8] = []
+            for part in parts {
+                guard case .bytes(let partOffsets, let partData) = part.values else { continue }
+                let base = data.count
+                data.append(contentsOf: partData)
+                offsets.append(contentsOf: partOffsets.dropFirst().map { $0 + base })
+            }
+            values = .bytes(offsets: offsets, data: data)
+        }
+        var validity: Bitmap?
+        if parts.contains(where: { $0.validity != nil }) {
+            var bits = Bitmap(repeating: true, count: 0)
+            bits.reserveCapacity(values.count)
+            for part in parts {
+                for i in 0..<part.count { bits.append(!part.isNull(i)) }
+            }
+            validity = bits
+        }
+        return DataColumn(unchecked: type, values, validity)
+    }
+}

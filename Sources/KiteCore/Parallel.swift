@@ -1,0 +1,44 @@
+import Dispatch
+
+/// Runs CPU-heavy work on threads sized to the machine's cores, off Swift's cooperative pool.
+public enum Parallel {
+    /// `body(0..<count)` in parallel; results in index order. The first error thrown is rethrown.
+    public static func map<T: Sendable>(
+        _ count: Int, _ body: @escaping @Sendable (Int) throws -> T
+    ) async throws -> [T] {
+        if count == 0 { return [] }
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                let results = ResultBox<T>(count: count)
+                DispatchQueue.concurrentPerform(iterations: count) { i in
+                    results.set(i, Result { try body(i) })
+                }
+                continuation.resume(with: results.collect())
+            }
+        }
+    }
+
+    /// Holds per-index results written by concurrent iterations; each index is written exactly once.
+    private final class ResultBox<T>: @unchecked Sendable {
+        private var slots: [Result<T, any Error>?]
+
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+        func set(_ index: Int, _ value: Result<T, any Error>) {
+            slots.withUnsafeMutableBufferPointer { $0[index] = value }
+        }
+
+        func collect() -> Result<[T], any Error> {
+            var values: [T] = []
+            values.reserveCapacity(slots.count)
+            for slot in slots {
+                switch slot {
+                case .success(let value)?: values.append(value)
+                case .failure(let error)?: return .failure(error)
+                case nil: return .failure(KiteError(.io, "parallel work lost a result"))
+                }
+            }
+            return .success(values)
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// How single values are written as text at Kite's edges (CSV, JSON lines, tables).
+public enum ValueText {
+    /// The text of a value: RFC 3339 timestamps with microseconds and `Z`, `YYYY-MM-DD` dates, base64 binary,
+    /// `NaN`/`Infinity`/`-Infinity` for non-finite floats, shortest round-trip form for other floats.
+    /// Null is `nil`.
+    public static func text(_ scalar: Scalar) -> String? {
+        switch scalar {
+        case .null: nil
+        case .bool(let v): v ? "true" : "false"
+        case .int(let v): String(v)
+        case .float(let v): floatText(Double(v), shortest: v.description)
+        case .double(let v): floatText(v, shortest: v.description)
+        case .string(let v): v
+        case .binary(let v): Data(v).base64EncodedString()
+        case .timestamp(let v): Timestamp.format(v)
+        case .date(let v): Timestamp.formatDate(v)
+        }
+    }
+
+    private static func floatText(_ value: Double, shortest: String) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
+        return shortest
+    }
+
+    /// The JSON text of a value: numbers as numbers, null as null, everything else as a JSON string.
+    public static func json(_ scalar: Scalar) -> String {
+        switch scalar {
+        case .null: return "null"
+        case .bool, .int: return text(scalar) ?? "null"
+        case .float(let v) where v.isFinite: return text(scalar) ?? "null"
+        case .double(let v) where v.isFinite: return text(scalar) ?? "null"
+        default: return quoted(text(scalar) ?? "")
+        }
+    }
+
+    /// A JSON string literal.
+    public static func quoted(_ string: String) -> String {
+        var out = "\""
+        out.reserveCapacity(string.utf8.count + 2)
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

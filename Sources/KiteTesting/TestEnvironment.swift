@@ -1,0 +1,105 @@
+import Foundation
+import KiteCore
+
+/// Where the test suite finds the repository, the shared test data, the built `kite` binary and the Python peers.
+public enum TestEnvironment {
+    /// The package root (the folder holding Package.swift).
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/` beside the clone: test data shared between sessions (read-only).
+    public static let sharedData: URL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// A file under `../shared/`.
+    public static func shared(_ relativePath: String) -> String {
+        sharedData.appendingPathComponent(relativePath).path
+    }
+
+    /// The `kite` binary built by `swift build` (debug), or `KITE_BINARY`.
+    public static var kiteBinary: String {
+        ProcessInfo.processInfo.environment["KITE_BINARY"]
+            ?? packageRoot.appendingPathComponent(".build/debug/kite").path
+    }
+
+    /// The Python interpreter of the peers' virtual environment that `scripts/test` makes.
+    public static var python: String {
+        ProcessInfo.processInfo.environment["KITE_TEST_PYTHON"]
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kite/venv/bin/python").path
+    }
+
+    /// A peer script under `Tests/peers/`.
+    public static func peerScript(_ name: String) -> String {
+        packageRoot.appendingPathComponent("Tests/peers/\(name)").path
+    }
+}
+
+/// A finished child process's exit status and output.
+public struct ProcessResult: Sendable {
+    public let status: Int32
+    public let standardOutput: String
+    public let standardError: String
+}
+
+/// Runs programs for tests.
+public enum Subprocess {
+    /// Runs `executable` with `arguments` and waits; output is captured whole.
+    public static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let stdin = Pipe()
+        process.standardInput = stdin
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        // Read both pipes concurrently so a full pipe cannot block the child.
+        let errorData = LockedData()
+        let errorReader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
+        errorReader.start()
+        let outputData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.isSet { usleep(1000) }
+        return ProcessResult(
+            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData.value, as: UTF8.self))
+    }
+
+    /// Runs a peer script with the peers' Python; a non-zero exit is an error carrying its standard error.
+    public static func python(_ script: String, _ arguments: [String]) throws -> String {
+        let result = try run(TestEnvironment.python, [TestEnvironment.peerScript(script)] + arguments)
+        guard result.status == 0 else {
+            throw KiteError(.io, "\(script) \(arguments.joined(separator: " ")) failed (\(result.status)); run scripts/test to install the peers:\n\(result.standardError)")
+        }
+        return result.standardOutput
+    }
+
+    private final class LockedData: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data: Data?
+        func set(_ value: Data) { lock.withLock { data = value } }
+        var isSet: Bool { lock.withLock { data != nil } }
+        var value: Data { lock.withLock { data ?? Data() } }
+    }
+}
+
+/// A folder that exists for one test and is removed afterwards.
+public final class TemporaryDirectory: @unchecked Sendable {
+    /// The folder's path.
+    public let path: String
+
+    /// Creates a fresh folder under the system's temporary directory.
+    public init() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kite-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        path = url.path
+    }
+
+    /// A path inside the folder.
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}

@@ -1,0 +1,166 @@
+"""Test peer for Kite's Parquet tests: reads and writes Parquet with pyarrow and DuckDB and prints values
+in an exact, tagged form (see Sources/KiteTesting/PeerValue.swift).
+
+  dump FILE [--engine pyarrow|duckdb] [--columns a,b]   print the header and every row
+  write FILE VARIANT ROWS                               write the generated table with pyarrow's settings VARIANT
+  aggregate FILE                                        print count, sums and null counts of every column (JSON)
+"""
+import base64
+import datetime
+import decimal
+import json
+import math
+import sys
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+EPOCH_DATE = datetime.date(1970, 1, 1)
+
+
+def tag(value):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return ["b", "true" if value else "false"]
+    if isinstance(value, int):
+        return ["i", str(value)]
+    if isinstance(value, float):
+        return ["f", repr(value)]
+    if isinstance(value, decimal.Decimal):
+        return ["f", repr(float(value))]
+    if isinstance(value, str):
+        return ["s", value]
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return ["x", base64.b64encode(bytes(value)).decode()]
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        delta = value - EPOCH
+        return ["t", str((delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds)]
+    if isinstance(value, datetime.date):
+        return ["d", str((value - EPOCH_DATE).days)]
+    raise TypeError(f"cannot tag {type(value)}: {value!r}")
+
+
+def timestamp_micros(column):
+    """Timestamps of any unit as int64 microseconds (floor for nanoseconds), as Kite reads them."""
+    scale = {"s": (1_000_000, 1), "ms": (1000, 1), "us": (1, 1), "ns": (1, 1000)}[column.type.unit]
+    raw = column.cast(pa.int64()).to_pylist()
+    return [None if v is None else ["t", str(v * scale[0] // scale[1])] for v in raw]
+
+
+def dump_pyarrow(path, columns):
+    table = pq.read_table(path, columns=columns)
+    print(json.dumps(table.column_names))
+    tagged = []
+    for column in table.columns:
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        if pa.types.is_timestamp(column.type):
+            tagged.append(timestamp_micros(column))
+        else:
+            tagged.append([tag(v) for v in column.to_pylist()])
+    for row in zip(*tagged) if tagged else []:
+        print(json.dumps(list(row)))
+
+
+def dump_duckdb(path, columns):
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    select = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+    relation = con.execute(f"SELECT {select} FROM read_parquet('{path}')")
+    print(json.dumps([d[0] for d in relation.description]))
+    for row in relation.fetchall():
+        print(json.dumps([tag(v) for v in row]))
+
+
+def generated_table(rows):
+    """Every Kite type, with nulls, NaN, infinities, empty and non-ASCII strings; deterministic."""
+    import random
+    rng = random.Random(42)
+    def maybe(v, i, every=7):
+        return None if i % every == 3 else v
+    ints = [maybe(rng.randint(-2**62, 2**62), i) for i in range(rows)]
+    specials = [float("nan"), float("inf"), float("-inf"), -0.0, 5e-324, 1.7976931348623157e308]
+    doubles = [maybe(specials[i % 6] if i % 11 == 0 else rng.gauss(0, 1e3), i, 5) for i in range(rows)]
+    words = ["", "a", "héllo", "日本語", "comma,quote\"", "x" * 100] + [f"word{k}" for k in range(50)]
+    return pa.table({
+        "b": pa.array([maybe(i % 3 == 0, i) for i in range(rows)], pa.bool_()),
+        "i32": pa.array([maybe(rng.randint(-2**31, 2**31 - 1), i) for i in range(rows)], pa.int32()),
+        "i64": pa.array(ints, pa.int64()),
+        "f32": pa.array([maybe(rng.uniform(-1e6, 1e6), i, 4) for i in range(rows)], pa.float32()),
+        "f64": pa.array(doubles, pa.float64()),
+        "s": pa.array([maybe(rng.choice(words), i, 6) for i in range(rows)], pa.string()),
+        "bin": pa.array([maybe(bytes(rng.randrange(256) for _ in range(i % 9)), i, 8) for i in range(rows)], pa.binary()),
+        "ts": pa.array([maybe(rng.randint(-2**40, 2**52), i, 9) for i in range(rows)], pa.timestamp("us", tz="UTC")),
+        "day": pa.array([maybe(rng.randint(-100000, 100000), i, 10) for i in range(rows)], pa.date32()),
+        "req": pa.array(list(range(rows)), pa.int64()),
+    }, schema=pa.schema([
+        ("b", pa.bool_()), ("i32", pa.int32()), ("i64", pa.int64()), ("f32", pa.float32()), ("f64", pa.float64()),
+        ("s", pa.string()), ("bin", pa.binary()), ("ts", pa.timestamp("us", tz="UTC")), ("day", pa.date32()),
+        pa.field("req", pa.int64(), nullable=False),
+    ]))
+
+
+VARIANTS = {
+    "default": {},
+    "nodict": {"use_dictionary": False},
+    "v2": {"data_page_version": "2.0"},
+    "gzip": {"compression": "gzip"},
+    "none": {"compression": "none"},
+    "smallpages": {"data_page_size": 512, "row_group_size": 1000},
+    "delta": {"use_dictionary": False, "column_encoding": {"i32": "DELTA_BINARY_PACKED", "i64": "DELTA_BINARY_PACKED",
+              "s": "DELTA_BYTE_ARRAY", "bin": "DELTA_LENGTH_BYTE_ARRAY", "f64": "BYTE_STREAM_SPLIT",
+              "f32": "BYTE_STREAM_SPLIT"}},
+    "checksums": {"write_page_checksum": True},
+}
+
+
+def write(path, variant, rows):
+    pq.write_table(generated_table(int(rows)), path, **VARIANTS[variant])
+
+
+def aggregate(path):
+    table = pq.read_table(path)
+    result = {"rows": table.num_rows}
+    for name in table.column_names:
+        column = table.column(name)
+        entry = {"nulls": column.null_count}
+        if pa.types.is_timestamp(column.type) or pa.types.is_date(column.type):
+            column = pc.cast(column, pa.int64() if pa.types.is_timestamp(column.type) else pa.int32())
+        if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) or pa.types.is_boolean(column.type):
+            total = pc.sum(pc.cast(column, pa.float64() if not pa.types.is_integer(column.type) else pa.int64()))
+            entry["sum"] = repr(total.as_py()) if total.as_py() is not None else None
+        if pa.types.is_string(column.type):
+            entry["bytes"] = int(pc.sum(pc.binary_length(column)).as_py() or 0)
+        result[name] = entry
+    print(json.dumps(result))
+
+
+def main(argv):
+    command = argv[1]
+    if command == "dump":
+        path = argv[2]
+        engine = "pyarrow"
+        columns = None
+        rest = argv[3:]
+        while rest:
+            if rest[0] == "--engine":
+                engine = rest[1]
+            elif rest[0] == "--columns":
+                columns = rest[1].split(",")
+            rest = rest[2:]
+        (dump_duckdb if engine == "duckdb" else dump_pyarrow)(path, columns)
+    elif command == "write":
+        write(argv[2], argv[3], argv[4])
+    elif command == "aggregate":
+        aggregate(argv[2])
+    else:
+        raise SystemExit(f"unknown command {command}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
