@@ -34,6 +34,11 @@ public enum CSVReader {
         return try DataFrame(schema: Schema(fields), columns: columns)
     }
 
+    /// The records of CSV text as strings (nil for an empty unquoted field), header included.
+    public static func records(_ bytes: [UInt8]) throws -> [[String?]] {
+        try parseRecords(bytes).map { $0.map { $0.map { String(decoding: $0, as: UTF8.self) } } }
+    }
+
     /// Splits CSV into records of fields (nil for an empty unquoted field), honouring quotes.
     static func parseRecords(_ bytes: [UInt8]) throws -> [[[UInt8]?]] {
         var records: [[[UInt8]?]] = []

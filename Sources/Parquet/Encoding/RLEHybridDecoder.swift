@@ -56,9 +56,7 @@ struct RLEHybridDecoder {
                 produced += take
             } else {
                 let groups = header >> 1
-                guard groups > 0, groups <= (end - position) else {
-                    throw KiteError.corrupt("bit-packed run is truncated")
-                }
+                guard groups > 0 else { throw KiteError.corrupt("bit-packed run of zero groups") }
                 let byteCount = groups * bitWidth
                 guard byteCount <= end - position else { throw KiteError.corrupt("bit-packed run is truncated") }
                 let take = Swift.min(groups * 8, count - produced)

@@ -24,6 +24,11 @@ enum LogicalConversion {
                 }
                 converted = .int64(out)
             }
+        case (.float32, .bytes(let offsets, let data), .float16?):
+            guard offsets.count > 0, data.count == 2 * (offsets.count - 1) else {
+                throw KiteError.corrupt("column '\(column.name)': FLOAT16 values must be 2 bytes")
+            }
+            converted = .float32((0..<(offsets.count - 1)).map { halfToFloat(UInt16(data[2 * $0]) | UInt16(data[2 * $0 + 1]) << 8) })
         case (.int64, .int32(let raw), _):
             converted = .int64(raw.map { Int64(UInt32(bitPattern: $0)) })
         case (.float64, _, .decimal(let scale, _)?):
@@ -41,6 +46,18 @@ enum LogicalConversion {
             converted = values
         }
         return try DataColumn(type: type, values: converted, validity: validity)
+    }
+
+    /// The value of an IEEE 754 half-precision number.
+    static func halfToFloat(_ bits: UInt16) -> Float {
+        let sign: Float = bits & 0x8000 != 0 ? -1 : 1
+        let exponent = Int((bits >> 10) & 0x1f)
+        let fraction = Float(bits & 0x3ff)
+        switch exponent {
+        case 0: return sign * fraction * 0x1p-24
+        case 31: return fraction == 0 ? sign * .infinity : .nan
+        default: return sign * (1 + fraction / 1024) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
+        }
     }
 
     /// The value of a big-endian two's-complement integer of any length, as a Double.

@@ -29,7 +29,7 @@ public struct ParquetColumn: Sendable {
         case (.int32, _): .int32
         case (.int64, .timestamp?), (.int96, _): .timestamp
         case (.int64, _): .int64
-        case (.float, _): .float32
+        case (.float, _), (.fixedLenByteArray, .float16?): .float32
         case (.double, _): .float64
         case (.byteArray, .string?), (.byteArray, .enumeration?), (.byteArray, .json?): .string
         case (.byteArray, _), (.fixedLenByteArray, _): .binary

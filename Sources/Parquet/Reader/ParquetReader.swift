@@ -69,7 +69,7 @@ public final class ParquetReader: Sendable {
             guard group.rowCount <= configuration.maxRowGroupRows else {
                 throw KiteError.corrupt("\(source.name): row group \(g) claims \(group.rowCount) rows, over the limit of \(configuration.maxRowGroupRows)")
             }
-            for chunk in group.columns {
+            for chunk in group.columns where chunk.totalCompressedSize > 0 || group.rowCount > 0 {
                 let range = chunk.byteRange
                 guard range.lowerBound >= 4, range.lowerBound <= footerStart, chunk.totalCompressedSize <= footerStart - range.lowerBound else {
                     throw KiteError.corrupt("\(source.name): column chunk '\(chunk.path.joined(separator: "."))' in row group \(g) lies outside the data")
@@ -108,6 +108,7 @@ public final class ParquetReader: Sendable {
         let selected = try names.map { try $0.map(column(named:)) } ?? columns
         let fields = try selected.map(readableField)
         let group = metadata.rowGroups[index]
+        if group.rowCount == 0 { return DataFrame(empty: try Schema(fields)) }
         var chunks: [[UInt8]] = []
         for column in selected {
             chunks.append(try await source.read(group.columns[column.leafIndex].byteRange))

@@ -28,7 +28,7 @@ struct ColumnChunkEncoder {
         statistics.nullCount = Int64(column.nullCount)
 
         var dictionary: (values: DataColumn.Values, indices: [UInt32])?
-        if configuration.useDictionary && field.type != .bool {
+        if configuration.useDictionary && field.type != .bool && dense.count > 0 {
             dictionary = Self.dictionary(dense.values, limit: configuration.dictionaryPageSizeLimit)
         }
         var output: [UInt8] = []
