@@ -69,7 +69,7 @@ public final class ParquetReader: Sendable {
             guard group.rowCount <= configuration.maxRowGroupRows else {
                 throw KiteError.corrupt("\(source.name): row group \(g) claims \(group.rowCount) rows, over the limit of \(configuration.maxRowGroupRows)")
             }
-            for chunk in group.columns where chunk.totalCompressedSize > 0 || group.rowCount > 0 {
+            for chunk in group.columns where group.rowCount > 0 {
                 let range = chunk.byteRange
                 guard range.lowerBound >= 4, range.lowerBound <= footerStart, chunk.totalCompressedSize <= footerStart - range.lowerBound else {
                     throw KiteError.corrupt("\(source.name): column chunk '\(chunk.path.joined(separator: "."))' in row group \(g) lies outside the data")
