@@ -23,6 +23,9 @@ enum ByteArrayDecoders {
         return .bytes(offsets: offsets, data: data)
     }
 
+    /// The most bytes one DELTA_BYTE_ARRAY page may expand to, unless 64 times its size is more.
+    static let maxExpansion = 256 << 20
+
     /// DELTA_BYTE_ARRAY: prefix lengths, then suffixes as DELTA_LENGTH_BYTE_ARRAY; each value is the previous
     /// value's prefix followed by its suffix.
     static func deltaByteArray(_ bytes: [UInt8], range: Range<Int>, count: Int) throws -> DataColumn.Values {
@@ -39,11 +42,15 @@ enum ByteArrayDecoders {
         var data: [UInt8] = []
         data.reserveCapacity(suffixData.count)
         var previousStart = 0
+        let limit = Swift.max(maxExpansion, 64 * range.count)
         for i in 0..<count {
             let prefix = prefixes[i]
             let previousLength = data.count - previousStart
             guard prefix >= 0, prefix <= previousLength else {
                 throw KiteError.corrupt("DELTA_BYTE_ARRAY prefix \(prefix) is longer than the previous value")
+            }
+            guard data.count <= limit - Int(prefix) - (suffixOffsets[i + 1] - suffixOffsets[i]) else {
+                throw KiteError.corrupt("DELTA_BYTE_ARRAY page expands past \(limit) bytes")
             }
             let start = data.count
             data.append(contentsOf: data[previousStart..<(previousStart + Int(prefix))])

@@ -6,6 +6,9 @@ struct DeltaBinaryPackedDecoder {
     private(set) var position: Int
     private let end: Int
 
+    /// The largest block size accepted (writers use 128 to 1024).
+    static let maxBlockSize = 1 << 20
+
     init(_ bytes: [UInt8], range: Range<Int>) {
         self.bytes = bytes
         self.position = range.lowerBound
@@ -37,7 +40,7 @@ struct DeltaBinaryPackedDecoder {
         let miniblockCount = Int(clamping: try varint())
         let total = Int(clamping: try varint())
         var last = try zigzag()
-        guard blockSize > 0, blockSize % 128 == 0, miniblockCount > 0, blockSize % miniblockCount == 0,
+        guard blockSize > 0, blockSize <= Self.maxBlockSize, blockSize % 128 == 0, miniblockCount > 0, blockSize % miniblockCount == 0,
             (blockSize / miniblockCount) % 32 == 0
         else {
             throw KiteError.corrupt("DELTA_BINARY_PACKED header is invalid (block \(blockSize), miniblocks \(miniblockCount))")

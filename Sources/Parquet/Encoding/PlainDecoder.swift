@@ -52,6 +52,9 @@ enum PlainDecoder {
             }
             return .int64(result)
         case .byteArray:
+            guard count <= available / 4 else {
+                throw KiteError.corrupt("page holds \(available) bytes, too few for \(count) byte arrays")
+            }
             var offsets = [Int](repeating: 0, count: count + 1)
             var position = range.lowerBound
             var dataLength = 0

@@ -159,11 +159,11 @@ struct ColumnChunkDecoder {
             nonNull = 0
             for level in levels where level == maxLevel { nonNull += 1 }
             if nonNull < count || validity != nil {
-                if validity == nil {
-                    validity = Bitmap(repeating: true, count: valuesRead)
-                }
-                validity!.reserveCapacity(rowCount)
-                for level in levels { validity!.append(level == maxLevel) }
+                var bits = validity ?? Bitmap(repeating: true, count: valuesRead)
+                validity = nil
+                bits.reserveCapacity(rowCount)
+                for level in levels { bits.append(level == maxLevel) }
+                validity = bits
             }
         }
         let values = try decodeValues(count: nonNull, encoding: encoding, data, range)
