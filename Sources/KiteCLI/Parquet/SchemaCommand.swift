@@ -15,15 +15,19 @@ struct SchemaCommand: AsyncParsableCommand {
     func run() async throws {
         let reader = try await ParquetReader(path: file)
         var out = "\(file): \(reader.rowCount) rows, \(reader.rowGroupCount) row groups, \(reader.columns.count) columns\n"
-        let nameWidth = reader.columns.map(\.name.count).max() ?? 0
-        for column in reader.columns {
+        let rows = reader.columns.map { column -> [String] in
             var physical = "\(column.physicalType)"
             if column.physicalType == .fixedLenByteArray { physical += "(\(column.typeLength))" }
-            let logical = column.logicalType.map { " \($0)" } ?? ""
-            let kite = column.dataType.map { "\($0)" } ?? "unsupported: nested or repeated"
-            let padding = String(repeating: " ", count: nameWidth - column.name.count)
-            let repetition = column.repetition == .required ? "required" : (column.repetition == .optional ? "optional" : "repeated")
-            out += "  \(column.name)\(padding)  \(kite)  (\(repetition) \(physical)\(logical))\n"
+            let repetition = ["required", "optional", "repeated"][Int(column.repetition.rawValue)]
+            return [
+                column.name, column.dataType.map { "\($0)" } ?? "unsupported",
+                "\(repetition) \(physical)" + (column.logicalType.map { " \($0)" } ?? ""),
+            ]
+        }
+        let widths = (0..<2).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        for row in rows {
+            out += "  " + (0..<2).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
+                .joined(separator: "  ") + "  " + row[2] + "\n"
         }
         if let createdBy = reader.metadata.createdBy { out += "created by: \(createdBy)\n" }
         Terminal.standardOutput(out)
