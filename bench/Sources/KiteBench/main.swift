@@ -1,1 +1,34 @@
-print("bench")
+// Kite's side of the side-by-side benchmarks in bench/: runs one workload and prints its timings as JSON.
+//
+//   KiteBench parquet INPUT.parquet OUTPUT.parquet REPEATS
+import Foundation
+import KiteCore
+import Parquet
+
+func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try await body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count == 5, arguments[1] == "parquet", let repeats = Int(arguments[4]), repeats > 0 else {
+    FileHandle.standardError.write(Data("usage: KiteBench parquet INPUT OUTPUT REPEATS\n".utf8))
+    exit(2)
+}
+do {
+    let frame = try await ParquetReader(path: arguments[2]).read()
+    var writes: [Double] = []
+    var reads: [Double] = []
+    for _ in 0..<repeats {
+        writes.append(try await seconds { try await ParquetWriter.write(frame, to: arguments[3]) })
+        var rows = 0
+        reads.append(try await seconds { rows = try await ParquetReader(path: arguments[3]).read().rowCount })
+        guard rows == frame.rowCount else { throw KiteError(.mismatch, "read \(rows) rows of \(frame.rowCount)") }
+    }
+    let size = try FileManager.default.attributesOfItem(atPath: arguments[3])[.size] as? Int ?? 0
+    print("{\"rows\": \(frame.rowCount), \"write\": \(writes), \"read\": \(reads), \"size\": \(size)}")
+} catch {
+    FileHandle.standardError.write(Data("KiteBench: \(error)\n".utf8))
+    exit(1)
+}
