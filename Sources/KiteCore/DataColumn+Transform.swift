@@ -4,7 +4,7 @@ extension DataColumn {
         guard range.lowerBound >= 0, range.upperBound <= count else {
             throw KiteError.invalidArgument("slice \(range) is outside 0..<\(count)")
         }
-        return take(uncheckedIndices: range)
+        return slice(unchecked: range)
     }
 
     /// The rows at `indices`, in that order; every index must lie within `0..<count`.
@@ -23,22 +23,52 @@ extension DataColumn {
         return take(uncheckedIndices: mask.indices.filter { mask[$0] })
     }
 
-    /// The rows at `indices`, which the caller guarantees are in range.
-    package func take<C: Collection>(uncheckedIndices indices: C) -> DataColumn where C.Element == Int {
+    /// The rows in `range`, which the caller guarantees is in bounds.
+    package func slice(unchecked range: Range<Int>) -> DataColumn {
         let newValues: Values
         switch values {
-        case .bool(let a): newValues = .bool(indices.map { a[$0] })
-        case .int32(let a): newValues = .int32(indices.map { a[$0] })
-        case .int64(let a): newValues = .int64(indices.map { a[$0] })
-        case .float32(let a): newValues = .float32(indices.map { a[$0] })
-        case .float64(let a): newValues = .float64(indices.map { a[$0] })
+        case .bool(let a): newValues = .bool(Array(a[range]))
+        case .int32(let a): newValues = .int32(Array(a[range]))
+        case .int64(let a): newValues = .int64(Array(a[range]))
+        case .float32(let a): newValues = .float32(Array(a[range]))
+        case .float64(let a): newValues = .float64(Array(a[range]))
         case .bytes(let offsets, let data):
-            var newOffsets = [0]
-            newOffsets.reserveCapacity(indices.count + 1)
-            var newData: [UInt8] = []
-            for i in indices {
-                newData.append(contentsOf: data[offsets[i]..<offsets[i + 1]])
-                newOffsets.append(newData.count)
+            let base = offsets[range.lowerBound]
+            newValues = .bytes(
+                offsets: offsets[range.lowerBound...range.upperBound].map { $0 - base },
+                data: Array(data[base..<offsets[range.upperBound]]))
+        }
+        let newValidity = validity.map { bits in Bitmap(range.lazy.map { bits[$0] }) }
+        return DataColumn(unchecked: type, newValues, newValidity)
+    }
+
+    /// The rows at `indices`, which the caller guarantees are in range.
+    package func take(uncheckedIndices indices: [Int]) -> DataColumn {
+        func gather<T>(_ a: [T]) -> [T] {
+            a.withUnsafeBufferPointer { source in indices.map { source[$0] } }
+        }
+        let newValues: Values
+        switch values {
+        case .bool(let a): newValues = .bool(gather(a))
+        case .int32(let a): newValues = .int32(gather(a))
+        case .int64(let a): newValues = .int64(gather(a))
+        case .float32(let a): newValues = .float32(gather(a))
+        case .float64(let a): newValues = .float64(gather(a))
+        case .bytes(let offsets, let data):
+            var newOffsets = [Int](repeating: 0, count: indices.count + 1)
+            var total = 0
+            for (k, i) in indices.enumerated() {
+                total += offsets[i + 1] - offsets[i]
+                newOffsets[k + 1] = total
+            }
+            var newData = [UInt8](repeating: 0, count: total)
+            newData.withUnsafeMutableBytes { out in
+                data.withUnsafeBytes { source in
+                    for (k, i) in indices.enumerated() where offsets[i + 1] > offsets[i] {
+                        out.baseAddress!.advanced(by: newOffsets[k]).copyMemory(
+                            from: source.baseAddress!.advanced(by: offsets[i]), byteCount: offsets[i + 1] - offsets[i])
+                    }
+                }
             }
             newValues = .bytes(offsets: newOffsets, data: newData)
         }

@@ -8,9 +8,7 @@ struct ColumnChunkDecoder {
     let rowCount: Int
     let verifyChecksums: Bool
 
-    private var dictionary: DataColumn?
-    private var pages: [DataColumn] = []
-    private var validity: Bitmap?
+    private var dictionary: DataColumn.Values?
     private var valuesRead = 0
 
     init(column: ParquetColumn, chunk: ColumnChunk, rowCount: Int, verifyChecksums: Bool) {
@@ -24,11 +22,8 @@ struct ColumnChunkDecoder {
         KiteError.corrupt("column '\(column.name)': \(message)")
     }
 
-    /// Decodes `bytes`, the whole chunk as stored (from its first page to its end).
-    mutating func decode(_ bytes: [UInt8]) throws -> DataColumn {
-        guard let type = column.dataType else {
-            throw KiteError.unsupported(column.unsupportedReason ?? "column '\(column.name)' cannot be read")
-        }
+    /// Decodes `bytes`, the whole chunk as stored (from its first page to its end), into `builder`.
+    mutating func decode(_ bytes: [UInt8], into builder: inout ColumnBuilder) throws {
         switch chunk.codec {
         case .uncompressed, .snappy, .gzip: break
         default:
@@ -64,19 +59,16 @@ struct ColumnChunkDecoder {
                 let values = try PlainDecoder.decode(
                     data, range: 0..<data.count, count: header.valueCount, type: column.physicalType,
                     typeLength: column.typeLength)
-                dictionary = DataColumn(storage: values)
+                dictionary = values
             case .dataPage:
-                try decodeDataPageV1(header, bytes, payload)
+                try decodeDataPageV1(header, bytes, payload, &builder)
             case .dataPageV2:
-                try decodeDataPageV2(header, bytes, payload)
+                try decodeDataPageV2(header, bytes, payload, &builder)
             case .indexPage:
                 continue
             }
         }
         guard valuesRead == rowCount else { throw fail("pages hold \(valuesRead) values, the row group \(rowCount)") }
-        let dense = pages.count == 1 ? pages[0] : try DataColumn.concatenate(pages)
-        let storage = validity.map { dense.scattered(validity: $0) } ?? dense
-        return try LogicalConversion.convert(storage.values, validity: validity, column: column, to: type)
     }
 
     private func decompress(_ bytes: [UInt8], _ range: Range<Int>, uncompressedSize: Int) throws -> [UInt8] {
@@ -98,7 +90,9 @@ struct ColumnChunkDecoder {
         }
     }
 
-    private mutating func decodeDataPageV1(_ header: PageHeader, _ bytes: [UInt8], _ payload: Range<Int>) throws {
+    private mutating func decodeDataPageV1(
+        _ header: PageHeader, _ bytes: [UInt8], _ payload: Range<Int>, _ builder: inout ColumnBuilder
+    ) throws {
         let count = try checkedCount(header.valueCount)
         let data = try decompress(bytes, payload, uncompressedSize: header.uncompressedSize)
         var position = 0
@@ -115,10 +109,12 @@ struct ColumnChunkDecoder {
             levels = try decoder.decode(count: count)
             position = 4 + length
         }
-        try appendPage(count: count, levels: levels, encoding: header.encoding, data, position..<data.count)
+        try appendPage(count: count, levels: levels, encoding: header.encoding, data, position..<data.count, &builder)
     }
 
-    private mutating func decodeDataPageV2(_ header: PageHeader, _ bytes: [UInt8], _ payload: Range<Int>) throws {
+    private mutating func decodeDataPageV2(
+        _ header: PageHeader, _ bytes: [UInt8], _ payload: Range<Int>, _ builder: inout ColumnBuilder
+    ) throws {
         let count = try checkedCount(header.valueCount)
         let levelBytes = header.repetitionLevelsLength + header.definitionLevelsLength
         guard levelBytes <= payload.count, levelBytes <= header.uncompressedSize else {
@@ -138,7 +134,7 @@ struct ColumnChunkDecoder {
         } else {
             data = Array(bytes[valuesRange])
         }
-        try appendPage(count: count, levels: levels, encoding: header.encoding, data, 0..<data.count)
+        try appendPage(count: count, levels: levels, encoding: header.encoding, data, 0..<data.count, &builder)
     }
 
     private var levelBitWidth: Int { Int.bitWidth - column.maxDefinitionLevel.leadingZeroBitCount }
@@ -151,23 +147,32 @@ struct ColumnChunkDecoder {
     }
 
     private mutating func appendPage(
-        count: Int, levels: [UInt32]?, encoding: Encoding, _ data: [UInt8], _ range: Range<Int>
+        count: Int, levels: [UInt32]?, encoding: Encoding, _ data: [UInt8], _ range: Range<Int>,
+        _ builder: inout ColumnBuilder
     ) throws {
-        var nonNull = count
+        let nonNull: Int
         if let levels {
-            let maxLevel = UInt32(column.maxDefinitionLevel)
-            nonNull = 0
-            for level in levels where level == maxLevel { nonNull += 1 }
-            if nonNull < count || validity != nil {
-                var bits = validity ?? Bitmap(repeating: true, count: valuesRead)
-                validity = nil
-                bits.reserveCapacity(rowCount)
-                for level in levels { bits.append(level == maxLevel) }
-                validity = bits
-            }
+            nonNull = builder.appendLevels(levels, maxLevel: UInt32(column.maxDefinitionLevel))
+        } else {
+            builder.appendValid(count)
+            nonNull = count
         }
-        let values = try decodeValues(count: nonNull, encoding: encoding, data, range)
-        pages.append(DataColumn(storage: values))
+        if encoding == .plainDictionary || encoding == .rleDictionary {
+            guard let dictionary else { throw fail("dictionary-encoded page without a dictionary page") }
+            if nonNull > 0 {
+                guard !range.isEmpty else { throw fail("dictionary indices are missing") }
+                var decoder = try RLEHybridDecoder(
+                    data, range: (range.lowerBound + 1)..<range.upperBound, bitWidth: Int(data[range.lowerBound]))
+                let indices = try decoder.decode(count: nonNull)
+                let size = UInt32(clamping: dictionary.count)
+                if let bad = indices.first(where: { $0 >= size }) {
+                    throw fail("dictionary index \(bad) is outside the dictionary of \(size) entries")
+                }
+                try builder.appendGathered(dictionary, indices)
+            }
+        } else {
+            try builder.append(try decodeValues(count: nonNull, encoding: encoding, data, range))
+        }
         valuesRead += count
     }
 
@@ -176,18 +181,6 @@ struct ColumnChunkDecoder {
         switch encoding {
         case .plain:
             return try PlainDecoder.decode(data, range: range, count: count, type: type, typeLength: column.typeLength)
-        case .plainDictionary, .rleDictionary:
-            guard let dictionary else { throw fail("dictionary-encoded page without a dictionary page") }
-            if count == 0 { return DataColumn.empty(dictionary.type).values }
-            guard !range.isEmpty else { throw fail("dictionary indices are missing") }
-            var decoder = try RLEHybridDecoder(data, range: (range.lowerBound + 1)..<range.upperBound,
-                                               bitWidth: Int(data[range.lowerBound]))
-            let indices = try decoder.decode(count: count)
-            let size = UInt32(clamping: dictionary.count)
-            if let bad = indices.first(where: { $0 >= size }) {
-                throw fail("dictionary index \(bad) is outside the dictionary of \(size) entries")
-            }
-            return dictionary.take(uncheckedIndices: indices.lazy.map { Int($0) }).values
         case .rle where type == .boolean:
             guard range.count >= 4 else { throw fail("RLE booleans are truncated") }
             let start = range.lowerBound + 4

@@ -105,36 +105,45 @@ public final class ParquetReader: Sendable {
         guard index >= 0, index < metadata.rowGroups.count else {
             throw KiteError.invalidArgument("row group \(index) does not exist; the file has \(metadata.rowGroups.count)")
         }
-        let selected = try names.map { try $0.map(column(named:)) } ?? columns
-        let fields = try selected.map(readableField)
-        let group = metadata.rowGroups[index]
-        if group.rowCount == 0 { return DataFrame(empty: try Schema(fields)) }
-        var chunks: [[UInt8]] = []
-        for column in selected {
-            chunks.append(try await source.read(group.columns[column.leafIndex].byteRange))
-        }
-        let verify = configuration.verifyChecksums
-        let decoded = try await Parallel.map(selected.count) { [chunks] i in
-            var decoder = ColumnChunkDecoder(
-                column: selected[i], chunk: group.columns[selected[i].leafIndex], rowCount: group.rowCount,
-                verifyChecksums: verify)
-            return try decoder.decode(chunks[i])
-        }
-        return try DataFrame(schema: Schema(fields), columns: decoded)
+        return try await read(rowGroups: [index], columns: names)
     }
 
     /// Reads the whole file (the named columns, all by default) into one frame.
     public func read(columns names: [String]? = nil) async throws -> DataFrame {
-        var frames: [DataFrame] = []
-        for index in 0..<metadata.rowGroups.count {
-            frames.append(try await readRowGroup(index, columns: names))
+        try await read(rowGroups: Array(metadata.rowGroups.indices), columns: names)
+    }
+
+    /// Reads the given row groups into one frame: each column is decoded, across the row groups, straight into
+    /// one set of arrays; columns are decoded in parallel.
+    private func read(rowGroups indices: [Int], columns names: [String]?) async throws -> DataFrame {
+        let selected = try names.map { try $0.map(column(named:)) } ?? columns
+        let fields = try selected.map(readableField)
+        let groups = indices.map { metadata.rowGroups[$0] }
+        let rows = groups.reduce(0) { $0 + $1.rowCount }
+        if rows == 0 { return DataFrame(empty: try Schema(fields)) }
+        var chunks: [[[UInt8]]] = []
+        for column in selected {
+            var perGroup: [[UInt8]] = []
+            for group in groups where group.rowCount > 0 {
+                perGroup.append(try await source.read(group.columns[column.leafIndex].byteRange))
+            }
+            chunks.append(perGroup)
         }
-        if frames.count == 1 { return frames[0] }
-        if frames.isEmpty {
-            let selected = try names.map { try $0.map(column(named:)) } ?? columns
-            return DataFrame(empty: try Schema(selected.map(readableField)))
+        let verify = configuration.verifyChecksums
+        let nonEmpty = groups.filter { $0.rowCount > 0 }
+        let decoded = try await Parallel.map(selected.count) { [chunks] i in
+            let column = selected[i]
+            var builder = ColumnBuilder(type: column.physicalType, capacity: rows)
+            for (group, bytes) in zip(nonEmpty, chunks[i]) {
+                var decoder = ColumnChunkDecoder(
+                    column: column, chunk: group.columns[column.leafIndex], rowCount: group.rowCount,
+                    verifyChecksums: verify)
+                try decoder.decode(bytes, into: &builder)
+            }
+            let (values, validity) = builder.finish()
+            return try LogicalConversion.convert(values, validity: validity, column: column, to: fields[i].type)
         }
-        return try DataFrame.concatenate(frames)
+        return try DataFrame(schema: Schema(fields), columns: decoded)
     }
 
     /// The Kite field of a column, or an `unsupported` error naming it.

@@ -20,7 +20,7 @@ struct ColumnChunkEncoder {
         let rows = column.count
         let dense: DataColumn
         if let validity = column.validity {
-            dense = column.take(uncheckedIndices: (0..<rows).lazy.filter { validity[$0] })
+            dense = column.take(uncheckedIndices: (0..<rows).filter { validity[$0] })
         } else {
             dense = column
         }
@@ -82,7 +82,7 @@ struct ColumnChunkEncoder {
                 encoder.encode(indices[denseRange])
                 page += encoder.bytes
             } else {
-                PlainEncoder.encode(dense.take(uncheckedIndices: denseRange).values, into: &page)
+                PlainEncoder.encode(dense.values, range: denseRange, into: &page)
             }
             let compressed = try compress(page)
             let header = PageHeader(
