@@ -1,37 +1,34 @@
 import KiteCore
 
 /// Accumulates one column's values across pages and row groups: the non-null values densely, and validity.
+///
+/// Each storage kind has its own stored array so appends mutate in place (an enum payload would be copied).
 struct ColumnBuilder {
-    /// The non-null values so far.
-    private(set) var values: DataColumn.Values
+    private let type: PhysicalType
+    private var bools: [Bool] = []
+    private var int32s: [Int32] = []
+    private var int64s: [Int64] = []
+    private var float32s: [Float] = []
+    private var float64s: [Double] = []
+    private var offsets: [Int] = [0]
+    private var bytes: [UInt8] = []
     private var validity: Bitmap?
     /// Rows so far, null or not.
     private(set) var rowCount = 0
+    /// Rows the caller expects in all, for sizing the byte buffer of strings.
+    private let expectedRows: Int
 
     /// An empty builder for the storage of `type`; `capacity` rows are reserved.
     init(type: PhysicalType, capacity: Int) {
+        self.type = type
+        expectedRows = capacity
         switch type {
-        case .boolean: values = .bool([])
-        case .int32: values = .int32([])
-        case .int64, .int96: values = .int64([])
-        case .float: values = .float32([])
-        case .double: values = .float64([])
-        case .byteArray, .fixedLenByteArray: values = .bytes(offsets: [0], data: [])
-        }
-        reserve(capacity)
-    }
-
-    private mutating func reserve(_ capacity: Int) {
-        switch values {
-        case .bool(var a): values = .bool([]); a.reserveCapacity(capacity); values = .bool(a)
-        case .int32(var a): values = .int32([]); a.reserveCapacity(capacity); values = .int32(a)
-        case .int64(var a): values = .int64([]); a.reserveCapacity(capacity); values = .int64(a)
-        case .float32(var a): values = .float32([]); a.reserveCapacity(capacity); values = .float32(a)
-        case .float64(var a): values = .float64([]); a.reserveCapacity(capacity); values = .float64(a)
-        case .bytes(var offsets, let data):
-            values = .bool([])
-            offsets.reserveCapacity(capacity + 1)
-            values = .bytes(offsets: offsets, data: data)
+        case .boolean: bools.reserveCapacity(capacity)
+        case .int32: int32s.reserveCapacity(capacity)
+        case .int64, .int96: int64s.reserveCapacity(capacity)
+        case .float: float32s.reserveCapacity(capacity)
+        case .double: float64s.reserveCapacity(capacity)
+        case .byteArray, .fixedLenByteArray: offsets.reserveCapacity(capacity + 1)
         }
     }
 
@@ -39,11 +36,12 @@ struct ColumnBuilder {
     mutating func appendLevels(_ levels: [UInt32], maxLevel: UInt32) -> Int {
         var valid = 0
         for level in levels where level == maxLevel { valid += 1 }
-        if valid < levels.count || validity != nil {
-            var bits = validity ?? Bitmap(repeating: true, count: rowCount)
-            validity = nil
-            for level in levels { bits.append(level == maxLevel) }
-            validity = bits
+        if valid < levels.count && validity == nil {
+            validity = Bitmap(repeating: true, count: rowCount)
+            validity?.reserveCapacity(expectedRows)
+        }
+        if validity != nil {
+            for level in levels { validity?.append(level == maxLevel) }
         }
         rowCount += levels.count
         return valid
@@ -51,31 +49,31 @@ struct ColumnBuilder {
 
     /// Records `count` rows that all hold values.
     mutating func appendValid(_ count: Int) {
-        if var bits = validity {
-            validity = nil
-            for _ in 0..<count { bits.append(true) }
-            validity = bits
+        if validity != nil {
+            for _ in 0..<count { validity?.append(true) }
         }
         rowCount += count
     }
 
-    /// Appends decoded values of the same storage kind.
+    private func mismatch() -> KiteError {
+        KiteError.corrupt("a page decoded to values of another type than its \(type) column")
+    }
+
+    /// Appends decoded values of the column's storage kind.
     mutating func append(_ page: DataColumn.Values) throws {
-        switch (values, page) {
-        case (.bool(var a), .bool(let b)): values = .bool([]); a.append(contentsOf: b); values = .bool(a)
-        case (.int32(var a), .int32(let b)): values = .int32([]); a.append(contentsOf: b); values = .int32(a)
-        case (.int64(var a), .int64(let b)): values = .int64([]); a.append(contentsOf: b); values = .int64(a)
-        case (.float32(var a), .float32(let b)): values = .float32([]); a.append(contentsOf: b); values = .float32(a)
-        case (.float64(var a), .float64(let b)): values = .float64([]); a.append(contentsOf: b); values = .float64(a)
-        case (.bytes(var offsets, var data), .bytes(let pageOffsets, let pageData)):
-            values = .bool([])
-            let base = data.count
-            data.append(contentsOf: pageData)
-            offsets.reserveCapacity(offsets.count + pageOffsets.count)
+        switch (type, page) {
+        case (.boolean, .bool(let b)): bools.append(contentsOf: b)
+        case (.int32, .int32(let b)): int32s.append(contentsOf: b)
+        case (.int64, .int64(let b)), (.int96, .int64(let b)): int64s.append(contentsOf: b)
+        case (.float, .float32(let b)): float32s.append(contentsOf: b)
+        case (.double, .float64(let b)): float64s.append(contentsOf: b)
+        case (.byteArray, .bytes(let pageOffsets, let pageData)), (.fixedLenByteArray, .bytes(let pageOffsets, let pageData)):
+            let base = bytes.count
+            reserveBytes(pageData.count)
+            bytes.append(contentsOf: pageData)
             for offset in pageOffsets.dropFirst() { offsets.append(base + offset) }
-            values = .bytes(offsets: offsets, data: data)
         default:
-            throw KiteError.corrupt("a page decoded to values of another type than its column")
+            throw mismatch()
         }
     }
 
@@ -83,46 +81,68 @@ struct ColumnBuilder {
     mutating func appendGathered(_ dictionary: DataColumn.Values, _ indices: [UInt32]) throws {
         func gather<T>(_ a: inout [T], _ d: [T]) {
             d.withUnsafeBufferPointer { d in
-                a.reserveCapacity(a.count + indices.count)
                 for i in indices { a.append(d[Int(i)]) }
             }
         }
-        switch (values, dictionary) {
-        case (.bool(var a), .bool(let d)): values = .bool([]); gather(&a, d); values = .bool(a)
-        case (.int32(var a), .int32(let d)): values = .int32([]); gather(&a, d); values = .int32(a)
-        case (.int64(var a), .int64(let d)): values = .int64([]); gather(&a, d); values = .int64(a)
-        case (.float32(var a), .float32(let d)): values = .float32([]); gather(&a, d); values = .float32(a)
-        case (.float64(var a), .float64(let d)): values = .float64([]); gather(&a, d); values = .float64(a)
-        case (.bytes(var offsets, var data), .bytes(let dOffsets, let dData)):
-            values = .bool([])
+        switch (type, dictionary) {
+        case (.boolean, .bool(let d)): gather(&bools, d)
+        case (.int32, .int32(let d)): gather(&int32s, d)
+        case (.int64, .int64(let d)), (.int96, .int64(let d)): gather(&int64s, d)
+        case (.float, .float32(let d)): gather(&float32s, d)
+        case (.double, .float64(let d)): gather(&float64s, d)
+        case (.byteArray, .bytes(let dOffsets, let dData)), (.fixedLenByteArray, .bytes(let dOffsets, let dData)):
             var total = 0
             for i in indices { total += dOffsets[Int(i) + 1] - dOffsets[Int(i)] }
-            let start = data.count
-            data.append(contentsOf: repeatElement(0, count: total))
-            offsets.reserveCapacity(offsets.count + indices.count)
-            data.withUnsafeMutableBytes { out in
-                dData.withUnsafeBytes { source in
+            let start = bytes.count
+            reserveBytes(total)
+            bytes.append(contentsOf: repeatElement(0, count: total))
+            bytes.withUnsafeMutableBufferPointer { out in
+                dData.withUnsafeBufferPointer { source in
+                    guard let out = out.baseAddress, let source = source.baseAddress else {
+                        // Only empty values: offsets still advance.
+                        for _ in indices { offsets.append(start) }
+                        return
+                    }
                     var position = start
                     for i in indices {
                         let from = dOffsets[Int(i)]
                         let length = dOffsets[Int(i) + 1] - from
-                        if length > 0 {
-                            out.baseAddress!.advanced(by: position).copyMemory(
-                                from: source.baseAddress!.advanced(by: from), byteCount: length)
+                        if length <= 32 {
+                            // Short strings (the common case): a plain loop beats a call to memmove.
+                            for k in 0..<length { out[position + k] = source[from + k] }
+                        } else {
+                            (out + position).update(from: source + from, count: length)
                         }
                         position += length
                         offsets.append(position)
                     }
                 }
             }
-            values = .bytes(offsets: offsets, data: data)
         default:
-            throw KiteError.corrupt("a dictionary holds values of another type than its column")
+            throw mismatch()
         }
+    }
+
+    /// Grows the byte buffer so `extra` more bytes fit, sized for the rows still to come at the average so far.
+    private mutating func reserveBytes(_ extra: Int) {
+        let needed = bytes.count + extra
+        guard needed > bytes.capacity else { return }
+        let perRow = Double(needed) / Double(Swift.max(rowCount, 1))
+        let estimate = Int(perRow * Double(Swift.max(expectedRows, rowCount)) * 1.05)
+        bytes.reserveCapacity(Swift.max(needed, Swift.min(estimate, needed * 4)))
     }
 
     /// The values spread over all rows (placeholders in null rows) and the validity.
     func finish() -> (values: DataColumn.Values, validity: Bitmap?) {
+        let values: DataColumn.Values
+        switch type {
+        case .boolean: values = .bool(bools)
+        case .int32: values = .int32(int32s)
+        case .int64, .int96: values = .int64(int64s)
+        case .float: values = .float32(float32s)
+        case .double: values = .float64(float64s)
+        case .byteArray, .fixedLenByteArray: values = .bytes(offsets: offsets, data: bytes)
+        }
         guard let validity else { return (values, nil) }
         return (DataColumn(storage: values).scattered(validity: validity).values, validity)
     }

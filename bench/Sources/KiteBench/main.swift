@@ -1,6 +1,7 @@
 // Kite's side of the side-by-side benchmarks in bench/: runs one workload and prints its timings as JSON.
 //
-//   KiteBench parquet INPUT.parquet OUTPUT.parquet REPEATS
+//   KiteBench parquet INPUT.parquet OUTPUT.parquet REPEATS   write OUTPUT from INPUT's frame, read it back
+//   KiteBench parquet-read FILE REPEATS                       only read (for profiling the reader)
 import Foundation
 import KiteCore
 import Parquet
@@ -12,6 +13,13 @@ func seconds(_ body: () async throws -> Void) async rethrows -> Double {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "parquet-read", let repeats = Int(arguments[3]) {
+    for _ in 0..<repeats {
+        let time = try await seconds { _ = try await ParquetReader(path: arguments[2]).read() }
+        print(time)
+    }
+    exit(0)
+}
 guard arguments.count == 5, arguments[1] == "parquet", let repeats = Int(arguments[4]), repeats > 0 else {
     FileHandle.standardError.write(Data("usage: KiteBench parquet INPUT OUTPUT REPEATS\n".utf8))
     exit(2)
