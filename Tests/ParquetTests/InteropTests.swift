@@ -77,6 +77,19 @@ import Testing
         #expect(schema.fields.last?.nullable == false)
     }
 
+    @Test(arguments: ["logical", "logical-int"])
+    func logicalTypesFromPyarrow(variant: String) async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("\(variant).parquet")
+        _ = try Subprocess.python("parquet_peer.py", ["write", path, variant, "2000"])
+        try await ConformanceTests.expectSameAsPyarrow(path)
+        let schema = try await ParquetReader(path: path).schema
+        #expect(schema.fields.map(\.type) == [
+            .int32, .int32, .int32, .int32, .int64, .int64, .float64, .float64, .float64, .timestamp, .timestamp,
+            .timestamp, .string,
+        ])
+    }
+
     @Test func edgeShapes() async throws {
         let directory = try TemporaryDirectory()
         let full = try Self.allTypes(rows: 20)

@@ -105,6 +105,29 @@ def generated_table(rows):
     ]))
 
 
+def logical_table(rows):
+    """Logical types other writers use: small and unsigned integers, decimals, timestamps of every unit."""
+    import random
+    rng = random.Random(5)
+    def maybe(v, i):
+        return None if i % 5 == 1 else v
+    return pa.table({
+        "i8": pa.array([maybe(rng.randint(-128, 127), i) for i in range(rows)], pa.int8()),
+        "i16": pa.array([maybe(rng.randint(-2**15, 2**15 - 1), i) for i in range(rows)], pa.int16()),
+        "u8": pa.array([maybe(rng.randint(0, 255), i) for i in range(rows)], pa.uint8()),
+        "u16": pa.array([maybe(rng.randint(0, 2**16 - 1), i) for i in range(rows)], pa.uint16()),
+        "u32": pa.array([maybe(rng.randint(0, 2**32 - 1), i) for i in range(rows)], pa.uint32()),
+        "u64": pa.array([maybe(rng.randint(0, 2**63 - 1), i) for i in range(rows)], pa.uint64()),
+        "dec9": pa.array([maybe(decimal.Decimal(rng.randint(-10**8, 10**8)) / 1000, i) for i in range(rows)], pa.decimal128(9, 3)),
+        "dec18": pa.array([maybe(decimal.Decimal(rng.randint(-10**14, 10**14)) / 10**6, i) for i in range(rows)], pa.decimal128(18, 6)),
+        "dec30": pa.array([maybe(decimal.Decimal(rng.randint(-10**14, 10**14)) / 100, i) for i in range(rows)], pa.decimal128(30, 2)),
+        "ts_ms": pa.array([maybe(rng.randint(-2**40, 2**42), i) for i in range(rows)], pa.timestamp("ms", tz="UTC")),
+        "ts_ns": pa.array([maybe(rng.randint(-2**60, 2**62), i) for i in range(rows)], pa.timestamp("ns")),
+        "ts_naive": pa.array([maybe(rng.randint(0, 2**50), i) for i in range(rows)], pa.timestamp("us")),
+        "big": pa.array([maybe("x" * rng.randint(0, 3000), i) for i in range(rows)], pa.large_string()),
+    })
+
+
 VARIANTS = {
     "default": {},
     "nodict": {"use_dictionary": False},
@@ -120,6 +143,10 @@ VARIANTS = {
 
 
 def write(path, variant, rows):
+    if variant.startswith("logical"):
+        options = {"store_decimal_as_integer": True} if variant == "logical-int" else {}
+        pq.write_table(logical_table(int(rows)), path, coerce_timestamps=None, allow_truncated_timestamps=False, **options)
+        return
     pq.write_table(generated_table(int(rows)), path, **VARIANTS[variant])
 
 

@@ -11,8 +11,11 @@ enum Terminal {
 
     /// Writes a line to standard error.
     static func standardError(_ line: String) {
-        var text = line
-        if !text.hasSuffix("\n") { text += "\n" }
+        standardErrorRaw(line.hasSuffix("\n") ? line : line + "\n")
+    }
+
+    /// Writes text to standard error as it is.
+    static func standardErrorRaw(_ text: String) {
         _ = text.utf8CString.withUnsafeBufferPointer { write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
     }
 

@@ -51,25 +51,59 @@ struct ConvertCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let frame: DataFrame
+        var configuration = ParquetWriter.Configuration()
+        configuration.compression = try parsedCompression()
+        configuration.rowGroupSize = rowGroupSize
+        let toCSV = format(of: output) == "csv"
+        var rows = 0
         if format(of: input) == "csv" {
             let source = try LocalFileSource(path: input)
-            let bytes = try source.readSync(0..<(try await source.size()))
-            frame = try CSVReader.read(bytes, schema: try schema.map(Self.parseSchema))
+            let frame = try CSVReader.read(
+                try source.readSync(0..<(try await source.size())), schema: try schema.map(Self.parseSchema))
+            if toCSV {
+                try await Self.writeFile(output) { try await $0.write(Array(CSVWriter.write(frame).utf8)) }
+            } else {
+                try await ParquetWriter.write(frame, to: output, configuration: configuration)
+            }
+            rows = frame.rowCount
         } else {
-            frame = try await ParquetReader(path: input).read()
+            // Parquet input streams one row group at a time, so memory stays bounded by the row group size.
+            let reader = try await ParquetReader(path: input)
+            var progress = ProgressReporter(total: reader.rowCount, unit: "rows")
+            defer { progress.finish() }
+            if toCSV {
+                try await Self.writeFile(output) { sink in
+                    try await sink.write(Array(CSVWriter.write(DataFrame(empty: reader.schema)).utf8))
+                    for group in 0..<reader.rowGroupCount {
+                        let frame = try await reader.readRowGroup(group)
+                        try await sink.write(Array(CSVWriter.write(frame, header: false).utf8))
+                        progress.advance(by: frame.rowCount)
+                    }
+                }
+            } else {
+                let writer = try await ParquetWriter(path: output, schema: reader.schema, configuration: configuration)
+                for group in 0..<reader.rowGroupCount {
+                    let frame = try await reader.readRowGroup(group)
+                    try await writer.write(frame)
+                    progress.advance(by: frame.rowCount)
+                }
+                try await writer.close()
+            }
+            rows = reader.rowCount
         }
-        if format(of: output) == "csv" {
-            var sink = try LocalFileSink(path: output)
-            try await sink.write(Array(CSVWriter.write(frame).utf8))
+        Terminal.standardError("wrote \(rows) rows to \(output)")
+    }
+
+    /// Writes `path` atomically: `body` fills the sink, which is committed, or abandoned if anything fails.
+    private static func writeFile(_ path: String, _ body: (inout LocalFileSink) async throws -> Void) async throws {
+        var sink = try LocalFileSink(path: path)
+        do {
+            try await body(&sink)
             try await sink.commit()
-        } else {
-            var configuration = ParquetWriter.Configuration()
-            configuration.compression = try parsedCompression()
-            configuration.rowGroupSize = rowGroupSize
-            try await ParquetWriter.write(frame, to: output, configuration: configuration)
+        } catch {
+            await sink.abort()
+            throw error
         }
-        Terminal.standardError("wrote \(frame.rowCount) rows to \(output)")
     }
 
     /// Parses `name:type,name:type`.

@@ -29,6 +29,13 @@ enum LogicalConversion {
                 throw KiteError.corrupt("column '\(column.name)': FLOAT16 values must be 2 bytes")
             }
             converted = .float32((0..<(offsets.count - 1)).map { halfToFloat(UInt16(data[2 * $0]) | UInt16(data[2 * $0 + 1]) << 8) })
+        case (.int64, .int64(let raw), .integer(64, false)?):
+            // Kite has no unsigned 64-bit type: values up to Int64.max read exactly, larger ones are refused.
+            if let index = raw.indices.first(where: { raw[$0] < 0 && (validity?[$0] ?? true) }) {
+                throw KiteError.unsupported(
+                    "column '\(column.name)' holds the unsigned value \(UInt64(bitPattern: raw[index])), above the int64 range Kite reads")
+            }
+            converted = values
         case (.int64, .int32(let raw), _):
             converted = .int64(raw.map { Int64(UInt32(bitPattern: $0)) })
         case (.float64, _, .decimal(let scale, _)?):

@@ -59,7 +59,12 @@ public final class ParquetWriter {
         self.configuration = try configuration.validated()
         self.schema = schema
         self.sink = sink
-        try await append(Array("PAR1".utf8))
+        do {
+            try await append(Array("PAR1".utf8))
+        } catch {
+            await abort()
+            throw error
+        }
     }
 
     /// Writes `frame` to the named file in one call.
@@ -72,21 +77,26 @@ public final class ParquetWriter {
     }
 
     private func append(_ bytes: [UInt8]) async throws {
+        try await sink.write(bytes)
+        position += bytes.count
+    }
+
+    /// Adds rows; full row groups are encoded and written as they fill. A frame with another schema is refused
+    /// (and the file stays writable); any other failure abandons the file.
+    public func write(_ frame: DataFrame) async throws {
+        guard !finished else { throw KiteError.invalidArgument("the Parquet writer is already closed") }
+        guard frame.schema == schema else {
+            throw KiteError(.mismatch, "frame schema differs from the writer's:\n\(frame.schema)\nversus\n\(schema)")
+        }
         do {
-            try await sink.write(bytes)
-            position += bytes.count
+            try await buffer(frame)
         } catch {
             await abort()
             throw error
         }
     }
 
-    /// Adds rows; full row groups are encoded and written as they fill.
-    public func write(_ frame: DataFrame) async throws {
-        guard !finished else { throw KiteError.invalidArgument("the Parquet writer is already closed") }
-        guard frame.schema == schema else {
-            throw KiteError(.mismatch, "frame schema differs from the writer's:\n\(frame.schema)\nversus\n\(schema)")
-        }
+    private func buffer(_ frame: DataFrame) async throws {
         if frame.rowCount == 0 { return }
         pending.append(frame)
         pendingRows += frame.rowCount
@@ -127,9 +137,18 @@ public final class ParquetWriter {
         rowGroups.append(RowGroup(columns: chunks, totalByteSize: totalSize, rowCount: frame.rowCount))
     }
 
-    /// Writes what is pending and the footer, then commits the file.
+    /// Writes what is pending and the footer, then commits the file; on failure the file is abandoned.
     public func close() async throws {
         guard !finished else { return }
+        do {
+            try await finish()
+        } catch {
+            await abort()
+            throw error
+        }
+    }
+
+    private func finish() async throws {
         if pendingRows > 0 {
             let all = pending.count == 1 ? pending[0] : try DataFrame.concatenate(pending)
             try await writeRowGroup(all)
