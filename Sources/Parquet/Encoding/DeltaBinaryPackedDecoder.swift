@@ -16,23 +16,10 @@ struct DeltaBinaryPackedDecoder {
     }
 
     private mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard position < end else { throw KiteError.corrupt("DELTA_BINARY_PACKED header is truncated") }
-            let byte = bytes[position]
-            position += 1
-            guard shift < 64 else { throw KiteError.corrupt("DELTA_BINARY_PACKED varint is too long") }
-            result |= UInt64(byte & 0x7f) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
+        try Varint.read(bytes, &position, end: end, "DELTA_BINARY_PACKED header")
     }
 
-    private mutating func zigzag() throws -> Int64 {
-        let raw = try varint()
-        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
-    }
+    private mutating func zigzag() throws -> Int64 { Varint.unzigzag(try varint()) }
 
     /// Decodes the block of values at the current position; `expected` bounds the count the header may claim.
     mutating func decode(expected: Int) throws -> [Int64] {

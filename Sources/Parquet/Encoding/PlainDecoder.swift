@@ -98,24 +98,12 @@ enum PlainDecoder {
     }
 
     /// Copies `count` little-endian fixed-width values starting at `offset`; the caller checked the bounds.
-    static func load<T: FixedWidthInteger>(_ bytes: [UInt8], at offset: Int, count: Int) -> [T] {
+    static func load<T: BitwiseCopyable>(_ bytes: [UInt8], at offset: Int, count: Int) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             bytes.withUnsafeBytes { raw in
                 if count > 0 {
                     UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(
-                        from: raw.baseAddress!.advanced(by: offset), byteCount: count * MemoryLayout<T>.size)
-                }
-            }
-            initialized = count
-        }
-    }
-
-    static func load<T: BinaryFloatingPoint>(_ bytes: [UInt8], at offset: Int, count: Int) -> [T] {
-        [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-            bytes.withUnsafeBytes { raw in
-                if count > 0 {
-                    UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(
-                        from: raw.baseAddress!.advanced(by: offset), byteCount: count * MemoryLayout<T>.size)
+                        from: raw.baseAddress!.advanced(by: offset), byteCount: count * MemoryLayout<T>.stride)
                 }
             }
             initialized = count

@@ -25,17 +25,9 @@ struct RLEHybridDecoder {
     var offset: Int { position }
 
     private mutating func readVarint() throws -> Int {
-        var result = 0
-        var shift = 0
-        while true {
-            guard position < end else { throw KiteError.corrupt("RLE run header is truncated") }
-            let byte = bytes[position]
-            position += 1
-            guard shift < 35 else { throw KiteError.corrupt("RLE run header is too long") }
-            result |= Int(byte & 0x7f) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
+        let value = try Varint.read(bytes, &position, end: end, "RLE run header")
+        guard value <= UInt64(Int32.max) else { throw KiteError.corrupt("RLE run header \(value) is too large") }
+        return Int(value)
     }
 
     /// Decodes exactly `count` values, handing each (index, value) to `emit`.

@@ -39,20 +39,11 @@ struct ThriftCompactReader {
     }
 
     mutating func readVarint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let byte = try readByte()
-            guard shift < 64 else { throw KiteError.corrupt("Thrift varint is longer than 10 bytes") }
-            result |= UInt64(byte & 0x7f) << shift
-            if byte & 0x80 == 0 { return result }
-            shift += 7
-        }
+        try Varint.read(bytes, &position, end: end, "Thrift varint")
     }
 
     mutating func readI64() throws -> Int64 {
-        let raw = try readVarint()
-        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+        Varint.unzigzag(try readVarint())
     }
 
     mutating func readI32() throws -> Int32 {
