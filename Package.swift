@@ -14,11 +14,14 @@ let package = Package(
         .executable(name: "kite", targets: ["kite"]),
         .library(name: "KiteCore", targets: ["KiteCore"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(name: "KiteCore", swiftSettings: swiftSettings),
@@ -32,9 +35,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ObjectStorage",
+            dependencies: [
+                "KiteCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KiteCLI",
             dependencies: [
-                "KiteCore", "Parquet",
+                "KiteCore", "Parquet", "ObjectStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -43,7 +57,7 @@ let package = Package(
         .target(name: "KiteTesting", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "KiteBench",
-            dependencies: ["KiteCore", "Parquet"],
+            dependencies: ["KiteCore", "Parquet", "ObjectStorage"],
             path: "bench/Sources/KiteBench",
             swiftSettings: swiftSettings
         ),
@@ -51,6 +65,11 @@ let package = Package(
         .testTarget(
             name: "ParquetTests",
             dependencies: ["KiteCore", "Parquet", "KiteTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ObjectStorageTests",
+            dependencies: ["KiteCore", "ObjectStorage", "Parquet", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -27,17 +27,26 @@ public struct KiteError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let mismatch = Code("mismatch")
         /// A checksum stored with the data does not match the data.
         public static let checksumMismatch = Code("checksum_mismatch")
+        /// The caller is not allowed to do this (bad credentials, access denied).
+        public static let permissionDenied = Code("permission_denied")
+        /// A service could not be reached or answered too late; trying again later may work.
+        public static let unavailable = Code("unavailable")
+        /// The thing to create exists already.
+        public static let alreadyExists = Code("already_exists")
     }
 
     /// What kind of failure this is.
     public let code: Code
     /// A sentence for a person: what went wrong and, where possible, what to do.
     public let message: String
+    /// The code the failing system gave, kept as it was (S3's `NoSuchKey`, `AccessDenied`, …).
+    public let cause: String?
 
-    /// Creates an error with a code and a message.
-    public init(_ code: Code, _ message: String) {
+    /// Creates an error with a code, a message and, optionally, the code of the system that reported it.
+    public init(_ code: Code, _ message: String, cause: String? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     public var description: String { message }

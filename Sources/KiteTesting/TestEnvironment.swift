@@ -103,3 +103,19 @@ public final class TemporaryDirectory: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
+
+/// The services `scripts/test` starts for the suite (on loopback, stopped when it exits).
+public enum TestServices {
+    /// The S3-compatible server's URL (moto), from `KITE_TEST_S3_ENDPOINT`.
+    public static func s3Endpoint() throws -> String {
+        guard let endpoint = ProcessInfo.processInfo.environment["KITE_TEST_S3_ENDPOINT"], !endpoint.isEmpty else {
+            throw KiteError(.unavailable, "KITE_TEST_S3_ENDPOINT is not set: run the tests with scripts/test, which starts a moto S3 server")
+        }
+        return endpoint
+    }
+
+    /// A bucket name no other test uses.
+    public static func uniqueBucket(_ purpose: String) -> String {
+        "kite-\(purpose)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+}

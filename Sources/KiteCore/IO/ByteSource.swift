@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KiteCore
 
 /// Random access to the bytes of a file or object; the Parquet reader asks for the footer first and then only
 /// the column chunks it needs.

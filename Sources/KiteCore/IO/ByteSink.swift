@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import KiteCore
 
 /// Where a writer's bytes go: appended in order, then committed at once or abandoned.
 public protocol ByteSink {
