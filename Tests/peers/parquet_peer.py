@@ -4,6 +4,9 @@ in an exact, tagged form (see Sources/KiteTesting/PeerValue.swift).
   dump FILE [--engine pyarrow|duckdb] [--columns a,b]   print the header and every row
   write FILE VARIANT ROWS                               write the generated table with pyarrow's settings VARIANT
   aggregate FILE                                        print count, sums and null counts of every column (JSON)
+
+FILE may be s3://bucket/key: it is then read or written through pyarrow's own S3 filesystem, pointed at the
+endpoint in KITE_TEST_S3_ENDPOINT (moto) with the test credentials.
 """
 import base64
 import datetime
@@ -52,8 +55,22 @@ def timestamp_micros(column):
     return [None if v is None else ["t", str(v * scale[0] // scale[1])] for v in raw]
 
 
+def filesystem(path):
+    """pyarrow's S3 filesystem for s3:// paths (the endpoint from KITE_TEST_S3_ENDPOINT), else None."""
+    if not path.startswith("s3://"):
+        return path, None
+    import os
+    from pyarrow import fs
+    endpoint = os.environ["KITE_TEST_S3_ENDPOINT"]
+    scheme, host = endpoint.split("://", 1)
+    s3 = fs.S3FileSystem(access_key="testing", secret_key="testing", region="us-east-1",
+                         endpoint_override=host, scheme=scheme)
+    return path[len("s3://"):], s3
+
+
 def dump_pyarrow(path, columns):
-    table = pq.read_table(path, columns=columns)
+    path, fs = filesystem(path)
+    table = pq.read_table(path, columns=columns, filesystem=fs)
     print(json.dumps(table.column_names))
     tagged = []
     for column in table.columns:
@@ -147,7 +164,8 @@ def write(path, variant, rows):
         options = {"store_decimal_as_integer": True} if variant == "logical-int" else {}
         pq.write_table(logical_table(int(rows)), path, coerce_timestamps=None, allow_truncated_timestamps=False, **options)
         return
-    pq.write_table(generated_table(int(rows)), path, **VARIANTS[variant])
+    path, fs = filesystem(path)
+    pq.write_table(generated_table(int(rows)), path, filesystem=fs, **VARIANTS[variant])
 
 
 def aggregate(path):
