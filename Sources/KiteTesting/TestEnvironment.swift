@@ -43,10 +43,13 @@ public struct ProcessResult: Sendable {
 /// Runs programs for tests.
 public enum Subprocess {
     /// Runs `executable` with `arguments` and waits; output is captured whole.
-    public static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> ProcessResult {
+    public static func run(
+        _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]
+    ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

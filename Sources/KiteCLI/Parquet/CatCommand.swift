@@ -19,7 +19,7 @@ struct CatCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The Parquet file.")
+    @Argument(help: "The Parquet file: a path or s3://bucket/key.")
     var file: String
 
     @Option(help: "Comma-separated column names to print (default: all).")
@@ -38,7 +38,7 @@ struct CatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let reader = try await ParquetReader(path: file)
+        let reader = try await ParquetReader(source: try await StoragePath.source(file))
         let names = columns.map { $0.split(separator: ",").map { String($0).trimmingSpaces() } }
         let format = self.format ?? (Terminal.standardOutputIsTerminal ? .table : .jsonl)
         var remaining = limit ?? (format == .table ? Self.defaultTableRows : Int.max)

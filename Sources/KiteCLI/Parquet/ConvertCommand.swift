@@ -14,10 +14,10 @@ struct ConvertCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The input file (.csv or .parquet).")
+    @Argument(help: "The input file (.csv or .parquet): a path or s3://bucket/key.")
     var input: String
 
-    @Argument(help: "The output file (.csv or .parquet).")
+    @Argument(help: "The output file (.csv or .parquet): a path or s3://bucket/key.")
     var output: String
 
     @Option(help: "Parquet compression: snappy, gzip or none.")
@@ -57,22 +57,22 @@ struct ConvertCommand: AsyncParsableCommand {
         let toCSV = format(of: output) == "csv"
         var rows = 0
         if format(of: input) == "csv" {
-            let source = try LocalFileSource(path: input)
-            let frame = try CSVReader.read(
-                try source.readSync(0..<(try await source.size())), schema: try schema.map(Self.parseSchema))
+            let frame = try CSVReader.read(try await StoragePath.readAll(input), schema: try schema.map(Self.parseSchema))
             if toCSV {
-                try await Self.writeFile(output) { try await $0.write(Array(CSVWriter.write(frame).utf8)) }
+                try await StoragePath.write(output) { try await $0.write(Array(CSVWriter.write(frame).utf8)) }
             } else {
-                try await ParquetWriter.write(frame, to: output, configuration: configuration)
+                let writer = try await ParquetWriter(sink: try await StoragePath.sink(output), schema: frame.schema, configuration: configuration)
+                try await writer.write(frame)
+                try await writer.close()
             }
             rows = frame.rowCount
         } else {
             // Parquet input streams one row group at a time, so memory stays bounded by the row group size.
-            let reader = try await ParquetReader(path: input)
+            let reader = try await ParquetReader(source: try await StoragePath.source(input))
             var progress = ProgressReporter(total: reader.rowCount, unit: "rows")
             defer { progress.finish() }
             if toCSV {
-                try await Self.writeFile(output) { sink in
+                try await StoragePath.write(output) { sink in
                     try await sink.write(Array(CSVWriter.write(DataFrame(empty: reader.schema)).utf8))
                     for group in 0..<reader.rowGroupCount {
                         let frame = try await reader.readRowGroup(group)
@@ -81,7 +81,7 @@ struct ConvertCommand: AsyncParsableCommand {
                     }
                 }
             } else {
-                let writer = try await ParquetWriter(path: output, schema: reader.schema, configuration: configuration)
+                let writer = try await ParquetWriter(sink: try await StoragePath.sink(output), schema: reader.schema, configuration: configuration)
                 for group in 0..<reader.rowGroupCount {
                     let frame = try await reader.readRowGroup(group)
                     try await writer.write(frame)
@@ -92,18 +92,6 @@ struct ConvertCommand: AsyncParsableCommand {
             rows = reader.rowCount
         }
         Terminal.standardError("wrote \(rows) rows to \(output)")
-    }
-
-    /// Writes `path` atomically: `body` fills the sink, which is committed, or abandoned if anything fails.
-    private static func writeFile(_ path: String, _ body: (inout LocalFileSink) async throws -> Void) async throws {
-        var sink = try LocalFileSink(path: path)
-        do {
-            try await body(&sink)
-            try await sink.commit()
-        } catch {
-            await sink.abort()
-            throw error
-        }
     }
 
     /// Parses `name:type,name:type`.

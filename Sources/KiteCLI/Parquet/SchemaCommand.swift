@@ -9,11 +9,11 @@ struct SchemaCommand: AsyncParsableCommand {
         abstract: "Print a Parquet file's columns with their Parquet and Kite types."
     )
 
-    @Argument(help: "The Parquet file.")
+    @Argument(help: "The Parquet file: a path or s3://bucket/key.")
     var file: String
 
     func run() async throws {
-        let reader = try await ParquetReader(path: file)
+        let reader = try await ParquetReader(source: try await StoragePath.source(file))
         var out = "\(file): \(reader.rowCount) rows, \(reader.rowGroupCount) row groups, \(reader.columns.count) columns\n"
         let rows = reader.columns.map { column -> [String] in
             var physical = "\(column.physicalType)"

@@ -9,11 +9,11 @@ struct StatsCommand: AsyncParsableCommand {
         abstract: "Print row groups, codecs, encodings, sizes and min/max/null statistics."
     )
 
-    @Argument(help: "The Parquet file.")
+    @Argument(help: "The Parquet file: a path or s3://bucket/key.")
     var file: String
 
     func run() async throws {
-        let reader = try await ParquetReader(path: file)
+        let reader = try await ParquetReader(source: try await StoragePath.source(file))
         var out = "\(file): \(reader.fileSize) bytes, \(reader.rowCount) rows, \(reader.rowGroupCount) row groups\n"
         if let createdBy = reader.metadata.createdBy { out += "created by: \(createdBy)\n" }
         for (key, value) in reader.metadata.keyValueMetadata where key != "ARROW:schema" {

@@ -1,0 +1,50 @@
+import Foundation
+import KiteCore
+import ObjectStorage
+
+/// Paths on the command line: a local path (or `file:PATH`) or `s3://bucket/key`, with S3's endpoint and
+/// credentials from the standard `AWS_*` environment variables (the CLI is the one place that reads them).
+enum StoragePath {
+    /// S3 settings from the environment.
+    static func s3Configuration() throws -> S3Configuration {
+        try S3Configuration(environment: ProcessInfo.processInfo.environment)
+    }
+
+    /// A random-access source for reading `path`.
+    static func source(_ path: String) async throws -> any ByteSource {
+        switch try ObjectLocation(path) {
+        case .file(let local): return try LocalFileSource(path: local)
+        case .s3:
+            let (store, key) = try ObjectStores.open(path, s3: try s3Configuration())
+            return try await ObjectStoreSource(store: store, key: key)
+        }
+    }
+
+    /// A sink that writes `path` and makes it appear only when committed.
+    static func sink(_ path: String) async throws -> any ByteSink {
+        switch try ObjectLocation(path) {
+        case .file(let local): return try LocalFileSink(path: local)
+        case .s3:
+            let (store, key) = try ObjectStores.open(path, s3: try s3Configuration())
+            return try await store.makeSink(for: key)
+        }
+    }
+
+    /// The whole content of `path`.
+    static func readAll(_ path: String) async throws -> [UInt8] {
+        let source = try await source(path)
+        return try await source.read(0..<(try await source.size()))
+    }
+
+    /// Writes `path`: `body` fills the sink, which is committed, or abandoned if anything fails.
+    static func write(_ path: String, _ body: (inout any ByteSink) async throws -> Void) async throws {
+        var sink = try await sink(path)
+        do {
+            try await body(&sink)
+            try await sink.commit()
+        } catch {
+            await sink.abort()
+            throw error
+        }
+    }
+}
