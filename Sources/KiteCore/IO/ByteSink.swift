@@ -40,13 +40,23 @@ public struct LocalFileSink: ByteSink {
     }
 
     public mutating func write(_ bytes: [UInt8]) async throws {
+        if bytes.count >= Self.bufferSize {
+            try flush()
+            try writeAll(bytes)
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.bufferSize { try flush() }
     }
 
     private mutating func flush() throws {
+        try writeAll(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws {
         var done = 0
-        try buffer.withUnsafeBytes { raw in
+        try bytes.withUnsafeBytes { raw in
             while done < raw.count {
                 let n = systemWrite(descriptor, raw.baseAddress! + done, raw.count - done)
                 if n < 0 && errno == EINTR { continue }
@@ -56,7 +66,6 @@ public struct LocalFileSink: ByteSink {
                 done += n
             }
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     public mutating func commit() async throws {

@@ -24,6 +24,9 @@ public struct S3ObjectStore: ObjectStore {
 
     public var url: String { "s3://\(bucket)/\(prefix)" }
 
+    /// The largest range one download request asks for.
+    static let maxDownloadPiece = 32 << 20
+
     /// One HTTP client for the process: connection pooling across stores, never shut down.
     static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration()
@@ -70,12 +73,13 @@ public struct S3ObjectStore: ObjectStore {
     func send(
         _ method: HTTPMethod, key: String?, query: [(name: String, value: String)] = [],
         headers: [(name: String, value: String)] = [], body: ByteBuffer? = nil, idempotent: Bool = true,
-        maxBodyBytes: Int = 64 << 20
+        signsPayload: Bool = true, maxBodyBytes: Int = 64 << 20
     ) async throws -> Reply {
         let objectPath = key.map { "/" + SigV4Signer.uriEncode(prefix + $0, encodeSlash: false) } ?? "/"
         let requestHost = addressing == .virtualHosted ? "\(bucket).\(host)" : host
         let path = addressing == .virtualHosted ? objectPath : "/\(bucket)" + (key == nil ? "" : objectPath)
-        let payloadHash = body.map { buffer in
+        // Large part bodies go as UNSIGNED-PAYLOAD (TLS or the part's own checksum protects them), saving a hash pass.
+        let payloadHash = !signsPayload ? SigV4Signer.unsignedPayload : body.map { buffer in
             buffer.withUnsafeReadableBytes { SigV4Signer.sha256Hex(Array($0)) }
         } ?? SigV4Signer.emptyPayloadHash
         var attempt = 0
@@ -205,10 +209,12 @@ public struct S3ObjectStore: ObjectStore {
         return bytes
     }
 
-    /// Downloads in part-sized ranges, several at a time, writing them in order.
+    /// Downloads in ranges of a part or more (up to `maxDownloadPiece`), several at a time, written in order.
+    /// Fewer, larger ranges cost servers less per byte.
     public func download(_ key: String, toFile path: String) async throws {
         let size = try await head(key).size
-        let pieceSize = configuration.partSize
+        let perTask = (size + configuration.concurrency - 1) / configuration.concurrency
+        let pieceSize = Swift.max(configuration.partSize, Swift.min(Self.maxDownloadPiece, perTask))
         let pieces = (size + pieceSize - 1) / pieceSize
         var sink = try LocalFileSink(path: path)
         do {

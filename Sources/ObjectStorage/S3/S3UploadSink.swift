@@ -1,3 +1,4 @@
+import Foundation
 import KiteCore
 import NIOCore
 import NIOHTTP1
@@ -11,8 +12,15 @@ struct S3UploadSink: ByteSink {
     private var buffer: [UInt8] = []
     private var uploadID: String?
     private var nextPart = 1
-    private var inFlight: [Task<(Int, String), any Error>] = []
-    private var finishedParts: [(number: Int, etag: String)] = []
+    private var inFlight: [Task<Part, any Error>] = []
+    private var finishedParts: [Part] = []
+
+    /// An uploaded part: its number, the ETag S3 gave it and its CRC-32 (base64, as S3 writes checksums).
+    struct Part {
+        var number: Int
+        var etag: String
+        var crc32: String
+    }
 
     init(store: S3ObjectStore, key: String) {
         self.store = store
@@ -23,15 +31,20 @@ struct S3UploadSink: ByteSink {
 
     mutating func write(_ bytes: [UInt8]) async throws {
         buffer.append(contentsOf: bytes)
-        while buffer.count >= partSize * 2 || (buffer.count >= partSize && uploadID != nil) {
-            try await startPart(Array(buffer[..<partSize]))
-            buffer.removeFirst(partSize)
+        // Keep one part in hand until a second arrives, so a small object goes up in a single PUT.
+        var start = 0
+        while buffer.count - start >= partSize * 2 || (buffer.count - start >= partSize && uploadID != nil) {
+            try await startPart(Array(buffer[start..<(start + partSize)]))
+            start += partSize
         }
+        if start > 0 { buffer.removeFirst(start) }
     }
 
     private mutating func startPart(_ part: [UInt8]) async throws {
         if uploadID == nil {
-            let reply = try await store.send(.POST, key: key, query: [("uploads", "")])
+            // Each part carries its CRC-32, which S3 verifies, so the parts can go as UNSIGNED-PAYLOAD.
+            let reply = try await store.send(
+                .POST, key: key, query: [("uploads", "")], headers: [("x-amz-checksum-algorithm", "CRC32")])
             guard let id = try XMLElement.parse(Array(reply.body.readableBytesView)).text("UploadId") else {
                 throw KiteError(.io, "S3 did not return an upload id for '\(key)'")
             }
@@ -39,21 +52,22 @@ struct S3UploadSink: ByteSink {
         }
         guard let uploadID else { return }
         while inFlight.count >= store.configuration.concurrency {
-            let (number, etag) = try await inFlight.removeFirst().value
-            finishedParts.append((number, etag))
+            finishedParts.append(try await inFlight.removeFirst().value)
         }
         let number = nextPart
         nextPart += 1
         let store = self.store
         let key = self.key
         inFlight.append(Task {
+            let crc = CRC32.checksum(part).bigEndian
+            let crc32 = withUnsafeBytes(of: crc) { Data($0).base64EncodedString() }
             let reply = try await store.send(
                 .PUT, key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                body: ByteBuffer(bytes: part))
+                headers: [("x-amz-checksum-crc32", crc32)], body: ByteBuffer(bytes: part), signsPayload: false)
             guard let etag = reply.headers.first(name: "etag") else {
                 throw KiteError(.io, "S3 returned no ETag for part \(number) of '\(key)'")
             }
-            return (number, etag)
+            return Part(number: number, etag: etag, crc32: crc32)
         })
     }
 
@@ -70,7 +84,10 @@ struct S3UploadSink: ByteSink {
         for task in inFlight { finishedParts.append(try await task.value) }
         inFlight = []
         let parts = finishedParts.sorted { $0.number < $1.number }
-            .map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\($0.etag.xmlEscaped)</ETag></Part>" }
+            .map {
+                "<Part><PartNumber>\($0.number)</PartNumber><ETag>\($0.etag.xmlEscaped)</ETag>"
+                    + "<ChecksumCRC32>\($0.crc32)</ChecksumCRC32></Part>"
+            }
             .joined()
         let reply = try await store.send(
             .POST, key: key, query: [("uploadId", uploadID)],

@@ -2,8 +2,10 @@
 //
 //   KiteBench parquet INPUT.parquet OUTPUT.parquet REPEATS   write OUTPUT from INPUT's frame, read it back
 //   KiteBench parquet-read FILE REPEATS                       only read (for profiling the reader)
+//   KiteBench object-storage ENDPOINT BUCKET FILE REPEATS     upload FILE to S3 and download it again
 import Foundation
 import KiteCore
+import ObjectStorage
 import Parquet
 
 func seconds(_ body: () async throws -> Void) async rethrows -> Double {
@@ -18,6 +20,27 @@ if arguments.count == 4, arguments[1] == "parquet-read", let repeats = Int(argum
         let time = try await seconds { _ = try await ParquetReader(path: arguments[2]).read() }
         print(time)
     }
+    exit(0)
+}
+if arguments.count == 6, arguments[1] == "object-storage", let repeats = Int(arguments[5]) {
+    var configuration = S3Configuration()
+    configuration.endpoint = arguments[2]
+    configuration.credentials = .init(accessKeyID: "testing", secretAccessKey: "testing")
+    if let value = ProcessInfo.processInfo.environment["KITE_BENCH_CONCURRENCY"].flatMap(Int.init) {
+        configuration.concurrency = value
+    }
+    if let value = ProcessInfo.processInfo.environment["KITE_BENCH_PART_MIB"].flatMap(Int.init) {
+        configuration.partSize = value << 20
+    }
+    let store = try S3ObjectStore(bucket: arguments[3], configuration: configuration)
+    try await store.createBucket()
+    var uploads: [Double] = []
+    var downloads: [Double] = []
+    for _ in 0..<repeats {
+        uploads.append(try await seconds { try await store.put("bench.bin", file: arguments[4]) })
+        downloads.append(try await seconds { try await store.download("bench.bin", toFile: arguments[4] + ".kite") })
+    }
+    print("{\"upload\": \(uploads), \"download\": \(downloads)}")
     exit(0)
 }
 guard arguments.count == 5, arguments[1] == "parquet", let repeats = Int(arguments[4]), repeats > 0 else {
