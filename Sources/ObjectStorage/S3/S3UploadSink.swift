@@ -92,14 +92,25 @@ struct S3UploadSink: ByteSink {
         let reply = try await store.send(
             .POST, key: key, query: [("uploadId", uploadID)],
             body: ByteBuffer(string: "<CompleteMultipartUpload>\(parts)</CompleteMultipartUpload>"), idempotent: false)
-        // CompleteMultipartUpload can answer 200 and still fail: the error is then in the body.
-        let xml = try XMLElement.parse(Array(reply.body.readableBytesView))
-        if xml.name == "Error" {
-            throw KiteError(
+        if let error = Self.completionError(Array(reply.body.readableBytesView), key: key) { throw error }
+        self.uploadID = nil
+    }
+
+    /// The failure a CompleteMultipartUpload answer reports, if any: S3 can answer 200 and still fail, with the
+    /// error in the body (or a body that is not the expected result at all).
+    static func completionError(_ body: [UInt8], key: String) -> KiteError? {
+        guard let xml = try? XMLElement.parse(body) else {
+            return KiteError(.io, "S3 answered the completion of '\(key)' with a body that is not XML")
+        }
+        switch xml.name {
+        case "CompleteMultipartUploadResult": return nil
+        case "Error":
+            return KiteError(
                 .io, "S3 could not complete the upload of '\(key)': \(xml.text("Code") ?? "error"): \(xml.text("Message") ?? "")",
                 cause: xml.text("Code"))
+        default:
+            return KiteError(.io, "S3 answered the completion of '\(key)' with an unexpected <\(xml.name)>")
         }
-        self.uploadID = nil
     }
 
     mutating func abort() async {
