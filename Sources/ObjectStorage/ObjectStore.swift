@@ -64,6 +64,32 @@ extension ObjectStore {
         try await delete(source)
     }
 
+    /// Streams the local file at `path` into `key` through the store's sink, 8 MiB at a time.
+    public func put(_ key: String, file path: String) async throws {
+        try await write(key, from: try LocalFileSource(path: path))
+    }
+
+    /// Streams everything `source` holds into `key`; nothing appears unless all of it was written.
+    public func write(_ key: String, from source: any ByteSource) async throws {
+        let size = try await source.size()
+        var sink = try await makeSink(for: key)
+        do {
+            var offset = 0
+            while offset < size {
+                let end = Swift.min(size, offset + Self.streamChunk)
+                try await sink.write(try await source.read(offset..<end))
+                offset = end
+            }
+            try await sink.commit()
+        } catch {
+            await sink.abort()
+            throw error
+        }
+    }
+
+    /// How much a streaming copy holds in memory at once.
+    static var streamChunk: Int { 8 << 20 }
+
     /// Streams the object in 8 MiB ranges into `path`.
     public func download(_ key: String, toFile path: String) async throws {
         let size = try await head(key).size
@@ -71,7 +97,7 @@ extension ObjectStore {
         do {
             var offset = 0
             while offset < size {
-                let end = Swift.min(size, offset + (8 << 20))
+                let end = Swift.min(size, offset + Self.streamChunk)
                 try await sink.write(try await get(key, range: offset..<end))
                 offset = end
             }

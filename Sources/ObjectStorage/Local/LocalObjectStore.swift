@@ -88,28 +88,6 @@ public struct LocalObjectStore: ObjectStore {
         }
     }
 
-    public func put(_ key: String, file source: String) async throws {
-        try await write(key, from: try LocalFileSource(path: source))
-    }
-
-    /// Streams `input` into the object `key` in 8 MiB pieces.
-    private func write(_ key: String, from input: LocalFileSource) async throws {
-        let size = try await input.size()
-        var sink = try await makeSink(for: key)
-        do {
-            var offset = 0
-            while offset < size {
-                let end = Swift.min(size, offset + (8 << 20))
-                try await sink.write(try input.readSync(offset..<end))
-                offset = end
-            }
-            try await sink.commit()
-        } catch {
-            await sink.abort()
-            throw error
-        }
-    }
-
     public func makeSink(for key: String) async throws -> any ByteSink {
         let path = try path(for: key)
         try parentFolder(of: path)

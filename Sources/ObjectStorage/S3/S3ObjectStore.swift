@@ -165,24 +165,6 @@ public struct S3ObjectStore: ObjectStore {
         _ = try await send(.PUT, key: key, body: ByteBuffer(bytes: bytes))
     }
 
-    public func put(_ key: String, file path: String) async throws {
-        let input = try LocalFileSource(path: path)
-        let size = try await input.size()
-        var sink = S3UploadSink(store: self, key: key)
-        do {
-            var offset = 0
-            while offset < size {
-                let end = Swift.min(size, offset + configuration.partSize)
-                try await sink.write(try input.readSync(offset..<end))
-                offset = end
-            }
-            try await sink.commit()
-        } catch {
-            await sink.abort()
-            throw error
-        }
-    }
-
     public func makeSink(for key: String) async throws -> any ByteSink {
         S3UploadSink(store: self, key: key)
     }
