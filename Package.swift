@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KiteCore", targets: ["KiteCore"]),
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
+        .library(name: "Features", targets: ["Features"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -46,6 +47,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Features",
+            dependencies: ["KiteCore", "Parquet", "ObjectStorage"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KiteCLI",
             dependencies: [
                 "KiteCore", "Parquet", "ObjectStorage",
@@ -70,6 +76,11 @@ let package = Package(
         .testTarget(
             name: "ObjectStorageTests",
             dependencies: ["KiteCore", "ObjectStorage", "Parquet", "KiteTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FeaturesTests",
+            dependencies: ["KiteCore", "Features", "Parquet", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -15,6 +15,23 @@ extension DataColumn {
         return take(uncheckedIndices: indices)
     }
 
+    /// The rows at `indices`, where a negative index gives a null row (the gather of a left join).
+    public func take(nullableIndices indices: [Int]) throws -> DataColumn {
+        if let bad = indices.first(where: { $0 >= count }) {
+            throw KiteError.invalidArgument("row index \(bad) is outside 0..<\(count)")
+        }
+        guard indices.contains(where: { $0 < 0 }) else { return take(uncheckedIndices: indices) }
+        if count == 0 {
+            // Nothing to gather from: every row is null.
+            let placeholder = DataColumn.empty(type).values.withPlaceholders(indices.count)
+            return DataColumn(unchecked: type, placeholder, Bitmap(repeating: false, count: indices.count))
+        }
+        let gathered = take(uncheckedIndices: indices.map { Swift.max($0, 0) })
+        var validity = gathered.validity ?? Bitmap(repeating: true, count: indices.count)
+        for (row, index) in indices.enumerated() where index < 0 { validity[row] = false }
+        return DataColumn(unchecked: type, gathered.values, validity)
+    }
+
     /// The rows where `mask` is true; `mask` must have one entry per row.
     public func filter(_ mask: [Bool]) throws -> DataColumn {
         guard mask.count == count else {

@@ -27,6 +27,18 @@ public struct DataColumn: Sendable {
             }
         }
 
+        /// Storage of the same kind holding `count` placeholder values (zero, false, empty).
+        public func withPlaceholders(_ count: Int) -> Values {
+            switch self {
+            case .bool: .bool(Array(repeating: false, count: count))
+            case .int32: .int32(Array(repeating: 0, count: count))
+            case .int64: .int64(Array(repeating: 0, count: count))
+            case .float32: .float32(Array(repeating: 0, count: count))
+            case .float64: .float64(Array(repeating: 0, count: count))
+            case .bytes: .bytes(offsets: Array(repeating: 0, count: count + 1), data: [])
+            }
+        }
+
         /// The array of a `bool` column, else nil.
         public var bools: [Bool]? { if case .bool(let a) = self { a } else { nil } }
         /// The array of an `int32` or `date` column, else nil.

@@ -1,0 +1,136 @@
+import KiteCore
+
+/// The point-in-time correct join behind training sets: for every entity row at time T, each view's row with the
+/// same key whose event time is at most T and, when the view has a ttl, at least T − ttl; equal event times go to
+/// the greatest created time, then to the later row. Every entity row comes out, in order, with nulls where
+/// nothing matches; its other columns (labels) pass through.
+///
+/// Implementation: keys become dense ids (`KeyIndex`); the view's rows and the entity rows are bucketed by id and
+/// sorted by time inside each bucket; one merge pass per bucket finds each entity row's match. Buckets are split
+/// across threads. Memory is a few integers per row beyond the columns themselves.
+public enum PointInTimeJoin {
+    /// Joins `tables` onto `entities`, whose time column is `timestamp`.
+    public static func join(entities: DataFrame, timestamp: String, tables: [FeatureTable]) async throws -> DataFrame {
+        let entityTimes = try timestamps(entities, timestamp, what: "the entity frame")
+        var names = entities.schema.names
+        var fields = entities.schema.fields
+        var columns = entities.columns
+        for table in tables {
+            let match = try await matches(entities: entities, entityTimes: entityTimes, table: table)
+            for output in table.outputs {
+                guard !names.contains(output.name) else {
+                    throw KiteError.invalidArgument(
+                        "feature '\(output.name)' of view '\(table.name)' collides with another column; use full feature names (view__feature)")
+                }
+                let source = try table.frame.column(output.column)
+                columns.append(try source.take(nullableIndices: match))
+                fields.append(Field(output.name, source.type))
+                names.append(output.name)
+            }
+        }
+        return try DataFrame(schema: Schema(fields), columns: columns)
+    }
+
+    /// The timestamps of `column` in `frame` (null rows as `Int64.min`), checking its type.
+    static func timestamps(_ frame: DataFrame, _ column: String, what: String) throws -> [Int64] {
+        guard let index = frame.schema.index(of: column) else {
+            throw KiteError.invalidArgument("\(what) has no timestamp column '\(column)'; columns are: \(frame.schema.names.joined(separator: ", "))")
+        }
+        let data = frame.columns[index]
+        guard data.type == .timestamp, case .int64(var values) = data.values else {
+            throw KiteError.invalidArgument("column '\(column)' of \(what) is \(data.type), not a timestamp")
+        }
+        if let validity = data.validity {
+            for i in values.indices where !validity[i] { values[i] = .min }
+        }
+        return values
+    }
+
+    /// Key columns of `frame`, with 32-bit integers widened so they match 64-bit keys of the other side.
+    static func keyColumns(_ frame: DataFrame, _ keys: [String], what: String) throws -> [DataColumn] {
+        try keys.map { key in
+            guard let index = frame.schema.index(of: key) else {
+                throw KiteError.invalidArgument("\(what) has no join key column '\(key)'; columns are: \(frame.schema.names.joined(separator: ", "))")
+            }
+            let column = frame.columns[index]
+            switch (column.type, column.values) {
+            case (.int32, .int32(let values)):
+                return DataColumn(unchecked: .int64, .int64(values.map(Int64.init)), column.validity)
+            case (.int64, _), (.string, _), (.binary, _), (.bool, _): return column
+            default:
+                throw KiteError.invalidArgument("join key '\(key)' of \(what) is \(column.type); keys must be integers, strings or booleans")
+            }
+        }
+    }
+
+    /// For each entity row, the matching row of `table` or -1.
+    static func matches(entities: DataFrame, entityTimes: [Int64], table: FeatureTable) async throws -> [Int] {
+        let viewName = "feature view '\(table.name)'"
+        let featureKeys = try keyColumns(table.frame, table.joinKeys, what: viewName)
+        let entityKeys = try keyColumns(entities, table.joinKeys, what: "the entity frame")
+        for (key, (a, b)) in zip(table.joinKeys, zip(featureKeys, entityKeys)) where a.type != b.type {
+            throw KiteError.invalidArgument("join key '\(key)' is \(b.type) in the entity frame but \(a.type) in \(viewName)")
+        }
+        let eventTimes = try timestamps(table.frame, table.eventTimestamp, what: viewName)
+        let createdTimes = try table.createdTimestamp.map { try timestamps(table.frame, $0, what: viewName) }
+        for output in table.outputs { _ = try table.frame.column(output.column) }
+
+        var index = KeyIndex(capacity: table.frame.rowCount)
+        let featureIDs = index.ids(for: featureKeys, insert: true)
+        let entityIDs = index.ids(for: entityKeys, insert: false)
+        let groups = index.count
+        // Bucket both sides by key id (counting sort), keeping input order inside a bucket.
+        let featureOrder = bucket(featureIDs, groups: groups) { eventTimes[$0] != .min }
+        let entityOrder = bucket(entityIDs, groups: groups) { entityTimes[$0] != .min }
+        let ttl = table.ttl.microseconds
+        let partitions = Swift.max(1, Swift.min(groups, 64))
+        let parts = try await Parallel.map(partitions) { part -> [(Int, Int)] in
+            var found: [(Int, Int)] = []
+            var rows: [Int] = []
+            var entityRows: [Int] = []
+            for group in stride(from: part, to: groups, by: partitions) {
+                let entityRange = entityOrder.starts[group]..<entityOrder.starts[group + 1]
+                if entityRange.isEmpty { continue }
+                rows.removeAll(keepingCapacity: true)
+                rows.append(contentsOf: featureOrder.rows[featureOrder.starts[group]..<featureOrder.starts[group + 1]])
+                rows.sort { a, b in
+                    if eventTimes[a] != eventTimes[b] { return eventTimes[a] < eventTimes[b] }
+                    if let createdTimes, createdTimes[a] != createdTimes[b] { return createdTimes[a] < createdTimes[b] }
+                    return a < b
+                }
+                entityRows.removeAll(keepingCapacity: true)
+                entityRows.append(contentsOf: entityOrder.rows[entityRange])
+                entityRows.sort { a, b in entityTimes[a] != entityTimes[b] ? entityTimes[a] < entityTimes[b] : a < b }
+                var next = 0
+                for entityRow in entityRows {
+                    let t = entityTimes[entityRow]
+                    while next < rows.count && eventTimes[rows[next]] <= t { next += 1 }
+                    guard next > 0 else { continue }
+                    let candidate = rows[next - 1]
+                    if ttl > 0 && eventTimes[candidate] < t &- ttl { continue }
+                    found.append((entityRow, candidate))
+                }
+            }
+            return found
+        }
+        var match = [Int](repeating: -1, count: entities.rowCount)
+        for part in parts {
+            for (entityRow, featureRow) in part { match[entityRow] = featureRow }
+        }
+        return match
+    }
+
+    /// Rows grouped by id: `rows[starts[g]..<starts[g + 1]]` are the rows of group g that pass `keep`.
+    static func bucket(_ ids: [Int32], groups: Int, keep: (Int) -> Bool) -> (rows: [Int], starts: [Int]) {
+        var starts = [Int](repeating: 0, count: groups + 1)
+        for (row, id) in ids.enumerated() where id >= 0 && keep(row) { starts[Int(id) + 1] += 1 }
+        for g in 0..<groups { starts[g + 1] += starts[g] }
+        var fill = starts
+        var rows = [Int](repeating: 0, count: starts[groups])
+        for (row, id) in ids.enumerated() where id >= 0 && keep(row) {
+            rows[fill[Int(id)]] = row
+            fill[Int(id)] += 1
+        }
+        return (rows, starts)
+    }
+}
