@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "KiteTesting", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "KiteBench",
-            dependencies: ["KiteCore", "Parquet", "ObjectStorage"],
+            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features"],
             path: "bench/Sources/KiteBench",
             swiftSettings: swiftSettings
         ),

@@ -3,6 +3,8 @@
 //   KiteBench parquet INPUT.parquet OUTPUT.parquet REPEATS   write OUTPUT from INPUT's frame, read it back
 //   KiteBench parquet-read FILE REPEATS                       only read (for profiling the reader)
 //   KiteBench object-storage ENDPOINT BUCKET FILE REPEATS     upload FILE to S3 and download it again
+//   KiteBench pit-join ENTITIES FEATURES OUTPUT REPEATS       point-in-time join, Parquet to Parquet (1-day ttl)
+import Features
 import Foundation
 import KiteCore
 import ObjectStorage
@@ -41,6 +43,25 @@ if arguments.count == 6, arguments[1] == "object-storage", let repeats = Int(arg
         downloads.append(try await seconds { try await store.download("bench.bin", toFile: arguments[4] + ".kite") })
     }
     print("{\"upload\": \(uploads), \"download\": \(downloads)}")
+    exit(0)
+}
+if arguments.count == 6, arguments[1] == "pit-join", let repeats = Int(arguments[5]) {
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        times.append(try await seconds {
+            let entities = try await ParquetReader(path: arguments[2]).read()
+            let featureReader = try await ParquetReader(path: arguments[3])
+            let features = try await featureReader.read()
+            let outputs = features.schema.names.filter { $0.hasPrefix("f") }.map { FeatureTable.Output(column: $0, name: $0) }
+            let table = FeatureTable(
+                name: "view", frame: features, joinKeys: ["entity_id"], eventTimestamp: "event_timestamp",
+                ttl: try TimeSpan(parsing: "1d"), outputs: outputs)
+            let training = try await PointInTimeJoin.join(
+                entities: try entities.renamed(["event_timestamp": "ts"]), timestamp: "ts", tables: [table])
+            try await ParquetWriter.write(training, to: arguments[4])
+        })
+    }
+    print("{\"join\": \(times)}")
     exit(0)
 }
 guard arguments.count == 5, arguments[1] == "parquet", let repeats = Int(arguments[4]), repeats > 0 else {
