@@ -51,9 +51,10 @@ def duckdb_join(entities, features, out, repeats):
     print(json.dumps({"join": times}))
 
 
-def report(kite, duck, kite_out, duck_out):
-    (kite, kite_kb), (duck, duck_kb) = [(json.loads(s.split("|")[0]), int(s.split("|")[1])) for s in (kite, duck)]
-    k, d = min(kite["join"]), min(duck["join"])
+def report(kite, duck, feast, kite_out, duck_out):
+    (kite, kite_kb), (duck, duck_kb), (feast, feast_kb) = [
+        (json.loads(s.split("|")[0]), int(s.split("|")[1])) for s in (kite, duck, feast)]
+    k, d, f = min(kite["join"]), min(duck["join"]), min(feast["join"])
     a, b = pq.read_table(kite_out), pq.read_table(duck_out)
     same = a.num_rows == b.num_rows and all(
         a.column(f"f{i}").to_pylist() == b.column(f"f{i}").to_pylist() for i in range(5))
@@ -62,7 +63,8 @@ def report(kite, duck, kite_out, duck_out):
     print(f"{'':8}{'time':>9}{'peak memory':>14}")
     print(f"{'kite':8}{k:8.3f}s{kite_kb / 1024:11.0f} MB")
     print(f"{'duckdb':8}{d:8.3f}s{duck_kb / 1024:11.0f} MB")
-    print(f"kite/duckdb {k / d:.2f}x; outputs identical: {same}")
+    print(f"{'feast':8}{f:8.3f}s{feast_kb / 1024:11.0f} MB")
+    print(f"kite/duckdb {k / d:.2f}x; feast/kite {f / k:.1f}x; kite and duckdb outputs identical: {same}")
 
 
 if __name__ == "__main__":
@@ -72,4 +74,4 @@ if __name__ == "__main__":
     elif command == "duckdb":
         duckdb_join(*sys.argv[2:6])
     elif command == "report":
-        report(*sys.argv[2:6])
+        report(*sys.argv[2:7])
