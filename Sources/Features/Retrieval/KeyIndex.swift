@@ -29,8 +29,9 @@ struct KeyIndex {
         let rows = columns.first?.count ?? 0
         var ids = [Int32](repeating: -1, count: rows)
         let rowHashes = Self.hash(columns)
+        let nullable = columns.compactMap(\.validity)
         for row in 0..<rows {
-            if columns.contains(where: { $0.isNull(row) }) { continue }
+            if !nullable.isEmpty && nullable.contains(where: { !$0[row] }) { continue }
             let h = rowHashes[row]
             var slot = Int(truncatingIfNeeded: h >> 7) & mask
             while true {

@@ -86,29 +86,30 @@ public enum PointInTimeJoin {
         let partitions = Swift.max(1, Swift.min(groups, 64))
         let parts = try await Parallel.map(partitions) { part -> [(Int, Int)] in
             var found: [(Int, Int)] = []
-            var rows: [Int] = []
-            var entityRows: [Int] = []
+            // Sorted in contiguous structs rather than through index indirection: the hot loop of the join.
+            var rows: [TimedRow] = []
+            var entityRows: [TimedRow] = []
             for group in stride(from: part, to: groups, by: partitions) {
                 let entityRange = entityOrder.starts[group]..<entityOrder.starts[group + 1]
                 if entityRange.isEmpty { continue }
                 rows.removeAll(keepingCapacity: true)
-                rows.append(contentsOf: featureOrder.rows[featureOrder.starts[group]..<featureOrder.starts[group + 1]])
-                rows.sort { a, b in
-                    if eventTimes[a] != eventTimes[b] { return eventTimes[a] < eventTimes[b] }
-                    if let createdTimes, createdTimes[a] != createdTimes[b] { return createdTimes[a] < createdTimes[b] }
-                    return a < b
+                for row in featureOrder.rows[featureOrder.starts[group]..<featureOrder.starts[group + 1]] {
+                    rows.append(TimedRow(time: eventTimes[row], created: createdTimes?[row] ?? 0, row: row))
                 }
+                rows.sort()
                 entityRows.removeAll(keepingCapacity: true)
-                entityRows.append(contentsOf: entityOrder.rows[entityRange])
-                entityRows.sort { a, b in entityTimes[a] != entityTimes[b] ? entityTimes[a] < entityTimes[b] : a < b }
+                for row in entityOrder.rows[entityRange] {
+                    entityRows.append(TimedRow(time: entityTimes[row], created: 0, row: row))
+                }
+                entityRows.sort()
                 var next = 0
-                for entityRow in entityRows {
-                    let t = entityTimes[entityRow]
-                    while next < rows.count && eventTimes[rows[next]] <= t { next += 1 }
+                for entity in entityRows {
+                    let t = entity.time
+                    while next < rows.count && rows[next].time <= t { next += 1 }
                     guard next > 0 else { continue }
                     let candidate = rows[next - 1]
-                    if ttl > 0 && eventTimes[candidate] < t &- ttl { continue }
-                    found.append((entityRow, candidate))
+                    if ttl > 0 && candidate.time < t &- ttl { continue }
+                    found.append((entity.row, candidate.row))
                 }
             }
             return found
@@ -118,6 +119,17 @@ public enum PointInTimeJoin {
             for (entityRow, featureRow) in part { match[entityRow] = featureRow }
         }
         return match
+    }
+
+    /// A row and the times it sorts by: event time, then created time, then position (later rows win ties).
+    struct TimedRow: Comparable {
+        var time: Int64
+        var created: Int64
+        var row: Int
+
+        static func < (a: TimedRow, b: TimedRow) -> Bool {
+            a.time != b.time ? a.time < b.time : (a.created != b.created ? a.created < b.created : a.row < b.row)
+        }
     }
 
     /// Rows grouped by id: `rows[starts[g]..<starts[g + 1]]` are the rows of group g that pass `keep`.
