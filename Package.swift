@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(name: "KiteCore", swiftSettings: swiftSettings),
@@ -48,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "Features",
-            dependencies: ["KiteCore", "Parquet", "ObjectStorage"],
+            dependencies: ["KiteCore", "Parquet", "ObjectStorage", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(
