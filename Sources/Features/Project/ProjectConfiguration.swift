@@ -1,0 +1,58 @@
+import Foundation
+import KiteCore
+
+/// A project's `kite.yaml`: its name and where each store lives (see DESIGN.md, "The project folder").
+public struct ProjectConfiguration: Sendable, Hashable {
+    public var project: String
+    /// `sqlite:PATH` or `postgres://…`.
+    public var registry: String
+    /// `file:PATH` or `s3://bucket/prefix`: where batch sources' Parquet files live.
+    public var offlineStore: String
+    /// `embedded:PATH` or `redis://…`.
+    public var onlineStore: String
+    /// `file:PATH` or `s3://bucket/prefix`.
+    public var artifacts: String
+    /// The project folder; relative store paths are relative to it.
+    public var folder: String
+
+    /// The defaults for a project named `project` in `folder`: everything embedded under `.kite/` and `data/`.
+    public init(project: String, folder: String) {
+        self.project = project
+        self.folder = folder
+        registry = "sqlite:.kite/registry.db"
+        offlineStore = "file:data"
+        onlineStore = "embedded:.kite/online.db"
+        artifacts = "file:.kite/artifacts"
+    }
+
+    /// Reads `folder/kite.yaml`, checking every key.
+    public static func load(folder: String) throws -> ProjectConfiguration {
+        let path = folder + "/kite.yaml"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw KiteError(.notFound, "no kite.yaml in \(folder): run 'kite init DIR' to create a project, or pass --project DIR")
+        }
+        guard let root = try YAMLValue.parse(text, file: path) else {
+            throw KiteError.invalidArgument("\(path) is empty: it needs at least 'project: NAME'")
+        }
+        let map = try root.mapping("kite.yaml", allowed: ["project", "registry", "offline_store", "online_store", "artifacts"])
+        var configuration = ProjectConfiguration(
+            project: try map.required("project", in: "kite.yaml", at: root).string("project"), folder: folder)
+        if let value = map["registry"] { configuration.registry = try value.string("registry") }
+        if let value = map["offline_store"] { configuration.offlineStore = try value.string("offline_store") }
+        if let value = map["online_store"] { configuration.onlineStore = try value.string("online_store") }
+        if let value = map["artifacts"] { configuration.artifacts = try value.string("artifacts") }
+        for (key, value) in [("offline_store", configuration.offlineStore), ("artifacts", configuration.artifacts)] {
+            guard value.hasPrefix("file:") || value.hasPrefix("s3://") else {
+                throw (map[key] ?? root).fail("\(key) must be file:PATH or s3://bucket/prefix, not '\(value)'")
+            }
+        }
+        return configuration
+    }
+
+    /// The offline store's URL with a relative local path made relative to the project folder.
+    public var offlineStoreURL: String {
+        guard offlineStore.hasPrefix("file:") else { return offlineStore }
+        let path = String(offlineStore.dropFirst(5))
+        return path.hasPrefix("/") ? offlineStore : "file:" + folder + "/" + path
+    }
+}

@@ -1,0 +1,207 @@
+import KiteCore
+import ObjectStorage
+import Parquet
+
+/// Builds training sets from a project's definitions and its offline store: reads the views' Parquet sources
+/// (only the needed columns, skipping row groups outside the entity rows' time range), joins them point in time
+/// onto the entity rows, then computes on-demand features.
+public struct TrainingSetBuilder: Sendable {
+    /// What a training set was built from, for lineage (stored in the Parquet file's metadata).
+    public struct Lineage: Sendable {
+        /// The feature references as given.
+        public var features: [String]
+        /// Each source file read and the rows it contributed.
+        public var sources: [(path: String, rows: Int)]
+    }
+
+    public let definitions: FeatureDefinitions
+    public let offlineStore: any ObjectStore
+
+    /// A builder over `definitions` whose sources live in `offlineStore`.
+    public init(definitions: FeatureDefinitions, offlineStore: any ObjectStore) {
+        self.definitions = definitions
+        self.offlineStore = offlineStore
+    }
+
+    /// The references of a feature service.
+    public func references(service: String) throws -> [FeatureReference] {
+        guard let found = definitions.featureServices.first(where: { $0.name == service }) else {
+            throw KiteError(.notFound, "no feature service '\(service)'; services are: \(definitions.featureServices.map(\.name).joined(separator: ", "))")
+        }
+        return found.features
+    }
+
+    /// The training set: `entities` (with its `timestamp` column) and the referenced features as columns named
+    /// `feature`, or `view__feature` with `fullFeatureNames`.
+    public func build(
+        entities: DataFrame, timestamp: String = "event_timestamp", features references: [FeatureReference],
+        fullFeatureNames: Bool = false
+    ) async throws -> (frame: DataFrame, lineage: Lineage) {
+        let entityTimes = try PointInTimeJoin.timestamps(entities, timestamp, what: "the entity frame")
+        let valid = entityTimes.filter { $0 != .min }
+        let range = (valid.min() ?? 0)...(valid.max() ?? 0)
+        // Expand references: view:* to every feature; on-demand features pull in their inputs.
+        var wanted: [(view: String, feature: String)] = []
+        for reference in references {
+            if let view = definitions.featureViews.first(where: { $0.name == reference.view }) {
+                let names = reference.feature.map { [$0] } ?? view.schema.map(\.name)
+                for name in names {
+                    guard view.schema.contains(where: { $0.name == name }) else {
+                        throw KiteError.invalidArgument("view '\(view.name)' has no feature '\(name)'")
+                    }
+                    wanted.append((view.name, name))
+                }
+            } else if let view = definitions.onDemandViews.first(where: { $0.name == reference.view }) {
+                let names = reference.feature.map { [$0] } ?? view.features.map(\.name)
+                for name in names where !view.features.contains(where: { $0.name == name }) {
+                    throw KiteError.invalidArgument("on-demand view '\(view.name)' has no feature '\(name)'")
+                }
+                wanted += names.map { (view.name, $0) }
+            } else {
+                throw KiteError.invalidArgument("unknown feature view '\(reference.view)' in '\(reference)'")
+            }
+        }
+        // Every batch view needed, with the features it must bring (requested ones and on-demand inputs).
+        var needed: [String: [String]] = [:]
+        var order: [String] = []
+        func need(_ view: String, _ feature: String) {
+            if needed[view] == nil { order.append(view) }
+            if !(needed[view]?.contains(feature) ?? false) { needed[view, default: []].append(feature) }
+        }
+        for (view, feature) in wanted {
+            if definitions.featureViews.contains(where: { $0.name == view }) { need(view, feature) }
+            if let onDemand = definitions.onDemandViews.first(where: { $0.name == view }),
+                let definition = onDemand.features.first(where: { $0.name == feature })
+            {
+                for input in definition.expression.references where input.contains(":") {
+                    let parts = input.split(separator: ":")
+                    need(String(parts[0]), String(parts[1]))
+                }
+            }
+        }
+        var tables: [FeatureTable] = []
+        var lineage = Lineage(features: references.map(\.description), sources: [])
+        for viewName in order {
+            guard let view = definitions.featureViews.first(where: { $0.name == viewName }) else { continue }
+            let (table, read) = try await featureTable(view, features: needed[viewName] ?? [], timeRange: range)
+            tables.append(table)
+            lineage.sources += read
+        }
+        let joined = try await PointInTimeJoin.join(entities: entities, timestamp: timestamp, tables: tables)
+        // Assemble: entity columns, then the requested features in order, computing on-demand ones.
+        var fields = entities.schema.fields
+        var columns = entities.columns
+        for (view, feature) in wanted {
+            let name = fullFeatureNames ? "\(view)__\(feature)" : feature
+            guard !fields.contains(where: { $0.name == name }) else {
+                throw KiteError.invalidArgument("feature name '\(name)' appears twice; use full feature names (view__feature)")
+            }
+            let column: DataColumn
+            if let onDemand = definitions.onDemandViews.first(where: { $0.name == view }),
+                let definition = onDemand.features.first(where: { $0.name == feature })
+            {
+                column = try definition.expression.evaluate(rows: joined.rowCount) { input in
+                    if input.contains(":") { return try joined.column(Self.internalName(input.replacingOccurrences(":", "__"))) }
+                    return try joined.column(input)
+                }
+            } else {
+                column = try joined.column(Self.internalName("\(view)__\(feature)"))
+            }
+            fields.append(Field(name, column.type))
+            columns.append(column)
+        }
+        return (try DataFrame(schema: Schema(fields), columns: columns), lineage)
+    }
+
+    /// Names of joined columns before the final naming, so they cannot clash with entity columns.
+    static func internalName(_ name: String) -> String { "\u{1}" + name }
+
+    /// Reads a view's source for the join: only the key, time and feature columns, and only row groups whose
+    /// event times can matter for entity rows in `timeRange`.
+    func featureTable(
+        _ view: FeatureDefinitions.FeatureView, features: [String], timeRange: ClosedRange<Int64>
+    ) async throws -> (FeatureTable, [(path: String, rows: Int)]) {
+        guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
+            throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
+        }
+        let keys = view.entities.flatMap { name in definitions.entities.first { $0.name == name }?.joinKeys ?? [] }
+        let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let physical = { (name: String) in reverse[name] ?? name }
+        var columns = keys + [source.timestampField] + features.map(physical)
+        if let created = source.createdTimestampField { columns.append(created) }
+        let earliest = view.ttl.microseconds > 0 ? timeRange.lowerBound &- view.ttl.microseconds : Int64.min
+        var frames: [DataFrame] = []
+        var read: [(path: String, rows: Int)] = []
+        var shape: Schema?
+        for key in try await files(of: source) {
+            let reader = try await ParquetReader(source: try await ObjectStoreSource(store: offlineStore, key: key))
+            shape = try Schema(try columns.map { name in
+                guard let index = reader.schema.index(of: name) else {
+                    throw KiteError.invalidArgument("\(key) (source '\(source.name)') has no column '\(name)'; it has: \(reader.schema.names.joined(separator: ", "))")
+                }
+                return reader.schema.fields[index]
+            })
+            let time = try reader.column(named: source.timestampField)
+            var rows = 0
+            for group in 0..<reader.rowGroupCount {
+                if let stats = reader.statistics(rowGroup: group, column: time),
+                    case .timestamp(let low)? = stats.min, case .timestamp(let high)? = stats.max,
+                    high < earliest || low > timeRange.upperBound
+                {
+                    continue  // no row of this group can be the latest value at or before any entity time
+                }
+                let frame = try await reader.readRowGroup(group, columns: columns)
+                rows += frame.rowCount
+                frames.append(frame)
+            }
+            read.append((key, rows))
+        }
+        guard let shape else {
+            throw KiteError(.notFound, "source '\(source.name)' (\(source.path)) matches no Parquet files in \(offlineStore.url)")
+        }
+        let frame = frames.isEmpty ? DataFrame(empty: shape) : try DataFrame.concatenate(frames)
+        let outputs = features.map { FeatureTable.Output(column: physical($0), name: Self.internalName("\(view.name)__\($0)")) }
+        let table = FeatureTable(
+            name: view.name, frame: frame, joinKeys: keys, eventTimestamp: source.timestampField,
+            createdTimestamp: source.createdTimestampField, ttl: view.ttl, outputs: outputs)
+        return (table, read)
+    }
+
+    /// The Parquet objects a source names: one file, every `.parquet` under a folder, or a `*` glob.
+    func files(of source: FeatureDefinitions.BatchSource) async throws -> [String] {
+        let path = source.path
+        if path.hasSuffix(".parquet") && !path.contains("*") { return [path] }
+        let prefix = path.contains("*") ? String(path[..<(path.firstIndex(of: "*") ?? path.endIndex)]) : (path.hasSuffix("/") ? path : path + "/")
+        var keys: [String] = []
+        for try await entry in offlineStore.list(prefix: prefix) {
+            guard case .object(let info) = entry, info.key.hasSuffix(".parquet") else { continue }
+            if path.contains("*") && !Self.glob(path, matches: info.key) { continue }
+            keys.append(info.key)
+        }
+        return keys
+    }
+
+    /// `*` matches any run of characters except `/`.
+    static func glob(_ pattern: String, matches key: String) -> Bool {
+        let p = Array(pattern), k = Array(key)
+        func match(_ i: Int, _ j: Int) -> Bool {
+            if i == p.count { return j == k.count }
+            if p[i] == "*" {
+                var j2 = j
+                while true {
+                    if match(i + 1, j2) { return true }
+                    if j2 == k.count || k[j2] == "/" { return false }
+                    j2 += 1
+                }
+            }
+            return j < k.count && p[i] == k[j] && match(i + 1, j + 1)
+        }
+        return match(0, 0)
+    }
+}
+
+extension String {
+    fileprivate func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
+        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
