@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(name: "KiteCore", swiftSettings: swiftSettings),
@@ -49,13 +50,16 @@ let package = Package(
         ),
         .target(
             name: "Features",
-            dependencies: ["KiteCore", "Parquet", "ObjectStorage", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "KiteCore", "Parquet", "ObjectStorage", .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KiteCLI",
             dependencies: [
-                "KiteCore", "Parquet", "ObjectStorage",
+                "KiteCore", "Parquet", "ObjectStorage", "Features",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -81,12 +85,12 @@ let package = Package(
         ),
         .testTarget(
             name: "FeaturesTests",
-            dependencies: ["KiteCore", "Features", "Parquet", "KiteTesting"],
+            dependencies: ["KiteCore", "Features", "Parquet", "ObjectStorage", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "KiteCLITests",
-            dependencies: ["KiteCLI", "KiteCore", "Parquet", "KiteTesting"],
+            dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
     ]

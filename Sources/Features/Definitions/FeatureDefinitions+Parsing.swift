@@ -38,7 +38,8 @@ extension FeatureDefinitions {
         return definitions
     }
 
-    mutating func merge(_ other: FeatureDefinitions) {
+    /// Adds the definitions of another file.
+    public mutating func merge(_ other: FeatureDefinitions) {
         entities += other.entities
         sources += other.sources
         featureViews += other.featureViews

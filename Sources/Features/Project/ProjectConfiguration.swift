@@ -49,6 +49,18 @@ public struct ProjectConfiguration: Sendable, Hashable {
         return configuration
     }
 
+    /// The path of the SQLite registry database, relative paths resolved against the project folder.
+    public func registryPath() throws -> String {
+        guard registry.hasPrefix("sqlite:") else {
+            throw KiteError.unsupported("registry '\(registry)': only sqlite:PATH is supported so far (PostgreSQL comes with the model registry)")
+        }
+        let path = String(registry.dropFirst(7))
+        return path.hasPrefix("/") ? path : folder + "/" + path
+    }
+
+    /// The definitions folder, `features/` in the project.
+    public var definitionsFolder: String { folder + "/features" }
+
     /// The offline store's URL with a relative local path made relative to the project folder.
     public var offlineStoreURL: String {
         guard offlineStore.hasPrefix("file:") else { return offlineStore }

@@ -168,7 +168,7 @@ public struct TrainingSetBuilder: Sendable {
     }
 
     /// The Parquet objects a source names: one file, every `.parquet` under a folder, or a `*` glob.
-    func files(of source: FeatureDefinitions.BatchSource) async throws -> [String] {
+    public func files(of source: FeatureDefinitions.BatchSource) async throws -> [String] {
         let path = source.path
         if path.hasSuffix(".parquet") && !path.contains("*") { return [path] }
         let prefix = path.contains("*") ? String(path[..<(path.firstIndex(of: "*") ?? path.endIndex)]) : (path.hasSuffix("/") ? path : path + "/")

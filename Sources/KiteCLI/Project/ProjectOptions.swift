@@ -1,0 +1,35 @@
+import ArgumentParser
+import Features
+import Foundation
+import KiteCore
+import ObjectStorage
+
+/// `--project DIR`, shared by every command that works on a project.
+struct ProjectOptions: ParsableArguments {
+    @Option(name: .long, help: "The project folder (the one holding kite.yaml). Default: the current folder.")
+    var project: String = "."
+
+    /// The project's configuration, read from kite.yaml.
+    func configuration() throws -> ProjectConfiguration {
+        try ProjectConfiguration.load(folder: project)
+    }
+
+    /// The project's offline store (S3 settings from the environment).
+    func offlineStore(_ configuration: ProjectConfiguration) throws -> any ObjectStore {
+        try ObjectStores.openFolder(configuration.offlineStoreURL, s3: try StoragePath.s3Configuration())
+    }
+
+    /// The definitions as last applied, or an error telling to run `kite apply`.
+    func appliedDefinitions(_ configuration: ProjectConfiguration) throws -> (FeatureDefinitions, FeatureRegistry.Version) {
+        let registry = try FeatureRegistry(path: try configuration.registryPath())
+        guard let version = try registry.latest() else {
+            throw KiteError(.notFound, "no definitions are applied in \(configuration.folder): run 'kite apply' first")
+        }
+        var definitions = FeatureDefinitions()
+        for name in version.files.keys.sorted() {
+            definitions.merge(try FeatureDefinitions.parse(yaml: version.files[name] ?? "", file: name))
+        }
+        try definitions.validate()
+        return (definitions, version)
+    }
+}

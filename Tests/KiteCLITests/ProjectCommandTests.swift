@@ -1,0 +1,90 @@
+import Foundation
+import KiteCore
+import KiteTesting
+import Parquet
+import Testing
+
+/// `kite apply`, `kite features`, `kite dataset` on a project folder, as a user runs them.
+@Suite struct ProjectCommandTests {
+    static let t0: Int64 = 1_700_000_000_000_000
+    static let hour: Int64 = 3_600_000_000
+
+    static func project() async throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        for folder in ["features", "data"] {
+            try FileManager.default.createDirectory(atPath: directory.file(folder), withIntermediateDirectories: true)
+        }
+        try "project: cli\n".write(toFile: directory.file("kite.yaml"), atomically: true, encoding: .utf8)
+        try """
+            entities: [{name: customer, join_keys: [customer_id]}]
+            sources: [{name: spend, path: spend.parquet, timestamp_field: ts}]
+            feature_views:
+              - {name: stats, entities: [customer], source: spend, ttl: 1d, schema: [{name: total, type: float64}]}
+            feature_services: [{name: model, features: ["stats:*"]}]
+            """.write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
+        let spend = try DataFrame([
+            ("customer_id", .int64s([1, 2])), ("ts", .timestamps([t0, t0])), ("total", .float64s([12.5, 3])),
+        ])
+        try await ParquetWriter.write(spend, to: directory.file("data/spend.parquet"))
+        try "customer_id,event_timestamp,label\n1,2023-11-14T23:00:00Z,1\n2,2023-11-14T21:00:00Z,0\n3,2023-11-14T23:00:00Z,0\n"
+            .write(toFile: directory.file("labels.csv"), atomically: true, encoding: .utf8)
+        return directory
+    }
+
+    func kite(_ directory: TemporaryDirectory, _ arguments: String...) throws -> ProcessResult {
+        try Subprocess.run(TestEnvironment.kiteBinary, arguments + ["--project", directory.path])
+    }
+
+    @Test func applyListDescribeAndDataset() async throws {
+        let directory = try await Self.project()
+        let before = try kite(directory, "features", "list")
+        #expect(before.status != 0 && before.standardError.contains("kite apply"))
+        let apply = try kite(directory, "apply")
+        #expect(apply.status == 0)
+        #expect(apply.standardOutput.contains("applied definitions version 1: 1 entities, 1 sources, 1 feature views"))
+        #expect(try kite(directory, "apply").standardOutput.contains("definitions unchanged (version 1)"))
+        let list = try kite(directory, "features", "list")
+        #expect(list.standardOutput.contains("feature view    stats  1 features, ttl 1d, source spend"))
+        #expect(try kite(directory, "features", "describe", "stats").standardOutput.contains("feature total: float64"))
+        #expect(try kite(directory, "features", "describe", "nothing").status != 0)
+
+        let out = directory.file("train.parquet")
+        let dataset = try kite(directory, "dataset", "--entities", directory.file("labels.csv"), "--service", "model", "--out", out)
+        #expect(dataset.status == 0, "\(dataset.standardError)")
+        let reader = try await ParquetReader(path: out)
+        let frame = try await reader.read()
+        #expect(frame.schema.names == ["customer_id", "event_timestamp", "label", "total"])
+        // 2023-11-14T22:13:20Z is t0: customer 1 an hour later sees 12.5; customer 2 before t0 sees nothing.
+        #expect((0..<3).map { frame.columns[3].scalar(at: $0) } == [.double(12.5), .null, .null])
+        let metadata = Dictionary(reader.metadata.keyValueMetadata.map { ($0.key, $0.value ?? "") }, uniquingKeysWith: { a, _ in a })
+        #expect(metadata["kite.definitions_version"] == "1")
+        #expect(metadata["kite.feature_service"] == "model")
+        #expect(metadata["kite.sources"] == "spend.parquet=2")
+
+        // Changing a definition makes a new version.
+        try String(contentsOfFile: directory.file("features/defs.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "ttl: 1d", with: "ttl: 2d")
+            .write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
+        #expect(try kite(directory, "apply").standardOutput.contains("applied definitions version 2"))
+    }
+
+    @Test func applyCatchesMistakesInSourcesAndYAML() async throws {
+        let directory = try await Self.project()
+        try "feature_views:\n  - {name: extra, entities: [customer], source: spend, schema: [{name: missing_col, type: float64}]}\n"
+            .write(toFile: directory.file("features/more.yaml"), atomically: true, encoding: .utf8)
+        let missingColumn = try kite(directory, "apply")
+        #expect(missingColumn.status != 0)
+        #expect(missingColumn.standardError.contains("more.yaml:2") && missingColumn.standardError.contains("'missing_col' does not exist"))
+        try "feature_views: [unclosed".write(toFile: directory.file("features/more.yaml"), atomically: true, encoding: .utf8)
+        let badYAML = try kite(directory, "apply")
+        #expect(badYAML.status != 0 && badYAML.standardError.contains("not valid YAML"))
+        try FileManager.default.removeItem(atPath: directory.file("features/more.yaml"))
+        #expect(try kite(directory, "apply").status == 0)
+        let noKeys = directory.file("bad.csv")
+        try "event_timestamp\n2023-11-14T23:00:00Z\n".write(toFile: noKeys, atomically: true, encoding: .utf8)
+        let dataset = try kite(directory, "dataset", "--entities", noKeys, "--service", "model", "--out", directory.file("x.parquet"))
+        #expect(dataset.status != 0 && dataset.standardError.contains("customer_id"))
+        let both = try kite(directory, "dataset", "--entities", noKeys, "--out", directory.file("x.parquet"))
+        #expect(both.status != 0)
+    }
+}
