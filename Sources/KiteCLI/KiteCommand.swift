@@ -8,7 +8,10 @@ public struct KiteCommand: AsyncParsableCommand {
         commandName: "kite",
         abstract: "Features, training, registry, serving and monitoring for tabular models, in one binary.",
         version: "0.1.0",
-        subcommands: [ApplyCommand.self, FeaturesCommand.self, DatasetCommand.self, ParquetCommand.self]
+        subcommands: [
+            DemoCommand.self, InitCommand.self, ApplyCommand.self, FeaturesCommand.self, DatasetCommand.self,
+            ParquetCommand.self,
+        ]
     )
 
     public init() {}

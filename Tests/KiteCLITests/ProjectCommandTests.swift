@@ -88,3 +88,25 @@ import Testing
         #expect(both.status != 0)
     }
 }
+
+/// `kite init` and `kite demo`, the README's main command.
+@Suite struct DemoCommandTests {
+    @Test func demoRunsEveryStage() throws {
+        let result = try Subprocess.run(TestEnvironment.kiteBinary, ["demo", "--rows", "5000"])
+        #expect(result.status == 0, "\(result.standardError)")
+        for stage in ["[generate] 5000 transactions", "[apply] applied definitions version 1", "[dataset] 5000 rows × 7 features"] {
+            #expect(result.standardOutput.contains(stage), "\(result.standardOutput)")
+        }
+    }
+
+    @Test func initWritesTheExampleAndRefusesAFullFolder() throws {
+        let directory = try TemporaryDirectory()
+        let folder = directory.file("project")
+        let first = try Subprocess.run(TestEnvironment.kiteBinary, ["init", "--example", "fraud", "--rows", "1000", folder])
+        #expect(first.status == 0 && first.standardOutput.contains("1000 transactions"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/features/fraud.yaml"))
+        let second = try Subprocess.run(TestEnvironment.kiteBinary, ["init", "--example", "fraud", folder])
+        #expect(second.status != 0 && second.standardError.contains("not empty"))
+        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["apply", "--project", folder]).status == 0)
+    }
+}

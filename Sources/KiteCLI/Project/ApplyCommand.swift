@@ -18,6 +18,11 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var options: ProjectOptions
 
     func run() async throws {
+        Terminal.standardOutput(try await Self.apply(options) + "\n")
+    }
+
+    /// Validates and registers the project's definitions; returns the line to show.
+    static func apply(_ options: ProjectOptions) async throws -> String {
         let configuration = try options.configuration()
         let definitions = try FeatureDefinitions.load(folder: configuration.definitionsFolder)
         try await SourceCheck.verify(definitions, store: try options.offlineStore(configuration))
@@ -31,8 +36,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let counts = "\(definitions.entities.count) entities, \(definitions.sources.count) sources, "
             + "\(definitions.featureViews.count) feature views, \(definitions.onDemandViews.count) on-demand views, "
             + "\(definitions.featureServices.count) feature services"
-        Terminal.standardOutput(
-            created ? "applied definitions version \(version.number): \(counts)\n"
-                : "definitions unchanged (version \(version.number)): \(counts)\n")
+        return created ? "applied definitions version \(version.number): \(counts)"
+            : "definitions unchanged (version \(version.number)): \(counts)"
     }
 }

@@ -1,0 +1,252 @@
+import Foundation
+import KiteCore
+import Parquet
+
+/// The example project `kite init --example fraud` writes: a deterministic synthetic card-transaction world.
+///
+/// Customers and merchants transact over 60 days. Fraud depends on the features through a known rule — a large
+/// amount relative to the customer's 7-day average, a risky merchant (high 30-day fraud rate), night-time — plus
+/// noise; in the last 10 days amounts grow and fraud shifts, for drift monitoring later. Feature tables are
+/// computed from the transactions as they would be known at each moment (never including the future).
+public struct FraudExample: Sendable {
+    /// Transactions to generate.
+    public var rows: Int
+    /// The seed: the same seed gives the same world, byte for byte.
+    public var seed: UInt64
+
+    public static let days = 60
+    public static let driftDays = 10
+    /// 2026-01-01T00:00:00Z.
+    public static let start: Int64 = 1_767_225_600_000_000
+
+    /// An example of `rows` transactions.
+    public init(rows: Int = 1_000_000, seed: UInt64 = 7) {
+        self.rows = rows
+        self.seed = seed
+    }
+
+    /// What was written, for the caller to report.
+    public struct Summary: Sendable {
+        public var transactions: Int
+        public var customers: Int
+        public var merchants: Int
+        public var fraudRate: Double
+    }
+
+    /// Writes kite.yaml, features/fraud.yaml and the Parquet data under `folder` (which must be empty or absent).
+    public func write(to folder: String) async throws -> Summary {
+        let manager = FileManager.default
+        if let existing = try? manager.contentsOfDirectory(atPath: folder), !existing.isEmpty {
+            throw KiteError(.alreadyExists, "\(folder) is not empty; choose a new folder for the example project")
+        }
+        guard rows >= 100 else { throw KiteError.invalidArgument("the example needs at least 100 transactions (--rows)") }
+        for sub in ["features", "data"] {
+            try manager.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+        }
+        try Self.projectYAML.write(toFile: folder + "/kite.yaml", atomically: true, encoding: .utf8)
+        try Self.featuresYAML.write(toFile: folder + "/features/fraud.yaml", atomically: true, encoding: .utf8)
+
+        let world = try generate()
+        let data = folder + "/data/"
+        try await ParquetWriter.write(world.transactions, to: data + "transactions.parquet")
+        try await ParquetWriter.write(world.customerStats, to: data + "customer_stats.parquet")
+        try await ParquetWriter.write(world.merchantStats, to: data + "merchant_stats.parquet")
+        try await ParquetWriter.write(world.labels, to: data + "labels.parquet")
+        return world.summary
+    }
+
+    struct World {
+        var transactions: DataFrame
+        var customerStats: DataFrame
+        var merchantStats: DataFrame
+        var labels: DataFrame
+        var summary: Summary
+    }
+
+    /// A small fast generator (SplitMix64) so the world is the same on every machine.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    func generate() throws -> World {
+        var random = Random(state: seed)
+        let customers = Swift.max(10, rows / 50)
+        let merchants = Swift.max(5, rows / 500)
+        let day = Timestamp.microsPerDay
+        let span = Int64(Self.days) * day
+        // Each customer has a typical amount; each merchant a riskiness.
+        let typical = (0..<customers).map { _ in 10 + 90 * random.unit() * random.unit() * 3 }
+        let risk = (0..<merchants).map { _ in random.unit() < 0.1 ? 0.3 + 0.5 * random.unit() : 0.02 * random.unit() }
+        // Transactions in time order.
+        var times = (0..<rows).map { _ in Self.start + Int64(random.unit() * Double(span)) }
+        times.sort()
+        var customer = [Int64](repeating: 0, count: rows)
+        var merchant = [Int64](repeating: 0, count: rows)
+        var amount = [Double](repeating: 0, count: rows)
+        for i in 0..<rows {
+            let c = random.below(customers)
+            customer[i] = Int64(c)
+            merchant[i] = Int64(random.below(merchants))
+            let drift = times[i] >= Self.start + Int64(Self.days - Self.driftDays) * day ? 1.6 : 1.0
+            amount[i] = (typical[c] * drift * (0.2 + 1.6 * random.unit()) * 100).rounded() / 100
+        }
+        // Customer stats as known just before each transaction: spend over 1 and 7 days, count and mean over 7.
+        var spend1 = [Double](repeating: 0, count: rows)
+        var spend7 = [Double](repeating: 0, count: rows)
+        var count7 = [Int64](repeating: 0, count: rows)
+        var average7 = [Double?](repeating: nil, count: rows)
+        var history = [[Int]](repeating: [], count: customers)
+        for i in 0..<rows {
+            let c = Int(customer[i])
+            var s1 = 0.0, s7 = 0.0, n7: Int64 = 0
+            for j in history[c].reversed() {
+                let age = times[i] - times[j]
+                if age > 7 * day { break }
+                s7 += amount[j]
+                n7 += 1
+                if age <= day { s1 += amount[j] }
+            }
+            spend1[i] = s1
+            spend7[i] = s7
+            count7[i] = n7
+            average7[i] = n7 > 0 ? s7 / Double(n7) : nil
+            history[c].append(i)
+            if history[c].count > 256 { history[c].removeFirst(128) }
+        }
+        // The label: a known rule on the features plus noise; drift changes how often fraud happens.
+        var fraud = [Bool](repeating: false, count: rows)
+        for i in 0..<rows {
+            let ratio = amount[i] / (average7[i] ?? typical[Int(customer[i])])
+            let hour = Int((times[i] % day) / 3_600_000_000)
+            let night = hour < 6 ? 1.0 : 0.0
+            let drifting = times[i] >= Self.start + Int64(Self.days - Self.driftDays) * day
+            let score = -5.4 + 1.1 * Swift.min(ratio, 5) + 6 * risk[Int(merchant[i])] + 0.8 * night + (drifting ? 0.5 : 0)
+            fraud[i] = random.unit() < 1 / (1 + exp(-score))
+        }
+        // Merchant fraud rate over the trailing 30 days, published at the end of each day.
+        var merchantIDs: [Int64] = []
+        var merchantTimes: [Int64] = []
+        var merchantRates: [Double?] = []
+        var perDay = [[(Int, Int)]](repeating: [], count: Self.days)  // (fraud count, count) per merchant
+        for d in 0..<Self.days { perDay[d] = Array(repeating: (0, 0), count: merchants) }
+        for i in 0..<rows {
+            let d = Int((times[i] - Self.start) / day)
+            guard d >= 0 && d < Self.days else { continue }
+            let m = Int(merchant[i])
+            perDay[d][m].0 += fraud[i] ? 1 : 0
+            perDay[d][m].1 += 1
+        }
+        for d in 0..<Self.days {
+            for m in 0..<merchants {
+                var frauds = 0, total = 0
+                for back in Swift.max(0, d - 29)...d {
+                    frauds += perDay[back][m].0
+                    total += perDay[back][m].1
+                }
+                merchantIDs.append(Int64(m))
+                merchantTimes.append(Self.start + Int64(d + 1) * day)
+                merchantRates.append(total > 0 ? Double(frauds) / Double(total) : nil)
+            }
+        }
+        let ids = (0..<rows).map { Int64($0) }
+        let transactions = try DataFrame([
+            ("transaction_id", .int64s(ids)), ("customer_id", .int64s(customer)), ("merchant_id", .int64s(merchant)),
+            ("amount", .float64s(amount)), ("event_timestamp", .timestamps(times)),
+        ])
+        let customerStats = try DataFrame([
+            ("customer_id", .int64s(customer)), ("event_timestamp", .timestamps(times)),
+            ("spend_1d", .float64s(spend1)), ("spend_7d", .float64s(spend7)), ("txn_count_7d", .int64s(count7)),
+            ("avg_amount_7d", .float64s(average7)),
+        ])
+        let merchantStats = try DataFrame([
+            ("merchant_id", .int64s(merchantIDs)), ("event_timestamp", .timestamps(merchantTimes)),
+            ("fraud_rate_30d", .float64s(merchantRates)),
+        ])
+        let labels = try DataFrame([
+            ("transaction_id", .int64s(ids)), ("customer_id", .int64s(customer)), ("merchant_id", .int64s(merchant)),
+            ("amount", .float64s(amount)), ("event_timestamp", .timestamps(times)), ("is_fraud", .bools(fraud)),
+        ])
+        let rate = Double(fraud.filter { $0 }.count) / Double(rows)
+        return World(
+            transactions: transactions, customerStats: customerStats, merchantStats: merchantStats, labels: labels,
+            summary: Summary(transactions: rows, customers: customers, merchants: merchants, fraudRate: rate))
+    }
+
+    static let projectYAML = """
+        # The fraud example project. Stores default to embedded ones; point them at S3, Redis or PostgreSQL by URL.
+        project: fraud
+        registry: sqlite:.kite/registry.db
+        offline_store: file:data
+        online_store: embedded:.kite/online.db
+        artifacts: file:.kite/artifacts
+
+        """
+
+    static let featuresYAML = """
+        # Entities, sources, feature views, on-demand features and the feature service of the fraud model.
+        entities:
+          - name: customer
+            join_keys: [customer_id]
+            description: A card holder.
+          - name: merchant
+            join_keys: [merchant_id]
+            description: A shop that takes card payments.
+
+        sources:
+          - name: customer_activity
+            path: customer_stats.parquet
+            timestamp_field: event_timestamp
+          - name: merchant_daily
+            path: merchant_stats.parquet
+            timestamp_field: event_timestamp
+
+        feature_views:
+          - name: customer_stats
+            entities: [customer]
+            source: customer_activity
+            ttl: 7d
+            owner: risk-team
+            description: The customer's spending before each transaction.
+            schema:
+              - {name: spend_1d, type: float64}
+              - {name: spend_7d, type: float64}
+              - {name: txn_count_7d, type: int64}
+              - {name: avg_amount_7d, type: float64}
+          - name: merchant_stats
+            entities: [merchant]
+            source: merchant_daily
+            ttl: 2d
+            schema:
+              - {name: fraud_rate_30d, type: float64}
+
+        on_demand_feature_views:
+          - name: transaction_features
+            sources: [customer_stats]
+            request: [{name: amount, type: float64}]
+            features:
+              - name: amount_vs_avg_7d
+                type: float64
+                expression: "amount / coalesce(customer_stats:avg_amount_7d, amount)"
+              - name: is_large
+                type: bool
+                expression: "amount > 3 * coalesce(customer_stats:avg_amount_7d, amount)"
+
+        feature_services:
+          - name: fraud_model
+            features:
+              - customer_stats:*
+              - merchant_stats:fraud_rate_30d
+              - transaction_features:amount_vs_avg_7d
+              - transaction_features:is_large
+
+        """
+}

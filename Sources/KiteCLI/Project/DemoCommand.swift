@@ -1,0 +1,60 @@
+import ArgumentParser
+import Dispatch
+import Features
+import Foundation
+import KiteCore
+import Parquet
+
+/// `kite demo`: the whole lifecycle on the example project, embedded defaults, no servers.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole lifecycle on the generated fraud example and say what each stage did.",
+        discussion: "Stages so far: generate the example, apply its definitions, build a point-in-time training set."
+    )
+
+    @Option(help: "How many transactions to generate.")
+    var rows: Int = 1_000_000
+
+    @Option(help: "Keep the project in this folder instead of a temporary one.")
+    var keep: String?
+
+    func validate() throws {
+        guard rows >= 100 else { throw ValidationError("--rows must be at least 100") }
+    }
+
+    func run() async throws {
+        let folder = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("kite-demo-\(UUID().uuidString.prefix(8))").path
+        defer { if keep == nil { try? FileManager.default.removeItem(atPath: folder) } }
+        var clock = DispatchTime.now().uptimeNanoseconds
+        func stage(_ name: String, _ detail: String) {
+            let now = DispatchTime.now().uptimeNanoseconds
+            Terminal.standardOutput("[\(name)] \(detail) (\(String(format: "%.2f", Double(now - clock) / 1e9)) s)\n")
+            clock = now
+        }
+        Terminal.standardOutput("kite demo: the fraud example in \(folder)\n")
+
+        let summary = try await FraudExample(rows: rows).write(to: folder)
+        stage("generate", "\(summary.transactions) transactions, \(summary.customers) customers, \(summary.merchants) merchants, "
+            + "\(String(format: "%.1f", summary.fraudRate * 100))% fraud")
+
+        var options = ProjectOptions()
+        options.project = folder
+        stage("apply", try await ApplyCommand.apply(options))
+
+        let configuration = try options.configuration()
+        let (definitions, version) = try options.appliedDefinitions(configuration)
+        let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration))
+        let labels = try await ParquetReader(path: folder + "/data/labels.parquet").read()
+        let (training, lineage) = try await builder.build(entities: labels, features: try builder.references(service: "fraud_model"))
+        var writer = ParquetWriter.Configuration()
+        writer.keyValueMetadata = [("kite.definitions_version", String(version.number)), ("kite.feature_service", "fraud_model")]
+        try await ParquetWriter.write(training, to: folder + "/data/training_set.parquet", configuration: writer)
+        let featureColumns = training.columns.dropFirst(labels.schema.count)
+        let filled = featureColumns.map { 1 - Double($0.nullCount) / Double(Swift.max(1, $0.count)) }
+        stage("dataset", "\(training.rowCount) rows × \(featureColumns.count) features from \(lineage.sources.count) sources, "
+            + "point-in-time correct; features present in \(Int((filled.min() ?? 0) * 100))–\(Int((filled.max() ?? 0) * 100))% of rows "
+            + "→ data/training_set.parquet")
+        if keep != nil { Terminal.standardOutput("the project is kept in \(folder)\n") }
+    }
+}
