@@ -97,21 +97,7 @@ struct KeyIndex {
             case .bytes(let offsets, let data):
                 data.withUnsafeBytes { raw in
                     for i in 0..<rows {
-                        var h = hashes[i] ^ UInt64(offsets[i + 1] - offsets[i])
-                        var p = offsets[i]
-                        let end = offsets[i + 1]
-                        while end - p >= 8 {
-                            h = mix(h ^ raw.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                            p += 8
-                        }
-                        var tail: UInt64 = 0
-                        var shift: UInt64 = 0
-                        while p < end {
-                            tail |= UInt64(raw[p]) << shift
-                            shift += 8
-                            p += 1
-                        }
-                        hashes[i] = mix(h ^ tail)
+                        hashes[i] = FastHash.bytes(raw, offsets[i], offsets[i + 1] - offsets[i], seed: hashes[i])
                     }
                 }
             }
@@ -120,10 +106,5 @@ struct KeyIndex {
     }
 
     @inline(__always)
-    static func mix(_ key: UInt64) -> UInt64 {
-        var x = key &* 0xBF58_476D_1CE4_E5B9
-        x ^= x >> 31
-        x = x &* 0x94D0_49BB_1331_11EB
-        return x ^ (x >> 29)
-    }
+    static func mix(_ key: UInt64) -> UInt64 { FastHash.mix(key) }
 }

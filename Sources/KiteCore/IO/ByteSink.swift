@@ -14,6 +14,19 @@ public protocol ByteSink {
     mutating func abort() async
 }
 
+extension ByteSink {
+    /// Writes `bytes` and commits; if either fails the sink is abandoned, so nothing half-written appears.
+    public mutating func writeAndCommit(_ bytes: [UInt8]) async throws {
+        do {
+            try await write(bytes)
+            try await commit()
+        } catch {
+            await abort()
+            throw error
+        }
+    }
+}
+
 /// Writes a local file atomically: bytes go to a temporary file in the same folder, which is synced and renamed
 /// over the final path on commit, so readers see the old file or the whole new one, never half a file.
 public struct LocalFileSink: ByteSink {

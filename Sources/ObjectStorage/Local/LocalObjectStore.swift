@@ -79,13 +79,7 @@ public struct LocalObjectStore: ObjectStore {
 
     public func put(_ key: String, bytes: [UInt8]) async throws {
         var sink = try await makeSink(for: key)
-        do {
-            try await sink.write(bytes)
-            try await sink.commit()
-        } catch {
-            await sink.abort()
-            throw error
-        }
+        try await sink.writeAndCommit(bytes)
     }
 
     public func makeSink(for key: String) async throws -> any ByteSink {

@@ -153,13 +153,7 @@ public struct S3ObjectStore: ObjectStore {
     public func put(_ key: String, bytes: [UInt8]) async throws {
         if bytes.count > configuration.partSize {
             var sink = S3UploadSink(store: self, key: key)
-            do {
-                try await sink.write(bytes)
-                try await sink.commit()
-            } catch {
-                await sink.abort()
-                throw error
-            }
+            try await sink.writeAndCommit(bytes)
             return
         }
         _ = try await send(.PUT, key: key, body: ByteBuffer(bytes: bytes))

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import KiteCore
 
 /// Builds a dictionary of distinct values and the index of each value in it, giving up (nil) as soon as the
 /// dictionary's plain-encoded size passes a limit.
@@ -97,30 +98,11 @@ enum DictionaryEncoder {
     }
 
     @inline(__always)
-    static func mix(_ key: UInt64) -> UInt64 {
-        var x = key &* 0x9E37_79B9_7F4A_7C15
-        x ^= x >> 29
-        return x &* 0xBF58_476D_1CE4_E5B9
-    }
+    static func mix(_ key: UInt64) -> UInt64 { FastHash.mix(key) }
 
-    /// A fast non-cryptographic hash of `length` bytes at `start`.
     @inline(__always)
     static func hash(_ raw: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(length)
-        var i = start
-        let end = start + length
-        while end - i >= 8 {
-            h = mix(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < end {
-            tail |= UInt64(raw[i]) << shift
-            shift += 8
-            i += 1
-        }
-        return mix(h ^ tail)
+        FastHash.bytes(raw, start, length, seed: 0xCBF2_9CE4_8422_2325)
     }
 
     /// Open addressing from a hash to a 1-based entry number (0 is empty).
