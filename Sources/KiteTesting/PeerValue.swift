@@ -79,6 +79,19 @@ public enum PeerValue: Equatable, CustomStringConvertible, Sendable {
         (0..<frame.rowCount).map { row in frame.columns.map { PeerValue($0.scalar(at: row)) } }
     }
 
+    /// How many rows differ between two tables of peer values, and a description of the first few differences.
+    public static func differences(
+        _ ours: [[PeerValue]], _ theirs: [[PeerValue]], ourName: String = "kite", theirName: String
+    ) -> (count: Int, examples: [String]) {
+        var count = abs(ours.count - theirs.count)
+        var examples: [String] = count > 0 ? ["\(ourName) has \(ours.count) rows, \(theirName) \(theirs.count)"] : []
+        for (row, (a, b)) in zip(ours, theirs).enumerated() where a != b {
+            count += 1
+            if examples.count < 3 { examples.append("row \(row): \(ourName) \(a) != \(theirName) \(b)") }
+        }
+        return (count, examples)
+    }
+
     /// Parses a peer's output: a JSON line with the column names, then one JSON array per row.
     public static func parsePeerTable(_ text: String) throws -> (names: [String], rows: [[PeerValue]]) {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).makeIterator()

@@ -7,17 +7,9 @@ import Testing
 
 /// Kite's point-in-time join against DuckDB's ASOF JOIN on the same generated Parquet files: row for row.
 @Suite struct DuckDBComparisonTests {
-    struct Generator {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
-    }
-
     @Test(arguments: [(Int64(0), "unlimited ttl"), (Int64(86_400_000_000), "1-day ttl")])
     func matchesDuckDBAsofJoin(ttl: Int64, label: String) async throws {
-        var random = Generator(state: UInt64(ttl) + 17)
+        var random = SeededGenerator(seed: UInt64(ttl) + 17)
         let start: Int64 = 1_700_000_000_000_000
         let minute: Int64 = 60_000_000
         let span = 30 * 24 * 60  // minutes in 30 days; minute resolution makes ties on event time common
@@ -25,16 +17,16 @@ import Testing
         let featureRows = 200_000
         let keys = 10_000
         let entities = try DataFrame([
-            ("customer", .int64s((0..<entityRows).map { _ in random.next(12) == 0 ? nil : Int64(random.next(keys + 500)) })),
-            ("event_timestamp", .timestamps((0..<entityRows).map { _ in start + Int64(random.next(span)) * minute + 30_000_000 })),
+            ("customer", .int64s((0..<entityRows).map { _ in random.below(12) == 0 ? nil : Int64(random.below(keys + 500)) })),
+            ("event_timestamp", .timestamps((0..<entityRows).map { _ in start + Int64(random.below(span)) * minute + 30_000_000 })),
             ("label", .int64s((0..<entityRows).map { Int64($0 % 2) })),
         ])
         let features = try DataFrame([
-            ("customer", .int64s((0..<featureRows).map { _ in Int64(random.next(keys)) })),
-            ("ts", .timestamps((0..<featureRows).map { _ in start + Int64(random.next(span)) * minute })),
-            ("created", .timestamps((0..<featureRows).map { _ in start + Int64(random.next(4)) * minute })),
-            ("amount", .float64s((0..<featureRows).map { _ in random.next(10) == 0 ? nil : Double(random.next(1_000_000)) / 100 })),
-            ("segment", .strings((0..<featureRows).map { _ in "s\(random.next(7))" })),
+            ("customer", .int64s((0..<featureRows).map { _ in Int64(random.below(keys)) })),
+            ("ts", .timestamps((0..<featureRows).map { _ in start + Int64(random.below(span)) * minute })),
+            ("created", .timestamps((0..<featureRows).map { _ in start + Int64(random.below(4)) * minute })),
+            ("amount", .float64s((0..<featureRows).map { _ in random.below(10) == 0 ? nil : Double(random.below(1_000_000)) / 100 })),
+            ("segment", .strings((0..<featureRows).map { _ in "s\(random.below(7))" })),
         ])
         let directory = try TemporaryDirectory()
         try await ParquetWriter.write(entities, to: directory.file("entities.parquet"))
@@ -48,14 +40,8 @@ import Testing
             "created", "amount,segment",
         ]))
         #expect(duck.names == kite.schema.names)
-        let ours = PeerValue.rows(of: kite)
-        #expect(ours.count == duck.rows.count)
-        var mismatches = 0
-        for (row, (a, b)) in zip(ours, duck.rows).enumerated() where a != b {
-            mismatches += 1
-            if mismatches <= 3 { Issue.record("row \(row): kite \(a) != duckdb \(b)") }
-        }
-        #expect(mismatches == 0)
+        let differences = PeerValue.differences(PeerValue.rows(of: kite), duck.rows, theirName: "duckdb")
+        #expect(differences.count == 0, "\(differences.examples.joined(separator: "\n"))")
         let matched = (0..<kite.rowCount).filter { !kite.columns[4].isNull($0) }.count
         #expect(matched > entityRows / 4)  // the data exercises matches, not just nulls
     }

@@ -74,7 +74,7 @@ import Testing
 
     /// Thousands of mutated files (flipped bits, overwritten bytes, focused on the footer and page headers).
     @Test func mutatedFilesNeverCrash() async throws {
-        var random = SeededRandom(seed: 2026)
+        var random = SeededGenerator(seed: 2026)
         var outcomes = (errors: 0, successes: 0)
         for (name, original) in try await Self.seedFiles() {
             for round in 0..<500 {

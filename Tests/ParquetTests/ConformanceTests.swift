@@ -23,14 +23,8 @@ import Testing
         if let columns { arguments += ["--columns", columns.joined(separator: ",")] }
         let peer = try PeerValue.parsePeerTable(try Subprocess.python("parquet_peer.py", arguments))
         #expect(peer.names == frame.schema.names)
-        let kite = PeerValue.rows(of: frame)
-        #expect(kite.count == peer.rows.count)
-        var mismatches = 0
-        for (row, (ours, theirs)) in zip(kite, peer.rows).enumerated() where ours != theirs {
-            mismatches += 1
-            if mismatches <= 3 { Issue.record("\(file) row \(row): kite \(ours) != pyarrow \(theirs)") }
-        }
-        #expect(mismatches == 0, "\(mismatches) rows of \(file) differ from pyarrow")
+        let differences = PeerValue.differences(PeerValue.rows(of: frame), peer.rows, theirName: "pyarrow")
+        #expect(differences.count == 0, "\(file): \(differences.examples.joined(separator: "\n"))")
     }
 
     @Test(arguments: flatFiles)

@@ -7,7 +7,7 @@ import Testing
 /// The building blocks against their own inverses, on data chosen to hit their edge cases.
 @Suite struct EncodingTests {
     static func samples() -> [[UInt8]] {
-        var random = SeededRandom(seed: 11)
+        var random = SeededGenerator(seed: 11)
         let text = Array(String(repeating: "the quick brown fox jumps over the lazy dog. ", count: 3000).utf8)
         return [
             [], [7], Array(repeating: 0, count: 100_000), Array(text),
@@ -44,7 +44,7 @@ import Testing
 
     @Test(arguments: [1, 2, 5, 10, 17, 32])
     func rleHybridRoundTrips(bitWidth: Int) throws {
-        var random = SeededRandom(seed: UInt64(bitWidth))
+        var random = SeededGenerator(seed: UInt64(bitWidth))
         let limit = bitWidth == 32 ? UInt64(UInt32.max) : (1 << UInt64(bitWidth)) - 1
         var values: [UInt32] = []
         for block in 0..<200 {

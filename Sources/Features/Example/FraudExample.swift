@@ -63,22 +63,8 @@ public struct FraudExample: Sendable {
         var summary: Summary
     }
 
-    /// A small fast generator (SplitMix64) so the world is the same on every machine.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     func generate() throws -> World {
-        var random = Random(state: seed)
+        var random = SeededGenerator(seed: seed)
         let customers = Swift.max(10, rows / 50)
         let merchants = Swift.max(5, rows / 500)
         let day = Timestamp.microsPerDay
