@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
         .library(name: "Features", targets: ["Features"]),
+        .library(name: "Registry", targets: ["Registry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -56,6 +57,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Registry", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .target(
             name: "KiteCLI",
             dependencies: [
@@ -88,6 +90,7 @@ let package = Package(
             dependencies: ["KiteCore", "Features", "Parquet", "ObjectStorage", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "RegistryTests", dependencies: ["KiteCore", "Registry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KiteCLITests",
             dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "KiteTesting"],
