@@ -57,7 +57,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Registry", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "Registry",
+            dependencies: ["KiteCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "KiteCLI",
             dependencies: [
@@ -90,7 +94,7 @@ let package = Package(
             dependencies: ["KiteCore", "Features", "Parquet", "ObjectStorage", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RegistryTests", dependencies: ["KiteCore", "Registry"], swiftSettings: swiftSettings),
+        .testTarget(name: "RegistryTests", dependencies: ["KiteCore", "Registry", "KiteTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KiteCLITests",
             dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "KiteTesting"],
