@@ -66,3 +66,60 @@ import Testing
         }
     }
 }
+
+@Suite struct RunSearchTests {
+    /// Five runs with metrics, params and tags to search.
+    func populated() throws -> (TrackingStore, [String], TemporaryDirectory) {
+        let directory = try TemporaryDirectory()
+        let store = try TrackingStore(path: directory.file("registry.db"), artifactRoot: "file:artifacts")
+        var ids: [String] = []
+        for i in 0..<5 {
+            let run = try store.createRun(experimentID: "0", name: "run\(i)", startTime: Int64(1000 + i), tags: ["team": i % 2 == 0 ? "Risk" : "growth"])
+            var metrics = [Metric(key: "rmse", value: Double(5 - i) / 10, timestamp: 1, step: 0)]
+            if i == 4 { metrics = [] }
+            try store.log(runID: run.id, metrics: metrics, params: i == 3 ? [:] : ["model": i < 2 ? "gbdt" : "linear"])
+            ids.append(run.id)
+        }
+        try store.finishRun(id: ids[0], status: "FAILED")
+        return (store, ids, directory)
+    }
+
+    func names(_ page: TrackingStore.RunPage) -> [String] { page.runs.map(\.name) }
+
+    @Test func filtersByEveryKind() throws {
+        let (store, _, _directory) = try populated()
+        _ = _directory
+        #expect(names(try store.searchRuns(experimentIDs: ["0"])) == ["run4", "run3", "run2", "run1", "run0"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], filter: "metrics.rmse < 0.35")) == ["run3", "run2"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], filter: "metrics.rmse >= 0.4 and params.model = 'gbdt'")) == ["run1", "run0"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], filter: "params.model != 'gbdt'")) == ["run4", "run2"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], filter: "params.model IS NULL")) == ["run3"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], filter: "tags.team LIKE 'R%'")) == ["run4", "run2", "run0"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], filter: "tags.team LIKE 'r%'")).isEmpty)
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], filter: "tags.team ILIKE 'r%'")) == ["run4", "run2", "run0"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], filter: "attributes.status = 'FAILED'")) == ["run0"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], filter: "attributes.run_name IN ('run1', 'run3')")) == ["run3", "run1"])
+        #expect(throws: KiteError.self) { try store.searchRuns(experimentIDs: ["0"], filter: "attributes.colour = 'x'") }
+        #expect(throws: KiteError.self) { try store.searchRuns(experimentIDs: ["zero"]) }
+    }
+
+    @Test func ordersAndPages() throws {
+        let (store, _, _directory) = try populated()
+        _ = _directory
+        // Ascending rmse; the run without the metric sorts last.
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], orderBy: ["metrics.rmse ASC"])) == ["run3", "run2", "run1", "run0", "run4"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], orderBy: ["metrics.rmse DESC"])) == ["run0", "run1", "run2", "run3", "run4"])
+        #expect(names(try store.searchRuns(experimentIDs: ["0"], orderBy: ["attributes.start_time"])) == ["run0", "run1", "run2", "run3", "run4"])
+        var seen: [String] = []
+        var token: String?
+        repeat {
+            let page = try store.searchRuns(experimentIDs: ["0"], orderBy: ["attributes.start_time"], maxResults: 2, pageToken: token)
+            #expect(page.runs.count <= 2)
+            seen += names(page)
+            token = page.nextPageToken
+        } while token != nil
+        #expect(seen == ["run0", "run1", "run2", "run3", "run4"])
+        #expect(throws: KiteError.self) { try store.searchRuns(experimentIDs: ["0"], pageToken: "not-a-token") }
+        #expect(throws: KiteError.self) { try store.searchRuns(experimentIDs: ["0"], maxResults: 0) }
+    }
+}

@@ -57,6 +57,9 @@ public final class TrackingStore: Sendable {
         return migrator
     }
 
+    /// Runs `body` in a read transaction (for the store's extensions).
+    func readRows<T>(_ body: (Database) throws -> T) throws -> T { try read(body) }
+
     private func read<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try database.read(body) } catch let error as DatabaseError {
             throw KiteError(.io, "tracking store: \(error.message ?? "\(error)")")
