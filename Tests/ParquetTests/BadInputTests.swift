@@ -54,6 +54,21 @@ import Testing
         }
     }
 
+    /// A `_metadata` summary opens, and reading its columns names the file that holds them.
+    @Test func chunksInAnotherFileAreNamed() async throws {
+        let directory = try TemporaryDirectory()
+        _ = try Subprocess.python("parquet_peer.py", ["summary", directory.path])
+        let reader = try await ParquetReader(path: directory.file("_metadata"))
+        #expect(reader.rowCount == 10)
+        await #expect {
+            try await reader.read(columns: ["i64"])
+        } throws: { error in
+            let error = error as? KiteError
+            return error?.code == .unsupported && error?.message.contains("part-0.parquet") == true
+        }
+        #expect(try await ParquetReader(path: directory.file("part-0.parquet")).read().rowCount == 10)
+    }
+
     @Test func notParquetAtAll() async throws {
         for bytes: [UInt8] in [[], Array("PAR1".utf8), Array("hello, world, this is not parquet".utf8),
                                Array("PAR1PAR1PAR1".utf8), Array("PAR1\u{0}\u{0}\u{0}\u{0}PAR1".utf8)] {

@@ -168,6 +168,16 @@ def write(path, variant, rows):
     pq.write_table(generated_table(int(rows)), path, filesystem=fs, **VARIANTS[variant])
 
 
+def summary(directory):
+    """A dataset summary file (_metadata) whose column chunks point at part-0.parquet, as Spark and Dask write."""
+    import os
+    table = generated_table(10)
+    collector = []
+    pq.write_table(table, os.path.join(directory, "part-0.parquet"), metadata_collector=collector)
+    collector[0].set_file_path("part-0.parquet")
+    pq.write_metadata(table.schema, os.path.join(directory, "_metadata"), metadata_collector=collector)
+
+
 def aggregate(path):
     table = pq.read_table(path)
     result = {"rows": table.num_rows}
@@ -201,6 +211,8 @@ def main(argv):
         (dump_duckdb if engine == "duckdb" else dump_pyarrow)(path, columns)
     elif command == "write":
         write(argv[2], argv[3], argv[4])
+    elif command == "summary":
+        summary(argv[2])
     elif command == "aggregate":
         aggregate(argv[2])
     else:

@@ -107,21 +107,6 @@ public struct LocalFileSink: ByteSink {
     }
 }
 
-/// Collects bytes in memory.
-public struct MemorySink: ByteSink {
-    /// Everything written so far.
-    public private(set) var bytes: [UInt8] = []
-    /// Whether `commit` was called.
-    public private(set) var committed = false
-
-    /// An empty sink.
-    public init() {}
-
-    public mutating func write(_ bytes: [UInt8]) async throws { self.bytes.append(contentsOf: bytes) }
-    public mutating func commit() async throws { committed = true }
-    public mutating func abort() async { bytes = [] }
-}
-
 #if canImport(Glibc)
 private let systemWrite = Glibc.write
 #elseif canImport(Darwin)

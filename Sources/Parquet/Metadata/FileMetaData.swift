@@ -113,8 +113,11 @@ public struct ColumnChunk: Sendable {
     public var dataPageOffset: Int = 0
     public var dictionaryPageOffset: Int?
     public var statistics: Statistics?
-    /// Set when the chunk lives in another file (unsupported).
-    var filePath: String?
+    /// Set (non-empty) when the chunk's pages live in another file, as in a dataset's `_metadata` summary.
+    public var filePath: String?
+
+    /// Whether the pages are in another file.
+    public var isExternal: Bool { !(filePath ?? "").isEmpty }
 
     /// The byte range of the chunk's pages, starting at the dictionary page when there is one.
     public var byteRange: Range<Int> {

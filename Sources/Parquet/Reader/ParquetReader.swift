@@ -69,7 +69,7 @@ public final class ParquetReader: Sendable {
             guard group.rowCount <= configuration.maxRowGroupRows else {
                 throw KiteError.corrupt("\(source.name): row group \(g) claims \(group.rowCount) rows, over the limit of \(configuration.maxRowGroupRows)")
             }
-            for chunk in group.columns where group.rowCount > 0 {
+            for chunk in group.columns where group.rowCount > 0 && !chunk.isExternal {
                 let range = chunk.byteRange
                 guard range.lowerBound >= 4, range.lowerBound <= footerStart, chunk.totalCompressedSize <= footerStart - range.lowerBound else {
                     throw KiteError.corrupt("\(source.name): column chunk '\(chunk.path.joined(separator: "."))' in row group \(g) lies outside the data")
@@ -125,7 +125,12 @@ public final class ParquetReader: Sendable {
         for column in selected {
             var perGroup: [[UInt8]] = []
             for group in groups where group.rowCount > 0 {
-                perGroup.append(try await source.read(group.columns[column.leafIndex].byteRange))
+                let chunk = group.columns[column.leafIndex]
+                if let external = chunk.filePath, chunk.isExternal {
+                    throw KiteError.unsupported(
+                        "\(source.name): column '\(column.name)' is stored in another file ('\(external)'), as in a dataset summary; read that file instead")
+                }
+                perGroup.append(try await source.read(chunk.byteRange))
             }
             chunks.append(perGroup)
         }
