@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
         .library(name: "Features", targets: ["Features"]),
         .library(name: "Registry", targets: ["Registry"]),
+        .library(name: "KiteServer", targets: ["KiteServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -26,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .target(name: "KiteCore", swiftSettings: swiftSettings),
@@ -59,13 +63,24 @@ let package = Package(
         ),
         .target(
             name: "Registry",
-            dependencies: ["KiteCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "KiteCore", "ObjectStorage", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KiteServer",
+            dependencies: [
+                "KiteCore", "ObjectStorage", "Features", "Registry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KiteCLI",
             dependencies: [
-                "KiteCore", "Parquet", "ObjectStorage", "Features",
+                "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -94,7 +109,20 @@ let package = Package(
             dependencies: ["KiteCore", "Features", "Parquet", "ObjectStorage", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "RegistryTests", dependencies: ["KiteCore", "Registry", "KiteTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["KiteCore", "Registry", "ObjectStorage", "KiteTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KiteServerTests",
+            dependencies: [
+                "KiteCore", "Registry", "KiteServer", "KiteTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KiteCLITests",
             dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "KiteTesting"],

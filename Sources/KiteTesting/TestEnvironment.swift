@@ -122,3 +122,21 @@ public enum TestServices {
         "kite-\(purpose)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 }
+
+extension TestServices {
+    /// A fresh, empty database on the PostgreSQL cluster `scripts/test` starts (`KITE_TEST_POSTGRES_URL`), as a
+    /// `postgres://` URL; each call makes a new one so tests do not share tables.
+    public static func postgresDatabase() throws -> String {
+        guard let server = ProcessInfo.processInfo.environment["KITE_TEST_POSTGRES_URL"], !server.isEmpty else {
+            throw KiteError(.unavailable, "KITE_TEST_POSTGRES_URL is not set: run the tests with scripts/test, which starts a PostgreSQL cluster")
+        }
+        let name = "kite_\(UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: ""))"
+        let psql = ProcessInfo.processInfo.environment["KITE_TEST_PSQL"] ?? "/usr/bin/psql"
+        let result = try Subprocess.run(psql, [server, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"])
+        guard result.status == 0 else { throw KiteError(.io, "cannot create a test database: \(result.standardError)") }
+        guard let slash = server.lastIndex(of: "/"), server[..<slash].hasSuffix("//") == false else {
+            throw KiteError.invalidArgument("KITE_TEST_POSTGRES_URL '\(server)' names no database")
+        }
+        return server[..<slash] + "/" + name
+    }
+}

@@ -43,7 +43,7 @@ import Testing
         "rmse < 1", "metrics.rmse", "metrics.rmse <", "metrics.rmse < 'high'", "metrics.rmse LIKE '1%'",
         "colours.red = 1", "params.a = 'x' OR params.b = 'y'", "params.a = 'unterminated", "params.a == 'x'",
         "params.a ! 'x'", "metrics.a = 1 AND", "tags.a IS 'x'", "metrics.a IS NULL", "params.a IN ('x')",
-        "attributes.run_id IN ('a', 'b'", "attributes.run_id IN 'a'", "params.a = `x`", "metrics. = 1",
+        "attributes.run_id IN ('a', 'b'", "attributes.run_id IN 'a'", "params.a = `x`", "metrics. = 1", "params.alpha > 0.5", "tags.n = 1",
     ])
     func malformedFiltersAreInvalidArguments(text: String) {
         #expect {

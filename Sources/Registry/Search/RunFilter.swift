@@ -42,9 +42,10 @@ public struct RunFilter: Sendable, Hashable {
     public var clauses: [Clause]
 
     /// Parses MLflow's filter grammar; an empty string matches everything. Errors say what and where, for
-    /// MLflow's INVALID_PARAMETER_VALUE answer.
-    public init(parsing text: String) throws {
-        var lexer = Lexer(Array(text))
+    /// MLflow's INVALID_PARAMETER_VALUE answer. Searches of experiments and models name attributes bare
+    /// (`name LIKE 'fraud%'`): pass `bareKeys: .attribute` for them.
+    public init(parsing text: String, bareKeys: Entity? = nil) throws {
+        var lexer = Lexer(Array(text), bareKeys: bareKeys)
         var clauses: [Clause] = []
         if try lexer.peek() == nil {
             self.clauses = []
@@ -58,6 +59,14 @@ public struct RunFilter: Sendable, Hashable {
             }
         }
         self.clauses = clauses
+    }
+
+    /// Parses one `entity.key` (as `order_by` names it), nothing after it.
+    public static func identifier(parsing text: String, bareKeys: Entity? = nil) throws -> (entity: Entity, key: String) {
+        var lexer = Lexer(Array(text), bareKeys: bareKeys)
+        let identifier = try lexer.identifier()
+        if let extra = try lexer.next() { throw lexer.fail("unexpected \(extra) after the key") }
+        return identifier
     }
 
     enum Token: Equatable, CustomStringConvertible {
@@ -82,7 +91,12 @@ public struct RunFilter: Sendable, Hashable {
         var peeked: Token?
         var tokenStart = 0
 
-        init(_ text: [Character]) { self.text = text }
+        let bareKeys: Entity?
+
+        init(_ text: [Character], bareKeys: Entity?) {
+            self.text = text
+            self.bareKeys = bareKeys
+        }
 
         func fail(_ message: String) -> KiteError {
             KiteError.invalidArgument("invalid filter '\(String(text))': \(message) (at character \(tokenStart + 1))")
@@ -155,7 +169,16 @@ public struct RunFilter: Sendable, Hashable {
 
         /// `entity.key comparator value`.
         mutating func clause() throws -> Clause {
+            let (entity, key) = try identifier()
+            let comparator = try self.comparator()
+            let value = try self.value(for: comparator, entity: entity, key: key)
+            return Clause(entity: entity, key: key, comparator: comparator, value: value)
+        }
+
+        /// `entity.key`, `entity.\`quoted key\`` or, where allowed, a bare key.
+        mutating func identifier() throws -> (Entity, String) {
             guard case .word(let head)? = try next() else { throw fail("expected a key such as metrics.rmse") }
+            if let bareKeys, !head.contains(".") { return (bareKeys, head) }
             guard let dot = head.firstIndex(of: ".") else {
                 throw fail("'\(head)' has no entity: write metrics.KEY, params.KEY, tags.KEY or attributes.KEY")
             }
@@ -175,9 +198,7 @@ public struct RunFilter: Sendable, Hashable {
                 }
                 key = quoted
             }
-            let comparator = try self.comparator()
-            let value = try self.value(for: comparator, entity: entity, key: key)
-            return Clause(entity: entity, key: key, comparator: comparator, value: value)
+            return (entity, key)
         }
 
         private mutating func comparator() throws -> Comparator {
@@ -232,6 +253,7 @@ public struct RunFilter: Sendable, Hashable {
             default:
                 switch try next() {
                 case .number(let n)?:
+                    guard entity != .param, entity != .tag else { throw fail("\(entity.rawValue)s compare with quoted strings, not \(n)") }
                     return .number(n)
                 case .quoted(let s, let quote)? where quote != "`":
                     guard entity != .metric else { throw fail("metrics compare with numbers, not '\(s)'") }

@@ -11,6 +11,40 @@ public struct Experiment: Sendable, Hashable {
     public var tags: [String: String]
 }
 
+/// A dataset a run used, with its tags (such as `mlflow.data.context` = `training`).
+public struct DatasetInput: Sendable, Hashable, Codable {
+    public var name: String
+    public var digest: String
+    public var sourceType: String
+    public var source: String
+    public var schema: String?
+    public var profile: String?
+    public var tags: [String: String]
+
+    /// A dataset input.
+    public init(name: String, digest: String, sourceType: String, source: String, schema: String? = nil, profile: String? = nil, tags: [String: String] = [:]) {
+        self.name = name
+        self.digest = digest
+        self.sourceType = sourceType
+        self.source = source
+        self.schema = schema
+        self.profile = profile
+        self.tags = tags
+    }
+}
+
+/// A logged model a run produced.
+public struct ModelOutput: Sendable, Hashable {
+    public var modelID: String
+    public var step: Int64
+
+    /// A model output.
+    public init(modelID: String, step: Int64) {
+        self.modelID = modelID
+        self.step = step
+    }
+}
+
 /// One logged value of a metric.
 public struct Metric: Sendable, Hashable {
     public var key: String
@@ -33,6 +67,7 @@ public struct Run: Sendable, Hashable {
     public var id: String
     public var experimentID: String
     public var name: String
+    public var userID: String
     /// `RUNNING`, `SCHEDULED`, `FINISHED`, `FAILED` or `KILLED`.
     public var status: String
     public var startTime: Int64
@@ -43,4 +78,11 @@ public struct Run: Sendable, Hashable {
     /// The latest value of each metric (greatest step, then timestamp).
     public var metrics: [String: Metric]
     public var tags: [String: String]
+    /// Datasets the run read (MLflow's log-inputs).
+    public var inputs: [DatasetInput] = []
+    /// Logged models the run produced (MLflow's log-outputs), with the step each was logged at.
+    public var outputs: [ModelOutput] = []
+
+    /// The parent run, for nested runs (MLflow keeps it in the `mlflow.parentRunId` tag).
+    public var parentRunID: String? { tags["mlflow.parentRunId"] }
 }

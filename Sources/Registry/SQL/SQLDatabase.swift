@@ -1,0 +1,33 @@
+/// The statements of one transaction (or one read), on one connection.
+public protocol SQLSession: Sendable {
+    /// Runs a statement with `?` placeholders bound to `values`.
+    func execute(_ sql: String, _ values: [SQLValue]) async throws
+    /// Runs a query with `?` placeholders bound to `values` and returns its rows.
+    func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow]
+}
+
+/// What differs between the SQL of the backends; the rest of the registry's SQL is shared.
+public enum SQLDialect: Sendable {
+    case sqlite, postgres
+
+    /// The column definition of an auto-incrementing integer key.
+    var serialKey: String { self == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY" }
+}
+
+/// A SQL database the registry stores into: SQLite (through GRDB) or PostgreSQL (through PostgresNIO).
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs `body` in one write transaction, committed when it returns and rolled back when it throws.
+    func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
+    /// Runs `body` with a connection for reading.
+    func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
+    /// Releases the connections.
+    func close() async
+}
+
+extension SQLSession {
+    /// The first row of a query, if any.
+    func first(_ sql: String, _ values: [SQLValue]) async throws -> SQLRow? {
+        try await query(sql, values).first
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import KiteCore
+
+/// SQLite through GRDB in WAL mode: readers run beside the one writer; write transactions are serialized.
+final class SQLiteDatabase: SQLDatabase {
+    let dialect = SQLDialect.sqlite
+    private let pool: DatabasePool
+    private let writer = AsyncLock()
+    private let path: String
+
+    /// Opens (creating) the database file at `path`.
+    init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        // Write transactions span several GRDB accesses (one per statement), serialized by `writer`.
+        configuration.allowsUnsafeTransactions = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            if let slash = path.lastIndex(of: "/") {
+                try FileManager.default.createDirectory(atPath: String(path[..<slash]), withIntermediateDirectories: true)
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw Self.kiteError(error, path: path)
+        }
+    }
+
+    func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        try await writer.withLock {
+            let session = Session(pool: pool, writing: true)
+            do {
+                try await pool.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+                let result = try await body(session)
+                try await pool.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
+                return result
+            } catch {
+                try? await pool.writeWithoutTransaction { db in if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") } }
+                throw Self.kiteError(error, path: path)
+            }
+        }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        do { return try await body(Session(pool: pool, writing: false)) } catch { throw Self.kiteError(error, path: path) }
+    }
+
+    func close() async { try? pool.close() }
+
+    private static func kiteError(_ error: any Error, path: String) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        return KiteError(.io, "registry database \(path): \(error.message ?? "\(error)")")
+    }
+
+    private struct Session: SQLSession {
+        let pool: DatabasePool
+        let writing: Bool
+
+        func execute(_ sql: String, _ values: [SQLValue]) async throws {
+            let arguments = Self.arguments(values)
+            try await pool.writeWithoutTransaction { try $0.execute(sql: sql, arguments: arguments) }
+        }
+
+        func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow] {
+            let arguments = Self.arguments(values)
+            let fetch: @Sendable (Database) throws -> [SQLRow] = { db in
+                let statement = try db.cachedStatement(sql: sql)
+                var columns: [String: Int] = [:]
+                for (index, name) in statement.columnNames.enumerated() where columns[name] == nil { columns[name] = index }
+                return try Row.fetchAll(statement, arguments: arguments).map { row in
+                    SQLRow(columns: columns, values: (0..<row.count).map { Self.value(row[$0] as DatabaseValue) })
+                }
+            }
+            return writing ? try await pool.writeWithoutTransaction(fetch) : try await pool.read(fetch)
+        }
+
+        private static func arguments(_ values: [SQLValue]) -> StatementArguments {
+            StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
+                switch value {
+                case .null: nil
+                case .integer(let integer): integer
+                case .real(let real): real
+                case .text(let text): text
+                }
+            })
+        }
+
+        private static func value(_ value: DatabaseValue) -> SQLValue {
+            switch value.storage {
+            case .null: .null
+            case .int64(let integer): .integer(integer)
+            case .double(let real): .real(real)
+            case .string(let text): .text(text)
+            case .blob(let data): .text(String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/// The registry's tables, one migration per schema version; shared by SQLite and PostgreSQL.
+enum RegistrySchema {
+    static let migrator = SQLMigrator(migrations: [
+        .init(version: 1, name: "experiments, runs, metrics, logged models, registered models", statements: [
+            """
+            CREATE TABLE experiment (
+                id BIGINT PRIMARY KEY, name TEXT NOT NULL UNIQUE, artifact_location TEXT NOT NULL,
+                lifecycle_stage TEXT NOT NULL, creation_time BIGINT NOT NULL, last_update_time BIGINT NOT NULL)
+            """,
+            "CREATE TABLE experiment_tag (experiment_id BIGINT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (experiment_id, key))",
+            """
+            CREATE TABLE run (
+                id TEXT PRIMARY KEY, experiment_id BIGINT NOT NULL, name TEXT NOT NULL, user_id TEXT NOT NULL,
+                status TEXT NOT NULL, start_time BIGINT NOT NULL, end_time BIGINT, lifecycle_stage TEXT NOT NULL,
+                artifact_uri TEXT NOT NULL, deleted_time BIGINT)
+            """,
+            "CREATE INDEX run_by_experiment ON run (experiment_id, start_time)",
+            "CREATE TABLE param (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))",
+            "CREATE TABLE run_tag (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))",
+            """
+            CREATE TABLE metric (
+                seq {serial}, run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
+                timestamp BIGINT NOT NULL, step BIGINT NOT NULL, model_id TEXT)
+            """,
+            "CREATE INDEX metric_by_run ON metric (run_id, key)",
+            """
+            CREATE TABLE latest_metric (
+                run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, timestamp BIGINT NOT NULL,
+                step BIGINT NOT NULL, PRIMARY KEY (run_id, key))
+            """,
+            """
+            CREATE TABLE run_input (
+                run_id TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL, source_type TEXT NOT NULL,
+                source TEXT NOT NULL, schema TEXT, profile TEXT, tags TEXT NOT NULL, PRIMARY KEY (run_id, name, digest))
+            """,
+            "CREATE TABLE run_output (run_id TEXT NOT NULL, model_id TEXT NOT NULL, step BIGINT NOT NULL, PRIMARY KEY (run_id, model_id))",
+            """
+            CREATE TABLE logged_model (
+                id TEXT PRIMARY KEY, experiment_id BIGINT NOT NULL, name TEXT NOT NULL, artifact_location TEXT NOT NULL,
+                creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL, status TEXT NOT NULL,
+                source_run_id TEXT, model_type TEXT, lifecycle_stage TEXT NOT NULL)
+            """,
+            "CREATE INDEX logged_model_by_experiment ON logged_model (experiment_id, name)",
+            "CREATE TABLE logged_model_tag (model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key))",
+            "CREATE TABLE logged_model_param (model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key))",
+            """
+            CREATE TABLE registered_model (
+                name TEXT PRIMARY KEY, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL,
+                description TEXT NOT NULL, last_version BIGINT NOT NULL)
+            """,
+            "CREATE TABLE registered_model_tag (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key))",
+            """
+            CREATE TABLE model_version (
+                name TEXT NOT NULL, version BIGINT NOT NULL, creation_time BIGINT NOT NULL,
+                last_updated_time BIGINT NOT NULL, description TEXT NOT NULL, source TEXT NOT NULL, run_id TEXT,
+                run_link TEXT, status TEXT NOT NULL, current_stage TEXT NOT NULL, model_id TEXT,
+                training_set TEXT, feature_service TEXT, PRIMARY KEY (name, version))
+            """,
+            """
+            CREATE TABLE model_version_tag (
+                name TEXT NOT NULL, version BIGINT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                PRIMARY KEY (name, version, key))
+            """,
+            "CREATE TABLE model_alias (name TEXT NOT NULL, alias TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (name, alias))",
+        ])
+    ])
+}

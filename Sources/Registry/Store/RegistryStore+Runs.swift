@@ -1,0 +1,232 @@
+import Foundation
+import KiteCore
+
+extension RegistryStore {
+    static let runStatuses = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
+
+    /// Starts a run in an active experiment; `name` (or the `mlflow.runName` tag) names it, else one is made up.
+    public func createRun(
+        experimentID: String, name: String? = nil, userID: String = "", startTime: Int64? = nil, tags: [String: String] = [:]
+    ) async throws -> Run {
+        let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let runName = name.flatMap { $0.isEmpty ? nil : $0 } ?? tags["mlflow.runName"] ?? "run-\(id.prefix(8))"
+        var tags = tags
+        tags["mlflow.runName"] = runName
+        try await database.write { [tags] session in
+            let experiment = try await Self.experiment(session, id: experimentID)
+            guard experiment.lifecycleStage == "active" else {
+                throw KiteError.invalidArgument("experiment '\(experiment.name)' is deleted; restore it to add runs")
+            }
+            if let parent = tags["mlflow.parentRunId"], try await session.first("SELECT id FROM run WHERE id = ?", [.text(parent)]) == nil {
+                throw Self.missing("the parent run '\(parent)' does not exist")
+            }
+            try await session.execute(
+                "INSERT INTO run (id, experiment_id, name, user_id, status, start_time, lifecycle_stage, artifact_uri) VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active', ?)",
+                [.text(id), .integer(Int64(experiment.id) ?? 0), .text(runName), .text(userID), .integer(startTime ?? Self.now()),
+                 .text("\(experiment.artifactLocation)/\(id)/artifacts")])
+            for (key, value) in tags {
+                try await Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: key, value: value)
+            }
+        }
+        return try await run(id: id)
+    }
+
+    /// The run with `id`, with its params, latest metrics, tags, inputs and outputs.
+    public func run(id: String) async throws -> Run {
+        try await database.read { session in try await Self.run(session, id: id) }
+    }
+
+    static func run(_ session: any SQLSession, id: String) async throws -> Run {
+        guard let row = try await session.first("SELECT * FROM run WHERE id = ?", [.text(id)]) else {
+            throw missing("no run with id '\(id)'")
+        }
+        let owner: [(String, SQLValue)] = [("run_id", .text(id))]
+        var metrics: [String: Metric] = [:]
+        for m in try await session.query("SELECT key, value, timestamp, step FROM latest_metric WHERE run_id = ?", [.text(id)]) {
+            metrics[m.text("key")] = Metric(key: m.text("key"), value: m.real("value") ?? .nan, timestamp: m.integer("timestamp") ?? 0, step: m.integer("step") ?? 0)
+        }
+        let inputs = try await session.query("SELECT * FROM run_input WHERE run_id = ? ORDER BY name, digest", [.text(id)]).map { input in
+            DatasetInput(
+                name: input.text("name"), digest: input.text("digest"), sourceType: input.text("source_type"), source: input.text("source"),
+                schema: input.optionalText("schema"), profile: input.optionalText("profile"),
+                tags: (try? JSONDecoder().decode([String: String].self, from: Data(input.text("tags").utf8))) ?? [:])
+        }
+        let outputs = try await session.query("SELECT model_id, step FROM run_output WHERE run_id = ? ORDER BY model_id", [.text(id)]).map {
+            ModelOutput(modelID: $0.text("model_id"), step: $0.integer("step") ?? 0)
+        }
+        return Run(
+            id: id, experimentID: row.text("experiment_id"), name: row.text("name"), userID: row.text("user_id"),
+            status: row.text("status"), startTime: row.integer("start_time") ?? 0, endTime: row.integer("end_time"),
+            lifecycleStage: row.text("lifecycle_stage"), artifactURI: row.text("artifact_uri"),
+            params: try await tags(session, table: "param", owner: owner), metrics: metrics,
+            tags: try await tags(session, table: "run_tag", owner: owner), inputs: inputs, outputs: outputs)
+    }
+
+    /// Fails unless the run exists and is active (logging to a deleted run is an error in MLflow).
+    static func requireActiveRun(_ session: any SQLSession, _ runID: String) async throws {
+        guard let row = try await session.first("SELECT lifecycle_stage FROM run WHERE id = ?", [.text(runID)]) else {
+            throw missing("no run with id '\(runID)'")
+        }
+        guard row.text("lifecycle_stage") == "active" else {
+            throw KiteError.invalidArgument("run '\(runID)' is deleted; restore it before logging to it")
+        }
+    }
+
+    /// Logs metrics, params and tags in one transaction (MLflow's log-batch: at most 1,000 metrics, 100 params
+    /// and 100 tags). A param may be logged again only with the same value.
+    public func log(runID: String, metrics: [Metric] = [], params: [String: String] = [:], tags: [String: String] = [:]) async throws {
+        guard metrics.count <= RegistryLimits.batchMetrics, params.count <= RegistryLimits.batchParams, tags.count <= RegistryLimits.batchTags else {
+            throw KiteError.invalidArgument(
+                "a batch holds at most \(RegistryLimits.batchMetrics) metrics, \(RegistryLimits.batchParams) params and \(RegistryLimits.batchTags) tags; got \(metrics.count), \(params.count) and \(tags.count)")
+        }
+        for (key, value) in params { try RegistryLimits.checkParam(key: key, value: value) }
+        for metric in metrics { try RegistryLimits.checkKey(metric.key, of: "metric") }
+        try await database.write { session in
+            try await Self.requireActiveRun(session, runID)
+            for (key, value) in params {
+                if let existing = try await session.first("SELECT value FROM param WHERE run_id = ? AND key = ?", [.text(runID), .text(key)]) {
+                    guard existing.text("value") == value else {
+                        throw KiteError.invalidArgument(
+                            "param '\(key)' of run \(runID) is already '\(existing.text("value"))'; params cannot change (got '\(value)')")
+                    }
+                    continue
+                }
+                try await session.execute("INSERT INTO param (run_id, key, value) VALUES (?, ?, ?)", [.text(runID), .text(key), .text(value)])
+            }
+            for (key, value) in tags {
+                try await Self.setTag(session, table: "run_tag", owner: [("run_id", .text(runID))], key: key, value: value)
+            }
+            try await Self.insert(session, metrics: metrics, runID: runID)
+        }
+    }
+
+    /// Inserts metric values and keeps `latest_metric` (greatest step, then timestamp) current.
+    static func insert(_ session: any SQLSession, metrics: [Metric], runID: String, modelID: String? = nil) async throws {
+        // Multi-row inserts, 200 rows a statement: one round trip per chunk on PostgreSQL.
+        var start = 0
+        while start < metrics.count {
+            let chunk = metrics[start..<min(start + 200, metrics.count)]
+            var values: [SQLValue] = []
+            for metric in chunk {
+                values += [.text(runID), .text(metric.key), .real(metric.value), .integer(metric.timestamp), .integer(metric.step), SQLValue(modelID)]
+            }
+            try await session.execute(
+                "INSERT INTO metric (run_id, key, value, timestamp, step, model_id) VALUES "
+                    + chunk.map { _ in "(?, ?, ?, ?, ?, ?)" }.joined(separator: ", "), values)
+            start += chunk.count
+        }
+        var latest: [String: Metric] = [:]
+        for metric in metrics {
+            if let seen = latest[metric.key], (seen.step, seen.timestamp) > (metric.step, metric.timestamp) { continue }
+            latest[metric.key] = metric
+        }
+        for metric in latest.values {
+            try await session.execute(
+                """
+                INSERT INTO latest_metric (run_id, key, value, timestamp, step) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step
+                WHERE excluded.step > latest_metric.step
+                    OR (excluded.step = latest_metric.step AND excluded.timestamp >= latest_metric.timestamp)
+                """,
+                [.text(runID), .text(metric.key), .real(metric.value), .integer(metric.timestamp), .integer(metric.step)])
+        }
+    }
+
+    /// Every logged value of one metric, by step then time then arrival.
+    public func metricHistory(runID: String, key: String) async throws -> [Metric] {
+        try await database.read { session in
+            guard try await session.first("SELECT id FROM run WHERE id = ?", [.text(runID)]) != nil else {
+                throw Self.missing("no run with id '\(runID)'")
+            }
+            return try await session.query(
+                "SELECT value, timestamp, step FROM metric WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq", [.text(runID), .text(key)]
+            ).map { Metric(key: key, value: $0.real("value") ?? .nan, timestamp: $0.integer("timestamp") ?? 0, step: $0.integer("step") ?? 0) }
+        }
+    }
+
+    /// Changes a run's status, end time or name (MLflow's update-run).
+    public func updateRun(id: String, status: String? = nil, endTime: Int64? = nil, name: String? = nil) async throws -> Run {
+        if let status, !Self.runStatuses.contains(status) {
+            throw KiteError.invalidArgument("run status '\(status)' is not one of \(Self.runStatuses.joined(separator: ", "))")
+        }
+        return try await database.write { session in
+            let run = try await Self.run(session, id: id)
+            let newStatus = status ?? run.status
+            let finished = newStatus != "RUNNING" && newStatus != "SCHEDULED"
+            let end = endTime ?? (finished && status != nil ? run.endTime ?? Self.now() : run.endTime)
+            try await session.execute(
+                "UPDATE run SET status = ?, end_time = ?, name = ? WHERE id = ?",
+                [.text(newStatus), SQLValue(end), .text(name.flatMap { $0.isEmpty ? nil : $0 } ?? run.name), .text(id)])
+            if let name, !name.isEmpty {
+                try await Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: "mlflow.runName", value: name)
+            }
+            return try await Self.run(session, id: id)
+        }
+    }
+
+    /// Ends a run with a status.
+    public func finishRun(id: String, status: String = "FINISHED", endTime: Int64? = nil) async throws {
+        _ = try await updateRun(id: id, status: status, endTime: endTime ?? Self.now())
+    }
+
+    /// Marks a run deleted or active again.
+    public func setRunDeleted(id: String, _ deleted: Bool) async throws {
+        try await database.write { session in
+            _ = try await Self.run(session, id: id)
+            try await session.execute(
+                "UPDATE run SET lifecycle_stage = ?, deleted_time = ? WHERE id = ?",
+                [.text(deleted ? "deleted" : "active"), deleted ? .integer(Self.now()) : .null, .text(id)])
+        }
+    }
+
+    /// Sets one tag of a run (`mlflow.runName` renames it).
+    public func setRunTag(id: String, key: String, value: String) async throws {
+        try await database.write { session in
+            try await Self.requireActiveRun(session, id)
+            try await Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: key, value: value)
+            if key == "mlflow.runName" {
+                try await session.execute("UPDATE run SET name = ? WHERE id = ?", [.text(value), .text(id)])
+            }
+        }
+    }
+
+    /// Deletes one tag of a run; a tag the run does not have is `not_found`.
+    public func deleteRunTag(id: String, key: String) async throws {
+        try await database.write { session in
+            try await Self.requireActiveRun(session, id)
+            guard try await session.first("SELECT key FROM run_tag WHERE run_id = ? AND key = ?", [.text(id), .text(key)]) != nil else {
+                throw Self.missing("run '\(id)' has no tag '\(key)'")
+            }
+            try await session.execute("DELETE FROM run_tag WHERE run_id = ? AND key = ?", [.text(id), .text(key)])
+        }
+    }
+
+    /// Records datasets a run used (MLflow's log-inputs); the same dataset twice is kept once.
+    public func logInputs(runID: String, datasets: [DatasetInput]) async throws {
+        try await database.write { session in
+            try await Self.requireActiveRun(session, runID)
+            for dataset in datasets {
+                let tags = String(decoding: try JSONEncoder().encode(dataset.tags), as: UTF8.self)
+                try await session.execute(
+                    """
+                    INSERT INTO run_input (run_id, name, digest, source_type, source, schema, profile, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (run_id, name, digest) DO UPDATE SET tags = excluded.tags
+                    """,
+                    [.text(runID), .text(dataset.name), .text(dataset.digest), .text(dataset.sourceType), .text(dataset.source),
+                     SQLValue(dataset.schema), SQLValue(dataset.profile), .text(tags)])
+            }
+        }
+    }
+
+    /// Records logged models a run produced (MLflow's log-outputs).
+    public func logOutputs(runID: String, models: [ModelOutput]) async throws {
+        try await database.write { session in
+            try await Self.requireActiveRun(session, runID)
+            for model in models {
+                try await session.execute(
+                    "INSERT INTO run_output (run_id, model_id, step) VALUES (?, ?, ?) ON CONFLICT (run_id, model_id) DO UPDATE SET step = excluded.step",
+                    [.text(runID), .text(model.modelID), .integer(model.step)])
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import KiteCore
+
+extension RegistryStore {
+    /// One page of search results and the token of the next page, if any.
+    public struct Page<Item: Sendable>: Sendable {
+        public var items: [Item]
+        public var nextPageToken: String?
+    }
+
+    /// Which lifecycle stages a search includes (MLflow's `view_type`).
+    public enum ViewType: String, Sendable {
+        case activeOnly = "ACTIVE_ONLY", deletedOnly = "DELETED_ONLY", all = "ALL"
+
+        /// The SQL condition on `table`'s lifecycle stage.
+        func condition(_ table: String) -> String {
+            switch self {
+            case .activeOnly: "\(table).lifecycle_stage = 'active'"
+            case .deletedOnly: "\(table).lifecycle_stage = 'deleted'"
+            case .all: "1 = 1"
+            }
+        }
+    }
+
+    /// Runs `sql` (ids only) with LIMIT/OFFSET for one page, then loads each item.
+    func page<Item: Sendable>(
+        select: String, conditions: [String], values: [SQLValue], order: [String], maxResults: Int, pageToken: String?,
+        load: @escaping @Sendable (any SQLSession, SQLRow) async throws -> Item
+    ) async throws -> Page<Item> {
+        let offset = try PageToken.offset(pageToken)
+        let sql = "\(select) WHERE \(conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?"
+        return try await database.read { session in
+            let rows = try await session.query(sql, values + [.integer(Int64(maxResults) + 1), .integer(Int64(offset))])
+            var items: [Item] = []
+            for row in rows.prefix(maxResults) { items.append(try await load(session, row)) }
+            return Page(items: items, nextPageToken: rows.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
+        }
+    }
+
+    /// Runs of `experimentIDs` that pass `filter` (MLflow's grammar), ordered by `orderBy` (`metrics.rmse DESC`,
+    /// `attributes.start_time`, …; newest first by default), `maxResults` at a time (at most 50,000).
+    public func searchRuns(
+        experimentIDs: [String], filter: String = "", viewType: ViewType = .activeOnly, orderBy: [String] = [],
+        maxResults: Int = 1000, pageToken: String? = nil
+    ) async throws -> Page<Run> {
+        try PageToken.check(maxResults: maxResults, limit: 50_000)
+        let ids = experimentIDs.compactMap { Int64($0) }
+        guard ids.count == experimentIDs.count, !ids.isEmpty else {
+            throw KiteError.invalidArgument("experiment ids must be numbers, and at least one is needed")
+        }
+        let search = SQLFilter(dialect: database.dialect, bareKeys: nil) { entity, key in
+            switch entity {
+            case .metric: return .init(sql: "(SELECT value FROM latest_metric m WHERE m.run_id = run.id AND m.key = ?)", values: [.text(key)], numeric: true)
+            case .param: return .init(sql: "(SELECT value FROM param p WHERE p.run_id = run.id AND p.key = ?)", values: [.text(key)], numeric: false)
+            case .tag: return .init(sql: "(SELECT value FROM run_tag t WHERE t.run_id = run.id AND t.key = ?)", values: [.text(key)], numeric: false)
+            case .attribute:
+                let columns = [
+                    "run_id": "run.id", "run_name": "run.name", "status": "run.status", "user_id": "run.user_id",
+                    "artifact_uri": "run.artifact_uri", "lifecycle_stage": "run.lifecycle_stage",
+                ]
+                if let column = columns[key] { return .init(sql: column, values: [], numeric: false) }
+                if key == "start_time" || key == "end_time" { return .init(sql: "run.\(key)", values: [], numeric: true) }
+                throw KiteError.invalidArgument(
+                    "unknown run attribute '\(key)'; attributes are \((columns.keys + ["start_time", "end_time"]).sorted().joined(separator: ", "))")
+            case .dataset:
+                let columns = ["name": "name", "digest": "digest", "context": "tags"]
+                guard let column = columns[key] else { throw KiteError.invalidArgument("unknown dataset field '\(key)'; use name, digest or context") }
+                return .init(sql: "(SELECT MIN(\(column)) FROM run_input d WHERE d.run_id = run.id)", values: [], numeric: false)
+            }
+        }
+        var (conditions, order, values) = try search.translate(filter: filter, orderBy: orderBy)
+        conditions.insert("run.experiment_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", at: 0)
+        values.insert(contentsOf: ids.map { .integer($0) }, at: 0)
+        conditions.insert(viewType.condition("run"), at: 0)
+        return try await page(
+            select: "SELECT run.id FROM run", conditions: conditions, values: values,
+            order: order + ["run.start_time DESC", "run.id ASC"], maxResults: maxResults, pageToken: pageToken
+        ) { session, row in try await Self.run(session, id: row.text("id")) }
+    }
+
+    /// Experiments that pass `filter` (`name LIKE 'fraud%'`, `tags.team = 'risk'`, `creation_time > 0`).
+    public func searchExperiments(
+        filter: String = "", viewType: ViewType = .activeOnly, orderBy: [String] = [], maxResults: Int = 1000, pageToken: String? = nil
+    ) async throws -> Page<Experiment> {
+        try PageToken.check(maxResults: maxResults, limit: 50_000)
+        let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute) { entity, key in
+            switch (entity, key) {
+            case (.tag, _): return .init(sql: "(SELECT value FROM experiment_tag t WHERE t.experiment_id = experiment.id AND t.key = ?)", values: [.text(key)], numeric: false)
+            case (.attribute, "name"): return .init(sql: "experiment.name", values: [], numeric: false)
+            case (.attribute, "experiment_id"), (.attribute, "id"): return .init(sql: "experiment.id", values: [], numeric: true)
+            case (.attribute, "creation_time"), (.attribute, "last_update_time"): return .init(sql: "experiment.\(key)", values: [], numeric: true)
+            default: throw KiteError.invalidArgument("experiments can be filtered by name, creation_time, last_update_time and tags, not '\(key)'")
+            }
+        }
+        var (conditions, order, values) = try search.translate(filter: filter, orderBy: orderBy)
+        conditions.insert(viewType.condition("experiment"), at: 0)
+        return try await page(
+            select: "SELECT * FROM experiment", conditions: conditions, values: values,
+            order: order + ["experiment.creation_time DESC", "experiment.id ASC"], maxResults: maxResults, pageToken: pageToken
+        ) { session, row in try await Self.experiment(session, row: row) }
+    }
+}
