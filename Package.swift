@@ -73,7 +73,8 @@ let package = Package(
             name: "KiteServer",
             dependencies: [
                 "KiteCore", "ObjectStorage", "Features", "Registry",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -81,6 +82,7 @@ let package = Package(
             name: "KiteCLI",
             dependencies: [
                 "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -312,3 +312,16 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
         await store.close()
     }
 }
+
+extension ModelRegistryTests {
+    /// MLflow's client adds ``tags.`mlflow.prompt.is_prompt` != 'true'`` to model searches: models without the tag match.
+    @Test(arguments: Backend.allCases) func notEqualTagFilterKeepsModelsWithoutTheTag(backend: Backend) async throws {
+        let (store, directory) = try await backend.open()
+        defer { _ = directory }
+        _ = try await store.createRegisteredModel(name: "fraud")
+        _ = try await store.createRegisteredModel(name: "prompt", tags: ["mlflow.prompt.is_prompt": "true"])
+        let filter = "name LIKE '%' AND tags.`mlflow.prompt.is_prompt` != 'true'"
+        #expect(try await store.searchRegisteredModels(filter: filter).items.map(\.name) == ["fraud"])
+        await store.close()
+    }
+}

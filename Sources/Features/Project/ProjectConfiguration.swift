@@ -46,16 +46,32 @@ public struct ProjectConfiguration: Sendable, Hashable {
                 throw (map[key] ?? root).fail("\(key) must be file:PATH or s3://bucket/prefix, not '\(value)'")
             }
         }
+        let registry = configuration.registry
+        guard (registry.hasPrefix("sqlite:") && registry.count > 7) || registry.hasPrefix("postgres://") || registry.hasPrefix("postgresql://") else {
+            throw (map["registry"] ?? root).fail("registry must be sqlite:PATH or postgres://USER@HOST:PORT/DATABASE, not '\(registry)'")
+        }
         return configuration
     }
 
-    /// The path of the SQLite registry database, relative paths resolved against the project folder.
-    public func registryPath() throws -> String {
-        guard registry.hasPrefix("sqlite:") else {
-            throw KiteError.unsupported("registry '\(registry)': only sqlite:PATH is supported so far (PostgreSQL comes with the model registry)")
-        }
+    /// The registry's URL with a relative SQLite path made relative to the project folder.
+    public var registryURL: String {
+        guard registry.hasPrefix("sqlite:") else { return registry }
         let path = String(registry.dropFirst(7))
-        return path.hasPrefix("/") ? path : folder + "/" + path
+        return path.hasPrefix("/") ? registry : "sqlite:" + folder + "/" + path
+    }
+
+    /// The SQLite file that keeps applied feature definitions: the registry's file, or `.kite/features.db` when
+    /// the registry is PostgreSQL.
+    public func featureRegistryPath() -> String {
+        let url = registryURL
+        return url.hasPrefix("sqlite:") ? String(url.dropFirst(7)) : folder + "/.kite/features.db"
+    }
+
+    /// The artifact store's URL with a relative local path made relative to the project folder.
+    public var artifactsURL: String {
+        guard artifacts.hasPrefix("file:") else { return artifacts }
+        let path = String(artifacts.dropFirst(5))
+        return path.hasPrefix("/") ? artifacts : "file:" + folder + "/" + path
     }
 
     /// The definitions folder, `features/` in the project.

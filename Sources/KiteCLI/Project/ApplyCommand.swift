@@ -31,7 +31,7 @@ struct ApplyCommand: AsyncParsableCommand {
         where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
             files["features/" + name] = try String(contentsOfFile: configuration.definitionsFolder + "/" + name, encoding: .utf8)
         }
-        let registry = try FeatureRegistry(path: try configuration.registryPath())
+        let registry = try FeatureRegistry(path: configuration.featureRegistryPath())
         let (version, created) = try registry.apply(files: files, at: Int64(Date().timeIntervalSince1970 * 1_000_000))
         let counts = "\(definitions.entities.count) entities, \(definitions.sources.count) sources, "
             + "\(definitions.featureViews.count) feature views, \(definitions.onDemandViews.count) on-demand views, "

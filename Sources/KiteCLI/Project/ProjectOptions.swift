@@ -3,6 +3,7 @@ import Features
 import Foundation
 import KiteCore
 import ObjectStorage
+import Registry
 
 /// `--project DIR`, shared by every command that works on a project.
 struct ProjectOptions: ParsableArguments {
@@ -19,9 +20,19 @@ struct ProjectOptions: ParsableArguments {
         try ObjectStores.openFolder(configuration.offlineStoreURL, s3: try StoragePath.s3Configuration())
     }
 
+    /// The project's registry store (experiments, runs, models), opened and migrated.
+    func registryStore(_ configuration: ProjectConfiguration) async throws -> RegistryStore {
+        try await RegistryStore.open(url: configuration.registryURL)
+    }
+
+    /// The project's artifact store.
+    func artifactStore(_ configuration: ProjectConfiguration) throws -> ArtifactStore {
+        ArtifactStore(objects: try ObjectStores.openFolder(configuration.artifactsURL, s3: try StoragePath.s3Configuration()))
+    }
+
     /// The definitions as last applied, or an error telling to run `kite apply`.
     func appliedDefinitions(_ configuration: ProjectConfiguration) throws -> (FeatureDefinitions, FeatureRegistry.Version) {
-        let registry = try FeatureRegistry(path: try configuration.registryPath())
+        let registry = try FeatureRegistry(path: configuration.featureRegistryPath())
         guard let version = try registry.latest() else {
             throw KiteError(.notFound, "no definitions are applied in \(configuration.folder): run 'kite apply' first")
         }

@@ -14,6 +14,9 @@ struct SQLFilter {
     var dialect: SQLDialect
     /// How bare keys (`name`) are read, for searches whose filters name attributes without `attributes.`.
     var bareKeys: RunFilter.Entity?
+    /// Whether `tags.k != 'v'` matches rows without the tag (MLflow's model searches: its client adds
+    /// ``tags.`mlflow.prompt.is_prompt` != 'true'`` to every registered-model search).
+    var missingTagsDiffer = false
     var subject: (RunFilter.Entity, String) throws -> Subject
 
     /// The SQL conditions of `filter`, joined by AND, and their bound values; nil for an empty filter.
@@ -53,6 +56,8 @@ struct SQLFilter {
                 throw KiteError.invalidArgument("'\(clause.key)' holds text: compare it with a quoted string, not \(number)")
             }
             return ("\(s) \(comparator.rawValue) ?", subject.values + [.real(number)])
+        case (.notEqual, .string(let text)) where missingTagsDiffer && clause.entity == .tag:
+            return ("(\(s) IS NULL OR \(s) != ?)", subject.values + subject.values + [.text(text)])
         case (let comparator, .string(let text)):
             guard !subject.numeric else {
                 throw KiteError.invalidArgument("'\(clause.key)' holds numbers: compare it with a number, not '\(text)'")
@@ -107,10 +112,10 @@ struct SQLFilter {
 }
 
 /// The opaque `next_page_token` of searches: an offset into the ordered results.
-enum PageToken {
-    static func make(offset: Int) -> String { Data("offset:\(offset)".utf8).base64EncodedString() }
+public enum PageToken {
+    public static func make(offset: Int) -> String { Data("offset:\(offset)".utf8).base64EncodedString() }
 
-    static func offset(_ token: String?) throws -> Int {
+    public static func offset(_ token: String?) throws -> Int {
         guard let token, !token.isEmpty else { return 0 }
         guard let data = Data(base64Encoded: token), let text = String(data: data, encoding: .utf8),
             text.hasPrefix("offset:"), let offset = Int(text.dropFirst(7)), offset >= 0

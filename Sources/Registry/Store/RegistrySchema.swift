@@ -19,13 +19,15 @@ enum RegistrySchema {
             "CREATE TABLE run_tag (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))",
             """
             CREATE TABLE metric (
-                seq {serial}, run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION NOT NULL,
+                seq {serial}, run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION,
                 timestamp BIGINT NOT NULL, step BIGINT NOT NULL, model_id TEXT)
             """,
-            "CREATE INDEX metric_by_run ON metric (run_id, key)",
+            // The same value logged twice (MLflow's client re-logs a run's metrics when it logs a model) is kept
+            // once, as MLflow's own store does. NaN is stored as NULL.
+            "CREATE UNIQUE INDEX metric_identity ON metric (run_id, key, step, timestamp, value)",
             """
             CREATE TABLE latest_metric (
-                run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION NOT NULL, timestamp BIGINT NOT NULL,
+                run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION, timestamp BIGINT NOT NULL,
                 step BIGINT NOT NULL, PRIMARY KEY (run_id, key))
             """,
             """

@@ -78,6 +78,23 @@ extension RegistryStore {
         }
     }
 
+    /// Adds params to a logged model; a param may be logged again only with the same value.
+    public func logLoggedModelParams(id: String, params: [String: String]) async throws {
+        for (key, value) in params { try RegistryLimits.checkParam(key: key, value: value) }
+        try await database.write { session in
+            _ = try await Self.loggedModel(session, id: id)
+            for (key, value) in params {
+                if let existing = try await session.first("SELECT value FROM logged_model_param WHERE model_id = ? AND key = ?", [.text(id), .text(key)]) {
+                    guard existing.text("value") == value else {
+                        throw KiteError.invalidArgument("param '\(key)' of logged model \(id) is already '\(existing.text("value"))'; params cannot change")
+                    }
+                    continue
+                }
+                try await session.execute("INSERT INTO logged_model_param (model_id, key, value) VALUES (?, ?, ?)", [.text(id), .text(key), .text(value)])
+            }
+        }
+    }
+
     /// Marks a logged model deleted.
     public func deleteLoggedModel(id: String) async throws {
         try await database.write { session in

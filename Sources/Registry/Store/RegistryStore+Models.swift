@@ -101,7 +101,7 @@ extension RegistryStore {
     /// Registered models that pass `filter` (`name LIKE 'fraud%'`, ``tags.`team` = 'risk'``), by name by default.
     public func searchRegisteredModels(filter: String = "", orderBy: [String] = [], maxResults: Int = 100, pageToken: String? = nil) async throws -> Page<RegisteredModel> {
         try PageToken.check(maxResults: maxResults, limit: 1000)
-        let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute) { entity, key in
+        let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute, missingTagsDiffer: true) { entity, key in
             switch (entity, key) {
             case (.tag, _): return .init(sql: "(SELECT value FROM registered_model_tag t WHERE t.name = registered_model.name AND t.key = ?)", values: [.text(key)], numeric: false)
             case (.attribute, "name"): return .init(sql: "registered_model.name", values: [], numeric: false)
@@ -245,7 +245,7 @@ extension RegistryStore {
     /// Versions that pass `filter` (`name = 'fraud'`, `run_id = '…'`, ``tags.`k` = 'v'``), newest first by default.
     public func searchModelVersions(filter: String = "", orderBy: [String] = [], maxResults: Int = 10_000, pageToken: String? = nil) async throws -> Page<ModelVersion> {
         try PageToken.check(maxResults: maxResults, limit: 200_000)
-        let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute) { entity, key in
+        let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute, missingTagsDiffer: true) { entity, key in
             switch (entity, key) {
             case (.tag, _):
                 return .init(sql: "(SELECT value FROM model_version_tag t WHERE t.name = model_version.name AND t.version = model_version.version AND t.key = ?)", values: [.text(key)], numeric: false)

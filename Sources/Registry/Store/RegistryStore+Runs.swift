@@ -74,7 +74,9 @@ extension RegistryStore {
 
     /// Logs metrics, params and tags in one transaction (MLflow's log-batch: at most 1,000 metrics, 100 params
     /// and 100 tags). A param may be logged again only with the same value.
-    public func log(runID: String, metrics: [Metric] = [], params: [String: String] = [:], tags: [String: String] = [:]) async throws {
+    public func log(
+        runID: String, metrics: [Metric] = [], params: [String: String] = [:], tags: [String: String] = [:]
+    ) async throws {
         guard metrics.count <= RegistryLimits.batchMetrics, params.count <= RegistryLimits.batchParams, tags.count <= RegistryLimits.batchTags else {
             throw KiteError.invalidArgument(
                 "a batch holds at most \(RegistryLimits.batchMetrics) metrics, \(RegistryLimits.batchParams) params and \(RegistryLimits.batchTags) tags; got \(metrics.count), \(params.count) and \(tags.count)")
@@ -101,18 +103,18 @@ extension RegistryStore {
     }
 
     /// Inserts metric values and keeps `latest_metric` (greatest step, then timestamp) current.
-    static func insert(_ session: any SQLSession, metrics: [Metric], runID: String, modelID: String? = nil) async throws {
+    static func insert(_ session: any SQLSession, metrics: [Metric], runID: String) async throws {
         // Multi-row inserts, 200 rows a statement: one round trip per chunk on PostgreSQL.
         var start = 0
         while start < metrics.count {
             let chunk = metrics[start..<min(start + 200, metrics.count)]
             var values: [SQLValue] = []
             for metric in chunk {
-                values += [.text(runID), .text(metric.key), .real(metric.value), .integer(metric.timestamp), .integer(metric.step), SQLValue(modelID)]
+                values += [.text(runID), .text(metric.key), Self.number(metric.value), .integer(metric.timestamp), .integer(metric.step), SQLValue(metric.modelID)]
             }
             try await session.execute(
                 "INSERT INTO metric (run_id, key, value, timestamp, step, model_id) VALUES "
-                    + chunk.map { _ in "(?, ?, ?, ?, ?, ?)" }.joined(separator: ", "), values)
+                    + chunk.map { _ in "(?, ?, ?, ?, ?, ?)" }.joined(separator: ", ") + " ON CONFLICT DO NOTHING", values)
             start += chunk.count
         }
         var latest: [String: Metric] = [:]
@@ -128,9 +130,12 @@ extension RegistryStore {
                 WHERE excluded.step > latest_metric.step
                     OR (excluded.step = latest_metric.step AND excluded.timestamp >= latest_metric.timestamp)
                 """,
-                [.text(runID), .text(metric.key), .real(metric.value), .integer(metric.timestamp), .integer(metric.step)])
+                [.text(runID), .text(metric.key), Self.number(metric.value), .integer(metric.timestamp), .integer(metric.step)])
         }
     }
+
+    /// A metric value for SQL: NaN becomes NULL (SQLite has no NaN).
+    static func number(_ value: Double) -> SQLValue { value.isNaN ? .null : .real(value) }
 
     /// Every logged value of one metric, by step then time then arrival.
     public func metricHistory(runID: String, key: String) async throws -> [Metric] {
@@ -139,8 +144,10 @@ extension RegistryStore {
                 throw Self.missing("no run with id '\(runID)'")
             }
             return try await session.query(
-                "SELECT value, timestamp, step FROM metric WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq", [.text(runID), .text(key)]
-            ).map { Metric(key: key, value: $0.real("value") ?? .nan, timestamp: $0.integer("timestamp") ?? 0, step: $0.integer("step") ?? 0) }
+                "SELECT value, timestamp, step, model_id FROM metric WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq", [.text(runID), .text(key)]
+            ).map {
+                Metric(key: key, value: $0.real("value") ?? .nan, timestamp: $0.integer("timestamp") ?? 0, step: $0.integer("step") ?? 0, modelID: $0.optionalText("model_id"))
+            }
         }
     }
 

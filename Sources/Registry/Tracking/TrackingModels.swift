@@ -52,13 +52,16 @@ public struct Metric: Sendable, Hashable {
     /// Milliseconds since the epoch.
     public var timestamp: Int64
     public var step: Int64
+    /// The logged model the value describes (MLflow 3), if any.
+    public var modelID: String?
 
     /// A metric value.
-    public init(key: String, value: Double, timestamp: Int64, step: Int64 = 0) {
+    public init(key: String, value: Double, timestamp: Int64, step: Int64 = 0, modelID: String? = nil) {
         self.key = key
         self.value = value
         self.timestamp = timestamp
         self.step = step
+        self.modelID = modelID
     }
 }
 

@@ -1,0 +1,17 @@
+import Hummingbird
+import NIOCore
+
+/// JSON answers.
+enum JSONResponse {
+    /// A response carrying `value` as `application/json`.
+    static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: value.text)))
+    }
+
+    /// MLflow's error answer.
+    static func error(_ error: APIError) -> Response {
+        make(error.body, status: HTTPResponse.Status(code: error.status))
+    }
+}

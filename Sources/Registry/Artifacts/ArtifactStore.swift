@@ -1,0 +1,61 @@
+import KiteCore
+import ObjectStorage
+
+/// Run and model artifacts in the project's artifact store (a local folder or S3), addressed by the paths of
+/// `mlflow-artifacts:/` URIs (`1/<run>/artifacts/model/MLmodel`). Paths are checked so no request can reach
+/// outside the store.
+public struct ArtifactStore: Sendable {
+    /// One entry of a listing, relative to the listed folder.
+    public struct Entry: Sendable, Hashable {
+        public var path: String
+        public var isDirectory: Bool
+        public var size: Int?
+    }
+
+    public let objects: any ObjectStore
+
+    /// Artifacts in `objects`.
+    public init(objects: any ObjectStore) { self.objects = objects }
+
+    /// The object key for an artifact path; empty, absolute, `.`/`..` or backslash paths are invalid.
+    public static func key(_ path: String, allowRoot: Bool = false) throws -> String {
+        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
+        if trimmed.isEmpty, allowRoot { return "" }
+        let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
+        guard !trimmed.isEmpty, !trimmed.hasPrefix("/"), !trimmed.contains("\\"), !trimmed.contains("\u{0}"),
+            parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." })
+        else {
+            throw KiteError.invalidArgument("invalid artifact path '\(path)': it must be relative, without '.', '..' or empty parts")
+        }
+        return trimmed
+    }
+
+    /// The artifact path of a `mlflow-artifacts:/…` URI, or nil for other URIs.
+    public static func path(ofURI uri: String) -> String? {
+        for prefix in ["mlflow-artifacts:/", "mlflow-artifacts:"] where uri.hasPrefix(prefix) {
+            var rest = Substring(uri.dropFirst(prefix.count))
+            while rest.hasPrefix("/") { rest = rest.dropFirst() }
+            return String(rest)
+        }
+        return nil
+    }
+
+    /// The files and folders directly inside `folder` ("" for the root), by name.
+    public func list(_ folder: String) async throws -> [Entry] {
+        let key = try Self.key(folder, allowRoot: true)
+        let prefix = key.isEmpty ? "" : key + "/"
+        var entries: [Entry] = []
+        for try await entry in objects.list(prefix: prefix, delimiter: "/") {
+            switch entry {
+            case .object(let info):
+                let name = String(info.key.dropFirst(prefix.count))
+                if !name.isEmpty { entries.append(Entry(path: name, isDirectory: false, size: info.size)) }
+            case .commonPrefix(let sub):
+                var name = String(sub.dropFirst(prefix.count))
+                if name.hasSuffix("/") { name.removeLast() }
+                if !name.isEmpty { entries.append(Entry(path: name, isDirectory: true, size: nil)) }
+            }
+        }
+        return entries.sorted { $0.path < $1.path }
+    }
+}
