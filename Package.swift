@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KiteCLITests",
-            dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "KiteTesting"],
+            dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "Registry", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
     ]

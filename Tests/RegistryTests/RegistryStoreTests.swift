@@ -305,6 +305,9 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
         #expect(try await store.loggedModel(id: model.id).tags == ["a": "1", "b": "2"])
         #expect(try await store.searchLoggedModels(experimentIDs: ["0"], filter: "name = 'model'").items.map(\.id) == [model.id])
         #expect(try await store.searchLoggedModels(experimentIDs: ["0"], filter: "name = 'other'").items.isEmpty)
+        _ = try await store.createRegisteredModel(name: "m")
+        let version = try await store.createModelVersion(name: "m", source: "models:/\(model.id)", modelID: model.id)
+        #expect(version.runID == run.id && version.modelID == model.id)  // the logged model's run, as MLflow 3 records it
         await expectCode(.invalidArgument) { _ = try await store.finalizeLoggedModel(id: model.id, status: "DONE") }
         await expectCode(.notFound) { _ = try await store.createLoggedModel(experimentID: "0", sourceRunID: "missing") }
         try await store.deleteLoggedModel(id: model.id)

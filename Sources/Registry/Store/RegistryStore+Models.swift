@@ -129,8 +129,13 @@ extension RegistryStore {
         try RegistryLimits.checkName(name, of: "a registered model")
         guard !source.isEmpty else { throw KiteError.invalidArgument("a model version needs a source (where the model's files are)") }
         return try await database.write { session in
+            // A version registered from a logged model (MLflow 3) belongs to the run that logged it.
+            var runID = runID.flatMap { $0.isEmpty ? nil : $0 }
+            if runID == nil, let modelID, let model = try await session.first("SELECT source_run_id FROM logged_model WHERE id = ?", [.text(modelID)]) {
+                runID = model.optionalText("source_run_id")
+            }
             var lineage: [String: String] = [:]
-            if let runID, !runID.isEmpty {
+            if let runID {
                 let run = try await Self.run(session, id: runID)
                 lineage = run.tags
             }
@@ -147,7 +152,7 @@ extension RegistryStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'READY', 'None', ?, ?, ?)
                 """,
                 [.text(name), .integer(version), .integer(now), .integer(now), .text(description), .text(source),
-                 SQLValue(runID.flatMap { $0.isEmpty ? nil : $0 }), SQLValue(runLink), SQLValue(modelID),
+                 SQLValue(runID), SQLValue(runLink), SQLValue(modelID),
                  SQLValue(lineage["kite.training_set"]), SQLValue(lineage["kite.feature_service"])])
             for (key, value) in tags {
                 try await Self.setTag(session, table: "model_version_tag", owner: [("name", .text(name)), ("version", .integer(version))], key: key, value: value)
@@ -239,6 +244,18 @@ extension RegistryStore {
             } else {
                 try await session.execute("DELETE FROM model_version_tag WHERE name = ? AND version = ? AND key = ?", [.text(name), .integer(number), .text(key)])
             }
+        }
+    }
+
+    /// Every version of `name`, newest first.
+    public func modelVersions(name: String) async throws -> [ModelVersion] {
+        try await database.read { session in
+            _ = try await Self.registeredModel(session, name: name)
+            var versions: [ModelVersion] = []
+            for row in try await session.query("SELECT version FROM model_version WHERE name = ? ORDER BY version DESC", [.text(name)]) {
+                versions.append(try await Self.modelVersion(session, name: name, version: row.integer("version") ?? 0))
+            }
+            return versions
         }
     }
 

@@ -77,6 +77,14 @@ extension RegistryStore {
         ) { session, row in try await Self.run(session, id: row.text("id")) }
     }
 
+    /// How many runs (active or deleted) an experiment holds.
+    public func runCount(experimentID: String) async throws -> Int {
+        guard let id = Int64(experimentID) else { throw Self.missing("no experiment with id '\(experimentID)'") }
+        return try await database.read { session in
+            Int(try await session.first("SELECT COUNT(*) AS n FROM run WHERE experiment_id = ?", [.integer(id)])?.integer("n") ?? 0)
+        }
+    }
+
     /// Experiments that pass `filter` (`name LIKE 'fraud%'`, `tags.team = 'risk'`, `creation_time > 0`).
     public func searchExperiments(
         filter: String = "", viewType: ViewType = .activeOnly, orderBy: [String] = [], maxResults: Int = 1000, pageToken: String? = nil
