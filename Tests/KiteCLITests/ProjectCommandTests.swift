@@ -2,6 +2,7 @@ import Foundation
 import KiteCore
 import KiteTesting
 import Parquet
+import Registry
 import Testing
 
 /// `kite apply`, `kite features`, `kite dataset` on a project folder, as a user runs them.
@@ -91,12 +92,28 @@ import Testing
 
 /// `kite init` and `kite demo`, the README's main command.
 @Suite struct DemoCommandTests {
-    @Test func demoRunsEveryStage() throws {
-        let result = try Subprocess.run(TestEnvironment.kiteBinary, ["demo", "--rows", "5000"])
+    @Test func demoRunsEveryStage() async throws {
+        let directory = try TemporaryDirectory()
+        let folder = directory.file("demo")
+        let result = try Subprocess.run(TestEnvironment.kiteBinary, ["demo", "--rows", "5000", "--keep", folder])
         #expect(result.status == 0, "\(result.standardError)")
-        for stage in ["[generate] 5000 transactions", "[apply] applied definitions version 1", "[dataset] 5000 rows × 7 features"] {
+        for stage in [
+            "[generate] 5000 transactions", "[apply] applied definitions version 1", "[dataset] 5000 rows × 7 features",
+            "[track] run 'baseline-prior' in experiment fraud-detection", "[register] model fraud version 1 → alias champion",
+        ] {
             #expect(result.standardOutput.contains(stage), "\(result.standardOutput)")
         }
+        // The registered champion knows its run, whose log loss is the class prior's on the training set.
+        let store = try await RegistryStore.open(url: "sqlite:\(folder)/.kite/registry.db")
+        let champion = try await store.modelVersion(name: "fraud", alias: "champion")
+        #expect(champion.featureService == "fraud_model" && champion.trainingSet?.contains("\"rows\": 5000") == true)
+        let run = try await store.run(id: champion.runID ?? "")
+        await store.close()
+        let outcomes = try await ParquetReader(path: folder + "/data/training_set.parquet").read().column("is_fraud").doubles()
+        let rate = outcomes.reduce(0, +) / Double(outcomes.count)
+        let logLoss = -(rate * log(rate) + (1 - rate) * log(1 - rate))
+        #expect(abs((run.metrics["log_loss"]?.value ?? 0) - logLoss) < 1e-12 && run.inputs.map(\.name) == ["training_set"])
+        #expect(FileManager.default.fileExists(atPath: folder + "/.kite/artifacts/1/\(run.id)/artifacts/model/model.json"))
     }
 
     @Test func initWritesTheExampleAndRefusesAFullFolder() throws {
