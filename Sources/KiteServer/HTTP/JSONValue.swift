@@ -61,7 +61,7 @@ public enum JSONValue: Sendable, Equatable {
             else if value.isInfinite { out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"" }
             else if value == value.rounded(), abs(value) < 1e15 { out += String(Int64(value)) + ".0" }
             else { out += "\(value)" }
-        case .string(let value): Self.quote(value, into: &out)
+        case .string(let value): out += ValueText.quoted(value)
         case .array(let items):
             out += "["
             for (index, item) in items.enumerated() {
@@ -73,29 +73,12 @@ public enum JSONValue: Sendable, Equatable {
             out += "{"
             for (index, (key, value)) in pairs.enumerated() {
                 if index > 0 { out += "," }
-                Self.quote(key, into: &out)
+                out += ValueText.quoted(key)
                 out += ":"
                 value.write(to: &out)
             }
             out += "}"
         }
-    }
-
-    private static func quote(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 }
 
@@ -207,6 +190,13 @@ private struct JSONParser {
 
     private mutating func string() throws -> String {
         position += 1
+        // Most strings have no escapes: decode the bytes between the quotes directly.
+        var end = position
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { position = end + 1 }
+            return String(decoding: bytes[position..<end], as: UTF8.self)
+        }
         var scalars = String.UnicodeScalarView()
         var run: [UInt8] = []
         func flush() {

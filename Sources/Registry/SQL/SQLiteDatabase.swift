@@ -61,7 +61,7 @@ final class SQLiteDatabase: SQLDatabase {
 
         func execute(_ sql: String, _ values: [SQLValue]) async throws {
             let arguments = Self.arguments(values)
-            try await pool.writeWithoutTransaction { try $0.execute(sql: sql, arguments: arguments) }
+            try await pool.writeWithoutTransaction { try $0.cachedStatement(sql: sql).execute(arguments: arguments) }
         }
 
         func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow] {

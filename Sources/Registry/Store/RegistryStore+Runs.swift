@@ -122,16 +122,20 @@ extension RegistryStore {
             if let seen = latest[metric.key], (seen.step, seen.timestamp) > (metric.step, metric.timestamp) { continue }
             latest[metric.key] = metric
         }
+        guard !latest.isEmpty else { return }
+        var values: [SQLValue] = []
         for metric in latest.values {
-            try await session.execute(
-                """
-                INSERT INTO latest_metric (run_id, key, value, timestamp, step) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step
+            values += [.text(runID), .text(metric.key), Self.number(metric.value), .integer(metric.timestamp), .integer(metric.step)]
+        }
+        try await session.execute(
+            "INSERT INTO latest_metric (run_id, key, value, timestamp, step) VALUES "
+                + latest.map { _ in "(?, ?, ?, ?, ?)" }.joined(separator: ", ")
+                + """
+                 ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step
                 WHERE excluded.step > latest_metric.step
                     OR (excluded.step = latest_metric.step AND excluded.timestamp >= latest_metric.timestamp)
                 """,
-                [.text(runID), .text(metric.key), Self.number(metric.value), .integer(metric.timestamp), .integer(metric.step)])
-        }
+            values)
     }
 
     /// A metric value for SQL: NaN becomes NULL (SQLite has no NaN).
