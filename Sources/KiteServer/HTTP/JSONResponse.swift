@@ -7,7 +7,7 @@ enum JSONResponse {
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(
             status: status, headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: value.text)))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.bytes)))
     }
 
     /// MLflow's error answer.

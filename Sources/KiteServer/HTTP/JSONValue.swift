@@ -45,39 +45,43 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// The compact JSON text.
-    public var text: String {
-        var out = ""
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The compact JSON text as UTF-8.
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(to: &out)
         return out
     }
 
-    private func write(to out: inout String) {
+    private func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .integer(let value): out += String(value)
+        case .null: out += "null".utf8
+        case .bool(let value): out += (value ? "true" : "false").utf8
+        case .integer(let value): out += String(value).utf8
         case .number(let value):
-            if value.isNaN { out += "\"NaN\"" }
-            else if value.isInfinite { out += value > 0 ? "\"Infinity\"" : "\"-Infinity\"" }
-            else if value == value.rounded(), abs(value) < 1e15 { out += String(Int64(value)) + ".0" }
-            else { out += "\(value)" }
-        case .string(let value): out += ValueText.quoted(value)
+            if value.isNaN { out += "\"NaN\"".utf8 }
+            else if value.isInfinite { out += (value > 0 ? "\"Infinity\"" : "\"-Infinity\"").utf8 }
+            else if value == value.rounded(), abs(value) < 1e15 { out += (String(Int64(value)) + ".0").utf8 }
+            else { out += "\(value)".utf8 }
+        case .string(let value): ValueText.appendQuoted(value, to: &out)
         case .array(let items):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 item.write(to: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, (key, value)) in pairs.enumerated() {
-                if index > 0 { out += "," }
-                out += ValueText.quoted(key)
-                out += ":"
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                ValueText.appendQuoted(key, to: &out)
+                out.append(UInt8(ascii: ":"))
                 value.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 }

@@ -37,29 +37,47 @@ extension RegistryStore {
     }
 
     static func run(_ session: any SQLSession, id: String) async throws -> Run {
-        guard let row = try await session.first("SELECT * FROM run WHERE id = ?", [.text(id)]) else {
-            throw missing("no run with id '\(id)'")
+        guard let run = try await runs(session, ids: [id]).first else { throw missing("no run with id '\(id)'") }
+        return run
+    }
+
+    /// The runs with `ids`, in that order (missing ids are left out), loaded with one query per table.
+    static func runs(_ session: any SQLSession, ids: [String]) async throws -> [Run] {
+        guard !ids.isEmpty else { return [] }
+        let placeholders = "(" + ids.map { _ in "?" }.joined(separator: ", ") + ")"
+        let keys = ids.map(SQLValue.text)
+        func grouped(_ sql: String) async throws -> [String: [SQLRow]] {
+            Dictionary(grouping: try await session.query(sql + " WHERE run_id IN \(placeholders)", keys)) { $0.text("run_id") }
         }
-        let owner: [(String, SQLValue)] = [("run_id", .text(id))]
-        var metrics: [String: Metric] = [:]
-        for m in try await session.query("SELECT key, value, timestamp, step FROM latest_metric WHERE run_id = ?", [.text(id)]) {
-            metrics[m.text("key")] = Metric(key: m.text("key"), value: m.real("value") ?? .nan, timestamp: m.integer("timestamp") ?? 0, step: m.integer("step") ?? 0)
+        func pairs(_ rows: [SQLRow]?) -> [String: String] {
+            Dictionary((rows ?? []).map { ($0.text("key"), $0.text("value")) }, uniquingKeysWith: { _, last in last })
         }
-        let inputs = try await session.query("SELECT * FROM run_input WHERE run_id = ? ORDER BY name, digest", [.text(id)]).map { input in
-            DatasetInput(
-                name: input.text("name"), digest: input.text("digest"), sourceType: input.text("source_type"), source: input.text("source"),
-                schema: input.optionalText("schema"), profile: input.optionalText("profile"),
-                tags: (try? JSONDecoder().decode([String: String].self, from: Data(input.text("tags").utf8))) ?? [:])
+        let params = try await grouped("SELECT run_id, key, value FROM param")
+        let tags = try await grouped("SELECT run_id, key, value FROM run_tag")
+        let metrics = try await grouped("SELECT run_id, key, value, timestamp, step FROM latest_metric")
+        let inputs = try await grouped("SELECT * FROM run_input")
+        let outputs = try await grouped("SELECT run_id, model_id, step FROM run_output")
+        var byID: [String: Run] = [:]
+        for row in try await session.query("SELECT * FROM run WHERE id IN \(placeholders)", keys) {
+            let id = row.text("id")
+            var latest: [String: Metric] = [:]
+            for m in metrics[id] ?? [] {
+                latest[m.text("key")] = Metric(key: m.text("key"), value: m.real("value") ?? .nan, timestamp: m.integer("timestamp") ?? 0, step: m.integer("step") ?? 0)
+            }
+            byID[id] = Run(
+                id: id, experimentID: row.text("experiment_id"), name: row.text("name"), userID: row.text("user_id"),
+                status: row.text("status"), startTime: row.integer("start_time") ?? 0, endTime: row.integer("end_time"),
+                lifecycleStage: row.text("lifecycle_stage"), artifactURI: row.text("artifact_uri"),
+                params: pairs(params[id]), metrics: latest, tags: pairs(tags[id]),
+                inputs: (inputs[id] ?? []).sorted { ($0.text("name"), $0.text("digest")) < ($1.text("name"), $1.text("digest")) }.map { input in
+                    DatasetInput(
+                        name: input.text("name"), digest: input.text("digest"), sourceType: input.text("source_type"), source: input.text("source"),
+                        schema: input.optionalText("schema"), profile: input.optionalText("profile"),
+                        tags: (try? JSONDecoder().decode([String: String].self, from: Data(input.text("tags").utf8))) ?? [:])
+                },
+                outputs: (outputs[id] ?? []).map { ModelOutput(modelID: $0.text("model_id"), step: $0.integer("step") ?? 0) }.sorted { $0.modelID < $1.modelID })
         }
-        let outputs = try await session.query("SELECT model_id, step FROM run_output WHERE run_id = ? ORDER BY model_id", [.text(id)]).map {
-            ModelOutput(modelID: $0.text("model_id"), step: $0.integer("step") ?? 0)
-        }
-        return Run(
-            id: id, experimentID: row.text("experiment_id"), name: row.text("name"), userID: row.text("user_id"),
-            status: row.text("status"), startTime: row.integer("start_time") ?? 0, endTime: row.integer("end_time"),
-            lifecycleStage: row.text("lifecycle_stage"), artifactURI: row.text("artifact_uri"),
-            params: try await tags(session, table: "param", owner: owner), metrics: metrics,
-            tags: try await tags(session, table: "run_tag", owner: owner), inputs: inputs, outputs: outputs)
+        return ids.compactMap { byID[$0] }
     }
 
     /// Fails unless the run exists and is active (logging to a deleted run is an error in MLflow).

@@ -21,17 +21,30 @@ extension RegistryStore {
         }
     }
 
-    /// Runs `sql` (ids only) with LIMIT/OFFSET for one page, then loads each item.
+    /// Runs `select` with LIMIT/OFFSET for one page, then loads each item.
     func page<Item: Sendable>(
         select: String, conditions: [String], values: [SQLValue], order: [String], maxResults: Int, pageToken: String?,
         load: @escaping @Sendable (any SQLSession, SQLRow) async throws -> Item
+    ) async throws -> Page<Item> {
+        try await page(
+            select: select, conditions: conditions, values: values, order: order, maxResults: maxResults, pageToken: pageToken
+        ) { session, rows in
+            var items: [Item] = []
+            for row in rows { items.append(try await load(session, row)) }
+            return items
+        }
+    }
+
+    /// Runs `select` with LIMIT/OFFSET for one page, then loads the page's items together.
+    func page<Item: Sendable>(
+        select: String, conditions: [String], values: [SQLValue], order: [String], maxResults: Int, pageToken: String?,
+        loadAll: @escaping @Sendable (any SQLSession, [SQLRow]) async throws -> [Item]
     ) async throws -> Page<Item> {
         let offset = try PageToken.offset(pageToken)
         let sql = "\(select) WHERE \(conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?"
         return try await database.read { session in
             let rows = try await session.query(sql, values + [.integer(Int64(maxResults) + 1), .integer(Int64(offset))])
-            var items: [Item] = []
-            for row in rows.prefix(maxResults) { items.append(try await load(session, row)) }
+            let items = try await loadAll(session, Array(rows.prefix(maxResults)))
             return Page(items: items, nextPageToken: rows.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
         }
     }
@@ -74,7 +87,7 @@ extension RegistryStore {
         return try await page(
             select: "SELECT run.id FROM run", conditions: conditions, values: values,
             order: order + ["run.start_time DESC", "run.id ASC"], maxResults: maxResults, pageToken: pageToken
-        ) { session, row in try await Self.run(session, id: row.text("id")) }
+        ) { session, rows in try await Self.runs(session, ids: rows.map { $0.text("id") }) }
     }
 
     /// How many runs (active or deleted) an experiment holds.
