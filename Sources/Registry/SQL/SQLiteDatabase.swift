@@ -70,9 +70,16 @@ final class SQLiteDatabase: SQLDatabase {
                 let statement = try db.cachedStatement(sql: sql)
                 var columns: [String: Int] = [:]
                 for (index, name) in statement.columnNames.enumerated() where columns[name] == nil { columns[name] = index }
-                return try Row.fetchAll(statement, arguments: arguments).map { row in
-                    SQLRow(columns: columns, values: (0..<row.count).map { Self.value(row[$0] as DatabaseValue) })
+                // A cursor reads each row in place; fetchAll would copy every row first.
+                let cursor = try Row.fetchCursor(statement, arguments: arguments)
+                var rows: [SQLRow] = []
+                while let row = try cursor.next() {
+                    var values: [SQLValue] = []
+                    values.reserveCapacity(row.count)
+                    for index in 0..<row.count { values.append(Self.value(row[index] as DatabaseValue)) }
+                    rows.append(SQLRow(columns: columns, values: values))
                 }
+                return rows
             }
             return writing ? try await pool.writeWithoutTransaction(fetch) : try await pool.read(fetch)
         }
