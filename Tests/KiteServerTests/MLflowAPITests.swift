@@ -167,10 +167,18 @@ import Testing
 /// The real `mlflow` Python client (tracking, artifacts, sklearn model logging, registry, aliases, pyfunc
 /// loading, search) against the `kite server` binary.
 @Suite struct MLflowClientTests {
-    @Test func realMLflowClientWorkflow() throws {
+    /// The same workflow with the registry in SQLite (the default) and in PostgreSQL (one changed line of kite.yaml).
+    @Test(arguments: ["sqlite", "postgres"]) func realMLflowClientWorkflow(registry: String) throws {
         let project = try TemporaryDirectory()
         let initialized = try Subprocess.run(TestEnvironment.kiteBinary, ["init", project.path + "/fraud"])
         #expect(initialized.status == 0, "\(initialized.standardError)")
+        if registry == "postgres" {
+            let configuration = project.path + "/fraud/kite.yaml"
+            let text = try String(contentsOfFile: configuration, encoding: .utf8)
+            let url = try TestServices.postgresDatabase()
+            try text.replacingOccurrences(of: "registry: sqlite:.kite/registry.db", with: "registry: \(url)")
+                .write(toFile: configuration, atomically: true, encoding: .utf8)
+        }
         let output = try Subprocess.python("mlflow_client_test.py", [TestEnvironment.kiteBinary, project.path + "/fraud"])
         #expect(output.hasSuffix("ok\n"), "\(output)")
     }

@@ -25,6 +25,36 @@ public struct ProjectConfiguration: Sendable, Hashable {
         artifacts = "file:.kite/artifacts"
     }
 
+    /// Creates an empty project in `folder` (which must be new or empty): kite.yaml with the embedded defaults,
+    /// and empty `features/` and `data/` folders.
+    public static func create(folder: String, project: String) throws -> ProjectConfiguration {
+        let manager = FileManager.default
+        if let existing = try? manager.contentsOfDirectory(atPath: folder), !existing.isEmpty {
+            throw KiteError(.alreadyExists, "\(folder) is not empty; choose a new folder for the project")
+        }
+        let configuration = ProjectConfiguration(project: project, folder: folder)
+        do {
+            for sub in ["features", "data"] {
+                try manager.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+            }
+            let yaml = """
+                # A Kite project. Stores default to embedded ones; move them by URL: registry to
+                # postgres://USER@HOST:5432/DATABASE, offline_store and artifacts to s3://bucket/prefix,
+                # online_store to redis://HOST:6379.
+                project: \(project)
+                registry: \(configuration.registry)
+                offline_store: \(configuration.offlineStore)
+                online_store: \(configuration.onlineStore)
+                artifacts: \(configuration.artifacts)
+
+                """
+            try yaml.write(toFile: folder + "/kite.yaml", atomically: true, encoding: .utf8)
+        } catch {
+            throw KiteError(.io, "cannot create the project in \(folder): \(error.localizedDescription)")
+        }
+        return configuration
+    }
+
     /// Reads `folder/kite.yaml`, checking every key.
     public static func load(folder: String) throws -> ProjectConfiguration {
         let path = folder + "/kite.yaml"
