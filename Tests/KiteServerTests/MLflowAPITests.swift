@@ -12,11 +12,13 @@ import Testing
 
 /// The MLflow REST API through Hummingbird's in-process test client: shapes, error codes and bad input.
 @Suite struct MLflowAPITests {
-    /// Runs `body` against a server over a fresh SQLite store and a local artifact folder.
-    func withServer(_ body: @Sendable (any TestClientProtocol, TemporaryDirectory) async throws -> Void) async throws {
+    /// Runs `body` against a server over a fresh SQLite store and a local artifact folder (or `objects`).
+    func withServer(
+        objects: (any ObjectStore)? = nil, _ body: @Sendable (any TestClientProtocol, TemporaryDirectory) async throws -> Void
+    ) async throws {
         let directory = try TemporaryDirectory()
         let store = try await RegistryStore.open(url: "sqlite:\(directory.file("registry.db"))")
-        let artifacts = ArtifactStore(objects: try LocalObjectStore(root: directory.file("artifacts"), create: true))
+        let artifacts = ArtifactStore(objects: try objects ?? LocalObjectStore(root: directory.file("artifacts"), create: true))
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let server = KiteHTTPServer(store: store, artifacts: artifacts, logger: logger)
@@ -146,6 +148,25 @@ import Testing
             let (_, files) = try await call(client, .get, "\(base)?path=1/run/artifacts/model")
             #expect(files["files"] == .array([.object(["path": .string("model.bin"), "is_dir": .bool(false), "file_size": .integer(Int64(payload.utf8.count))])]))
             #expect(!FileManager.default.fileExists(atPath: directory.file("escape.txt")))
+        }
+    }
+
+    /// The artifact proxy in front of S3 (moto): what the client uploads lands in the bucket and comes back.
+    @Test func artifactsInS3() async throws {
+        var configuration = S3Configuration()
+        configuration.endpoint = try TestServices.s3Endpoint()
+        configuration.credentials = .init(accessKeyID: "testing", secretAccessKey: "testing")
+        let bucket = try S3ObjectStore(bucket: TestServices.uniqueBucket("artifacts"), configuration: configuration)
+        try await bucket.createBucket()
+        try await withServer(objects: bucket) { client, _ in
+            let base = "/api/2.0/mlflow-artifacts/artifacts"
+            let stored = try await client.execute(uri: "\(base)/0/run/artifacts/model/MLmodel", method: .put, body: ByteBuffer(string: "flavors: {}\n")) { $0.status.code }
+            #expect(stored == 200)
+            #expect(String(decoding: try await bucket.get("0/run/artifacts/model/MLmodel"), as: UTF8.self) == "flavors: {}\n")
+            let downloaded = try await client.execute(uri: "\(base)/0/run/artifacts/model/MLmodel", method: .get) { String(buffer: $0.body) }
+            #expect(downloaded == "flavors: {}\n")
+            let (_, listing) = try await call(client, .get, "\(base)?path=0/run/artifacts")
+            #expect(listing["files"] == .array([.object(["path": .string("model"), "is_dir": .bool(true)])]))
         }
     }
 
