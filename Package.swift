@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
         .library(name: "Features", targets: ["Features"]),
         .library(name: "Registry", targets: ["Registry"]),
+        .library(name: "Learning", targets: ["Learning"]),
         .library(name: "KiteServer", targets: ["KiteServer"]),
     ],
     dependencies: [
@@ -61,6 +62,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Learning", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .target(
             name: "Registry",
             dependencies: [
@@ -116,6 +118,7 @@ let package = Package(
             dependencies: ["KiteCore", "Registry", "ObjectStorage", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "LearningTests", dependencies: ["KiteCore", "Learning", "KiteTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KiteServerTests",
             dependencies: [

@@ -1,0 +1,46 @@
+"""scikit-learn's metrics on generated inputs with ties, for Kite's metric tests.
+
+usage: sklearn_metrics_peer.py SEED ROWS
+Prints JSON: the inputs and scikit-learn's value of each metric (calibration error by calibration_curve's binning).
+"""
+import json
+import sys
+
+import numpy as np
+from sklearn import metrics
+
+seed, rows = int(sys.argv[1]), int(sys.argv[2])
+rng = np.random.default_rng(seed)
+labels = (rng.random(rows) < 0.3).astype(float)
+# Scores rounded to two decimals (many ties), pulled towards the labels; some exactly 0 and 1 to exercise clipping.
+scores = np.clip(np.round(0.35 * labels + 0.65 * rng.random(rows), 2), 0, 1)
+scores[rng.integers(0, rows, 3)] = 0.0
+scores[rng.integers(0, rows, 3)] = 1.0
+targets = rng.normal(10, 3, rows)
+predictions = targets + rng.normal(0, 1, rows)
+predicted = (scores >= 0.5).astype(float)
+
+n_bins = 10
+bins = np.linspace(0.0, 1.0, n_bins + 1)
+ids = np.searchsorted(bins[1:-1], scores)
+ece = 0.0
+for b in range(n_bins):
+    mask = ids == b
+    if mask.any():
+        ece += mask.sum() / rows * abs(labels[mask].mean() - scores[mask].mean())
+
+print(json.dumps({
+    "labels": labels.tolist(), "scores": scores.tolist(), "targets": targets.tolist(), "predictions": predictions.tolist(),
+    "roc_auc": metrics.roc_auc_score(labels, scores),
+    "log_loss": metrics.log_loss(labels, scores),
+    "average_precision": metrics.average_precision_score(labels, scores),
+    "accuracy": metrics.accuracy_score(labels, predicted),
+    "precision": metrics.precision_score(labels, predicted, zero_division=0),
+    "recall": metrics.recall_score(labels, predicted, zero_division=0),
+    "f1": metrics.f1_score(labels, predicted, zero_division=0),
+    "brier": metrics.brier_score_loss(labels, scores),
+    "calibration_error": ece,
+    "rmse": metrics.root_mean_squared_error(targets, predictions),
+    "mae": metrics.mean_absolute_error(targets, predictions),
+    "r2": metrics.r2_score(targets, predictions),
+}))
