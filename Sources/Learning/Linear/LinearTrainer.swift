@@ -1,0 +1,117 @@
+import Foundation
+import KiteCore
+
+/// Fits linear models as scikit-learn's `Ridge` and `LogisticRegression` (penalty l2) do, to their optimum:
+/// ridge by solving the normal equations of the centred data (Cholesky), logistic regression by L-BFGS on
+/// C · Σ logloss + ½‖w‖².
+public enum LinearTrainer {
+    /// Ridge regression: minimizes ‖y − Xw − b‖² + alpha‖w‖².
+    public static func ridge(features x: Matrix, targets y: [Double], alpha: Double) throws -> LinearModel {
+        try check(x, y, "targets")
+        guard alpha >= 0, alpha.isFinite else { throw KiteError.invalidArgument("ridge alpha must be a finite number ≥ 0, not \(alpha)") }
+        let n = x.rows, d = x.columns
+        var means = [Double](repeating: 0, count: d)
+        for row in 0..<n { for j in 0..<d { means[j] += x[row, j] } }
+        for j in 0..<d { means[j] /= Double(n) }
+        let meanY = y.reduce(0, +) / Double(n)
+        var gram = [Double](repeating: 0, count: d * d)
+        var right = [Double](repeating: 0, count: d)
+        var centred = [Double](repeating: 0, count: d)
+        for row in 0..<n {
+            for j in 0..<d { centred[j] = x[row, j] - means[j] }
+            let target = y[row] - meanY
+            for j in 0..<d {
+                right[j] += centred[j] * target
+                for k in j..<d { gram[j * d + k] += centred[j] * centred[k] }
+            }
+        }
+        for j in 0..<d {
+            gram[j * d + j] += alpha
+            for k in 0..<j { gram[j * d + k] = gram[k * d + j] }
+        }
+        let weights = try solveSymmetric(gram, right, size: d)
+        var intercept = meanY
+        for j in 0..<d { intercept -= weights[j] * means[j] }
+        return LinearModel(kind: .ridge, weights: weights, intercept: intercept)
+    }
+
+    /// Binary logistic regression with an L2 penalty: minimizes C · Σ logloss + ½‖w‖² (scikit-learn's C).
+    public static func logistic(
+        features x: Matrix, labels y: [Double], c: Double = 1, maxIterations: Int = 1000, tolerance: Double = 1e-10
+    ) throws -> LinearModel {
+        try check(x, y, "labels")
+        guard y.allSatisfy({ $0 == 0 || $0 == 1 }) else { throw KiteError.invalidArgument("logistic regression labels must be 0 or 1") }
+        guard y.contains(0), y.contains(1) else {
+            throw KiteError.invalidArgument("logistic regression needs both classes in the labels; only \(Int(y[0])) is present")
+        }
+        guard c > 0, c.isFinite else { throw KiteError.invalidArgument("C must be a finite number > 0, not \(c)") }
+        let d = x.columns
+        // Parameters: d weights then the intercept.
+        let objective: ([Double]) -> (value: Double, gradient: [Double]) = { parameters in
+            var value = 0.0
+            var gradient = [Double](repeating: 0, count: d + 1)
+            for row in 0..<x.rows {
+                var z = parameters[d]
+                let base = row * d
+                for j in 0..<d { z += parameters[j] * x.values[base + j] }
+                value += LogisticLoss.softplus(z) - y[row] * z
+                let residual = LogisticLoss.sigmoid(z) - y[row]
+                for j in 0..<d { gradient[j] += residual * x.values[base + j] }
+                gradient[d] += residual
+            }
+            value *= c
+            for j in 0...d { gradient[j] *= c }
+            for j in 0..<d {
+                value += 0.5 * parameters[j] * parameters[j]
+                gradient[j] += parameters[j]
+            }
+            return (value, gradient)
+        }
+        let solution = try LBFGS.minimize(
+            objective, start: [Double](repeating: 0, count: d + 1), maxIterations: maxIterations,
+            gradientTolerance: tolerance * Swift.max(1, c * Double(x.rows)))
+        return LinearModel(kind: .logistic, weights: Array(solution.prefix(d)), intercept: solution[d])
+    }
+
+    static func check(_ x: Matrix, _ y: [Double], _ name: String) throws {
+        guard x.rows >= 2 else { throw KiteError.invalidArgument("training needs at least two rows, not \(x.rows)") }
+        guard x.columns >= 1 else { throw KiteError.invalidArgument("training needs at least one feature") }
+        guard y.count == x.rows else { throw KiteError.invalidArgument("\(x.rows) rows of features but \(y.count) \(name)") }
+        guard x.values.allSatisfy(\.isFinite), y.allSatisfy(\.isFinite) else {
+            throw KiteError.invalidArgument("linear models need finite features and \(name): impute missing values first")
+        }
+    }
+
+    /// Solves A·x = b for symmetric positive-definite A by Cholesky.
+    static func solveSymmetric(_ a: [Double], _ b: [Double], size n: Int) throws -> [Double] {
+        var l = [Double](repeating: 0, count: n * n)
+        for i in 0..<n {
+            for j in 0...i {
+                var sum = a[i * n + j]
+                for k in 0..<j { sum -= l[i * n + k] * l[j * n + k] }
+                if i == j {
+                    // A pivot that vanishes next to its diagonal entry: the column is (numerically) dependent.
+                    guard sum > 1e-12 * Swift.max(abs(a[i * n + i]), .leastNormalMagnitude) else {
+                        throw KiteError.invalidArgument("the features are collinear (a column is constant or a copy of others); use alpha > 0")
+                    }
+                    l[i * n + i] = sum.squareRoot()
+                } else {
+                    l[i * n + j] = sum / l[j * n + j]
+                }
+            }
+        }
+        var z = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var sum = b[i]
+            for k in 0..<i { sum -= l[i * n + k] * z[k] }
+            z[i] = sum / l[i * n + i]
+        }
+        var x = [Double](repeating: 0, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            var sum = z[i]
+            for k in (i + 1)..<n { sum -= l[k * n + i] * x[k] }
+            x[i] = sum / l[i * n + i]
+        }
+        return x
+    }
+}
