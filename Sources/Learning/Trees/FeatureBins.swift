@@ -1,0 +1,79 @@
+import KiteCore
+
+/// Quantile bins of each feature, as LightGBM makes them: up to `maxBins − 1` value bins found on a sample, with
+/// bin 0 for missing values (NaN). A value goes to bin `1 + (number of thresholds below it)`, so `x ≤ threshold[k]`
+/// is exactly `bin ≤ k + 1`.
+public struct FeatureBins: Sendable, Hashable, Codable {
+    /// Per feature, the ascending split thresholds (midpoints between neighbouring sample values).
+    public var thresholds: [[Double]]
+
+    /// The number of bins of `feature`, the missing bin included.
+    public func binCount(_ feature: Int) -> Int { thresholds[feature].count + 2 }
+
+    /// Bins for the columns of `features`, from at most `sampleSize` rows picked by `seed`.
+    public init(features: Matrix, maxBins: Int, sampleSize: Int = 200_000, seed: UInt64) throws {
+        guard (3...256).contains(maxBins) else { throw KiteError.invalidArgument("max_bins must be between 3 and 256, not \(maxBins)") }
+        var rows = Array(0..<features.rows)
+        if rows.count > sampleSize {
+            var generator = SeededGenerator(seed: seed)
+            rows.shuffle(using: &generator)
+            rows = Array(rows.prefix(sampleSize)).sorted()
+        }
+        let valueBins = maxBins - 1
+        thresholds = (0..<features.columns).map { column in
+            var values = rows.map { features[$0, column] }.filter { !$0.isNaN }
+            values.sort()
+            var distinct: [Double] = []
+            var counts: [Int] = []
+            for value in values {
+                if value == distinct.last { counts[counts.count - 1] += 1 } else { distinct.append(value); counts.append(1) }
+            }
+            guard distinct.count > 1 else { return [] }
+            if distinct.count <= valueBins {
+                return (1..<distinct.count).map { Self.midpoint(distinct[$0 - 1], distinct[$0]) }
+            }
+            // Equal-count bins over the sample: a boundary after each run of about n / bins values.
+            var cuts: [Double] = []
+            let perBin = Double(values.count) / Double(valueBins)
+            var seen = 0
+            var next = perBin
+            for index in 0..<(distinct.count - 1) {
+                seen += counts[index]
+                if Double(seen) >= next {
+                    cuts.append(Self.midpoint(distinct[index], distinct[index + 1]))
+                    while Double(seen) >= next { next += perBin }
+                    if cuts.count == valueBins - 1 { break }
+                }
+            }
+            return cuts
+        }
+    }
+
+    private static func midpoint(_ a: Double, _ b: Double) -> Double {
+        let middle = a + (b - a) / 2
+        return middle < b ? middle : a
+    }
+
+    /// The bin of `value` in `feature`.
+    @inline(__always)
+    public func bin(_ value: Double, feature: Int) -> UInt8 {
+        if value.isNaN { return 0 }
+        let cuts = thresholds[feature]
+        var low = 0, high = cuts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if cuts[middle] < value { low = middle + 1 } else { high = middle }
+        }
+        return UInt8(truncatingIfNeeded: low + 1)
+    }
+
+    /// Every value's bin, column by column (`bins[feature * rows + row]`).
+    public func binned(_ features: Matrix) -> [UInt8] {
+        var bins = [UInt8](repeating: 0, count: features.rows * features.columns)
+        for feature in 0..<features.columns {
+            let base = feature * features.rows
+            for row in 0..<features.rows { bins[base + row] = bin(features[row, feature], feature: feature) }
+        }
+        return bins
+    }
+}

@@ -1,0 +1,53 @@
+import KiteCore
+
+/// The settings of gradient-boosted trees, named and defaulted as LightGBM names and defaults them.
+public struct GBDTParameters: Sendable, Hashable, Codable {
+    /// What the model predicts and which loss it minimizes.
+    public enum Objective: String, Sendable, Hashable, Codable {
+        /// Probability of class 1; log loss.
+        case binary
+        /// A number; squared error (L2).
+        case regression
+    }
+
+    public var objective: Objective = .binary
+    public var numIterations = 100
+    public var learningRate = 0.1
+    public var numLeaves = 31
+    /// At most this deep; 0 or less means no limit.
+    public var maxDepth = -1
+    public var minDataInLeaf = 20
+    public var minSumHessianInLeaf = 1e-3
+    public var lambdaL1 = 0.0
+    public var lambdaL2 = 0.0
+    public var minGainToSplit = 0.0
+    public var maxBins = 255
+    /// The share of rows each tree sees when `baggingFrequency` > 0.
+    public var baggingFraction = 1.0
+    public var baggingFrequency = 0
+    /// The share of features each tree may split on.
+    public var featureFraction = 1.0
+    /// Stop when the validation loss has not improved for this many rounds (0: never).
+    public var earlyStoppingRounds = 0
+    public var seed: UInt64 = 0
+
+    /// LightGBM's defaults for `objective`.
+    public init(objective: Objective = .binary) { self.objective = objective }
+
+    /// Checks every setting, naming the bad one.
+    public func validate() throws {
+        func require(_ ok: Bool, _ message: String) throws { if !ok { throw KiteError.invalidArgument(message) } }
+        try require(numIterations >= 1, "num_iterations must be at least 1, not \(numIterations)")
+        try require(learningRate > 0 && learningRate.isFinite, "learning_rate must be > 0, not \(learningRate)")
+        try require(numLeaves >= 2 && numLeaves <= 131_072, "num_leaves must be between 2 and 131072, not \(numLeaves)")
+        try require(minDataInLeaf >= 1, "min_data_in_leaf must be at least 1, not \(minDataInLeaf)")
+        try require(minSumHessianInLeaf >= 0, "min_sum_hessian_in_leaf must be ≥ 0, not \(minSumHessianInLeaf)")
+        try require(lambdaL1 >= 0 && lambdaL2 >= 0, "lambda_l1 and lambda_l2 must be ≥ 0")
+        try require(minGainToSplit >= 0, "min_gain_to_split must be ≥ 0, not \(minGainToSplit)")
+        try require((3...256).contains(maxBins), "max_bins must be between 3 and 256, not \(maxBins)")
+        try require(baggingFraction > 0 && baggingFraction <= 1, "bagging_fraction must be in (0, 1], not \(baggingFraction)")
+        try require(baggingFrequency >= 0, "bagging_freq must be ≥ 0, not \(baggingFrequency)")
+        try require(featureFraction > 0 && featureFraction <= 1, "feature_fraction must be in (0, 1], not \(featureFraction)")
+        try require(earlyStoppingRounds >= 0, "early_stopping_rounds must be ≥ 0, not \(earlyStoppingRounds)")
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import KiteCore
+import KiteTesting
+import Learning
+import Testing
+
+/// Gradient-boosted trees against LightGBM with the same parameters on the same generated data.
+@Suite struct GBDTTests {
+    struct Data {
+        var train: Matrix, trainLabels: [Double], test: Matrix, testLabels: [Double], lightgbm: Double
+    }
+
+    func data(_ objective: String, seed: Int, rows: Int, features: Int, rounds: Int) throws -> Data {
+        let output = try Subprocess.python("lightgbm_peer.py", [objective, String(seed), String(rows), String(features), String(rounds)])
+        let json = try JSONSerialization.jsonObject(with: Foundation.Data(output.utf8)) as? [String: Any] ?? [:]
+        func numbers(_ key: String) -> [Double] { (json[key] as? [Any] ?? []).map { ($0 as? NSNumber)?.doubleValue ?? .nan } }
+        let train = numbers("train_x"), test = numbers("test_x")
+        return Data(
+            train: try Matrix(rows: train.count / features, columns: features, values: train), trainLabels: numbers("train_y"),
+            test: try Matrix(rows: test.count / features, columns: features, values: test), testLabels: numbers("test_y"),
+            lightgbm: (json["metric"] as? NSNumber)?.doubleValue ?? .nan)
+    }
+
+    @Test func binaryAUCWithinHalfAPointOfLightGBM() throws {
+        let data = try data("binary", seed: 7, rows: 20_000, features: 20, rounds: 100)
+        var parameters = GBDTParameters(objective: .binary)
+        parameters.seed = 7
+        let model = try GBDTTrainer(parameters: parameters).fit(features: data.train, labels: data.trainLabels)
+        let auc = try BinaryMetrics.rocAUC(labels: data.testLabels, scores: try model.predict(data.test))
+        #expect(abs(auc - data.lightgbm) <= 0.005, "kite AUC \(auc), LightGBM \(data.lightgbm)")
+        #expect(model.trees.count == 100)
+        #expect(model.splitCounts[19] == 0)  // the constant column is never split on
+        #expect(model.splitCounts[0] > 0)  // the column with missing values is used
+        // One row at a time gives the batch's predictions exactly.
+        let batch = try model.predict(data.test)
+        for row in 0..<20 {
+            let values = (0..<20).map { data.test[row, $0] }
+            #expect(try model.predict(values) == batch[row])
+        }
+    }
+
+    @Test func regressionRMSEWithinTwoPercentOfLightGBM() throws {
+        let data = try data("regression", seed: 8, rows: 10_000, features: 10, rounds: 100)
+        let model = try GBDTTrainer(parameters: GBDTParameters(objective: .regression)).fit(features: data.train, labels: data.trainLabels)
+        let rmse = try RegressionMetrics.rmse(targets: data.testLabels, predictions: try model.predict(data.test))
+        #expect(abs(rmse - data.lightgbm) <= 0.02 * data.lightgbm, "kite RMSE \(rmse), LightGBM \(data.lightgbm)")
+    }
+
+    @Test func earlyStoppingStopsAndDeterminism() throws {
+        let data = try data("binary", seed: 9, rows: 4_000, features: 8, rounds: 1)
+        var parameters = GBDTParameters(objective: .binary)
+        parameters.numIterations = 1000
+        parameters.learningRate = 0.3
+        parameters.earlyStoppingRounds = 10
+        parameters.baggingFraction = 0.8
+        parameters.baggingFrequency = 1
+        parameters.featureFraction = 0.8
+        let trainer = GBDTTrainer(parameters: parameters)
+        let model = try trainer.fit(features: data.train, labels: data.trainLabels, validation: (data.test, data.testLabels))
+        #expect(model.trees.count < 1000 && model.trees.count > 1)
+        let again = try trainer.fit(features: data.train, labels: data.trainLabels, validation: (data.test, data.testLabels))
+        #expect(again == model)  // the same seed gives the same trees
+    }
+
+    @Test func badInputIsAClearError() throws {
+        let trainer = GBDTTrainer(parameters: GBDTParameters(objective: .binary))
+        let one = try Matrix([[1.0, 2.0]])
+        #expect(throws: KiteError.self) { try trainer.fit(features: one, labels: [1]) }
+        let x = try Matrix([[1.0], [2.0], [3.0]])
+        #expect(throws: KiteError.self) { try trainer.fit(features: x, labels: [1, 1, 1]) }
+        #expect(throws: KiteError.self) { try trainer.fit(features: try Matrix([[Double.nan], [.nan], [.nan]]), labels: [0, 1, 0]) }
+        #expect(throws: KiteError.self) { try trainer.fit(features: x, labels: [0, 1]) }
+        var bad = GBDTParameters()
+        bad.numLeaves = 1
+        #expect(throws: KiteError.self) { try GBDTTrainer(parameters: bad).fit(features: x, labels: [0, 1, 0]) }
+        var stopping = GBDTParameters()
+        stopping.earlyStoppingRounds = 5
+        #expect(throws: KiteError.self) { try GBDTTrainer(parameters: stopping).fit(features: x, labels: [0, 1, 0]) }
+    }
+}
