@@ -93,7 +93,7 @@ let package = Package(
         .target(name: "KiteTesting", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "KiteBench",
-            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features"],
+            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning"],
             path: "bench/Sources/KiteBench",
             swiftSettings: swiftSettings
         ),

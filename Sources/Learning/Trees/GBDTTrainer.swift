@@ -194,11 +194,18 @@ struct TrainingState {
     /// Builds the histogram of `order[start..<end]`, one feature per task.
     func histogram(_ order: [Int], _ start: Int, _ end: Int, _ gradients: [Double], _ hessians: [Double], _ features: [Int]) -> [Double] {
         var histogram = [Double](repeating: 0, count: totalBins * 3)
+        // The leaf's gradients and hessians gathered once, in row order, so each feature reads them sequentially.
+        var orderedGradients = [Double](repeating: 0, count: end - start)
+        var orderedHessians = [Double](repeating: 0, count: end - start)
+        for position in start..<end {
+            orderedGradients[position - start] = gradients[order[position]]
+            orderedHessians[position - start] = hessians[order[position]]
+        }
         histogram.withUnsafeMutableBufferPointer { out in
             binned.withUnsafeBufferPointer { binned in
                 order.withUnsafeBufferPointer { order in
-                    gradients.withUnsafeBufferPointer { g in
-                        hessians.withUnsafeBufferPointer { h in
+                    orderedGradients.withUnsafeBufferPointer { g in
+                        orderedHessians.withUnsafeBufferPointer { h in
                             // Each task writes only its own feature's bins.
                             let buffers = UncheckedSendable((out, binned, order, g, h))
                             let (rows, offsets) = (self.rows, self.offsets)
@@ -208,10 +215,10 @@ struct TrainingState {
                                 let column = feature * rows
                                 let base = offsets[feature] * 3
                                 for position in start..<end {
-                                    let row = order[position]
-                                    let slot = base + Int(binned[column + row]) * 3
-                                    out[slot] += g[row]
-                                    out[slot + 1] += h[row]
+                                    let slot = base + Int(binned[column + order[position]]) * 3
+                                    let i = position - start
+                                    out[slot] += g[i]
+                                    out[slot + 1] += h[i]
                                     out[slot + 2] += 1
                                 }
                             }

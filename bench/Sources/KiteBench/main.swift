@@ -4,9 +4,11 @@
 //   KiteBench parquet-read FILE REPEATS                       only read (for profiling the reader)
 //   KiteBench object-storage ENDPOINT BUCKET FILE REPEATS     upload FILE to S3 and download it again
 //   KiteBench pit-join ENTITIES FEATURES OUTPUT REPEATS       point-in-time join, Parquet to Parquet (1-day ttl)
+//   KiteBench gbdt TRAIN.parquet TEST.parquet                 train binary GBDT (label column y), test AUC, 1-row latency
 import Features
 import Foundation
 import KiteCore
+import Learning
 import ObjectStorage
 import Parquet
 
@@ -17,6 +19,31 @@ func seconds(_ body: () async throws -> Void) async rethrows -> Double {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "gbdt" {
+    /// The float64 columns other than `y` as a row-major matrix, and `y`.
+    func load(_ path: String) async throws -> (Matrix, [Double]) {
+        let frame = try await ParquetReader(path: path).read()
+        let columns = frame.schema.fields.map(\.name).filter { $0 != "y" }
+        let data = try columns.map { try frame.column($0).doubles() }
+        var values = [Double](repeating: 0, count: frame.rowCount * columns.count)
+        for (c, column) in data.enumerated() { for r in 0..<frame.rowCount { values[r * columns.count + c] = column[r] } }
+        return (try Matrix(rows: frame.rowCount, columns: columns.count, values: values), try frame.column("y").doubles())
+    }
+    let (train, trainLabels) = try await load(arguments[2])
+    let (test, testLabels) = try await load(arguments[3])
+    var parameters = GBDTParameters(objective: .binary)
+    parameters.seed = 7
+    var model: GradientBoostedTrees?
+    let time = try await seconds { model = try GBDTTrainer(parameters: parameters).fit(features: train, labels: trainLabels) }
+    guard let model else { exit(1) }
+    let auc = try BinaryMetrics.rocAUC(labels: testLabels, scores: try model.predict(test))
+    // One row at a time, in process: the latency a server pays per prediction.
+    let rows = (0..<1000).map { row in (0..<test.columns).map { test[row, $0] } }
+    var sink = 0.0
+    let latency = try await seconds { for _ in 0..<20 { for row in rows { sink += try model.predict(row) } } } / 20_000
+    print("{\"train_seconds\": \(time), \"auc\": \(auc), \"predict_one_us\": \(latency * 1e6), \"checksum\": \(sink)}")
+    exit(0)
+}
 if arguments.count == 4, arguments[1] == "parquet-read", let repeats = Int(arguments[3]) {
     for _ in 0..<repeats {
         let time = try await seconds { _ = try await ParquetReader(path: arguments[2]).read() }

@@ -1,0 +1,55 @@
+"""bench/gbdt's data and peers: make_classification 1,000,000 × 28 (n_informative 14, seed 7), split 80/20 into
+Parquet files, then LightGBM and XGBoost (hist) with Kite's parameters (100 rounds, 31 leaves, learning rate 0.1,
+255 bins, 2 threads).
+
+usage: peer.py data OUT_DIR ROWS      write train.parquet and test.parquet (columns f0..f27 and y)
+       peer.py train OUT_DIR          print JSON: each library's training seconds, test AUC and one-row latency
+"""
+import json
+import sys
+import time
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+mode, folder = sys.argv[1], sys.argv[2]
+if mode == "data":
+    from sklearn.datasets import make_classification
+    rows = int(sys.argv[3])
+    x, y = make_classification(n_samples=rows, n_features=28, n_informative=14, random_state=7)
+    split = int(rows * 0.8)
+    for name, part in (("train", slice(0, split)), ("test", slice(split, rows))):
+        table = pa.table({**{f"f{i}": x[part, i] for i in range(28)}, "y": y[part].astype(float)})
+        pq.write_table(table, f"{folder}/{name}.parquet")
+    sys.exit(0)
+
+from sklearn.metrics import roc_auc_score
+
+train, test = pq.read_table(f"{folder}/train.parquet").to_pandas(), pq.read_table(f"{folder}/test.parquet").to_pandas()
+features = [c for c in train.columns if c != "y"]
+xtr, ytr, xte, yte = train[features].to_numpy(), train["y"].to_numpy(), test[features].to_numpy(), test["y"].to_numpy()
+result = {}
+
+import lightgbm as lgb
+params = {"objective": "binary", "num_leaves": 31, "learning_rate": 0.1, "max_bin": 255, "num_threads": 2, "verbose": -1,
+          "seed": 7, "deterministic": True}
+start = time.perf_counter()
+model = lgb.train(params, lgb.Dataset(xtr, ytr), num_boost_round=100)
+seconds = time.perf_counter() - start
+one = xte[:1]
+model.predict(one)
+start = time.perf_counter()
+for i in range(1000):
+    model.predict(xte[i:i + 1])
+result["lightgbm"] = {"train_seconds": seconds, "auc": roc_auc_score(yte, model.predict(xte)),
+                      "predict_one_us": (time.perf_counter() - start) / 1000 * 1e6}
+
+import xgboost as xgb
+start = time.perf_counter()
+booster = xgb.train({"objective": "binary:logistic", "tree_method": "hist", "max_bin": 255, "max_leaves": 31,
+                     "grow_policy": "lossguide", "max_depth": 0, "eta": 0.1, "nthread": 2, "seed": 7},
+                    xgb.DMatrix(xtr, label=ytr), num_boost_round=100)
+seconds = time.perf_counter() - start
+result["xgboost"] = {"train_seconds": seconds, "auc": roc_auc_score(yte, booster.predict(xgb.DMatrix(xte)))}
+print(json.dumps(result))
