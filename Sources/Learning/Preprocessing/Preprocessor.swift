@@ -99,7 +99,7 @@ public struct Preprocessor: Sendable, Hashable, Codable {
         }
     }
 
-    private static func outputNames(_ column: FittedColumn) -> [String] {
+    static func outputNames(_ column: FittedColumn) -> [String] {
         switch column.encoding {
         case .oneHot?: return column.categories.map { "\(column.column)=\($0)" }
         case .ordinal?: return [column.column]

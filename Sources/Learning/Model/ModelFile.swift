@@ -1,0 +1,170 @@
+import Foundation
+import KiteCore
+
+/// Kite's model file: one JSON document holding everything needed to predict — the fitted preprocessing, the
+/// learner, the input signature — plus training metadata and validation metrics. `format` is `kite-model` and
+/// `version` is 1; a reader rejects other versions and structurally impossible contents (a tree child out of
+/// range, a weight count that does not match the features) instead of failing while predicting. Numbers are
+/// written in their shortest exact form, so a loaded model predicts bit for bit what it predicted before saving.
+public struct ModelFile: Sendable, Hashable, Codable {
+    /// The version this Kite writes and reads.
+    public static let currentVersion = 1
+
+    /// The learner inside.
+    public enum Learner: Sendable, Hashable, Codable {
+        case gbdt(GradientBoostedTrees)
+        case linear(LinearModel)
+    }
+
+    /// What the model reads: its input columns and where they come from.
+    public struct Signature: Sendable, Hashable, Codable {
+        /// Input column names and their types (`float64`, `int64`, `bool`, `string`, …).
+        public var inputs: [Input]
+        /// The feature service the inputs come from, if the training set came from the feature store.
+        public var featureService: String?
+        public var label: String
+        /// `binary` or `regression`.
+        public var task: String
+
+        /// One input column.
+        public struct Input: Sendable, Hashable, Codable {
+            public var name: String
+            public var type: String
+
+            /// An input column.
+            public init(name: String, type: String) {
+                self.name = name
+                self.type = type
+            }
+        }
+
+        /// A signature.
+        public init(inputs: [Input], featureService: String?, label: String, task: String) {
+            self.inputs = inputs
+            self.featureService = featureService
+            self.label = label
+            self.task = task
+        }
+    }
+
+    public var format = "kite-model"
+    public var version = ModelFile.currentVersion
+    public var signature: Signature
+    public var preprocessor: Preprocessor
+    public var learner: Learner
+    /// Free-form training facts: rows, time, parameters, training-set lineage.
+    public var training: [String: String]
+    public var metrics: [String: Double]
+
+    /// A model file from its parts.
+    public init(signature: Signature, preprocessor: Preprocessor, learner: Learner, training: [String: String] = [:], metrics: [String: Double] = [:]) {
+        self.signature = signature
+        self.preprocessor = preprocessor
+        self.learner = learner
+        self.training = training
+        self.metrics = metrics
+    }
+
+    /// Predictions for every row of `frame` (probability of class 1 for binary models).
+    public func predict(_ frame: DataFrame) throws -> [Double] {
+        let features = try preprocessor.transform(frame)
+        switch learner {
+        case .gbdt(let model): return try model.predict(features)
+        case .linear(let model): return try model.predict(features)
+        }
+    }
+
+    /// The prediction for one row given by column name.
+    public func predict(row: [String: Scalar]) throws -> Double {
+        let features = try preprocessor.transform(row: row)
+        switch learner {
+        case .gbdt(let model): return try model.predict(features)
+        case .linear(let model): return model.predict(features)
+        }
+    }
+
+    // MARK: Files
+
+    private static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return encoder
+    }
+
+    /// The file's bytes.
+    public func encoded() throws -> Data { try Self.encoder().encode(self) }
+
+    /// Writes the model to `path` atomically (a temporary file renamed into place).
+    public func save(to path: String) throws {
+        do {
+            try encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw KiteError(.io, "cannot write the model to \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Reads a model file, rejecting other formats, other versions and impossible contents with a clear error.
+    public static func load(path: String) throws -> ModelFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KiteError(.notFound, "no model file at \(path)")
+        }
+        return try decode(data, source: path)
+    }
+
+    /// Reads a model from its bytes (`source` names it in errors).
+    public static func decode(_ data: Data, source: String) throws -> ModelFile {
+        struct Header: Decodable {
+            var format: String?
+            var version: Int?
+        }
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
+            throw KiteError.corrupt("\(source) is not a Kite model file (not a JSON object)")
+        }
+        guard header.format == "kite-model" else { throw KiteError.corrupt("\(source) is not a Kite model file (format is not 'kite-model')") }
+        guard header.version == currentVersion else {
+            throw KiteError.unsupported("\(source) is a version \(header.version.map(String.init) ?? "?") model; this Kite reads version \(currentVersion)")
+        }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        let model: ModelFile
+        do { model = try decoder.decode(ModelFile.self, from: data) } catch {
+            throw KiteError.corrupt("\(source) is a damaged model file: \(error)")
+        }
+        try model.validate(source: source)
+        return model
+    }
+
+    /// Checks that every index and count in the model fits, so prediction cannot go out of range.
+    func validate(source: String) throws {
+        func fail(_ message: String) -> KiteError { KiteError.corrupt("\(source) is a damaged model file: \(message)") }
+        let featureCount = preprocessor.outputNames.count
+        guard preprocessor.outputNames == preprocessor.columns.flatMap(Preprocessor.outputNames) else {
+            throw fail("the preprocessing outputs do not add up")
+        }
+        switch learner {
+        case .linear(let model):
+            guard model.weights.count == featureCount else { throw fail("\(model.weights.count) weights for \(featureCount) features") }
+        case .gbdt(let model):
+            guard model.featureCount == featureCount, model.splitCounts.count == featureCount, model.splitGains.count == featureCount else {
+                throw fail("the trees take \(model.featureCount) features, the preprocessing makes \(featureCount)")
+            }
+            for (number, tree) in model.trees.enumerated() {
+                let nodes = tree.feature.count
+                guard tree.threshold.count == nodes, tree.defaultLeft.count == nodes, tree.left.count == nodes, tree.right.count == nodes,
+                    !tree.leafValues.isEmpty, nodes == 0 || tree.leafValues.count == nodes + 1
+                else { throw fail("tree \(number) has arrays of different lengths") }
+                for node in 0..<nodes {
+                    guard (0..<featureCount).contains(tree.feature[node]) else { throw fail("tree \(number) splits on feature \(tree.feature[node])") }
+                    for child in [tree.left[node], tree.right[node]] {
+                        // Children come after their parent, so a walk always ends at a leaf.
+                        guard child < 0 ? (0..<tree.leafValues.count).contains(~child) : (child > node && child < nodes) else {
+                            throw fail("tree \(number) node \(node) points to \(child)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
