@@ -73,8 +73,13 @@ public struct GBDTTrainer: Sendable {
                 allowed.shuffle(using: &generator)
                 allowed = Array(allowed.prefix(Swift.max(1, Int((Double(features.columns) * parameters.featureFraction).rounded())))).sorted()
             }
-            let (tree, nodeBins) = state.grow(rows: rows, allowedFeatures: allowed, gradients: gradients, hessians: hessians, model: &model)
-            for row in 0..<n { scores[row] += tree.leafValues[state.leaf(ofRow: row, tree: tree, nodeBins: nodeBins)] }
+            let (tree, nodeBins, leafRows) = state.grow(rows: rows, allowedFeatures: allowed, gradients: gradients, hessians: hessians, model: &model)
+            if rows.count == n {
+                // Every row is in exactly one leaf's list: no need to walk the tree.
+                for (leaf, members) in leafRows.enumerated() { for row in members { scores[row] += tree.leafValues[leaf] } }
+            } else {
+                for row in 0..<n { scores[row] += tree.leafValues[state.leaf(ofRow: row, tree: tree, nodeBins: nodeBins)] }
+            }
             model.trees.append(tree)
             var loss: Double?
             if let validation {
@@ -273,10 +278,11 @@ struct TrainingState {
         -thresholded(g) / (h + parameters.lambdaL2) * parameters.learningRate
     }
 
-    /// Grows one tree leaf-wise on `rows`; returns it with each node's split bin (for scoring binned rows).
+    /// Grows one tree leaf-wise on `rows`; returns it with each node's split bin (for scoring binned rows) and
+    /// each leaf's rows.
     mutating func grow(
         rows: [Int], allowedFeatures: [Int], gradients: [Double], hessians: [Double], model: inout GradientBoostedTrees
-    ) -> (DecisionTree, [Int]) {
+    ) -> (tree: DecisionTree, nodeBins: [Int], leafRows: [ArraySlice<Int>]) {
         var order = rows
         var g = 0.0, h = 0.0
         for row in rows {
@@ -344,7 +350,7 @@ struct TrainingState {
                 if leaf.isLeft { tree.left[node] = ~number } else { tree.right[node] = ~number }
             }
         }
-        return (tree, nodeBins)
+        return (tree, nodeBins, leaves.map { order[$0.start..<$0.end] })
     }
 
     /// The leaf a training row falls into, found on its bins.
