@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "KiteCLI",
             dependencies: [
-                "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer",
+                "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer", "Learning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -130,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KiteCLITests",
-            dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "Registry", "KiteTesting"],
+            dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "Registry", "Learning", "ObjectStorage", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
     ]

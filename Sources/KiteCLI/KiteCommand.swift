@@ -10,7 +10,7 @@ public struct KiteCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, InitCommand.self, ApplyCommand.self, FeaturesCommand.self, DatasetCommand.self,
-            ParquetCommand.self, ServerCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self,
+            ParquetCommand.self, ServerCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, PredictCommand.self,
         ]
     )
 

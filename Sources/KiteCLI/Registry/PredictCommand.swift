@@ -1,0 +1,118 @@
+import ArgumentParser
+import Features
+import Foundation
+import KiteCore
+import Learning
+import ObjectStorage
+import Parquet
+import Registry
+
+/// `kite predict MODEL --input X.parquet --out Y.parquet`: score a file with a model file or a registered model.
+struct PredictCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Score a Parquet file with a model: its columns pass through and prediction columns are added.",
+        discussion: """
+            MODEL is a Kite model file, or NAME@ALIAS / NAME@vN from the project's registry (the version's \
+            artifacts hold model.json). Input columns are matched to the model's signature by name. Binary \
+            classifiers add 'probability' and 'prediction' (1 when the probability is at least --threshold); \
+            regressors add 'prediction'. The input is read and scored one row group at a time, so files larger \
+            than memory work; local paths and s3:// URLs both work.
+            """
+    )
+
+    @OptionGroup var options: ProjectOptions
+    @Argument(help: "A model file, or NAME@ALIAS / NAME@vN from the registry.") var model: String
+    @Option(help: "The Parquet file to score.") var input: String
+    @Option(help: "Where to write the scored Parquet file.") var out: String
+    @Option(help: "The probability at which a binary prediction is 1.") var threshold: Double = 0.5
+
+    func run() async throws {
+        guard (0...1).contains(threshold) else { throw KiteError.invalidArgument("--threshold must be between 0 and 1, not \(threshold)") }
+        let model = try await Self.resolve(self.model, options: options)
+        let reader = try await ParquetReader(source: try await StoragePath.source(input))
+        var writer: ParquetWriter?
+        var sink: (any ByteSink)?
+        var progress = ProgressReporter(total: reader.rowCount, unit: "rows")
+        do {
+            for group in 0..<reader.rowGroupCount {
+                let frame = try await reader.readRowGroup(group)
+                let scored = try score(frame, with: model)
+                if writer == nil {
+                    let opened = try await StoragePath.sink(out)
+                    sink = opened
+                    writer = try await ParquetWriter(sink: opened, schema: scored.schema)
+                }
+                try await writer?.write(scored)
+                progress.advance(by: frame.rowCount)
+            }
+            if writer == nil {
+                // An input without row groups still gives an output with the input's and the prediction columns.
+                let empty = try score(try DataFrame(empty: reader.schema), with: model)
+                writer = try await ParquetWriter(sink: try await StoragePath.sink(out), schema: empty.schema)
+            }
+            try await writer?.close()
+        } catch {
+            await writer?.abort()
+            if writer == nil, var sink { await sink.abort() }
+            throw error
+        }
+        progress.finish()
+        Terminal.standardOutput("scored \(reader.rowCount) rows with \(self.model) → \(out)\n")
+    }
+
+    /// The input's columns followed by the prediction columns.
+    func score(_ frame: DataFrame, with model: ModelFile) throws -> DataFrame {
+        let predictions = try model.predict(frame)
+        var columns = Array(zip(frame.schema.fields.map(\.name), frame.columns))
+        let added = model.signature.task == "binary" ? ["probability", "prediction"] : ["prediction"]
+        for name in added where frame[name] != nil {
+            throw KiteError.invalidArgument("the input already has a column '\(name)'; rename it before scoring")
+        }
+        if model.signature.task == "binary" {
+            columns.append(("probability", .float64s(predictions)))
+            columns.append(("prediction", .int64s(predictions.map { $0 >= threshold ? 1 : 0 })))
+        } else {
+            columns.append(("prediction", .float64s(predictions)))
+        }
+        return try DataFrame(columns)
+    }
+
+    /// Loads a model file, or the model.json of a registered version (`NAME@ALIAS`, `NAME@vN`).
+    static func resolve(_ reference: String, options: ProjectOptions) async throws -> ModelFile {
+        if FileManager.default.fileExists(atPath: reference) { return try ModelFile.load(path: reference) }
+        guard let at = reference.lastIndex(of: "@"), at != reference.startIndex, reference.index(after: at) != reference.endIndex else {
+            throw KiteError(.notFound, "no model file '\(reference)'; name a model file, or NAME@ALIAS or NAME@vN from the registry")
+        }
+        let name = String(reference[..<at])
+        let tag = String(reference[reference.index(after: at)...])
+        let configuration = try options.configuration()
+        let store = try await options.registryStore(configuration)
+        let version: ModelVersion
+        var location: String
+        do {
+            if tag.hasPrefix("v"), tag.count > 1, tag.dropFirst().allSatisfy(\.isNumber) {
+                version = try await store.modelVersion(name: name, version: String(tag.dropFirst()))
+            } else {
+                version = try await store.modelVersion(name: name, alias: tag)
+            }
+            location = version.source
+            if location.hasPrefix("models:/"), let modelID = version.modelID {
+                location = try await store.loggedModel(id: modelID).artifactLocation
+            }
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+        guard let folder = ArtifactStore.path(ofURI: location) else {
+            throw KiteError.unsupported("\(reference) is stored at '\(location)', outside the project's artifact store")
+        }
+        let artifacts = try options.artifactStore(configuration)
+        let bytes: [UInt8]
+        do { bytes = try await artifacts.objects.get(folder + "/model.json") } catch let error as KiteError where error.code == .notFound {
+            throw KiteError(.notFound, "\(reference) (version \(version.version)) has no Kite model file (model.json) in \(location)")
+        }
+        return try ModelFile.decode(Data(bytes), source: reference)
+    }
+}
