@@ -1,6 +1,7 @@
 import Foundation
 import KiteCore
 import KiteTesting
+import Learning
 import Parquet
 import Registry
 import Testing
@@ -99,21 +100,27 @@ import Testing
         #expect(result.status == 0, "\(result.standardError)")
         for stage in [
             "[generate] 5000 transactions", "[apply] applied definitions version 1", "[dataset] 5000 rows × 7 features",
-            "[track] run 'baseline-prior' in experiment fraud-detection", "[register] model fraud version 1 → alias champion",
+            "[train] gbdt: holdout AUC", "[train] logistic: holdout AUC", "[register] fraud@champion → version",
         ] {
             #expect(result.standardOutput.contains(stage), "\(result.standardOutput)")
         }
-        // The registered champion knows its run, whose log loss is the class prior's on the training set.
+        // The champion knows its run and lineage; its model file is in the run's artifacts and scores files.
         let store = try await RegistryStore.open(url: "sqlite:\(folder)/.kite/registry.db")
         let champion = try await store.modelVersion(name: "fraud", alias: "champion")
         #expect(champion.featureService == "fraud_model" && champion.trainingSet?.contains("\"rows\": 5000") == true)
+        #expect(try await store.modelVersions(name: "fraud").count == 2)
         let run = try await store.run(id: champion.runID ?? "")
         await store.close()
-        let outcomes = try await ParquetReader(path: folder + "/data/training_set.parquet").read().column("is_fraud").doubles()
-        let rate = outcomes.reduce(0, +) / Double(outcomes.count)
-        let logLoss = -(rate * log(rate) + (1 - rate) * log(1 - rate))
-        #expect(abs((run.metrics["log_loss"]?.value ?? 0) - logLoss) < 1e-12 && run.inputs.map(\.name) == ["training_set"])
-        #expect(FileManager.default.fileExists(atPath: folder + "/.kite/artifacts/1/\(run.id)/artifacts/model/model.json"))
+        let model = try ModelFile.load(path: folder + "/.kite/artifacts/1/\(run.id)/artifacts/model/model.json")
+        #expect(run.metrics["holdout_auc"]?.value == model.metrics["auc"] && (model.metrics["auc"] ?? 0) > 0.6)
+        #expect(run.inputs.map(\.name) == ["training_set"] && model.signature.featureService == "fraud_model")
+        let scored = directory.file("scored.parquet")
+        let predicted = try Subprocess.run(TestEnvironment.kiteBinary, [
+            "predict", "fraud@champion", "--project", folder, "--input", folder + "/data/training_set.parquet", "--out", scored,
+        ])
+        #expect(predicted.status == 0, "\(predicted.standardError)")
+        let frame = try await ParquetReader(path: scored).read()
+        #expect(try frame.column("probability").doubles() == (try model.predict(try await ParquetReader(path: folder + "/data/training_set.parquet").read())))
     }
 
     @Test func initWritesTheExampleAndRefusesAFullFolder() throws {

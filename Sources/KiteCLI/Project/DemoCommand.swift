@@ -3,6 +3,7 @@ import Dispatch
 import Features
 import Foundation
 import KiteCore
+import Learning
 import ObjectStorage
 import Parquet
 import Registry
@@ -13,9 +14,11 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the whole lifecycle on the generated fraud example and say what each stage did.",
         discussion: """
-            Stages so far: generate the example, apply its definitions, build a point-in-time training set, track a \
-            baseline run in the registry, register it as model 'fraud' with the alias champion. 'kite server \
-            --project DIR' then serves the registry to the mlflow client.
+            Stages so far: generate the example, apply its definitions, build a point-in-time training set, train a \
+            gradient-boosted tree model and a logistic regression on the earlier 80% of it (tested on the later \
+            20%), track both as runs and register them as model 'fraud', the better one as fraud@champion. \
+            'kite predict fraud@champion' scores files with it; 'kite server --project DIR' serves the registry to \
+            the mlflow client.
             """
     )
 
@@ -63,53 +66,90 @@ struct DemoCommand: AsyncParsableCommand {
             + "→ data/training_set.parquet")
 
         let store = try await options.registryStore(configuration)
-        let run = try await trackBaseline(
-            store: store, artifacts: try options.artifactStore(configuration), training: training,
-            trainingSetPath: folder + "/data/training_set.parquet",
-            lineage: lineage, definitionsVersion: version.number)
-        stage("track", "run '\(run.name)' in experiment fraud-detection: \(run.params.count) params, "
-            + "log loss \(String(format: "%.4f", run.metrics["log_loss"]?.value ?? .nan)), training set logged as its input")
+        let artifacts = try options.artifactStore(configuration)
+        let experiment = try await store.createExperiment(name: "fraud-detection")
         _ = try await store.createRegisteredModel(name: "fraud", description: "Card fraud: probability that a transaction is fraud.")
-        let registered = try await store.createModelVersion(name: "fraud", source: run.artifactURI + "/model", runID: run.id)
-        try await store.setAlias(name: "fraud", alias: "champion", version: String(registered.version))
+        let features = ["amount"] + training.schema.fields.dropFirst(labels.schema.count).map(\.name)
+        let split = try timeSplit(training)
+        var best: (version: Int64, auc: Double)?
+        for learner in ["gbdt", "logistic"] {
+            let (run, auc, logLoss) = try await trainAndTrack(
+                learner, features: features, split: split, store: store, artifacts: artifacts, experiment: experiment,
+                trainingSetPath: folder + "/data/training_set.parquet", lineage: lineage, definitionsVersion: version.number)
+            let registered = try await store.createModelVersion(name: "fraud", source: run.artifactURI + "/model", runID: run.id)
+            stage("train", "\(learner): holdout AUC \(String(format: "%.4f", auc)), log loss \(String(format: "%.4f", logLoss)) "
+                + "(trained on \(split.train.rowCount) earlier rows, tested on \(split.holdout.rowCount) later ones); run \(run.id.prefix(8)) → fraud v\(registered.version)")
+            if best == nil || auc > best?.auc ?? 0 { best = (registered.version, auc) }
+        }
+        if let best { try await store.setAlias(name: "fraud", alias: "champion", version: String(best.version)) }
         await store.close()
-        stage("register", "model fraud version \(registered.version) → alias champion; lineage: run \(run.id.prefix(8)), "
-            + "feature service \(registered.featureService ?? "-"), training set \(training.rowCount) rows")
+        stage("register", "fraud@champion → version \(best?.version ?? 0) (the higher holdout AUC); lineage: run, feature service fraud_model, "
+            + "training set; score a file with: kite predict fraud@champion --project DIR --input FILE --out FILE")
         if keep != nil { Terminal.standardOutput("the project is kept in \(folder)\n") }
     }
 
-    /// Logs the class-prior baseline (the fraud rate as every transaction's probability — the model any trained
-    /// model must beat) as a finished run, with the training set as its input and the model file as an artifact.
-    private func trackBaseline(
-        store: RegistryStore, artifacts: ArtifactStore, training: DataFrame, trainingSetPath: String, lineage: TrainingSetBuilder.Lineage,
-        definitionsVersion: Int
-    ) async throws -> Run {
-        let outcomes = try training.column("is_fraud").doubles()
-        let rate = outcomes.reduce(0, +) / Double(Swift.max(1, outcomes.count))
-        let p = Swift.min(Swift.max(rate, 1e-15), 1 - 1e-15)
-        let logLoss = -(rate * Foundation.log(p) + (1 - rate) * Foundation.log(1 - p))
-        let experiment = try await store.createExperiment(name: "fraud-detection")
-        let trainingSet = "{\"path\": \"data/training_set.parquet\", \"rows\": \(training.rowCount), \"definitions_version\": \(definitionsVersion), "
-            + "\"features\": [\(lineage.features.map { "\"\($0)\"" }.joined(separator: ", "))]}"
-        var run = try await store.createRun(
-            experimentID: experiment, name: "baseline-prior",
+    /// The training set split by time: the earliest 80% of rows to train on, the latest 20% to test on.
+    private func timeSplit(_ training: DataFrame) throws -> (train: DataFrame, holdout: DataFrame) {
+        let times = try training.column("event_timestamp").doubles()
+        let cutoff = times.sorted()[Swift.min(times.count - 1, times.count * 8 / 10)]
+        let mask = times.map { $0 < cutoff }
+        return (try training.filter(mask), try training.filter(mask.map(!)))
+    }
+
+    /// Fits `learner` (gbdt or logistic) on the split's training rows, measures it on the holdout, and records a
+    /// finished run with params, metrics, the training set as input, and the model file as `model/model.json`.
+    private func trainAndTrack(
+        _ learner: String, features: [String], split: (train: DataFrame, holdout: DataFrame), store: RegistryStore,
+        artifacts: ArtifactStore, experiment: String, trainingSetPath: String, lineage: TrainingSetBuilder.Lineage, definitionsVersion: Int
+    ) async throws -> (Run, auc: Double, logLoss: Double) {
+        let labels = try split.train.column("is_fraud").doubles()
+        let specs = learner == "gbdt" ? [] : features.map { ColumnSpec(column: $0, steps: [.impute(.median, indicator: true), .standardize]) }
+        let preprocessor = try Preprocessor.fit(specs, features: features, on: split.train)
+        let x = try preprocessor.transform(split.train)
+        var parameters = GBDTParameters(objective: .binary)
+        parameters.seed = 7
+        let settings = parameters
+        let fitted: ModelFile.Learner = learner == "gbdt"
+            ? .gbdt(try await Parallel.map(1) { _ in try GBDTTrainer(parameters: settings).fit(features: x, labels: labels) }[0])
+            : .linear(try LinearTrainer.logistic(features: x, labels: labels, c: 1))
+        let signature = ModelFile.Signature(
+            inputs: features.map { name in .init(name: name, type: split.train[name].map { "\($0.type)" } ?? "float64") },
+            featureService: "fraud_model", label: "is_fraud", task: "binary")
+        var model = ModelFile(signature: signature, preprocessor: preprocessor, learner: fitted, training: [
+            "rows": String(split.train.rowCount), "learner": learner, "definitions_version": String(definitionsVersion),
+        ])
+        let holdoutLabels = try split.holdout.column("is_fraud").doubles()
+        let predictions = try model.predict(split.holdout)
+        let auc = try BinaryMetrics.rocAUC(labels: holdoutLabels, scores: predictions)
+        let logLoss = try BinaryMetrics.logLoss(labels: holdoutLabels, probabilities: predictions)
+        model.metrics = ["auc": auc, "log_loss": logLoss]
+
+        let trainingSet = "{\"path\": \"data/training_set.parquet\", \"rows\": \(split.train.rowCount + split.holdout.rowCount), "
+            + "\"definitions_version\": \(definitionsVersion), \"features\": [\(lineage.features.map { "\"\($0)\"" }.joined(separator: ", "))]}"
+        let run = try await store.createRun(
+            experimentID: experiment, name: learner,
             tags: ["kite.feature_service": "fraud_model", "kite.training_set": trainingSet, "mlflow.source.name": "kite demo"])
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        try await store.log(
-            runID: run.id, metrics: [Metric(key: "log_loss", value: logLoss, timestamp: now), Metric(key: "fraud_rate", value: rate, timestamp: now)],
-            params: ["model": "class_prior", "feature_service": "fraud_model", "rows": String(training.rowCount)])
+        var params = ["learner": learner, "feature_service": "fraud_model", "train_rows": String(split.train.rowCount), "split": "time 80/20"]
+        if learner == "gbdt" {
+            params["num_iterations"] = String(parameters.numIterations)
+            params["num_leaves"] = String(parameters.numLeaves)
+            params["learning_rate"] = String(parameters.learningRate)
+        } else {
+            params["C"] = "1.0"
+        }
+        try await store.log(runID: run.id, metrics: [
+            Metric(key: "holdout_auc", value: auc, timestamp: now), Metric(key: "holdout_log_loss", value: logLoss, timestamp: now),
+        ], params: params)
         try await store.logInputs(runID: run.id, datasets: [
-            DatasetInput(
-                name: "training_set", digest: digest(ofFile: trainingSetPath),
-                sourceType: "local", source: "{\"uri\": \"data/training_set.parquet\"}", tags: ["mlflow.data.context": "training"]),
+            DatasetInput(name: "training_set", digest: try digest(ofFile: trainingSetPath), sourceType: "local",
+                         source: "{\"uri\": \"data/training_set.parquet\"}", tags: ["mlflow.data.context": "training"]),
         ])
         if let folder = ArtifactStore.path(ofURI: run.artifactURI) {
-            let model = "{\"type\": \"class_prior\", \"probability\": \(rate)}\n"
-            try await artifacts.objects.put(folder + "/model/model.json", bytes: Array(model.utf8))
+            try await artifacts.objects.put(folder + "/model/model.json", bytes: Array(try model.encoded()))
         }
         try await store.finishRun(id: run.id)
-        run = try await store.run(id: run.id)
-        return run
+        return (try await store.run(id: run.id), auc, logLoss)
     }
 
     /// A dataset digest as MLflow shows it: 8 hex digits of a hash of the file's bytes.
