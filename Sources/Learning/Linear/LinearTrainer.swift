@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import KiteCore
 
@@ -46,18 +47,38 @@ public enum LinearTrainer {
         }
         guard c > 0, c.isFinite else { throw KiteError.invalidArgument("C must be a finite number > 0, not \(c)") }
         let d = x.columns
-        // Parameters: d weights then the intercept.
+        // Parameters: d weights then the intercept. The data term is summed over row chunks on all cores, the
+        // chunks added in order (the same result for a given core count).
+        let chunks = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, x.rows / 10_000))
         let objective: ([Double]) -> (value: Double, gradient: [Double]) = { parameters in
+            var partial = [Double](repeating: 0, count: chunks * (d + 2))
+            partial.withUnsafeMutableBufferPointer { out in
+                x.values.withUnsafeBufferPointer { values in
+                    y.withUnsafeBufferPointer { labels in
+                        let buffers = UncheckedSendable((out, values, labels))
+                        let work: @Sendable (Int) -> Void = { chunk in
+                            let (out, values, labels) = buffers.value
+                            let base = chunk * (d + 2)
+                            for row in (x.rows * chunk / chunks)..<(x.rows * (chunk + 1) / chunks) {
+                                var z = parameters[d]
+                                let offset = row * d
+                                for j in 0..<d { z += parameters[j] * values[offset + j] }
+                                out[base + d + 1] += LogisticLoss.softplus(z) - labels[row] * z
+                                let residual = LogisticLoss.sigmoid(z) - labels[row]
+                                for j in 0..<d { out[base + j] += residual * values[offset + j] }
+                                out[base + d] += residual
+                            }
+                        }
+                        if chunks > 1 { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) } else { work(0) }
+                    }
+                }
+            }
             var value = 0.0
             var gradient = [Double](repeating: 0, count: d + 1)
-            for row in 0..<x.rows {
-                var z = parameters[d]
-                let base = row * d
-                for j in 0..<d { z += parameters[j] * x.values[base + j] }
-                value += LogisticLoss.softplus(z) - y[row] * z
-                let residual = LogisticLoss.sigmoid(z) - y[row]
-                for j in 0..<d { gradient[j] += residual * x.values[base + j] }
-                gradient[d] += residual
+            for chunk in 0..<chunks {
+                let base = chunk * (d + 2)
+                for j in 0...d { gradient[j] += partial[base + j] }
+                value += partial[base + d + 1]
             }
             value *= c
             for j in 0...d { gradient[j] *= c }
