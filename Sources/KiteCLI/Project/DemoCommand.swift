@@ -90,10 +90,8 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// The training set split by time: the earliest 80% of rows to train on, the latest 20% to test on.
     private func timeSplit(_ training: DataFrame) throws -> (train: DataFrame, holdout: DataFrame) {
-        let times = try training.column("event_timestamp").doubles()
-        let cutoff = times.sorted()[Swift.min(times.count - 1, times.count * 8 / 10)]
-        let mask = times.map { $0 < cutoff }
-        return (try training.filter(mask), try training.filter(mask.map(!)))
+        let split = try DataSplit.byTime(try training.column("event_timestamp").doubles(), testFraction: 0.2)
+        return (try training.take(split.train), try training.take(split.test))
     }
 
     /// Fits `learner` (gbdt or logistic) on the split's training rows, measures it on the holdout, and records a
