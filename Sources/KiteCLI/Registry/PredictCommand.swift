@@ -48,7 +48,7 @@ struct PredictCommand: AsyncParsableCommand {
             }
             if writer == nil {
                 // An input without row groups still gives an output with the input's and the prediction columns.
-                let empty = try score(try DataFrame(empty: reader.schema), with: model)
+                let empty = try score(DataFrame(empty: reader.schema), with: model)
                 writer = try await ParquetWriter(sink: try await StoragePath.sink(out), schema: empty.schema)
             }
             try await writer?.close()
