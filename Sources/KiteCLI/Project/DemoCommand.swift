@@ -71,11 +71,17 @@ struct DemoCommand: AsyncParsableCommand {
         _ = try await store.createRegisteredModel(name: "fraud", description: "Card fraud: probability that a transaction is fraud.")
         let features = ["amount"] + training.schema.fields.dropFirst(labels.schema.count).map(\.name)
         let split = try timeSplit(training)
+        // What every run records of the training set: its metadata (the lineage tag) and the file as its input.
+        let trainingSetTag = "{\"path\": \"data/training_set.parquet\", \"rows\": \(training.rowCount), "
+            + "\"definitions_version\": \(version.number), \"features\": [\(lineage.features.map { "\"\($0)\"" }.joined(separator: ", "))]}"
+        let trainingSetInput = DatasetInput(
+            name: "training_set", digest: try digest(ofFile: folder + "/data/training_set.parquet"), sourceType: "local",
+            source: "{\"uri\": \"data/training_set.parquet\"}", tags: ["mlflow.data.context": "training"])
         var best: (version: Int64, auc: Double)?
         for learner in ["gbdt", "logistic"] {
             let (run, auc, logLoss) = try await trainAndTrack(
                 learner, features: features, split: split, store: store, artifacts: artifacts, experiment: experiment,
-                trainingSetPath: folder + "/data/training_set.parquet", lineage: lineage, definitionsVersion: version.number)
+                trainingSet: (trainingSetTag, trainingSetInput), definitionsVersion: version.number)
             let registered = try await store.createModelVersion(name: "fraud", source: run.artifactURI + "/model", runID: run.id)
             stage("train", "\(learner): holdout AUC \(String(format: "%.4f", auc)), log loss \(String(format: "%.4f", logLoss)) "
                 + "(trained on \(split.train.rowCount) earlier rows, tested on \(split.holdout.rowCount) later ones); run \(run.id.prefix(8)) → fraud v\(registered.version)")
@@ -95,10 +101,11 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// Fits `learner` (gbdt or logistic) on the split's training rows, measures it on the holdout, and records a
-    /// finished run with params, metrics, the training set as input, and the model file as `model/model.json`.
+    /// finished run with params, metrics, the training set (lineage tag and input), and the model file as
+    /// `model/model.json`.
     private func trainAndTrack(
         _ learner: String, features: [String], split: (train: DataFrame, holdout: DataFrame), store: RegistryStore,
-        artifacts: ArtifactStore, experiment: String, trainingSetPath: String, lineage: TrainingSetBuilder.Lineage, definitionsVersion: Int
+        artifacts: ArtifactStore, experiment: String, trainingSet: (tag: String, input: DatasetInput), definitionsVersion: Int
     ) async throws -> (Run, auc: Double, logLoss: Double) {
         let labels = try split.train.column("is_fraud").doubles()
         let specs = learner == "gbdt" ? [] : features.map { ColumnSpec(column: $0, steps: [.impute(.median, indicator: true), .standardize]) }
@@ -122,11 +129,9 @@ struct DemoCommand: AsyncParsableCommand {
         let logLoss = try BinaryMetrics.logLoss(labels: holdoutLabels, probabilities: predictions)
         model.metrics = ["auc": auc, "log_loss": logLoss]
 
-        let trainingSet = "{\"path\": \"data/training_set.parquet\", \"rows\": \(split.train.rowCount + split.holdout.rowCount), "
-            + "\"definitions_version\": \(definitionsVersion), \"features\": [\(lineage.features.map { "\"\($0)\"" }.joined(separator: ", "))]}"
         let run = try await store.createRun(
             experimentID: experiment, name: learner,
-            tags: ["kite.feature_service": "fraud_model", "kite.training_set": trainingSet, "mlflow.source.name": "kite demo"])
+            tags: ["kite.feature_service": "fraud_model", "kite.training_set": trainingSet.tag, "mlflow.source.name": "kite demo"])
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var params = ["learner": learner, "feature_service": "fraud_model", "train_rows": String(split.train.rowCount), "split": "time 80/20"]
         if learner == "gbdt" {
@@ -139,10 +144,7 @@ struct DemoCommand: AsyncParsableCommand {
         try await store.log(runID: run.id, metrics: [
             Metric(key: "holdout_auc", value: auc, timestamp: now), Metric(key: "holdout_log_loss", value: logLoss, timestamp: now),
         ], params: params)
-        try await store.logInputs(runID: run.id, datasets: [
-            DatasetInput(name: "training_set", digest: try digest(ofFile: trainingSetPath), sourceType: "local",
-                         source: "{\"uri\": \"data/training_set.parquet\"}", tags: ["mlflow.data.context": "training"]),
-        ])
+        try await store.logInputs(runID: run.id, datasets: [trainingSet.input])
         if let folder = ArtifactStore.path(ofURI: run.artifactURI) {
             try await artifacts.objects.put(folder + "/model/model.json", bytes: Array(try model.encoded()))
         }

@@ -49,9 +49,6 @@ extension RegistryStore {
         func grouped(_ sql: String) async throws -> [String: [SQLRow]] {
             Dictionary(grouping: try await session.query(sql + " WHERE run_id IN \(placeholders)", keys)) { $0.text("run_id") }
         }
-        func pairs(_ rows: [SQLRow]?) -> [String: String] {
-            Dictionary((rows ?? []).map { ($0.text("key"), $0.text("value")) }, uniquingKeysWith: { _, last in last })
-        }
         let params = try await grouped("SELECT run_id, key, value FROM param")
         let tags = try await grouped("SELECT run_id, key, value FROM run_tag")
         let metrics = try await grouped("SELECT run_id, key, value, timestamp, step FROM latest_metric")
@@ -68,7 +65,7 @@ extension RegistryStore {
                 id: id, experimentID: row.text("experiment_id"), name: row.text("name"), userID: row.text("user_id"),
                 status: row.text("status"), startTime: row.integer("start_time") ?? 0, endTime: row.integer("end_time"),
                 lifecycleStage: row.text("lifecycle_stage"), artifactURI: row.text("artifact_uri"),
-                params: pairs(params[id]), metrics: latest, tags: pairs(tags[id]),
+                params: pairs(params[id] ?? []), metrics: latest, tags: pairs(tags[id] ?? []),
                 inputs: (inputs[id] ?? []).sorted { ($0.text("name"), $0.text("digest")) < ($1.text("name"), $1.text("digest")) }.map { input in
                     DatasetInput(
                         name: input.text("name"), digest: input.text("digest"), sourceType: input.text("source_type"), source: input.text("source"),

@@ -60,7 +60,12 @@ public final class RegistryStore: Sendable {
     static func tags(_ session: any SQLSession, table: String, owner: [(String, SQLValue)]) async throws -> [String: String] {
         let rows = try await session.query(
             "SELECT key, value FROM \(table) WHERE \(owner.map { "\($0.0) = ?" }.joined(separator: " AND "))", owner.map(\.1))
-        return Dictionary(rows.map { ($0.text("key"), $0.text("value")) }, uniquingKeysWith: { _, last in last })
+        return pairs(rows)
+    }
+
+    /// Rows with `key` and `value` columns as a dictionary.
+    static func pairs(_ rows: [SQLRow]) -> [String: String] {
+        Dictionary(rows.map { ($0.text("key"), $0.text("value")) }, uniquingKeysWith: { _, last in last })
     }
 
     // MARK: Experiments
