@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Runs CPU-heavy work on threads sized to the machine's cores, off Swift's cooperative pool.
 public enum Parallel {
@@ -40,5 +41,24 @@ public enum Parallel {
             }
             return .success(values)
         }
+    }
+}
+
+extension Parallel {
+    /// How many chunks `forEachChunk` cuts `count` items into: one per core, none smaller than `minimumChunk`.
+    public static func chunkCount(_ count: Int, minimumChunk: Int) -> Int {
+        Swift.max(1, Swift.min(cores, count / Swift.max(1, minimumChunk)))
+    }
+
+    /// The machine's active cores.
+    public static let cores = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Runs `body(chunk, range)` over `0..<count` cut into `chunkCount(count, minimumChunk:)` contiguous ranges,
+    /// on all cores when there is more than one, and returns when all are done. The ranges depend only on the
+    /// count and the core count, so summing per-chunk results in chunk order is deterministic.
+    public static func forEachChunk(_ count: Int, minimumChunk: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
+        let chunks = chunkCount(count, minimumChunk: minimumChunk)
+                if chunks == 1 { return body(0, 0..<count) }
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in body(chunk, (count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
     }
 }

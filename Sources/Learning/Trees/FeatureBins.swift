@@ -67,12 +67,20 @@ public struct FeatureBins: Sendable, Hashable, Codable {
         return UInt8(truncatingIfNeeded: low + 1)
     }
 
-    /// Every value's bin, column by column (`bins[feature * rows + row]`).
+    /// Every value's bin, column by column (`bins[feature * rows + row]`), row chunks on all cores.
     public func binned(_ features: Matrix) -> [UInt8] {
-        var bins = [UInt8](repeating: 0, count: features.rows * features.columns)
-        for feature in 0..<features.columns {
-            let base = feature * features.rows
-            for row in 0..<features.rows { bins[base + row] = bin(features[row, feature], feature: feature) }
+        let (rows, columns) = (features.rows, features.columns)
+        var bins = [UInt8](repeating: 0, count: rows * columns)
+        bins.withUnsafeMutableBufferPointer { out in
+            features.values.withUnsafeBufferPointer { values in
+                let buffers = UncheckedSendable((out, values))
+                Parallel.forEachChunk(rows, minimumChunk: 20_000) { _, range in
+                    let (out, values) = buffers.value
+                    for row in range {
+                        for feature in 0..<columns { out[feature * rows + row] = bin(values[row * columns + feature], feature: feature) }
+                    }
+                }
+            }
         }
         return bins
     }

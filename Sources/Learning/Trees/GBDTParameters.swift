@@ -8,9 +8,13 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
         case binary
         /// A number; squared error (L2).
         case regression
+        /// One of `numClass` classes (labels 0, 1, …); softmax over one tree per class and round, log loss.
+        case multiclass
     }
 
     public var objective: Objective = .binary
+    /// The number of classes of a multiclass objective (1 for the others).
+    public var numClass = 1
     public var numIterations = 100
     public var learningRate = 0.1
     public var numLeaves = 31
@@ -37,6 +41,11 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
     /// Checks every setting, naming the bad one.
     public func validate() throws {
         func require(_ ok: Bool, _ message: String) throws { if !ok { throw KiteError.invalidArgument(message) } }
+        if objective == .multiclass {
+            try require((2...1000).contains(numClass), "num_class must be between 2 and 1000 for multiclass, not \(numClass)")
+        } else {
+            try require(numClass == 1, "num_class is only for the multiclass objective; \(objective.rawValue) needs 1, not \(numClass)")
+        }
         try require(numIterations >= 1, "num_iterations must be at least 1, not \(numIterations)")
         try require(learningRate > 0 && learningRate.isFinite, "learning_rate must be > 0, not \(learningRate)")
         try require(numLeaves >= 2 && numLeaves <= 131_072, "num_leaves must be between 2 and 131072, not \(numLeaves)")

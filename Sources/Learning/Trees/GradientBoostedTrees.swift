@@ -1,43 +1,104 @@
 import Foundation
 import KiteCore
 
-/// A trained gradient-boosted tree ensemble: a starting score plus the sum of its trees' outputs, turned into a
-/// probability for the binary objective.
+/// A trained gradient-boosted tree ensemble: per output a starting score plus the sum of its trees, turned into a
+/// probability for the binary objective and into class probabilities (softmax) for the multiclass one.
 public struct GradientBoostedTrees: Sendable, Hashable, Codable {
     public var objective: GBDTParameters.Objective
     public var featureCount: Int
-    public var initialScore: Double
+    /// The trees of one round: the number of classes for multiclass, 1 otherwise. Tree `i` adds to output
+    /// `i % outputCount`.
+    public var outputCount: Int
+    /// Each output's starting score.
+    public var initialScores: [Double]
     public var trees: [DecisionTree]
     /// Per feature, how many splits use it and the total gain they bring.
     public var splitCounts: [Int]
     public var splitGains: [Double]
 
-    /// The raw score (log-odds for binary) of one example of `featureCount` values.
-    public func rawScore(_ features: UnsafeBufferPointer<Double>) -> Double {
-        var score = initialScore
+    /// The rounds trained (trees per output).
+    public var rounds: Int { trees.count / Swift.max(1, outputCount) }
+
+    /// The raw score (log-odds for binary) of one example of `featureCount` values; single-output models only.
+    @inline(__always)
+    func rawScore(_ features: UnsafeBufferPointer<Double>) -> Double {
+        var score = initialScores[0]
         for tree in trees { score += tree.predict(features) }
         return score
     }
 
-    /// The prediction for one example: the probability of class 1 (binary) or the value (regression).
-    public func predict(_ features: [Double]) throws -> Double {
-        guard features.count == featureCount else {
-            throw KiteError.invalidArgument("the model takes \(featureCount) features, the input has \(features.count)")
-        }
-        return features.withUnsafeBufferPointer { transform(rawScore($0)) }
+    /// The raw scores of one example, one per output.
+    func rawScores(_ features: UnsafeBufferPointer<Double>) -> [Double] {
+        var scores = initialScores
+        for (index, tree) in trees.enumerated() { scores[index % outputCount] += tree.predict(features) }
+        return scores
     }
 
-    /// Predictions for every row of `features`.
-    public func predict(_ features: Matrix) throws -> [Double] {
-        guard features.columns == featureCount else {
-            throw KiteError.invalidArgument("the model takes \(featureCount) features, the input has \(features.columns)")
+    /// The prediction for one example: the probability of class 1 (binary), the value (regression), or the most
+    /// probable class (multiclass).
+    public func predict(_ features: [Double]) throws -> Double {
+        try check(features.count)
+        return features.withUnsafeBufferPointer { row in
+            outputCount == 1 ? transform(rawScore(row)) : Double(Self.argmax(rawScores(row)))
         }
-        return features.values.withUnsafeBufferPointer { all in
-            (0..<features.rows).map { row in
-                transform(rawScore(UnsafeBufferPointer(rebasing: all[row * featureCount..<(row + 1) * featureCount])))
-            }
+    }
+
+    /// Class probabilities for one example: `[1 − p, p]` for binary, the softmax for multiclass.
+    public func probabilities(_ features: [Double]) throws -> [Double] {
+        try check(features.count)
+        return features.withUnsafeBufferPointer { probabilities(row: $0) }
+    }
+
+    /// Predictions for every row of `features` (see `predict(_:)` for one row).
+    public func predict(_ features: Matrix) throws -> [Double] {
+        try check(features.columns)
+        return rows(of: features) { row in
+            outputCount == 1 ? transform(rawScore(row)) : Double(Self.argmax(rawScores(row)))
+        }
+    }
+
+    /// Class probabilities for every row of `features`: one array per row.
+    public func probabilities(_ features: Matrix) throws -> [[Double]] {
+        try check(features.columns)
+        return rows(of: features) { probabilities(row: $0) }
+    }
+
+    func probabilities(row: UnsafeBufferPointer<Double>) -> [Double] {
+        switch objective {
+        case .binary:
+            let p = transform(rawScore(row))
+            return [1 - p, p]
+        case .regression: return [rawScore(row)]
+        case .multiclass: return Self.softmax(rawScores(row))
+        }
+    }
+
+    private func rows<T>(of features: Matrix, _ body: (UnsafeBufferPointer<Double>) -> T) -> [T] {
+        features.values.withUnsafeBufferPointer { all in
+            (0..<features.rows).map { row in body(UnsafeBufferPointer(rebasing: all[row * featureCount..<(row + 1) * featureCount])) }
+        }
+    }
+
+    private func check(_ count: Int) throws {
+        guard count == featureCount else {
+            throw KiteError.invalidArgument("the model takes \(featureCount) features, the input has \(count)")
         }
     }
 
     func transform(_ raw: Double) -> Double { objective == .binary ? LogisticLoss.sigmoid(raw) : raw }
+
+    /// exp(s − max) / Σ exp(s − max).
+    static func softmax(_ scores: [Double]) -> [Double] {
+        let top = scores.max() ?? 0
+        let exps = scores.map { Foundation.exp($0 - top) }
+        let total = exps.reduce(0, +)
+        return exps.map { $0 / total }
+    }
+
+    /// The index of the largest value (the first one on ties).
+    static func argmax(_ values: [Double]) -> Int {
+        var best = 0
+        for index in values.indices where values[index] > values[best] { best = index }
+        return best
+    }
 }

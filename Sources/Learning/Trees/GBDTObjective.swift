@@ -1,0 +1,87 @@
+import Foundation
+import KiteCore
+
+/// The loss each objective minimizes: its starting scores, per-row gradients and hessians, and mean loss. Scores
+/// and gradients of a model with several outputs are stored output by output: `scores[output * rows + row]`.
+extension GBDTParameters.Objective {
+    /// The scores boosting starts from, as LightGBM chooses them: the log-odds of the positive rate (binary), the
+    /// mean (regression), the log of each class's share (multiclass).
+    func initialScores(labels: [Double], outputs: Int) -> [Double] {
+        let n = Double(labels.count)
+        switch self {
+        case .binary:
+            let rate = labels.reduce(0, +) / n
+            return [Foundation.log(rate / (1 - rate))]
+        case .regression:
+            return [labels.reduce(0, +) / n]
+        case .multiclass:
+            var counts = [Double](repeating: 0, count: outputs)
+            for label in labels { counts[Int(label)] += 1 }
+            return counts.map { Foundation.log(Swift.max($0 / n, 1e-15)) }
+        }
+    }
+
+    /// Fills `gradients[output * rows + row]` with (gradient, hessian) of the loss at `scores`, on all cores.
+    func gradients(scores: [Double], labels: [Double], outputs: Int, into gradients: inout [SIMD2<Double>]) {
+        let rows = labels.count
+        gradients.withUnsafeMutableBufferPointer { out in
+            scores.withUnsafeBufferPointer { scores in
+                labels.withUnsafeBufferPointer { labels in
+                    let buffers = UncheckedSendable((out, scores, labels))
+                    Parallel.forEachChunk(rows, minimumChunk: 50_000) { _, range in
+                        let (out, scores, labels) = buffers.value
+                        switch self {
+                        case .binary:
+                            for row in range {
+                                let p = LogisticLoss.sigmoid(scores[row])
+                                out[row] = SIMD2(p - labels[row], Swift.max(p * (1 - p), 1e-16))
+                            }
+                        case .regression:
+                            for row in range { out[row] = SIMD2(scores[row] - labels[row], 1) }
+                        case .multiclass:
+                            // LightGBM's softmax hessian, scaled by K / (K − 1).
+                            let factor = Double(outputs) / Double(outputs - 1)
+                            var probabilities = [Double](repeating: 0, count: outputs)
+                            for row in range {
+                                var top = -Double.infinity
+                                for k in 0..<outputs { top = Swift.max(top, scores[k * rows + row]) }
+                                var total = 0.0
+                                for k in 0..<outputs {
+                                    probabilities[k] = Foundation.exp(scores[k * rows + row] - top)
+                                    total += probabilities[k]
+                                }
+                                let label = Int(labels[row])
+                                for k in 0..<outputs {
+                                    let p = probabilities[k] / total
+                                    out[k * rows + row] = SIMD2(k == label ? p - 1 : p, Swift.max(factor * p * (1 - p), 1e-16))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Mean log loss (binary, multiclass) or mean squared error (regression) of raw `scores`.
+    func loss(scores: [Double], labels: [Double], outputs: Int) -> Double {
+        let rows = labels.count
+        var total = 0.0
+        for row in 0..<rows {
+            let label = labels[row]
+            switch self {
+            case .binary:
+                total += LogisticLoss.softplus(scores[row]) - label * scores[row]
+            case .regression:
+                total += (scores[row] - label) * (scores[row] - label)
+            case .multiclass:
+                var top = -Double.infinity
+                for k in 0..<outputs { top = Swift.max(top, scores[k * rows + row]) }
+                var sum = 0.0
+                for k in 0..<outputs { sum += Foundation.exp(scores[k * rows + row] - top) }
+                total += top + Foundation.log(sum) - scores[Int(label) * rows + row]
+            }
+        }
+        return total / Double(Swift.max(1, rows))
+    }
+}

@@ -1,0 +1,315 @@
+import Dispatch
+import KiteCore
+
+/// The binned training data and scratch space of one training run; grows one tree at a time the way LightGBM
+/// does: leaf-wise (always splitting the leaf with the largest gain), each leaf owning a contiguous range of
+/// `order`, the smaller child's histogram built and the larger one's obtained by subtracting it from the
+/// parent's, histograms built one feature per task (so they do not depend on the thread count) and rows
+/// partitioned on all cores.
+struct TreeGrower {
+    let parameters: GBDTParameters
+    let bins: FeatureBins
+    /// `binned[feature * rows + row]`.
+    let binned: [UInt8]
+    let rows: Int
+    let columns: Int
+    /// Where each feature's bins start in a histogram.
+    let offsets: [Int]
+    let totalBins: Int
+    /// The rows the next tree learns from, ascending: all of them, or the current bag.
+    private var active: [UInt32]
+    /// The active rows by position while a tree grows: each leaf owns a contiguous range, its rows ascending so
+    /// that reading their bins moves forward through memory.
+    private(set) var order: [UInt32]
+    private var scratch: [UInt32]
+
+    /// Bins `features` (as `FeatureBins` picks them) and prepares to grow trees on them.
+    init(parameters: GBDTParameters, features: Matrix) throws {
+        guard features.rows < Int(UInt32.max) else { throw KiteError.invalidArgument("training is limited to \(UInt32.max - 1) rows") }
+        self.parameters = parameters
+        bins = try FeatureBins(features: features, maxBins: parameters.maxBins, seed: parameters.seed)
+        binned = bins.binned(features)
+        rows = features.rows
+        columns = features.columns
+        var offsets: [Int] = []
+        var total = 0
+        for feature in 0..<columns {
+            offsets.append(total)
+            total += bins.binCount(feature)
+        }
+        self.offsets = offsets
+        totalBins = total
+        active = (0..<UInt32(rows)).map { $0 }
+        order = active
+        scratch = active
+    }
+
+    /// Makes the next trees learn from a random `fraction` of the rows.
+    mutating func bag(fraction: Double, using generator: inout SeededGenerator) {
+        active = (0..<UInt32(rows)).filter { _ in Double.random(in: 0..<1, using: &generator) < fraction }
+        if active.isEmpty { active = [UInt32(Int.random(in: 0..<rows, using: &generator))] }
+    }
+
+    /// A leaf while the tree grows: its rows (a range of `order`), statistics, histogram and best split.
+    struct Leaf {
+        var start: Int
+        var end: Int
+        var depth: Int
+        var gradient: Double
+        var hessian: Double
+        /// (gradient, hessian) sums per bin.
+        var histogram: [SIMD2<Double>]
+        var split: Split?
+        /// The parent node and side this leaf hangs from.
+        var node: Int?
+        var isLeft = false
+
+        var count: Int { end - start }
+    }
+
+    struct Split {
+        var feature: Int
+        /// Rows with 1 ≤ bin ≤ this go left.
+        var bin: Int
+        var missingLeft: Bool
+        var gain: Double
+        var leftGradient: Double
+        var leftHessian: Double
+    }
+
+    /// Grows one tree on the active rows, given each row's (gradient, hessian); returns it with each node's
+    /// split bin (for walking binned rows) and each leaf's range of `order`.
+    mutating func grow(
+        gradients: UnsafeBufferPointer<SIMD2<Double>>, allowedFeatures: [Int], model: inout GradientBoostedTrees
+    ) -> (tree: DecisionTree, nodeBins: [Int], leafRanges: [Range<Int>]) {
+        let activeRows = active.count
+        order.withUnsafeMutableBufferPointer { order in
+            active.withUnsafeBufferPointer { active in
+                if let target = order.baseAddress, let source = active.baseAddress { target.update(from: source, count: activeRows) }
+            }
+        }
+        let total = sum(gradients, 0..<activeRows)
+        var root = Leaf(start: 0, end: activeRows, depth: 0, gradient: total.x, hessian: total.y,
+                        histogram: histogram(0..<activeRows, gradients, allowedFeatures))
+        root.split = bestSplit(root, features: allowedFeatures)
+        var leaves = [root]
+        var tree = DecisionTree()
+        var nodeBins: [Int] = []
+        while leaves.count < parameters.numLeaves {
+            var chosen: Int?
+            for (index, leaf) in leaves.enumerated() {
+                guard let gain = leaf.split?.gain else { continue }
+                if let best = chosen, let bestGain = leaves[best].split?.gain, bestGain >= gain { continue }
+                chosen = index
+            }
+            guard let index = chosen, let split = leaves[index].split else { break }
+            let parent = leaves[index]
+            let middle = partition(parent.start..<parent.end, split)
+            let node = tree.feature.count
+            tree.feature.append(split.feature)
+            tree.threshold.append(bins.thresholds[split.feature][split.bin - 1])
+            tree.defaultLeft.append(split.missingLeft)
+            tree.left.append(0)
+            tree.right.append(0)
+            nodeBins.append(split.bin)
+            if let parentNode = parent.node {
+                if parent.isLeft { tree.left[parentNode] = node } else { tree.right[parentNode] = node }
+            }
+            model.splitCounts[split.feature] += 1
+            model.splitGains[split.feature] += split.gain
+            var left = Leaf(start: parent.start, end: middle, depth: parent.depth + 1, gradient: split.leftGradient,
+                            hessian: split.leftHessian, histogram: [], node: node, isLeft: true)
+            var right = Leaf(start: middle, end: parent.end, depth: parent.depth + 1, gradient: parent.gradient - split.leftGradient,
+                             hessian: parent.hessian - split.leftHessian, histogram: [], node: node, isLeft: false)
+            let smallerIsLeft = left.count <= right.count
+            let built = histogram(smallerIsLeft ? left.start..<left.end : right.start..<right.end, gradients, allowedFeatures)
+            var rest = parent.histogram
+            for bin in rest.indices { rest[bin] -= built[bin] }
+            left.histogram = smallerIsLeft ? built : rest
+            right.histogram = smallerIsLeft ? rest : built
+            left.split = bestSplit(left, features: allowedFeatures)
+            right.split = bestSplit(right, features: allowedFeatures)
+            leaves[index] = left
+            leaves.append(right)
+        }
+        // Number the leaves and point their parents at them.
+        for (number, leaf) in leaves.enumerated() {
+            tree.leafValues.append(leafValue(leaf.gradient, leaf.hessian))
+            if let node = leaf.node {
+                if leaf.isLeft { tree.left[node] = ~number } else { tree.right[node] = ~number }
+            }
+        }
+        return (tree, nodeBins, leaves.map { $0.start..<$0.end })
+    }
+
+    /// The leaf a training row falls into, found on its bins.
+    func leaf(ofRow row: Int, tree: DecisionTree, nodeBins: [Int]) -> Int {
+        guard !tree.feature.isEmpty else { return 0 }
+        var node = 0
+        while true {
+            let bin = Int(binned[tree.feature[node] * rows + row])
+            let goLeft = bin == 0 ? tree.defaultLeft[node] : bin <= nodeBins[node]
+            let next = goLeft ? tree.left[node] : tree.right[node]
+            if next < 0 { return ~next }
+            node = next
+        }
+    }
+
+    // MARK: Histograms and splits
+
+    /// The (gradient, hessian) totals of the rows at `positions`, summed chunk by chunk.
+    private func sum(_ gradients: UnsafeBufferPointer<SIMD2<Double>>, _ positions: Range<Int>) -> SIMD2<Double> {
+        let chunks = Parallel.chunkCount(positions.count, minimumChunk: 100_000)
+        var partial = [SIMD2<Double>](repeating: .zero, count: chunks)
+        partial.withUnsafeMutableBufferPointer { partial in
+            order.withUnsafeBufferPointer { order in
+                let buffers = UncheckedSendable((partial, order, gradients))
+                Parallel.forEachChunk(positions.count, minimumChunk: 100_000) { chunk, range in
+                    let (partial, order, gradients) = buffers.value
+                    var total = SIMD2<Double>.zero
+                    for position in range { total += gradients[Int(order[positions.lowerBound + position])] }
+                    partial[chunk] = total
+                }
+            }
+        }
+        return partial.reduce(.zero, +)
+    }
+
+    /// The histogram of the rows at `positions` over `features`, one feature per task.
+    private func histogram(_ positions: Range<Int>, _ gradients: UnsafeBufferPointer<SIMD2<Double>>, _ features: [Int]) -> [SIMD2<Double>] {
+        var histogram = [SIMD2<Double>](repeating: .zero, count: totalBins)
+        let count = positions.count
+        histogram.withUnsafeMutableBufferPointer { out in
+            binned.withUnsafeBufferPointer { binned in
+                order.withUnsafeBufferPointer { order in
+                    // The rows' gradients gathered once in position order, so every feature reads them sequentially.
+                    let ordered = [SIMD2<Double>](unsafeUninitializedCapacity: count) { buffer, initialized in
+                        for index in 0..<count { buffer[index] = gradients[Int(order[positions.lowerBound + index])] }
+                        initialized = count
+                    }
+                    ordered.withUnsafeBufferPointer { ordered in
+                        let buffers = UncheckedSendable((out, binned, order, ordered))
+                        let (rows, offsets, start) = (self.rows, self.offsets, positions.lowerBound)
+                        // Each task writes only its own feature's bins.
+                        let work: @Sendable (Int) -> Void = { index in
+                            let (out, binned, order, ordered) = buffers.value
+                            let feature = features[index]
+                            guard let column = binned.baseAddress.map({ $0 + feature * rows }),
+                                let bins = out.baseAddress.map({ $0 + offsets[feature] }),
+                                let rowsAt = order.baseAddress.map({ $0 + start }),
+                                let values = ordered.baseAddress
+                            else { return }
+                            for index in 0..<count { bins[Int(column[Int(rowsAt[index])])] += values[index] }
+                        }
+                        if count * features.count >= 50_000 {
+                            DispatchQueue.concurrentPerform(iterations: features.count, execute: work)
+                        } else {
+                            for index in features.indices { work(index) }
+                        }
+                    }
+                }
+            }
+        }
+        return histogram
+    }
+
+    /// Moves the rows of `positions` that `split` sends left to the front, keeping their order on both sides,
+    /// and returns where the right side starts. Large ranges are cut into one chunk per core: each chunk
+    /// partitions itself (left rows in place, right rows into scratch), then the pieces are put together.
+    private mutating func partition(_ positions: Range<Int>, _ split: Split) -> Int {
+        let chunks = Parallel.chunkCount(positions.count, minimumChunk: 65_536)
+        var leftCounts = [Int](repeating: 0, count: chunks)
+        let column = split.feature * rows
+        order.withUnsafeMutableBufferPointer { order in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                binned.withUnsafeBufferPointer { binned in
+                    leftCounts.withUnsafeMutableBufferPointer { leftCounts in
+                        let buffers = UncheckedSendable((order, scratch, binned, leftCounts))
+                        Parallel.forEachChunk(positions.count, minimumChunk: 65_536) { chunk, range in
+                            let (order, scratch, binned, leftCounts) = buffers.value
+                            let start = positions.lowerBound + range.lowerBound
+                            var left = start, right = start
+                            for position in start..<(positions.lowerBound + range.upperBound) {
+                                let row = order[position]
+                                let bin = Int(binned[column + Int(row)])
+                                if bin == 0 ? split.missingLeft : bin <= split.bin {
+                                    order[left] = row
+                                    left += 1
+                                } else {
+                                    scratch[right] = row
+                                    right += 1
+                                }
+                            }
+                            leftCounts[chunk] = left - start
+                        }
+                    }
+                }
+                // Each chunk's lefts slide toward the front into one run (memmove: they may overlap), then the
+                // chunks' rights follow from scratch.
+                guard let base = order.baseAddress, let spare = scratch.baseAddress else { return }
+                var next = positions.lowerBound
+                for chunk in 0..<chunks {
+                    let start = positions.lowerBound + positions.count * chunk / chunks
+                    UnsafeMutableRawPointer(base + next).copyMemory(from: base + start, byteCount: leftCounts[chunk] * 4)
+                    next += leftCounts[chunk]
+                }
+                for chunk in 0..<chunks {
+                    let start = positions.lowerBound + positions.count * chunk / chunks
+                    let end = positions.lowerBound + positions.count * (chunk + 1) / chunks
+                    let rightCount = end - start - leftCounts[chunk]
+                    (base + next).update(from: spare + start, count: rightCount)
+                    next += rightCount
+                }
+            }
+        }
+        return positions.lowerBound + leftCounts.reduce(0, +)
+    }
+
+    /// The best split of a leaf over `features`, or nil. Like LightGBM, the histogram holds no counts: a side's
+    /// row count is estimated from its hessian share (exact when every hessian is 1).
+    private func bestSplit(_ leaf: Leaf, features: [Int]) -> Split? {
+        let count = leaf.count
+        guard count >= 2 * parameters.minDataInLeaf else { return nil }
+        if parameters.maxDepth > 0, leaf.depth >= parameters.maxDepth { return nil }
+        let parentGain = leafGain(leaf.gradient, leaf.hessian)
+        let countPerHessian = Double(count) / leaf.hessian
+        var best: Split?
+        for feature in features {
+            let base = offsets[feature]
+            let binCount = bins.binCount(feature)
+            guard binCount > 2 else { continue }  // a constant feature
+            let missing = leaf.histogram[base]
+            for missingLeft in missing.y > 0 ? [false, true] : [false] {
+                var sums = missingLeft ? missing : .zero
+                for bin in 1..<(binCount - 1) {
+                    sums += leaf.histogram[base + bin]
+                    let (g, h) = (sums.x, sums.y)
+                    let leftCount = Int((h * countPerHessian).rounded())
+                    if leftCount < parameters.minDataInLeaf || h < parameters.minSumHessianInLeaf { continue }
+                    if count - leftCount < parameters.minDataInLeaf { break }
+                    let rightH = leaf.hessian - h
+                    if rightH < parameters.minSumHessianInLeaf { continue }
+                    let gain = leafGain(g, h) + leafGain(leaf.gradient - g, rightH) - parentGain
+                    if gain > parameters.minGainToSplit, gain > (best?.gain ?? 0) {
+                        best = Split(feature: feature, bin: bin, missingLeft: missingLeft, gain: gain, leftGradient: g, leftHessian: h)
+                    }
+                }
+            }
+        }
+        return best
+    }
+
+    private func leafGain(_ g: Double, _ h: Double) -> Double {
+        let t = thresholded(g)
+        return t * t / (h + parameters.lambdaL2)
+    }
+
+    private func thresholded(_ g: Double) -> Double {
+        guard parameters.lambdaL1 > 0 else { return g }
+        return g > 0 ? Swift.max(0, g - parameters.lambdaL1) : Swift.min(0, g + parameters.lambdaL1)
+    }
+
+    private func leafValue(_ g: Double, _ h: Double) -> Double {
+        -thresholded(g) / (h + parameters.lambdaL2) * parameters.learningRate
+    }
+}
