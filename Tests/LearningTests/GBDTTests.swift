@@ -7,7 +7,7 @@ import Testing
 /// Gradient-boosted trees against LightGBM with the same parameters on the same generated data.
 @Suite struct GBDTTests {
     struct Data {
-        var train: Matrix, trainLabels: [Double], test: Matrix, testLabels: [Double], lightgbm: Double
+        var train: Matrix, trainLabels: [Double], test: Matrix, testLabels: [Double], lightgbm: Double, lightgbmAccuracy: Double
     }
 
     func data(_ objective: String, seed: Int, rows: Int, features: Int, rounds: Int) throws -> Data {
@@ -18,7 +18,7 @@ import Testing
         return Data(
             train: try Matrix(rows: train.count / features, columns: features, values: train), trainLabels: numbers("train_y"),
             test: try Matrix(rows: test.count / features, columns: features, values: test), testLabels: numbers("test_y"),
-            lightgbm: (json["metric"] as? NSNumber)?.doubleValue ?? .nan)
+            lightgbm: (json["metric"] as? NSNumber)?.doubleValue ?? .nan, lightgbmAccuracy: (json["accuracy"] as? NSNumber)?.doubleValue ?? .nan)
     }
 
     @Test func binaryAUCWithinHalfAPointOfLightGBM() throws {
@@ -44,6 +44,27 @@ import Testing
         let model = try GBDTTrainer(parameters: GBDTParameters(objective: .regression)).fit(features: data.train, labels: data.trainLabels)
         let rmse = try RegressionMetrics.rmse(targets: data.testLabels, predictions: try model.predict(data.test))
         #expect(abs(rmse - data.lightgbm) <= 0.02 * data.lightgbm, "kite RMSE \(rmse), LightGBM \(data.lightgbm)")
+    }
+
+    @Test func multiclassLogLossWithinThreePercentOfLightGBM() throws {
+        let data = try data("multiclass", seed: 10, rows: 15_000, features: 12, rounds: 100)
+        var parameters = GBDTParameters(objective: .multiclass)
+        parameters.numClass = 3
+        let model = try GBDTTrainer(parameters: parameters).fit(features: data.train, labels: data.trainLabels)
+        #expect(model.trees.count == 300 && model.outputCount == 3)
+        let probabilities = try model.probabilities(data.test)
+        let loss = try MulticlassMetrics.logLoss(labels: data.testLabels, probabilities: probabilities)
+        let accuracy = try MulticlassMetrics.accuracy(labels: data.testLabels, probabilities: probabilities)
+        #expect(abs(loss - data.lightgbm) <= 0.03 * data.lightgbm, "kite log loss \(loss), LightGBM \(data.lightgbm)")
+        #expect(abs(accuracy - data.lightgbmAccuracy) <= 0.01, "kite accuracy \(accuracy), LightGBM \(data.lightgbmAccuracy)")
+        for row in 0..<10 {
+            let values = (0..<12).map { data.test[row, $0] }
+            #expect(try model.probabilities(values) == probabilities[row])
+            #expect(try model.predict(values) == Double(probabilities[row].indices.max { probabilities[row][$0] < probabilities[row][$1] } ?? -1))
+        }
+        var wrong = parameters
+        wrong.numClass = 2
+        #expect(throws: KiteError.self) { try GBDTTrainer(parameters: wrong).fit(features: data.train, labels: data.trainLabels) }
     }
 
     @Test func earlyStoppingStopsAndDeterminism() throws {

@@ -25,6 +25,9 @@ import Testing
         let scores = reference.array("scores")
         let targets = reference.array("targets")
         let predictions = reference.array("predictions")
+        let classes = reference.array("classes")
+        let probabilities = (reference.values["probabilities"] as? [[Any]] ?? []).map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } }
+        #expect(classes.count == rows && probabilities.count == rows)
         #expect(labels.count == rows && scores.count == rows && targets.count == rows)
         let confusion = try BinaryMetrics.confusion(labels: labels, scores: scores, threshold: 0.5)
         let kite: [(String, Double)] = [
@@ -37,6 +40,9 @@ import Testing
             ("rmse", try RegressionMetrics.rmse(targets: targets, predictions: predictions)),
             ("mae", try RegressionMetrics.mae(targets: targets, predictions: predictions)),
             ("r2", try RegressionMetrics.r2(targets: targets, predictions: predictions)),
+            ("multiclass_accuracy", try MulticlassMetrics.accuracy(labels: classes, probabilities: probabilities)),
+            ("multiclass_log_loss", try MulticlassMetrics.logLoss(labels: classes, probabilities: probabilities)),
+            ("macro_f1", try MulticlassMetrics.macroF1(labels: classes, probabilities: probabilities)),
         ]
         for (name, value) in kite {
             let expected = reference.number(name)
@@ -62,6 +68,9 @@ import Testing
             { try BinaryMetrics.brierScore(labels: [0, 1], probabilities: [.nan, 0.5]) },
             { try BinaryMetrics.calibrationError(labels: [0], probabilities: [0.5], bins: 0) },
             { try RegressionMetrics.rmse(targets: [1], predictions: [.infinity]) },
+            { try MulticlassMetrics.accuracy(labels: [0, 3], probabilities: [[0.5, 0.5], [0.2, 0.8]]) },
+            { try MulticlassMetrics.logLoss(labels: [0], probabilities: [[1]]) },
+            { try MulticlassMetrics.macroF1(labels: [0, 1], probabilities: [[0.5, 0.5], [0.2]]) },
         ]
         for body in cases {
             #expect(throws: KiteError.self) { _ = try body() }

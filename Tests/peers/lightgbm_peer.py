@@ -1,8 +1,9 @@
 """LightGBM on scikit-learn's make_classification / make_regression data, for Kite's GBDT tests.
 
-usage: lightgbm_peer.py binary|regression SEED ROWS FEATURES ROUNDS
+usage: lightgbm_peer.py binary|multiclass|regression SEED ROWS FEATURES ROUNDS
 The data gets a constant column and 10% missing values (NaN) in column 0. Prints JSON: the train/test features and
-labels (80/20 split) and LightGBM's test metric (AUC for binary, RMSE for regression) with the same parameters
+labels (80/20 split) and LightGBM's test metric (AUC for binary, log loss for multiclass (3 classes; accuracy too),
+RMSE for regression) with the same parameters
 Kite uses (num_leaves 31, learning_rate 0.1, min_data_in_leaf 20, max_bin 255).
 """
 import json
@@ -11,11 +12,12 @@ import sys
 import lightgbm as lgb
 import numpy as np
 from sklearn.datasets import make_classification, make_regression
-from sklearn.metrics import roc_auc_score, root_mean_squared_error
+from sklearn.metrics import accuracy_score, log_loss, roc_auc_score, root_mean_squared_error
 
 objective, seed, rows, features, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-if objective == "binary":
-    x, y = make_classification(n_samples=rows, n_features=features, n_informative=max(2, features // 2), random_state=seed)
+if objective in ("binary", "multiclass"):
+    x, y = make_classification(n_samples=rows, n_features=features, n_informative=max(2, features // 2),
+                               n_classes=2 if objective == "binary" else 3, random_state=seed)
 else:
     x, y = make_regression(n_samples=rows, n_features=features, n_informative=max(2, features // 2), noise=10.0, random_state=seed)
 rng = np.random.default_rng(seed)
@@ -24,9 +26,18 @@ x[rng.random(rows) < 0.1, 0] = np.nan
 split = int(rows * 0.8)
 params = {"objective": objective, "num_leaves": 31, "learning_rate": 0.1, "min_data_in_leaf": 20, "max_bin": 255,
           "verbose": -1, "deterministic": True, "num_threads": 2, "seed": seed}
+if objective == "multiclass":
+    params["num_class"] = 3
 model = lgb.train(params, lgb.Dataset(x[:split], y[:split]), num_boost_round=rounds)
 predicted = model.predict(x[split:])
-metric = roc_auc_score(y[split:], predicted) if objective == "binary" else root_mean_squared_error(y[split:], predicted)
+extra = {}
+if objective == "binary":
+    metric = roc_auc_score(y[split:], predicted)
+elif objective == "multiclass":
+    metric = log_loss(y[split:], predicted)
+    extra["accuracy"] = accuracy_score(y[split:], predicted.argmax(axis=1))
+else:
+    metric = root_mean_squared_error(y[split:], predicted)
 clean = lambda a: [None if np.isnan(v) else float(v) for v in a.ravel()]
 print(json.dumps({"train_x": clean(x[:split]), "train_y": y[:split].astype(float).tolist(), "test_x": clean(x[split:]),
-                  "test_y": y[split:].astype(float).tolist(), "metric": metric}))
+                  "test_y": y[split:].astype(float).tolist(), "metric": metric, **extra}))

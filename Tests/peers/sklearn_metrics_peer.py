@@ -19,6 +19,12 @@ scores[rng.integers(0, rows, 3)] = 1.0
 targets = rng.normal(10, 3, rows)
 predictions = targets + rng.normal(0, 1, rows)
 predicted = (scores >= 0.5).astype(float)
+# Four classes; probabilities from a rounded Dirichlet (ties in the argmax, some exactly 0), renormalized.
+classes = rng.integers(0, 4, rows)
+probabilities = np.round(rng.dirichlet([1, 1, 1, 1], rows) + 0.3 * np.eye(4)[classes], 1)
+probabilities[rng.integers(0, rows, 3)] = [1.0, 0.0, 0.0, 0.0]
+probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+argmax = probabilities.argmax(axis=1)
 
 n_bins = 10
 bins = np.linspace(0.0, 1.0, n_bins + 1)
@@ -30,6 +36,10 @@ for b in range(n_bins):
         ece += mask.sum() / rows * abs(labels[mask].mean() - scores[mask].mean())
 
 print(json.dumps({
+    "classes": classes.astype(float).tolist(), "probabilities": probabilities.tolist(),
+    "multiclass_accuracy": metrics.accuracy_score(classes, argmax),
+    "multiclass_log_loss": metrics.log_loss(classes, probabilities, labels=[0, 1, 2, 3]),
+    "macro_f1": metrics.f1_score(classes, argmax, average="macro", zero_division=0),
     "labels": labels.tolist(), "scores": scores.tolist(), "targets": targets.tolist(), "predictions": predictions.tolist(),
     "roc_auc": metrics.roc_auc_score(labels, scores),
     "log_loss": metrics.log_loss(labels, scores),

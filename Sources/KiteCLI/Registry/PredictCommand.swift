@@ -16,7 +16,8 @@ struct PredictCommand: AsyncParsableCommand {
             MODEL is a Kite model file, or NAME@ALIAS / NAME@vN from the project's registry (the version's \
             artifacts hold model.json). Input columns are matched to the model's signature by name. Binary \
             classifiers add 'probability' and 'prediction' (1 when the probability is at least --threshold); \
-            regressors add 'prediction'. The input is read and scored one row group at a time, so files larger \
+            multiclass classifiers add 'probability_<class>' per class and 'prediction' (the most probable \
+            class); regressors add 'prediction'. The input is read and scored one row group at a time, so files larger \
             than memory work; local paths and s3:// URLs both work.
             """
     )
@@ -63,19 +64,27 @@ struct PredictCommand: AsyncParsableCommand {
 
     /// The input's columns followed by the prediction columns.
     func score(_ frame: DataFrame, with model: ModelFile) throws -> DataFrame {
-        let predictions = try model.predict(frame)
-        var columns = Array(zip(frame.schema.fields.map(\.name), frame.columns))
-        let added = model.signature.task == "binary" ? ["probability", "prediction"] : ["prediction"]
-        for name in added where frame[name] != nil {
+        var added: [(String, DataColumn)] = []
+        switch model.signature.task {
+        case "binary":
+            let probabilities = try model.predict(frame)
+            added = [("probability", .float64s(probabilities)), ("prediction", .int64s(probabilities.map { $0 >= threshold ? 1 : 0 }))]
+        case "multiclass":
+            let classes = model.signature.classes ?? []
+            let probabilities = try model.probabilities(frame)
+            for (index, name) in classes.enumerated() {
+                added.append(("probability_\(name)", .float64s(probabilities.map { $0[index] })))
+            }
+            let best = probabilities.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
+            let numbers = classes.compactMap { Int64($0) }
+            added.append(("prediction", numbers.count == classes.count ? .int64s(best.map { numbers[$0] }) : .strings(best.map { classes[$0] })))
+        default:
+            added = [("prediction", .float64s(try model.predict(frame)))]
+        }
+        for (name, _) in added where frame[name] != nil {
             throw KiteError.invalidArgument("the input already has a column '\(name)'; rename it before scoring")
         }
-        if model.signature.task == "binary" {
-            columns.append(("probability", .float64s(predictions)))
-            columns.append(("prediction", .int64s(predictions.map { $0 >= threshold ? 1 : 0 })))
-        } else {
-            columns.append(("prediction", .float64s(predictions)))
-        }
-        return try DataFrame(columns)
+        return try DataFrame(Array(zip(frame.schema.fields.map(\.name), frame.columns)) + added)
     }
 
     /// Loads a model file, or the model.json of a registered version (`NAME@ALIAS`, `NAME@vN`).

@@ -23,8 +23,10 @@ public struct ModelFile: Sendable, Hashable, Codable {
         /// The feature service the inputs come from, if the training set came from the feature store.
         public var featureService: String?
         public var label: String
-        /// `binary` or `regression`.
+        /// `binary`, `multiclass` or `regression`.
         public var task: String
+        /// A multiclass model's class names (the label values, as text), in output order.
+        public var classes: [String]?
 
         /// One input column.
         public struct Input: Sendable, Hashable, Codable {
@@ -39,11 +41,12 @@ public struct ModelFile: Sendable, Hashable, Codable {
         }
 
         /// A signature.
-        public init(inputs: [Input], featureService: String?, label: String, task: String) {
+        public init(inputs: [Input], featureService: String?, label: String, task: String, classes: [String]? = nil) {
             self.inputs = inputs
             self.featureService = featureService
             self.label = label
             self.task = task
+            self.classes = classes
         }
     }
 
@@ -65,12 +68,26 @@ public struct ModelFile: Sendable, Hashable, Codable {
         self.metrics = metrics
     }
 
-    /// Predictions for every row of `frame` (probability of class 1 for binary models).
+    /// Predictions for every row of `frame`: the probability of class 1 (binary), the value (regression), the
+    /// most probable class's index into `signature.classes` (multiclass).
     public func predict(_ frame: DataFrame) throws -> [Double] {
         let features = try preprocessor.transform(frame)
         switch learner {
         case .gbdt(let model): return try model.predict(features)
         case .linear(let model): return try model.predict(features)
+        }
+    }
+
+    /// Each row's class probabilities, in `signature.classes` order (multiclass), or `[1 − p, p]` (binary).
+    public func probabilities(_ frame: DataFrame) throws -> [[Double]] {
+        let features = try preprocessor.transform(frame)
+        switch learner {
+        case .gbdt(let model):
+            guard model.objective != .regression else { throw KiteError.invalidArgument("a regression model has no class probabilities") }
+            return try model.probabilities(features)
+        case .linear(let model):
+            guard model.kind == .logistic else { throw KiteError.invalidArgument("a ridge model has no class probabilities") }
+            return try model.predict(features).map { [1 - $0, $0] }
         }
     }
 
@@ -147,6 +164,10 @@ public struct ModelFile: Sendable, Hashable, Codable {
         case .linear(let model):
             guard model.weights.count == featureCount else { throw fail("\(model.weights.count) weights for \(featureCount) features") }
         case .gbdt(let model):
+            let outputs = model.objective == .multiclass ? signature.classes?.count ?? 0 : 1
+            guard model.outputCount == outputs, outputs >= 1, model.initialScores.count == outputs, model.trees.count % outputs == 0 else {
+                throw fail("\(model.outputCount) outputs and \(model.initialScores.count) starting scores for a \(signature.task) model with \(outputs) outputs")
+            }
             guard model.featureCount == featureCount, model.splitCounts.count == featureCount, model.splitGains.count == featureCount else {
                 throw fail("the trees take \(model.featureCount) features, the preprocessing makes \(featureCount)")
             }
