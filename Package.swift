@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Features", targets: ["Features"]),
         .library(name: "Registry", targets: ["Registry"]),
         .library(name: "Learning", targets: ["Learning"]),
+        .library(name: "Training", targets: ["Training"]),
         .library(name: "KiteServer", targets: ["KiteServer"]),
     ],
     dependencies: [
@@ -72,6 +73,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Training",
+            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KiteServer",
             dependencies: [
                 "KiteCore", "ObjectStorage", "Features", "Registry",
@@ -83,7 +89,7 @@ let package = Package(
         .target(
             name: "KiteCLI",
             dependencies: [
-                "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer", "Learning",
+                "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer", "Learning", "Training",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -130,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KiteCLITests",
-            dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "Registry", "Learning", "ObjectStorage", "KiteTesting"],
+            dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "Registry", "Learning", "Training", "ObjectStorage", "KiteTesting"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -10,7 +10,8 @@ public struct KiteCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DemoCommand.self, InitCommand.self, ApplyCommand.self, FeaturesCommand.self, DatasetCommand.self,
-            ParquetCommand.self, ServerCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, PredictCommand.self,
+            ParquetCommand.self, ServerCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self,
+            TrainCommand.self, PredictCommand.self,
         ]
     )
 
@@ -26,6 +27,8 @@ public struct KiteCommand: AsyncParsableCommand {
                 try command.run()
             }
             return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue
         } catch let error as KiteError {
             Terminal.standardError("error: \(error.message)")
             return 1

@@ -25,4 +25,24 @@ public enum ObjectStores {
         case .file(let path): return try LocalObjectStore(root: path, create: true)
         }
     }
+
+    /// A random-access source for reading the file at `url` (a local path, `file:PATH` or `s3://bucket/key`).
+    public static func source(_ url: String, s3: S3Configuration = S3Configuration()) async throws -> any ByteSource {
+        switch try ObjectLocation(url) {
+        case .file(let local): return try LocalFileSource(path: local)
+        case .s3:
+            let (store, key) = try open(url, s3: s3)
+            return try await ObjectStoreSource(store: store, key: key)
+        }
+    }
+
+    /// A sink that writes the file at `url` and makes it appear only when committed.
+    public static func sink(_ url: String, s3: S3Configuration = S3Configuration()) async throws -> any ByteSink {
+        switch try ObjectLocation(url) {
+        case .file(let local): return try LocalFileSink(path: local)
+        case .s3:
+            let (store, key) = try open(url, s3: s3)
+            return try await store.makeSink(for: key)
+        }
+    }
 }

@@ -107,13 +107,13 @@ import Testing
         // The champion knows its run and lineage; its model file is in the run's artifacts and scores files.
         let store = try await RegistryStore.open(url: "sqlite:\(folder)/.kite/registry.db")
         let champion = try await store.modelVersion(name: "fraud", alias: "champion")
-        #expect(champion.featureService == "fraud_model" && champion.trainingSet?.contains("\"rows\": 5000") == true)
+        #expect(champion.featureService == "fraud_model" && champion.trainingSet?.contains("\"rows\":5000") == true)
         #expect(try await store.modelVersions(name: "fraud").count == 2)
         let run = try await store.run(id: champion.runID ?? "")
         await store.close()
         let model = try ModelFile.load(path: folder + "/.kite/artifacts/1/\(run.id)/artifacts/model/model.json")
-        #expect(run.metrics["holdout_auc"]?.value == model.metrics["auc"] && (model.metrics["auc"] ?? 0) > 0.6)
-        #expect(run.inputs.map(\.name) == ["training_set"] && model.signature.featureService == "fraud_model")
+        #expect(run.metrics["auc"]?.value == model.metrics["auc"] && (model.metrics["auc"] ?? 0) > 0.6)
+        #expect(run.inputs.map(\.name) == ["fraud_model"] && model.signature.featureService == "fraud_model")
         let scored = directory.file("scored.parquet")
         let predicted = try Subprocess.run(TestEnvironment.kiteBinary, [
             "predict", "fraud@champion", "--project", folder, "--input", folder + "/data/training_set.parquet", "--out", scored,

@@ -2,17 +2,17 @@ import KiteCore
 import Yams
 
 /// A YAML node that knows its file, so every error can say `features/views.yaml:12: …`.
-struct YAMLValue {
-    let node: Node
-    let file: String
+package struct YAMLValue {
+    package let node: Node
+    package let file: String
 
     /// `file:line` of the node.
-    var location: String { "\(file):\(node.mark?.line ?? 1)" }
+    package var location: String { "\(file):\(node.mark?.line ?? 1)" }
 
-    func fail(_ message: String) -> KiteError { KiteError.invalidArgument("\(location): \(message)") }
+    package func fail(_ message: String) -> KiteError { KiteError.invalidArgument("\(location): \(message)") }
 
     /// Parses `text` (the content of `file`); an empty document is nil.
-    static func parse(_ text: String, file: String) throws -> YAMLValue? {
+    package static func parse(_ text: String, file: String) throws -> YAMLValue? {
         do {
             return try Yams.compose(yaml: text).map { YAMLValue(node: $0, file: file) }
         } catch let error as YamlError {
@@ -22,28 +22,28 @@ struct YAMLValue {
         }
     }
 
-    func string(_ what: String) throws -> String {
+    package func string(_ what: String) throws -> String {
         guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw fail("\(what) must be a non-empty string") }
         return scalar.string
     }
 
-    func bool(_ what: String) throws -> Bool {
+    package func bool(_ what: String) throws -> Bool {
         guard let value = node.bool else { throw fail("\(what) must be true or false") }
         return value
     }
 
-    func sequence(_ what: String) throws -> [YAMLValue] {
+    package func sequence(_ what: String) throws -> [YAMLValue] {
         guard case .sequence(let items) = node else { throw fail("\(what) must be a list") }
         return items.map { YAMLValue(node: $0, file: file) }
     }
 
-    func strings(_ what: String) throws -> [String] {
+    package func strings(_ what: String) throws -> [String] {
         if case .scalar = node { return [try string(what)] }
         return try sequence(what).map { try $0.string(what) }
     }
 
     /// The entries of a mapping, refusing keys outside `allowed` (a typo should not pass silently).
-    func mapping(_ what: String, allowed: Set<String>) throws -> [String: YAMLValue] {
+    package func mapping(_ what: String, allowed: Set<String>) throws -> [String: YAMLValue] {
         guard case .mapping(let mapping) = node else { throw fail("\(what) must be a mapping of keys to values") }
         var result: [String: YAMLValue] = [:]
         for (key, value) in mapping {
@@ -57,8 +57,40 @@ struct YAMLValue {
         return result
     }
 
+    /// A number.
+    package func double(_ what: String) throws -> Double {
+        guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else { throw fail("\(what) must be a number") }
+        return value
+    }
+
+    /// A whole number.
+    package func int(_ what: String) throws -> Int {
+        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else { throw fail("\(what) must be a whole number") }
+        return value
+    }
+
+    /// Whether the node is a mapping.
+    package var isMapping: Bool {
+        if case .mapping = node { return true }
+        return false
+    }
+
+    /// A mapping's entries in file order, keys as strings.
+    package func pairs(_ what: String) throws -> [(key: String, value: YAMLValue)] {
+        guard case .mapping(let mapping) = node else { throw fail("\(what) must be a mapping") }
+        return try mapping.map { key, value in
+            (try YAMLValue(node: key, file: file).string("a key of \(what)"), YAMLValue(node: value, file: file))
+        }
+    }
+
+    /// Whether the node is a scalar (not a list or mapping).
+    package var isScalar: Bool {
+        if case .scalar = node { return true }
+        return false
+    }
+
     /// A mapping of strings to strings (tags, field mappings).
-    func stringMap(_ what: String) throws -> [String: String] {
+    package func stringMap(_ what: String) throws -> [String: String] {
         guard case .mapping(let mapping) = node else { throw fail("\(what) must be a mapping") }
         var result: [String: String] = [:]
         for (key, value) in mapping {
@@ -71,7 +103,7 @@ struct YAMLValue {
 
 extension Dictionary where Key == String, Value == YAMLValue {
     /// The value of a key that must be present.
-    func required(_ key: String, in what: String, at parent: YAMLValue) throws -> YAMLValue {
+    package func required(_ key: String, in what: String, at parent: YAMLValue) throws -> YAMLValue {
         guard let value = self[key] else { throw parent.fail("\(what) has no '\(key)'") }
         return value
     }

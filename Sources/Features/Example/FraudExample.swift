@@ -33,18 +33,21 @@ public struct FraudExample: Sendable {
         public var fraudRate: Double
     }
 
-    /// Writes kite.yaml, features/fraud.yaml and the Parquet data under `folder` (which must be empty or absent).
+    /// Writes kite.yaml, features/fraud.yaml, the training configs train/gbdt.yaml and train/logistic.yaml, and the
+    /// Parquet data under `folder` (which must be empty or absent).
     public func write(to folder: String) async throws -> Summary {
         let manager = FileManager.default
         if let existing = try? manager.contentsOfDirectory(atPath: folder), !existing.isEmpty {
             throw KiteError(.alreadyExists, "\(folder) is not empty; choose a new folder for the example project")
         }
         guard rows >= 100 else { throw KiteError.invalidArgument("the example needs at least 100 transactions (--rows)") }
-        for sub in ["features", "data"] {
+        for sub in ["features", "data", "train"] {
             try manager.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
         }
         try Self.projectYAML.write(toFile: folder + "/kite.yaml", atomically: true, encoding: .utf8)
         try Self.featuresYAML.write(toFile: folder + "/features/fraud.yaml", atomically: true, encoding: .utf8)
+        try Self.trainingYAML(learner: "gbdt").write(toFile: folder + "/train/gbdt.yaml", atomically: true, encoding: .utf8)
+        try Self.trainingYAML(learner: "logistic").write(toFile: folder + "/train/logistic.yaml", atomically: true, encoding: .utf8)
 
         let world = try generate()
         let data = folder + "/data/"
@@ -235,4 +238,36 @@ public struct FraudExample: Sendable {
               - transaction_features:is_large
 
         """
+
+    /// A training config for the fraud model with `learner` (gbdt or logistic).
+    static func trainingYAML(learner: String) -> String {
+        let settings = learner == "gbdt"
+            ? """
+            learner: gbdt
+            params: {num_iterations: 100, learning_rate: 0.1, num_leaves: 31, min_data_in_leaf: 20, seed: 7}
+            """
+            : """
+            learner: logistic
+            params: {C: 1.0}
+            # Other numeric features are imputed (median, with a missing indicator) and standardized by default.
+            preprocessing:
+              amount: [{impute: median, indicator: true}, log1p, standardize]
+            """
+        return """
+            # Train the fraud model: kite train train/\(learner).yaml
+            experiment: fraud-detection
+            model: fraud
+            data:
+              feature_service: fraud_model      # features joined point-in-time to each labelled transaction
+              labels: data/labels.parquet
+              label: is_fraud
+              extra_features: [amount]          # a column of the labels file that is a feature too
+            \(settings)
+            split: {method: time, test_fraction: 0.2}   # test on the latest 20% of transactions
+            gates:
+              - auc >= 0.6
+              - auc >= champion.auc - 0.002     # no worse than the model aliased fraud@champion
+
+            """
+    }
 }

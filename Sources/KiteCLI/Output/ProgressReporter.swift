@@ -22,8 +22,8 @@ struct ProgressReporter {
         enabled = isatty(STDERR_FILENO) != 0
     }
 
-    /// Records `count` more units done and redraws at most five times a second.
-    mutating func advance(by count: Int) {
+    /// Records `count` more units done and redraws at most five times a second, with `detail` after the counts.
+    mutating func advance(by count: Int, detail: String = "") {
         done += count
         let now = DispatchTime.now().uptimeNanoseconds
         guard enabled, now - lastDraw > 200_000_000 || done == total else { return }
@@ -33,7 +33,7 @@ struct ProgressReporter {
         let percent = total > 0 ? 100 * done / total : 100
         let eta = rate > 0 ? Int(Double(total - done) / rate) : 0
         Terminal.standardErrorRaw(
-            "\r\(done) / \(total) \(unit)  \(percent)%  \(Int(rate)) \(unit)/s  ETA \(eta)s\u{1B}[K")
+            "\r\(done) / \(total) \(unit)  \(percent)%  \(Int(rate)) \(unit)/s  ETA \(eta)s\(detail.isEmpty ? "" : "  " + detail)\u{1B}[K")
     }
 
     /// Ends the progress line.

@@ -12,22 +12,12 @@ enum StoragePath {
 
     /// A random-access source for reading `path`.
     static func source(_ path: String) async throws -> any ByteSource {
-        switch try ObjectLocation(path) {
-        case .file(let local): return try LocalFileSource(path: local)
-        case .s3:
-            let (store, key) = try ObjectStores.open(path, s3: try s3Configuration())
-            return try await ObjectStoreSource(store: store, key: key)
-        }
+        try await ObjectStores.source(path, s3: try s3Configuration())
     }
 
     /// A sink that writes `path` and makes it appear only when committed.
     static func sink(_ path: String) async throws -> any ByteSink {
-        switch try ObjectLocation(path) {
-        case .file(let local): return try LocalFileSink(path: local)
-        case .s3:
-            let (store, key) = try ObjectStores.open(path, s3: try s3Configuration())
-            return try await store.makeSink(for: key)
-        }
+        try await ObjectStores.sink(path, s3: try s3Configuration())
     }
 
     /// The whole content of `path`.

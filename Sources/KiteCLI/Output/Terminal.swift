@@ -9,6 +9,9 @@ enum Terminal {
     /// Whether standard output is a terminal (a person is reading) rather than a pipe or file.
     static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
 
+    /// Whether standard error is a terminal, where progress is shown.
+    static var isInteractive: Bool { isatty(STDERR_FILENO) != 0 }
+
     /// Writes a line to standard error.
     static func standardError(_ line: String) {
         standardErrorRaw(line.hasSuffix("\n") ? line : line + "\n")

@@ -41,7 +41,7 @@ struct DatasetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.configuration()
-        let (definitions, version) = try options.appliedDefinitions(configuration)
+        let (definitions, version) = try configuration.appliedDefinitions()
         let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration))
         let references = try service.map { try builder.references(service: $0) }
             ?? (features ?? "").split(separator: ",").map { try FeatureReference(parsing: String($0).trimmingSpaces()) }

@@ -17,7 +17,7 @@ struct FeaturesCommand: AsyncParsableCommand {
         @OptionGroup var options: ProjectOptions
 
         func run() async throws {
-            let (definitions, version) = try options.appliedDefinitions(try options.configuration())
+            let (definitions, version) = try options.configuration().appliedDefinitions()
             var out = "definitions version \(version.number), applied \(Timestamp.format(version.appliedAt))\n"
             for entity in definitions.entities {
                 out += "entity          \(entity.name)  keys: \(entity.joinKeys.joined(separator: ", "))\n"
@@ -45,7 +45,7 @@ struct FeaturesCommand: AsyncParsableCommand {
         var name: String
 
         func run() async throws {
-            let (definitions, _) = try options.appliedDefinitions(try options.configuration())
+            let (definitions, _) = try options.configuration().appliedDefinitions()
             var out = ""
             if let view = definitions.featureViews.first(where: { $0.name == name }) {
                 out += "feature view \(view.name) (\(view.location))\n  entities: \(view.entities.joined(separator: ", "))\n"

@@ -29,18 +29,4 @@ struct ProjectOptions: ParsableArguments {
     func artifactStore(_ configuration: ProjectConfiguration) throws -> ArtifactStore {
         ArtifactStore(objects: try ObjectStores.openFolder(configuration.artifactsURL, s3: try StoragePath.s3Configuration()))
     }
-
-    /// The definitions as last applied, or an error telling to run `kite apply`.
-    func appliedDefinitions(_ configuration: ProjectConfiguration) throws -> (FeatureDefinitions, FeatureRegistry.Version) {
-        let registry = try FeatureRegistry(path: configuration.featureRegistryPath())
-        guard let version = try registry.latest() else {
-            throw KiteError(.notFound, "no definitions are applied in \(configuration.folder): run 'kite apply' first")
-        }
-        var definitions = FeatureDefinitions()
-        for name in version.files.keys.sorted() {
-            definitions.merge(try FeatureDefinitions.parse(yaml: version.files[name] ?? "", file: name))
-        }
-        try definitions.validate()
-        return (definitions, version)
-    }
 }

@@ -1,0 +1,274 @@
+import Features
+import Foundation
+import KiteCore
+import Learning
+
+/// A training config (`train.yaml`): where the data comes from, what to learn it with, how to validate it, and
+/// where the run and the model go. Every key is checked when the file is read, and errors name the file and line.
+///
+/// ```yaml
+/// experiment: fraud-detection        # default: the project's name
+/// model: fraud                       # register passing models here; or {name: fraud, alias: challenger}
+/// data:
+///   feature_service: fraud_model     # with labels: entity rows, their event_timestamp and the label
+///   labels: data/labels.parquet
+///   label: is_fraud
+///   extra_features: [amount]         # columns of the labels file used as features too
+///   # or a table of your own: train: data/table.parquet (or .csv), label: y, time: event_time
+/// features: [...]                    # default: the service's features, or every other column of the table
+/// exclude: [...]
+/// task: binary                       # default: inferred from the label (0/1 or bool → binary, string → multiclass, else regression)
+/// preprocessing:
+///   amount: [{impute: median, indicator: true}, log1p, standardize]
+///   merchant_category: onehot
+/// learner: gbdt                      # gbdt, logistic or ridge; parameters by LightGBM's / scikit-learn's names
+/// params: {num_iterations: 200, learning_rate: 0.05, num_leaves: 31}
+/// split: {method: time, test_fraction: 0.2, seed: 0, validation_fraction: 0.1}
+/// cross_validation: 5                # k folds over the training rows (optional)
+/// gates: ["auc >= 0.80", "auc >= champion.auc - 0.002"]
+/// ```
+public struct TrainingConfiguration: Sendable, Hashable {
+    /// Where the training rows come from.
+    public enum Data: Sendable, Hashable {
+        /// Entity rows with labels, joined point-in-time with a feature service's features.
+        case featureService(name: String, labels: String, extraFeatures: [String])
+        /// A Parquet or CSV table holding features and the label.
+        case table(path: String)
+    }
+
+    /// The learner and its settings.
+    public enum Learner: Sendable, Hashable {
+        case gbdt(GBDTParameters)
+        /// L2-regularized logistic regression; `c` is scikit-learn's inverse regularization strength.
+        case logistic(c: Double, maxIterations: Int)
+        /// Ridge regression with penalty `alpha`.
+        case ridge(alpha: Double)
+
+        public var name: String {
+            switch self {
+            case .gbdt: "gbdt"
+            case .logistic: "logistic"
+            case .ridge: "ridge"
+            }
+        }
+    }
+
+    /// How rows are held out.
+    public struct Split: Sendable, Hashable {
+        /// `time` (the latest rows are the test set) or `random`.
+        public var method: String
+        public var testFraction = 0.2
+        public var seed: UInt64 = 0
+        /// The share of training rows set aside for early stopping, when the learner stops early.
+        public var validationFraction = 0.1
+    }
+
+    /// The config file, for messages.
+    public var file: String
+    public var experiment: String?
+    public var modelName: String?
+    /// An alias set on the new version when it is registered.
+    public var modelAlias: String?
+    public var data: Data
+    public var label: String
+    /// The time column (a time split orders by it): `event_timestamp` for feature-service data.
+    public var timeColumn: String?
+    /// The feature columns, if listed; otherwise every candidate column.
+    public var features: [String]?
+    public var exclude: [String]
+    public var task: LearningTask?
+    public var preprocessing: [ColumnSpec]
+    public var learner: Learner
+    public var split: Split
+    /// k of k-fold cross-validation over the training rows; 0 for none.
+    public var crossValidationFolds: Int
+    public var gates: [ValidationGate]
+    /// The name of the run.
+    public var runName: String?
+    /// The probability at which a binary prediction is class 1, for accuracy, precision, recall and F1.
+    public var threshold: Double
+
+    /// Reads and checks the config at `path`.
+    public static func load(path: String) throws -> TrainingConfiguration {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw KiteError(.notFound, "no training config at \(path)")
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses a config's text (`file` names it in errors).
+    public static func parse(_ text: String, file: String) throws -> TrainingConfiguration {
+        guard let root = try YAMLValue.parse(text, file: file) else { throw KiteError.invalidArgument("\(file) is empty") }
+        let map = try root.mapping("the training config", allowed: [
+            "experiment", "model", "data", "features", "exclude", "task", "preprocessing", "learner", "params", "split",
+            "cross_validation", "gates", "run_name", "threshold",
+        ])
+        let dataNode = try map.required("data", in: "the training config", at: root)
+        let data = try dataNode.mapping("data", allowed: ["feature_service", "labels", "label", "extra_features", "train", "time"])
+        let label = try data.required("label", in: "data", at: dataNode).string("data.label")
+        let source: Data
+        var timeColumn = try data["time"]?.string("data.time")
+        if let service = data["feature_service"] {
+            guard data["train"] == nil else { throw dataNode.fail("data has both feature_service and train; choose one") }
+            source = .featureService(
+                name: try service.string("data.feature_service"),
+                labels: try data.required("labels", in: "data (with feature_service)", at: dataNode).string("data.labels"),
+                extraFeatures: try data["extra_features"]?.strings("data.extra_features") ?? [])
+            timeColumn = timeColumn ?? "event_timestamp"
+        } else if let table = data["train"] {
+            for key in ["labels", "extra_features"] where data[key] != nil {
+                throw dataNode.fail("data.\(key) goes with feature_service; a table (train) holds its features itself")
+            }
+            let path = try table.string("data.train")
+            guard path.hasSuffix(".parquet") || path.hasSuffix(".csv") else { throw table.fail("data.train must be a .parquet or .csv file") }
+            source = .table(path: path)
+        } else {
+            throw dataNode.fail("data needs feature_service (with labels) or train (a Parquet or CSV file)")
+        }
+
+        var modelName: String?
+        var modelAlias: String?
+        if let model = map["model"] {
+            if model.isScalar {
+                modelName = try model.string("model")
+            } else {
+                let entries = try model.mapping("model", allowed: ["name", "alias"])
+                modelName = try entries.required("name", in: "model", at: model).string("model.name")
+                modelAlias = try entries["alias"]?.string("model.alias")
+            }
+        }
+
+        var task: LearningTask?
+        if let node = map["task"] {
+            let name = try node.string("task")
+            guard let value = LearningTask(rawValue: name) else { throw node.fail("task must be binary, multiclass or regression, not '\(name)'") }
+            task = value
+        }
+
+        let learnerName = try map["learner"]?.string("learner") ?? "gbdt"
+        let params: [String: YAMLValue] = try map["params"].map { node in
+            guard node.isMapping else { throw node.fail("params must be a mapping of names to numbers") }
+            return try node.mapping("params", allowed: Set(GBDTParameters.parameterNames + ["C", "max_iter", "alpha"]))
+        } ?? [:]
+        let learner: Learner
+        switch learnerName {
+        case "gbdt":
+            var parameters = GBDTParameters()
+            for (name, node) in params.sorted(by: { $0.key < $1.key }) {
+                guard !["C", "max_iter", "alpha"].contains(name) else { throw node.fail("\(name) is not a GBDT parameter") }
+                do { try parameters.set(name, to: try node.double("params.\(name)")) } catch let error as KiteError {
+                    throw node.fail(error.message)
+                }
+            }
+            learner = .gbdt(parameters)
+        case "logistic", "ridge":
+            let allowed: Set<String> = learnerName == "logistic" ? ["C", "max_iter"] : ["alpha"]
+            for (name, node) in params where !allowed.contains(name) {
+                throw node.fail("\(learnerName) takes \(allowed.sorted().joined(separator: " and ")), not \(name)")
+            }
+            if learnerName == "logistic" {
+                let c = try params["C"]?.double("params.C") ?? 1
+                let iterations = try params["max_iter"]?.int("params.max_iter") ?? 1000
+                guard c > 0 else { throw (params["C"] ?? root).fail("C must be > 0") }
+                guard iterations >= 1 else { throw (params["max_iter"] ?? root).fail("max_iter must be at least 1") }
+                learner = .logistic(c: c, maxIterations: iterations)
+            } else {
+                let alpha = try params["alpha"]?.double("params.alpha") ?? 1
+                guard alpha >= 0 else { throw (params["alpha"] ?? root).fail("alpha must be ≥ 0") }
+                learner = .ridge(alpha: alpha)
+            }
+        default:
+            throw (map["learner"] ?? root).fail("learner must be gbdt, logistic or ridge, not '\(learnerName)'")
+        }
+        if task == .multiclass, learnerName != "gbdt" { throw (map["learner"] ?? root).fail("multiclass needs learner gbdt") }
+        if task == .regression, learnerName == "logistic" { throw (map["learner"] ?? root).fail("logistic regression is for binary labels; use ridge or gbdt") }
+        if task.map({ $0 != .regression }) == true, learnerName == "ridge" { throw (map["learner"] ?? root).fail("ridge is for regression; use logistic or gbdt") }
+
+        var split = Split(method: timeColumn == nil ? "random" : "time")
+        if let node = map["split"] {
+            let entries = try node.mapping("split", allowed: ["method", "test_fraction", "seed", "validation_fraction"])
+            if let method = entries["method"] {
+                split.method = try method.string("split.method")
+                guard ["time", "random"].contains(split.method) else { throw method.fail("split.method must be time or random") }
+                if split.method == "time", timeColumn == nil { throw method.fail("a time split needs data.time (the column to order by)") }
+            }
+            if let value = entries["test_fraction"] {
+                split.testFraction = try value.double("split.test_fraction")
+                guard split.testFraction > 0, split.testFraction < 1 else { throw value.fail("split.test_fraction must be between 0 and 1") }
+            }
+            if let value = entries["validation_fraction"] {
+                split.validationFraction = try value.double("split.validation_fraction")
+                guard split.validationFraction > 0, split.validationFraction < 1 else { throw value.fail("split.validation_fraction must be between 0 and 1") }
+            }
+            if let value = entries["seed"] {
+                let seed = try value.int("split.seed")
+                guard seed >= 0 else { throw value.fail("split.seed must be ≥ 0") }
+                split.seed = UInt64(seed)
+            }
+        }
+
+        let folds = try map["cross_validation"]?.int("cross_validation") ?? 0
+        if folds != 0, folds < 2 || folds > 20 { throw (map["cross_validation"] ?? root).fail("cross_validation must be between 2 and 20 folds") }
+
+        let gates = try (map["gates"]?.strings("gates") ?? []).map { text in
+            do { return try ValidationGate(parsing: text) } catch let error as KiteError { throw (map["gates"] ?? root).fail(error.message) }
+        }
+        let threshold = try map["threshold"]?.double("threshold") ?? 0.5
+        guard (0...1).contains(threshold) else { throw (map["threshold"] ?? root).fail("threshold must be between 0 and 1") }
+
+        return TrainingConfiguration(
+            file: file, experiment: try map["experiment"]?.string("experiment"), modelName: modelName, modelAlias: modelAlias,
+            data: source, label: label, timeColumn: timeColumn, features: try map["features"]?.strings("features"),
+            exclude: try map["exclude"]?.strings("exclude") ?? [], task: task,
+            preprocessing: try map["preprocessing"].map(parsePreprocessing) ?? [], learner: learner, split: split,
+            crossValidationFolds: folds, gates: gates, runName: try map["run_name"]?.string("run_name"), threshold: threshold)
+    }
+
+    /// `column: [steps]` or `column: onehot|ordinal`.
+    private static func parsePreprocessing(_ node: YAMLValue) throws -> [ColumnSpec] {
+        try node.pairs("preprocessing").map { column, spec in
+            if spec.isScalar, let encoding = ColumnSpec.Encoding(rawValue: try spec.string("preprocessing.\(column)")) {
+                return ColumnSpec(column: column, encoding: encoding)
+            }
+            let steps = spec.isScalar ? [spec] : try spec.sequence("preprocessing.\(column)")
+            return ColumnSpec(column: column, steps: try steps.map { try parseStep($0, column: column) })
+        }
+        .sorted { $0.column < $1.column }
+    }
+
+    private static func parseStep(_ node: YAMLValue, column: String) throws -> ColumnSpec.Step {
+        let what = "a step of preprocessing.\(column)"
+        if node.isScalar {
+            switch try node.string(what) {
+            case "standardize": return .standardize
+            case "min_max": return .minMax
+            case "log1p": return .log1p
+            case "impute": return .impute(.median, indicator: false)
+            case "onehot", "ordinal": throw node.fail("\(column): an encoding stands alone ('\(column): onehot'), not in a list of steps")
+            case let other: throw node.fail("unknown step '\(other)'; steps: impute, standardize, min_max, log1p, clip, bucketize")
+            }
+        }
+        let entries = try node.mapping(what, allowed: ["impute", "indicator", "clip", "bucketize"])
+        if let impute = entries["impute"] {
+            let how = try impute.string("impute")
+            let imputation: ColumnSpec.Imputation
+            switch how {
+            case "mean": imputation = .mean
+            case "median": imputation = .median
+            default:
+                guard let value = Double(how), value.isFinite else { throw impute.fail("impute must be mean, median or a number") }
+                imputation = .constant(value)
+            }
+            return .impute(imputation, indicator: try entries["indicator"]?.bool("indicator") ?? false)
+        }
+        if let clip = entries["clip"] {
+            let bounds = try clip.sequence("clip").map { try $0.double("a clip bound") }
+            guard bounds.count == 2 else { throw clip.fail("clip takes [lower, upper]") }
+            return .clip(lower: bounds[0], upper: bounds[1])
+        }
+        if let bucketize = entries["bucketize"] {
+            return .bucketize(edges: try bucketize.sequence("bucketize").map { try $0.double("a bucket edge") })
+        }
+        throw node.fail("\(what) needs impute, clip or bucketize")
+    }
+}

@@ -1,0 +1,118 @@
+import Features
+import Foundation
+import KiteCore
+import Learning
+import ObjectStorage
+import Registry
+
+/// How a training job records itself in the tracking store and finds the champion.
+extension TrainingJob {
+    /// The config's experiment (the project's name by default), created if it does not exist.
+    func experiment(_ registry: RegistryStore) async throws -> String {
+        let name = configuration.experiment ?? project.project
+        do {
+            return try await registry.experiment(named: name).id
+        } catch let error as KiteError where error.code == .notFound {
+            return try await registry.createExperiment(name: name)
+        }
+    }
+
+    /// The run's tags: where it came from and its training set (copied into a registered version's lineage).
+    func tags(_ data: TrainingData) -> [String: String] {
+        var tags = [
+            "mlflow.source.name": sourceName, "mlflow.source.type": "LOCAL", "kite.config": configuration.file,
+            "kite.training_set": Self.json(data.metadata, limit: 8000, withoutFeatures: { $0.features = []; $0.featureReferences = nil }),
+        ]
+        if let user = ProcessInfo.processInfo.environment["USER"] { tags["mlflow.user"] = user }
+        if let service = data.metadata.featureService { tags["kite.feature_service"] = service }
+        return tags
+    }
+
+    /// The run's params: the learner's settings by their usual names, and how the data was split.
+    func params(_ data: TrainingData) -> [String: String] {
+        var params = [
+            "learner": configuration.learner.name, "task": data.task.rawValue, "label": configuration.label,
+            "num_features": String(data.features.count), "split": configuration.split.method,
+            "test_fraction": String(configuration.split.testFraction), "train_rows": String(data.metadata.trainRows),
+            "test_rows": String(data.metadata.testRows),
+        ]
+        if configuration.crossValidationFolds > 0 { params["cross_validation_folds"] = String(configuration.crossValidationFolds) }
+        if let service = data.metadata.featureService { params["feature_service"] = service }
+        switch configuration.learner {
+        case .gbdt(var parameters):
+            parameters.objective = data.task == .binary ? .binary : data.task == .multiclass ? .multiclass : .regression
+            parameters.numClass = data.task == .multiclass ? data.classes?.count ?? 2 : 1
+            params.merge(parameters.named) { a, _ in a }
+        case .logistic(let c, let iterations):
+            params["C"] = String(c)
+            params["max_iter"] = String(iterations)
+        case .ridge(let alpha):
+            params["alpha"] = String(alpha)
+        }
+        return params
+    }
+
+    /// The metrics of the run behind the version aliased `champion`, or nil when there is no champion.
+    func championMetrics(_ registry: RegistryStore) async throws -> (version: Int64, metrics: [String: Double])? {
+        guard let name = configuration.modelName, configuration.gates.contains(where: \.needsChampion) else { return nil }
+        let version: ModelVersion
+        do { version = try await registry.modelVersion(name: name, alias: "champion") } catch let error as KiteError where error.code == .notFound {
+            return nil
+        }
+        guard let runID = version.runID else {
+            throw KiteError.invalidArgument("\(name)@champion (version \(version.version)) has no run, so it has no metrics to compare with")
+        }
+        return (version.version, try await registry.run(id: runID).metrics.mapValues(\.value))
+    }
+
+    /// Logs the curve and the final metrics, the training set as the run's input, and the artifacts: the model
+    /// file (`model/model.json`), `feature_importance.json`, `training_set.json` and the config.
+    func record(
+        run: Run, model: ModelFile, fitted: Fitted, metrics: [String: Double], data: TrainingData, registry: RegistryStore,
+        artifacts: ArtifactStore, outcomes: [ValidationGate.Outcome]
+    ) async throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let curveName = (fitted.curveIsValidation ? "valid_" : "test_") + data.task.lossName
+        var all = fitted.curve.enumerated().map { Metric(key: curveName, value: $1, timestamp: now, step: Int64($0 + 1)) }
+        all += metrics.sorted { $0.key < $1.key }.map { Metric(key: $0.key, value: $0.value, timestamp: now) }
+        if let rounds = fitted.rounds { all.append(Metric(key: "num_rounds", value: Double(rounds), timestamp: now)) }
+        var start = 0
+        while start < all.count {
+            try await registry.log(runID: run.id, metrics: Array(all[start..<Swift.min(all.count, start + 1000)]))
+            start += 1000
+        }
+        let failed = outcomes.filter { !$0.passed }
+        try await registry.log(runID: run.id, tags: [
+            "kite.gates": outcomes.isEmpty ? "none" : failed.isEmpty ? "passed" : "failed: " + failed.map(\.gate).joined(separator: "; ")
+        ])
+        let location = data.metadata.path ?? ""
+        try await registry.logInputs(runID: run.id, datasets: [
+            DatasetInput(
+                name: data.metadata.featureService ?? (location as NSString).lastPathComponent, digest: data.metadata.digest,
+                sourceType: location.hasPrefix("s3://") ? "s3" : "local", source: Self.json(["uri": location], limit: 8000),
+                tags: ["mlflow.data.context": "training"])
+        ])
+        guard let folder = ArtifactStore.path(ofURI: run.artifactURI) else {
+            throw KiteError.unsupported("the run's artifacts live at '\(run.artifactURI)', outside the project's artifact store")
+        }
+        try await artifacts.objects.put(folder + "/model/model.json", bytes: Array(try model.encoded()))
+        try await artifacts.objects.put(folder + "/feature_importance.json", bytes: Array(Self.json(fitted.importance, limit: .max).utf8))
+        try await artifacts.objects.put(folder + "/training_set.json", bytes: Array(Self.json(data.metadata, limit: .max).utf8))
+        if let config = FileManager.default.contents(atPath: configuration.file) {
+            try await artifacts.objects.put(folder + "/config/" + (configuration.file as NSString).lastPathComponent, bytes: Array(config))
+        }
+    }
+
+    /// `value` as sorted-key JSON; if longer than `limit`, again after `shrink` (and cut, as a last resort).
+    static func json<T: Encodable>(_ value: T, limit: Int, withoutFeatures shrink: ((inout T) -> Void)? = nil) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var text = (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        if text.count > limit, let shrink {
+            var smaller = value
+            shrink(&smaller)
+            text = (try? encoder.encode(smaller)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        }
+        return text.count > limit ? String(text.prefix(limit)) : text
+    }
+}

@@ -1,0 +1,271 @@
+import Features
+import Foundation
+import KiteCore
+import Learning
+import ObjectStorage
+import Registry
+
+/// One `kite train`: loads the data a training config names (through the feature store or from a table), holds
+/// out a test set (by time or at random), fits the preprocessing and the learner on the training rows, measures
+/// the model on the test rows (and by k-fold cross-validation if asked), checks the gates (against fixed numbers
+/// or the model aliased `champion`), records everything as a run, and registers a new model version when the
+/// gates pass. A run that fails a gate, or fails at all, is recorded as `FAILED` and registers nothing.
+public struct TrainingJob: Sendable {
+    /// What the job is doing, for a progress display.
+    public enum Progress: Sendable {
+        case stage(String)
+        /// A boosting round finished; `loss` is the monitored set's loss (named by the task's `lossName`).
+        case round(Int, of: Int, loss: Double?)
+    }
+
+    public let configuration: TrainingConfiguration
+    public let project: ProjectConfiguration
+    public let s3: S3Configuration
+    /// Shown as `mlflow.source.name` on the run.
+    public var sourceName: String
+    public var onProgress: (@Sendable (Progress) -> Void)?
+
+    /// A job for `configuration` in `project`.
+    public init(configuration: TrainingConfiguration, project: ProjectConfiguration, s3: S3Configuration = S3Configuration(),
+                sourceName: String = "kite train", onProgress: (@Sendable (Progress) -> Void)? = nil) {
+        self.configuration = configuration
+        self.project = project
+        self.s3 = s3
+        self.sourceName = sourceName
+        self.onProgress = onProgress
+    }
+
+    /// Trains, validates, records and (when the gates pass) registers; see the type's description.
+    public func run(registry: RegistryStore, artifacts: ArtifactStore) async throws -> TrainingResult {
+        let started = Date()
+        if configuration.gates.contains(where: \.needsChampion), configuration.modelName == nil {
+            throw KiteError.invalidArgument("\(configuration.file): a gate against the champion needs a model name ('model: NAME')")
+        }
+        onProgress?(.stage("loading data"))
+        var data = try await TrainingData.load(configuration, project: project, s3: s3)
+        let (trainRows, testRows, splitText) = try holdout(data)
+        data.metadata.trainRows = trainRows.count
+        data.metadata.testRows = testRows.count
+        data.metadata.split = splitText
+        data.metadata.digest = Self.digest(data.frame)
+        let train = try data.frame.take(trainRows), test = try data.frame.take(testRows)
+        let trainLabels = trainRows.map { data.labels[$0] }, testLabels = testRows.map { data.labels[$0] }
+
+        let experimentID = try await experiment(registry)
+        let run = try await registry.createRun(experimentID: experimentID, name: configuration.runName ?? configuration.learner.name, tags: tags(data))
+        do {
+            try await registry.log(runID: run.id, params: params(data))
+            onProgress?(.stage("training"))
+            let fitted = try await fit(train, trainLabels, data: data, times: data.times.map { times in trainRows.map { times[$0] } },
+                                       monitor: (test, testLabels), reportRounds: true)
+            var model = fitted.model
+            var metrics = try evaluate(model, test, testLabels, task: data.task)
+            model.metrics = metrics
+            if configuration.crossValidationFolds > 0 {
+                onProgress?(.stage("cross-validating (\(configuration.crossValidationFolds) folds)"))
+                metrics.merge(try await crossValidate(train, trainLabels, data: data)) { a, _ in a }
+            }
+            let champion = try await championMetrics(registry)
+            let outcomes = try configuration.gates.map { try $0.check(metrics, champion: champion?.metrics) }
+            let passed = outcomes.allSatisfy(\.passed)
+            model.training["run_id"] = run.id
+            onProgress?(.stage("recording the run"))
+            try await record(run: run, model: model, fitted: fitted, metrics: metrics, data: data, registry: registry, artifacts: artifacts, outcomes: outcomes)
+            var version: Int64?
+            if passed, let name = configuration.modelName {
+                do { _ = try await registry.registeredModel(name: name) } catch let error as KiteError where error.code == .notFound {
+                    _ = try await registry.createRegisteredModel(name: name)
+                }
+                version = try await registry.createModelVersion(
+                    name: name, source: run.artifactURI + "/model", runID: run.id,
+                    description: "\(configuration.learner.name) trained by \(sourceName) (\(data.task.rawValue), \(train.rowCount) rows)").version
+                if let alias = configuration.modelAlias, let version { try await registry.setAlias(name: name, alias: alias, version: String(version)) }
+            }
+            try await registry.finishRun(id: run.id, status: passed ? "FINISHED" : "FAILED")
+            return TrainingResult(
+                runID: run.id, experimentID: experimentID, status: passed ? "FINISHED" : "FAILED", model: configuration.modelName,
+                version: version, alias: version == nil ? nil : configuration.modelAlias, championVersion: champion?.version,
+                task: data.task.rawValue, learner: configuration.learner.name, metrics: metrics,
+                gates: outcomes.map { .init(gate: $0.gate, value: $0.value, threshold: $0.threshold, passed: $0.passed) },
+                trainRows: train.rowCount, testRows: test.rowCount, droppedRows: data.droppedRows, features: data.features.count,
+                rounds: fitted.rounds, importance: Array(fitted.importance.prefix(10)), seconds: Date().timeIntervalSince(started))
+        } catch {
+            try? await registry.finishRun(id: run.id, status: "FAILED")
+            throw error
+        }
+    }
+
+    // MARK: Splitting and fitting
+
+    /// The holdout: the latest rows by time, or random rows.
+    private func holdout(_ data: TrainingData) throws -> (train: [Int], test: [Int], description: String) {
+        let split = configuration.split
+        let percent = Int((split.testFraction * 100).rounded())
+        if split.method == "time", let times = data.times {
+            let (train, test) = try DataSplit.byTime(times, testFraction: split.testFraction)
+            return (train, test, "time: the latest \(percent)% of rows by \(configuration.timeColumn ?? "time") are the test set")
+        }
+        let (train, test) = try DataSplit.random(rows: data.frame.rowCount, testFraction: split.testFraction, seed: split.seed)
+        return (train, test, "random: \(percent)% of rows (seed \(split.seed)) are the test set")
+    }
+
+    /// A fitted model and what fitting it showed.
+    struct Fitted: Sendable {
+        var model: ModelFile
+        /// The monitored set's loss after each boosting round.
+        var curve: [Double]
+        /// Whether the curve is of a validation set carved from the training rows (early stopping) rather than
+        /// the test set.
+        var curveIsValidation: Bool
+        var rounds: Int?
+        var importance: [TrainingResult.Importance]
+    }
+
+    /// Fits the preprocessing and the learner on `frame`. A GBDT that stops early holds out the last
+    /// `validation_fraction` of the training rows (by time when there are times) to stop on; otherwise the
+    /// `monitor` set's loss is only recorded each round.
+    func fit(
+        _ frame: DataFrame, _ labels: [Double], data: TrainingData, times: [Double]?, monitor: (DataFrame, [Double])?, reportRounds: Bool
+    ) async throws -> Fitted {
+        let preprocessor = try Preprocessor.fit(specs(data), features: data.features, on: frame)
+        let x = try preprocessor.transform(frame)
+        let learner: ModelFile.Learner
+        var curve: [Double] = []
+        var curveIsValidation = false
+        var rounds: Int?
+        switch configuration.learner {
+        case .gbdt(var parameters):
+            parameters.objective = data.task == .binary ? .binary : data.task == .multiclass ? .multiclass : .regression
+            parameters.numClass = data.task == .multiclass ? data.classes?.count ?? 2 : 1
+            var fitX = x, fitLabels = labels
+            var validation: (features: Matrix, labels: [Double])?
+            if parameters.earlyStoppingRounds > 0 {
+                let (inner, held) = try times.map { try DataSplit.byTime($0, testFraction: configuration.split.validationFraction) }
+                    ?? DataSplit.random(rows: x.rows, testFraction: configuration.split.validationFraction, seed: configuration.split.seed &+ 1)
+                fitX = try Self.rows(x, inner)
+                fitLabels = inner.map { labels[$0] }
+                validation = (try Self.rows(x, held), held.map { labels[$0] })
+                curveIsValidation = true
+            } else if let monitor {
+                validation = (try preprocessor.transform(monitor.0), monitor.1)
+            }
+            let recorder = CurveRecorder()
+            let total = parameters.numIterations
+            let progress = reportRounds ? onProgress : nil
+            let trainer = GBDTTrainer(parameters: parameters) { round, loss in
+                if let loss { recorder.append(loss) }
+                progress?(.round(round, of: total, loss: loss))
+            }
+            let (trainX, trainY, validationSet) = (fitX, fitLabels, validation)
+            let trees = try await Parallel.map(1) { _ in try trainer.fit(features: trainX, labels: trainY, validation: validationSet) }[0]
+            curve = recorder.values
+            rounds = trees.rounds
+            learner = .gbdt(trees)
+        case .logistic(let c, let iterations):
+            learner = .linear(try await Parallel.map(1) { _ in try LinearTrainer.logistic(features: x, labels: labels, c: c, maxIterations: iterations) }[0])
+        case .ridge(let alpha):
+            learner = .linear(try await Parallel.map(1) { _ in try LinearTrainer.ridge(features: x, targets: labels, alpha: alpha) }[0])
+        }
+        let signature = ModelFile.Signature(
+            inputs: data.features.map { .init(name: $0, type: frame[$0].map { "\($0.type)" } ?? "float64") },
+            featureService: data.metadata.featureService, label: configuration.label, task: data.task.rawValue, classes: data.classes)
+        var training = ["rows": String(frame.rowCount), "learner": configuration.learner.name, "config": configuration.file]
+        if let version = data.metadata.definitionsVersion { training["definitions_version"] = String(version) }
+        let model = ModelFile(signature: signature, preprocessor: preprocessor, learner: learner, training: training)
+        return Fitted(model: model, curve: curve, curveIsValidation: curveIsValidation, rounds: rounds,
+                      importance: Self.importance(learner, names: preprocessor.outputNames))
+    }
+
+    /// The config's preprocessing, plus defaults for the columns it does not mention: string columns are encoded
+    /// (ordinal for trees, one-hot for linear models) and, for linear models, numbers are imputed (median, with a
+    /// missing indicator) and standardized.
+    func specs(_ data: TrainingData) -> [ColumnSpec] {
+        var specs = configuration.preprocessing
+        let linear = configuration.learner.name != "gbdt"
+        for name in data.features where !specs.contains(where: { $0.column == name }) {
+            guard let type = data.frame[name]?.type else { continue }
+            if type == .string {
+                specs.append(ColumnSpec(column: name, encoding: linear ? .oneHot : .ordinal))
+            } else if linear {
+                specs.append(ColumnSpec(column: name, steps: [.impute(.median, indicator: true), .standardize]))
+            }
+        }
+        return specs
+    }
+
+    /// The rows of `matrix` at `indices`.
+    static func rows(_ matrix: Matrix, _ indices: [Int]) throws -> Matrix {
+        var values: [Double] = []
+        values.reserveCapacity(indices.count * matrix.columns)
+        for row in indices { values += matrix.values[row * matrix.columns..<(row + 1) * matrix.columns] }
+        return try Matrix(rows: indices.count, columns: matrix.columns, values: values)
+    }
+
+    /// Every metric of `model` on `frame`.
+    func evaluate(_ model: ModelFile, _ frame: DataFrame, _ labels: [Double], task: LearningTask) throws -> [String: Double] {
+        switch task {
+        case .regression:
+            return try ModelEvaluation.metrics(task: task, labels: labels, predictions: try model.predict(frame))
+        case .binary, .multiclass:
+            return try ModelEvaluation.metrics(task: task, labels: labels, probabilities: try model.probabilities(frame), threshold: configuration.threshold)
+        }
+    }
+
+    /// k-fold cross-validation over the training rows: each metric's mean and standard deviation over the folds
+    /// (`cv_auc_mean`, `cv_auc_std`, …).
+    func crossValidate(_ frame: DataFrame, _ labels: [Double], data: TrainingData) async throws -> [String: Double] {
+        var perFold: [[String: Double]] = []
+        for (fold, split) in try DataSplit.kFold(rows: frame.rowCount, k: configuration.crossValidationFolds, seed: configuration.split.seed).enumerated() {
+            onProgress?(.stage("cross-validation fold \(fold + 1) of \(configuration.crossValidationFolds)"))
+            let fitted = try await fit(try frame.take(split.train), split.train.map { labels[$0] }, data: data, times: nil, monitor: nil, reportRounds: false)
+            perFold.append(try evaluate(fitted.model, try frame.take(split.test), split.test.map { labels[$0] }, task: data.task))
+        }
+        var result: [String: Double] = [:]
+        for name in Set(perFold.flatMap(\.keys)) {
+            let values = perFold.compactMap { $0[name] }
+            let mean = values.reduce(0, +) / Double(values.count)
+            result["cv_\(name)_mean"] = mean
+            result["cv_\(name)_std"] = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+        }
+        return result
+    }
+
+    /// Per model input, how much the model relies on it, most first: split count and gain for trees, the
+    /// coefficient's size for linear models.
+    static func importance(_ learner: ModelFile.Learner, names: [String]) -> [TrainingResult.Importance] {
+        switch learner {
+        case .gbdt(let model):
+            return names.indices.map { TrainingResult.Importance(feature: names[$0], gain: model.splitGains[$0], splits: model.splitCounts[$0], coefficient: nil) }
+                .sorted { ($0.gain ?? 0, $1.feature) > ($1.gain ?? 0, $0.feature) }
+        case .linear(let model):
+            return names.indices.map { TrainingResult.Importance(feature: names[$0], gain: nil, splits: nil, coefficient: model.weights[$0]) }
+                .sorted { (abs($0.coefficient ?? 0), $1.feature) > (abs($1.coefficient ?? 0), $0.feature) }
+        }
+    }
+
+    /// Eight hex digits of a hash of every column's values.
+    static func digest(_ frame: DataFrame) -> String {
+        var hash: UInt64 = 0
+        func add<T>(_ array: [T]) { array.withUnsafeBytes { hash = FastHash.bytes($0, 0, $0.count, seed: hash) } }
+        for column in frame.columns {
+            switch column.values {
+            case .bool(let a): add(a)
+            case .int32(let a): add(a)
+            case .int64(let a): add(a)
+            case .float32(let a): add(a)
+            case .float64(let a): add(a)
+            case .bytes(let offsets, let data): add(offsets); add(data)
+            }
+        }
+        return String(String(hash, radix: 16).suffix(8))
+    }
+}
+
+/// Collects a training curve from the trainer's callback.
+final class CurveRecorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Double] = []
+
+    func append(_ value: Double) { lock.withLock { stored.append(value) } }
+    var values: [Double] { lock.withLock { stored } }
+}
