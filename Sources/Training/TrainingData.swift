@@ -102,7 +102,7 @@ struct TrainingData: Sendable {
             }
             return (values, .binary, nil)
         case .regression:
-            guard column.type.isNumeric, values.allSatisfy(\.isFinite) else {
+            guard column.type.isNumeric || column.type == .bool, values.allSatisfy(\.isFinite) else {
                 throw KiteError.invalidArgument("\(file): a regression label must be a finite number on every row")
             }
             return (values, .regression, nil)

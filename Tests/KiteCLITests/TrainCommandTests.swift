@@ -1,0 +1,212 @@
+import Foundation
+import KiteCore
+import KiteTesting
+import Learning
+import Parquet
+import Registry
+import Testing
+import Training
+
+/// `kite train`: configs, data from tables, tracked runs, artifacts, gates and registration.
+@Suite struct TrainCommandTests {
+    /// A table of `rows` with three numeric features (one with gaps), a string category and three labels: `y` (0/1),
+    /// `price` (a number) and `tier` (bronze, silver or gold).
+    static func table(rows: Int, seed: UInt64) throws -> DataFrame {
+        var generator = SeededGenerator(seed: seed)
+        func normal() -> Double {
+            let u = Double.random(in: Double.ulpOfOne..<1, using: &generator), v = Double.random(in: 0..<1, using: &generator)
+            return (-2 * Foundation.log(u)).squareRoot() * cos(2 * .pi * v)
+        }
+        var a: [Double?] = [], b: [Double?] = [], c: [Double?] = [], category: [String?] = [], y: [Bool?] = [], price: [Double?] = [], tier: [String?] = []
+        for row in 0..<rows {
+            let (x1, x2, x3) = (normal(), normal(), normal())
+            let kind = ["north", "south", "east"][row % 3]
+            let score = 1.5 * x1 - x2 + (kind == "north" ? 1 : 0) + 0.7 * normal()
+            a.append(x1)
+            b.append(row % 17 == 0 ? nil : x2)
+            c.append(x3)
+            category.append(kind)
+            y.append(row % 50 == 0 ? nil : score > 0.3)
+            price.append(100 + 20 * x1 - 10 * x2 + 5 * x3 + (kind == "south" ? 15 : 0) + 3 * normal())
+            tier.append(score < -0.5 ? "bronze" : score < 1 ? "silver" : "gold")
+        }
+        return try DataFrame([
+            ("id", .int64s((0..<rows).map { Int64($0) })), ("a", .float64s(a)), ("b", .float64s(b)), ("c", .float64s(c)),
+            ("region", .strings(category)), ("y", .bools(y)), ("price", .float64s(price)), ("tier", .strings(tier)),
+        ])
+    }
+
+    /// A new empty project with `table` written to data/table.parquet and data/table.csv.
+    static func project(_ directory: TemporaryDirectory, rows: Int = 3_000) async throws -> String {
+        let project = directory.file("project")
+        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
+        let frame = try table(rows: rows, seed: 11)
+        try await ParquetWriter.write(frame, to: project + "/data/table.parquet")
+        try CSVWriter.write(frame).write(toFile: project + "/data/table.csv", atomically: true, encoding: .utf8)
+        return project
+    }
+
+    static func train(_ project: String, _ config: String, _ yaml: String) throws -> (status: Int32, json: [String: Any], errors: String) {
+        let path = project + "/" + config
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try Subprocess.run(TestEnvironment.kiteBinary, ["train", path, "--project", project, "--json"])
+        let json = (try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))) as? [String: Any] ?? [:]
+        return (result.status, json, result.standardError)
+    }
+
+    @Test func regressionOnATableIsTrackedValidatedAndRegistered() async throws {
+        let directory = try TemporaryDirectory()
+        let project = try await Self.project(directory)
+        let (status, json, errors) = try Self.train(project, "price.yaml", """
+            experiment: prices
+            model: {name: prices, alias: staging}
+            data: {train: data/table.parquet, label: price}
+            exclude: [id, y, tier]
+            learner: gbdt
+            params: {num_iterations: 60, learning_rate: 0.1, num_leaves: 15, seed: 3}
+            split: {method: random, test_fraction: 0.25, seed: 5}
+            cross_validation: 3
+            gates: ["r2 >= 0.8", "rmse < 20"]
+            """)
+        #expect(status == 0, "\(errors)")
+        let metrics = json["metrics"] as? [String: Double] ?? [:]
+        #expect(json["status"] as? String == "FINISHED" && (json["version"] as? Int) == 1 && json["alias"] as? String == "staging")
+        #expect((metrics["r2"] ?? 0) > 0.8 && metrics["cv_r2_mean"] != nil && metrics["cv_rmse_std"] != nil && json["task"] as? String == "regression")
+        #expect(json["features"] as? Int == 4 && json["train_rows"] as? Int == 2_250 && json["test_rows"] as? Int == 750)
+
+        // The run holds params, the per-round curve, the metrics, its input and the artifacts.
+        let runID = json["run_id"] as? String ?? ""
+        let store = try await RegistryStore.open(url: "sqlite:\(project)/.kite/registry.db")
+        let run = try await store.run(id: runID)
+        let curve = try await store.metricHistory(runID: runID, key: "test_l2")
+        let version = try await store.modelVersion(name: "prices", alias: "staging")
+        await store.close()
+        #expect(run.status == "FINISHED" && run.params["num_iterations"] == "60" && run.params["num_leaves"] == "15" && run.params["split"] == "random")
+        #expect(curve.count == 60 && curve.map(\.step) == (1...60).map(Int64.init) && curve[59].value < curve[0].value)
+        #expect(run.metrics["rmse"]?.value == metrics["rmse"] && run.tags["kite.gates"] == "passed" && run.inputs.first?.name == "table.parquet")
+        #expect(version.runID == runID && version.trainingSet?.contains("\"source\":\"table\"") == true)
+        let folder = project + "/.kite/artifacts/1/\(runID)/artifacts/"
+        for file in ["model/model.json", "feature_importance.json", "training_set.json", "config/price.yaml"] {
+            #expect(FileManager.default.fileExists(atPath: folder + file), "\(file)")
+        }
+        // The logged RMSE is the saved model's on the same held-out rows.
+        let model = try ModelFile.load(path: folder + "model/model.json")
+        let frame = try await ParquetReader(path: project + "/data/table.parquet").read()
+        let test = try frame.take(try DataSplit.random(rows: frame.rowCount, testFraction: 0.25, seed: 5).test)
+        let rmse = try RegressionMetrics.rmse(targets: try test.column("price").doubles(), predictions: try model.predict(test))
+        #expect(rmse == metrics["rmse"])
+        #expect(model.signature.inputs.map(\.name) == ["a", "b", "c", "region"] && model.signature.task == "regression")
+    }
+
+    @Test func multiclassFromCSVScoresPerClassProbabilities() async throws {
+        let directory = try TemporaryDirectory()
+        let project = try await Self.project(directory)
+        let (status, json, errors) = try Self.train(project, "tier.yaml", """
+            model: tiers
+            data: {train: data/table.csv, label: tier}
+            features: [a, b, c, region]
+            preprocessing: {region: onehot}
+            params: {num_iterations: 40, early_stopping_round: 5}
+            """)
+        #expect(status == 0, "\(errors)")
+        let metrics = json["metrics"] as? [String: Double] ?? [:]
+        #expect(json["task"] as? String == "multiclass" && (metrics["accuracy"] ?? 0) > 0.7 && metrics["macro_f1"] != nil)
+        #expect((json["rounds"] as? Int ?? 0) >= 1)
+        let input = directory.file("score.parquet")
+        try await ParquetWriter.write(try Self.table(rows: 200, seed: 12).select(["id", "a", "b", "c", "region"]), to: input)
+        let out = directory.file("scored.parquet")
+        let predicted = try Subprocess.run(TestEnvironment.kiteBinary, ["predict", "tiers@v1", "--project", project, "--input", input, "--out", out])
+        #expect(predicted.status == 0, "\(predicted.standardError)")
+        let scored = try await ParquetReader(path: out).read()
+        #expect(scored.schema.fields.map(\.name) == ["id", "a", "b", "c", "region", "probability_bronze", "probability_gold", "probability_silver", "prediction"])
+        let gold = try scored.column("probability_gold").doubles(), silver = try scored.column("probability_silver").doubles()
+        let bronze = try scored.column("probability_bronze").doubles(), prediction = try scored.column("prediction")
+        for row in 0..<200 {
+            #expect(abs(gold[row] + silver[row] + bronze[row] - 1) < 1e-12)
+            let best = [("bronze", bronze[row]), ("gold", gold[row]), ("silver", silver[row])].max { $0.1 < $1.1 }?.0
+            #expect(prediction.string(at: row) == best)
+        }
+    }
+
+    @Test func aFailedGateRecordsAFailedRunAndRegistersNothing() async throws {
+        let directory = try TemporaryDirectory()
+        let project = try await Self.project(directory, rows: 1_500)
+        let base = """
+            model: churn
+            data: {train: data/table.parquet, label: y}
+            exclude: [id, price, tier]
+            learner: logistic
+            """
+        let first = try Self.train(project, "first.yaml", base + "\ngates: ['auc >= 0.7', 'auc >= champion.auc - 0.01']\n")
+        #expect(first.status == 0 && first.json["version"] as? Int == 1 && first.json["champion_version"] == nil, "\(first.errors)")
+        #expect(first.json["dropped_rows"] as? Int == 30)  // every 50th row has no label
+        let store = try await RegistryStore.open(url: "sqlite:\(project)/.kite/registry.db")
+        try await store.setAlias(name: "churn", alias: "champion", version: "1")
+
+        let strict = try Self.train(project, "strict.yaml", base + "\ngates: ['auc >= champion.auc + 0.5']\n")
+        #expect(strict.status == 2 && strict.json["status"] as? String == "FAILED" && strict.json["version"] == nil)
+        #expect(strict.json["champion_version"] as? Int == 1)
+        let gates = strict.json["gates"] as? [[String: Any]] ?? []
+        let championAUC = (first.json["metrics"] as? [String: Double])?["auc"] ?? .nan
+        #expect(gates.first?["passed"] as? Bool == false && abs((gates.first?["threshold"] as? Double ?? 0) - (championAUC + 0.5)) < 1e-12)
+        let failed = try await store.run(id: strict.json["run_id"] as? String ?? "")
+        #expect(failed.status == "FAILED" && failed.tags["kite.gates"]?.hasPrefix("failed: auc >= champion.auc + 0.5") == true)
+        #expect(try await store.modelVersions(name: "churn").count == 1)
+        await store.close()
+    }
+
+    @Test func configErrorsNameTheFileAndLine() throws {
+        let cases: [(String, String)] = [
+            ("data: {train: t.parquet, label: y}\nlerner: gbdt\n", "x.yaml:2: unknown key 'lerner'"),
+            ("data: {train: t.parquet, label: y}\nlearner: forest\n", "learner must be gbdt, logistic or ridge"),
+            ("data: {train: t.parquet, label: y}\nparams: {num_leaves: 1.5}\n", "num_leaves must be a whole number"),
+            ("data: {train: t.parquet, label: y}\nparams: {colsample: 0.5}\n", "unknown key 'colsample'"),
+            ("data: {train: t.parquet, label: y}\ntask: multiclass\nlearner: logistic\n", "multiclass needs learner gbdt"),
+            ("data: {train: t.parquet, label: y}\ngates: ['auc => 0.8']\n", "not a metric name"),
+            ("data: {train: t.parquet, label: y}\ngates: ['auc >= champion.auc * 2']\n", "only '+ NUMBER' or '- NUMBER'"),
+            ("data: {label: y}\n", "data needs feature_service (with labels) or train"),
+            ("data: {train: t.json, label: y}\n", "must be a .parquet or .csv file"),
+            ("data: {train: t.parquet, label: y}\nsplit: {method: time}\n", "a time split needs data.time"),
+            ("data: {train: t.parquet, label: y}\npreprocessing: {a: [square]}\n", "unknown step 'square'"),
+        ]
+        for (yaml, message) in cases {
+            #expect(throws: KiteError.self) { try TrainingConfiguration.parse(yaml, file: "x.yaml") }
+            do { _ = try TrainingConfiguration.parse(yaml, file: "x.yaml") } catch let error as KiteError {
+                #expect(error.message.contains(message) && error.message.hasPrefix("x.yaml:"), "\(error.message)")
+            } catch {}
+        }
+        let parsed = try TrainingConfiguration.parse("""
+            data: {feature_service: s, labels: l.parquet, label: y}
+            params: {n_estimators: 7, eta: 0.3, colsample_bytree: 0.5}
+            preprocessing:
+              a: [{impute: 0, indicator: true}, {clip: [0, 10]}, log1p]
+              b: ordinal
+            """, file: "x.yaml")
+        guard case .gbdt(let parameters) = parsed.learner else { Issue.record("not gbdt"); return }
+        #expect(parameters.numIterations == 7 && parameters.learningRate == 0.3 && parameters.featureFraction == 0.5)
+        #expect(parsed.split.method == "time" && parsed.timeColumn == "event_timestamp")
+        #expect(parsed.preprocessing == [
+            ColumnSpec(column: "a", steps: [.impute(.constant(0), indicator: true), .clip(lower: 0, upper: 10), .log1p]),
+            ColumnSpec(column: "b", encoding: .ordinal),
+        ])
+    }
+
+    @Test func badDataIsAClearError() async throws {
+        let directory = try TemporaryDirectory()
+        let project = try await Self.project(directory, rows: 300)
+        for (yaml, message) in [
+            ("data: {train: data/table.parquet, label: nope}\n", "no label column 'nope'"),
+            ("data: {train: data/missing.parquet, label: y}\n", "missing.parquet"),
+            ("data: {train: data/table.parquet, label: y}\nfeatures: [a, zz]\n", "features names 'zz'"),
+            ("data: {train: data/table.parquet, label: tier}\ntask: binary\n", "a binary label must be 0/1"),
+            ("data: {train: data/table.parquet, label: y}\nlearner: ridge\ntask: regression\nexclude: [id, tier, price]\n", ""),
+        ] {
+            let result = try Self.train(project, "bad.yaml", yaml)
+            if message.isEmpty {
+                #expect(result.status == 0, "\(result.errors)")  // a 0/1 label may be fitted as a regression on purpose
+            } else {
+                #expect(result.status == 1 && result.errors.contains(message), "\(result.errors)")
+            }
+        }
+    }
+}
