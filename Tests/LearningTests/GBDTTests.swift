@@ -31,11 +31,12 @@ import Testing
         #expect(model.trees.count == 100)
         #expect(model.splitCounts[19] == 0)  // the constant column is never split on
         #expect(model.splitCounts[0] > 0)  // the column with missing values is used
-        // One row at a time gives the batch's predictions exactly.
+        // One row at a time, tree by tree or through the packed predictor, gives the batch's predictions exactly.
         let batch = try model.predict(data.test)
-        for row in 0..<20 {
+        let predictor = model.predictor()
+        for row in 0..<200 {
             let values = (0..<20).map { data.test[row, $0] }
-            #expect(try model.predict(values) == batch[row])
+            #expect(try model.predict(values) == batch[row] && predictor.predict(values) == batch[row])
         }
     }
 
@@ -57,9 +58,10 @@ import Testing
         let accuracy = try MulticlassMetrics.accuracy(labels: data.testLabels, probabilities: probabilities)
         #expect(abs(loss - data.lightgbm) <= 0.03 * data.lightgbm, "kite log loss \(loss), LightGBM \(data.lightgbm)")
         #expect(abs(accuracy - data.lightgbmAccuracy) <= 0.01, "kite accuracy \(accuracy), LightGBM \(data.lightgbmAccuracy)")
+        let predictor = model.predictor()
         for row in 0..<10 {
             let values = (0..<12).map { data.test[row, $0] }
-            #expect(try model.probabilities(values) == probabilities[row])
+            #expect(try model.probabilities(values) == probabilities[row] && predictor.probabilities(values) == probabilities[row])
             #expect(try model.predict(values) == Double(probabilities[row].indices.max { probabilities[row][$0] < probabilities[row][$1] } ?? -1))
         }
         var wrong = parameters

@@ -39,37 +39,43 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
     public func predict(_ features: [Double]) throws -> Double {
         try check(features.count)
         return features.withUnsafeBufferPointer { row in
-            outputCount == 1 ? transform(rawScore(row)) : Double(Self.argmax(rawScores(row)))
+            outputCount == 1 ? transform(rawScore(row)) : prediction(raw: rawScores(row))
         }
     }
 
     /// Class probabilities for one example: `[1 − p, p]` for binary, the softmax for multiclass.
     public func probabilities(_ features: [Double]) throws -> [Double] {
         try check(features.count)
-        return features.withUnsafeBufferPointer { probabilities(row: $0) }
+        return features.withUnsafeBufferPointer { probabilities(raw: rawScores($0)) }
     }
 
-    /// Predictions for every row of `features` (see `predict(_:)` for one row).
+    /// Predictions for every row of `features` (see `predict(_:)` for one row), scored by the packed trees.
     public func predict(_ features: Matrix) throws -> [Double] {
         try check(features.columns)
-        return rows(of: features) { row in
-            outputCount == 1 ? transform(rawScore(row)) : Double(Self.argmax(rawScores(row)))
-        }
+        let packed = predictor()
+        return rows(of: features) { prediction(raw: packed.rawScores($0)) }
     }
 
     /// Class probabilities for every row of `features`: one array per row.
     public func probabilities(_ features: Matrix) throws -> [[Double]] {
         try check(features.columns)
-        return rows(of: features) { probabilities(row: $0) }
+        let packed = predictor()
+        return rows(of: features) { probabilities(raw: packed.rawScores($0)) }
     }
 
-    func probabilities(row: UnsafeBufferPointer<Double>) -> [Double] {
+    /// The prediction from an example's raw scores.
+    func prediction(raw: [Double]) -> Double {
+        outputCount == 1 ? transform(raw[0]) : Double(Self.argmax(raw))
+    }
+
+    /// Class probabilities (or the regression value) from an example's raw scores.
+    func probabilities(raw: [Double]) -> [Double] {
         switch objective {
         case .binary:
-            let p = transform(rawScore(row))
+            let p = transform(raw[0])
             return [1 - p, p]
-        case .regression: return [rawScore(row)]
-        case .multiclass: return Self.softmax(rawScores(row))
+        case .regression: return raw
+        case .multiclass: return Self.softmax(raw)
         }
     }
 
