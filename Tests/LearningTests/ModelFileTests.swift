@@ -51,6 +51,27 @@ import Testing
         }
     }
 
+    @Test func multiclassRoundTripAndClassCountChecked() throws {
+        let (frame, _) = try Self.models()
+        let preprocessor = try Preprocessor.fit([ColumnSpec(column: "category", encoding: .ordinal)], features: ["amount", "category"], on: frame)
+        let labels = (0..<frame.rowCount).map { Double($0 % 3) }
+        var parameters = GBDTParameters(objective: .multiclass)
+        parameters.numClass = 3
+        parameters.numIterations = 10
+        let trees = try GBDTTrainer(parameters: parameters).fit(features: try preprocessor.transform(frame), labels: labels)
+        let signature = ModelFile.Signature(
+            inputs: [.init(name: "amount", type: "float64"), .init(name: "category", type: "string")], featureService: nil, label: "kind",
+            task: "multiclass", classes: ["food", "fuel", "travel"])
+        let model = ModelFile(signature: signature, preprocessor: preprocessor, learner: .gbdt(trees))
+        let loaded = try ModelFile.decode(try model.encoded(), source: "m.json")
+        #expect(loaded == model && loaded.signature.classes == ["food", "fuel", "travel"])
+        #expect(try loaded.probabilities(frame).flatMap { $0 }.map(\.bitPattern) == model.probabilities(frame).flatMap { $0 }.map(\.bitPattern))
+        #expect(try model.predict(frame) == (0..<frame.rowCount).map { Double($0 % 3) })  // the category gives the class away
+        var wrong = model
+        wrong.signature.classes = ["food", "fuel"]
+        #expect { try ModelFile.decode(try wrong.encoded(), source: "m.json") } throws: { ($0 as? KiteError)?.code == .corruptData }
+    }
+
     @Test func foreignDamagedAndNewerFilesAreRejected() throws {
         let (_, models) = try Self.models()
         let good = String(decoding: try models[0].encoded(), as: UTF8.self)
