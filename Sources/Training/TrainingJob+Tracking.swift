@@ -52,8 +52,13 @@ extension TrainingJob {
         return params
     }
 
-    /// The metrics of the run behind the version aliased `champion`, or nil when there is no champion.
-    func championMetrics(_ registry: RegistryStore) async throws -> (version: Int64, metrics: [String: Double])? {
+    /// The champion gates compare with: the version aliased `champion`, and its metrics — its model re-scored on
+    /// this run's test set when it can read it (same task and classes, every input present), so both are measured
+    /// on the same rows; otherwise (and for metrics a re-score cannot give, such as cross-validation's) the metrics
+    /// its run recorded. Nil when there is no champion.
+    func champion(
+        _ registry: RegistryStore, artifacts: ArtifactStore, test: DataFrame, labels: [Double], data: TrainingData
+    ) async throws -> TrainingResult.Champion? {
         guard let name = configuration.modelName, configuration.gates.contains(where: \.needsChampion) else { return nil }
         let version: ModelVersion
         do { version = try await registry.modelVersion(name: name, alias: "champion") } catch let error as KiteError where error.code == .notFound {
@@ -62,7 +67,17 @@ extension TrainingJob {
         guard let runID = version.runID else {
             throw KiteError.invalidArgument("\(name)@champion (version \(version.version)) has no run, so it has no metrics to compare with")
         }
-        return (version.version, try await registry.run(id: runID).metrics.mapValues(\.value))
+        var metrics = try await registry.run(id: runID).metrics.mapValues(\.value)
+        var rescored = false
+        if let model = try? await ModelLoader.model(of: version, reference: "\(name)@champion", registry: registry, artifacts: artifacts),
+            model.signature.task == data.task.rawValue, model.signature.classes == data.classes,
+            model.signature.inputs.allSatisfy({ test[$0.name] != nil }),
+            let scores = try? evaluate(model, test, labels, task: data.task)
+        {
+            metrics.merge(scores) { _, new in new }
+            rescored = true
+        }
+        return TrainingResult.Champion(version: version.version, metrics: metrics, rescored: rescored)
     }
 
     /// Logs the curve and the final metrics, the training set as the run's input, and the artifacts: the model

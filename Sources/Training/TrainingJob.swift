@@ -14,8 +14,8 @@ public struct TrainingJob: Sendable {
     /// What the job is doing, for a progress display.
     public enum Progress: Sendable {
         case stage(String)
-        /// A boosting round finished; `loss` is the monitored set's loss (named by the task's `lossName`).
-        case round(Int, of: Int, loss: Double?)
+        /// A boosting round finished; `loss` is the monitored set's value of `metric` (e.g. `test_binary_logloss`).
+        case round(Int, of: Int, metric: String, loss: Double?)
     }
 
     public let configuration: TrainingConfiguration
@@ -65,7 +65,7 @@ public struct TrainingJob: Sendable {
                 onProgress?(.stage("cross-validating (\(configuration.crossValidationFolds) folds)"))
                 metrics.merge(try await crossValidate(train, trainLabels, data: data)) { a, _ in a }
             }
-            let champion = try await championMetrics(registry)
+            let champion = try await self.champion(registry, artifacts: artifacts, test: test, labels: testLabels, data: data)
             let outcomes = try configuration.gates.map { try $0.check(metrics, champion: champion?.metrics) }
             let passed = outcomes.allSatisfy(\.passed)
             model.training["run_id"] = run.id
@@ -84,7 +84,7 @@ public struct TrainingJob: Sendable {
             try await registry.finishRun(id: run.id, status: passed ? "FINISHED" : "FAILED")
             return TrainingResult(
                 runID: run.id, experimentID: experimentID, status: passed ? "FINISHED" : "FAILED", model: configuration.modelName,
-                version: version, alias: version == nil ? nil : configuration.modelAlias, championVersion: champion?.version,
+                version: version, alias: version == nil ? nil : configuration.modelAlias, champion: champion,
                 task: data.task.rawValue, learner: configuration.learner.name, metrics: metrics,
                 gates: outcomes.map { .init(gate: $0.gate, value: $0.value, threshold: $0.threshold, passed: $0.passed) },
                 trainRows: train.rowCount, testRows: test.rowCount, droppedRows: data.droppedRows, features: data.features.count,
@@ -152,9 +152,10 @@ public struct TrainingJob: Sendable {
             let recorder = CurveRecorder()
             let total = parameters.numIterations
             let progress = reportRounds ? onProgress : nil
+            let metric = (curveIsValidation ? "valid_" : "test_") + data.task.lossName
             let trainer = GBDTTrainer(parameters: parameters) { round, loss in
                 if let loss { recorder.append(loss) }
-                progress?(.round(round, of: total, loss: loss))
+                progress?(.round(round, of: total, metric: metric, loss: loss))
             }
             let (trainX, trainY, validationSet) = (fitX, fitLabels, validation)
             let trees = try await Parallel.map(1) { _ in try trainer.fit(features: trainX, labels: trainY, validation: validationSet) }[0]

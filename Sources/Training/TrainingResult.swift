@@ -22,6 +22,15 @@ public struct TrainingResult: Sendable, Codable {
         public var passed: Bool
     }
 
+    /// The model the champion gates compared with.
+    public struct Champion: Sendable, Codable, Hashable {
+        public var version: Int64
+        public var metrics: [String: Double]
+        /// Whether the metrics were measured by scoring the champion on this run's test set (else they are the
+        /// ones its own run recorded).
+        public var rescored: Bool
+    }
+
     public var runID: String
     public var experimentID: String
     /// `FINISHED`, or `FAILED` when a gate failed.
@@ -30,8 +39,8 @@ public struct TrainingResult: Sendable, Codable {
     /// The registered version; nil when nothing was registered.
     public var version: Int64?
     public var alias: String?
-    /// The version aliased `champion` the gates compared with.
-    public var championVersion: Int64?
+    /// The version aliased `champion` the gates compared with, if any gate did.
+    public var champion: Champion?
     public var task: String
     public var learner: String
     public var metrics: [String: Double]
@@ -48,7 +57,7 @@ public struct TrainingResult: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case status, model, version, alias, task, learner, metrics, gates, features, rounds, importance, seconds
-        case runID = "run_id", experimentID = "experiment_id", championVersion = "champion_version", trainRows = "train_rows"
+        case champion, runID = "run_id", experimentID = "experiment_id", trainRows = "train_rows"
         case testRows = "test_rows", droppedRows = "dropped_rows"
     }
 

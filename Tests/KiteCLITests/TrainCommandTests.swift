@@ -138,20 +138,32 @@ import Training
             learner: logistic
             """
         let first = try Self.train(project, "first.yaml", base + "\ngates: ['auc >= 0.7', 'auc >= champion.auc - 0.01']\n")
-        #expect(first.status == 0 && first.json["version"] as? Int == 1 && first.json["champion_version"] == nil, "\(first.errors)")
+        #expect(first.status == 0 && first.json["version"] as? Int == 1 && first.json["champion"] == nil, "\(first.errors)")
         #expect(first.json["dropped_rows"] as? Int == 30)  // every 50th row has no label
         let store = try await RegistryStore.open(url: "sqlite:\(project)/.kite/registry.db")
         try await store.setAlias(name: "churn", alias: "champion", version: "1")
 
         let strict = try Self.train(project, "strict.yaml", base + "\ngates: ['auc >= champion.auc + 0.5']\n")
         #expect(strict.status == 2 && strict.json["status"] as? String == "FAILED" && strict.json["version"] == nil)
-        #expect(strict.json["champion_version"] as? Int == 1)
+        let champion = strict.json["champion"] as? [String: Any] ?? [:]
+        #expect(champion["version"] as? Int == 1 && champion["rescored"] as? Bool == true)
         let gates = strict.json["gates"] as? [[String: Any]] ?? []
         let championAUC = (first.json["metrics"] as? [String: Double])?["auc"] ?? .nan
         #expect(gates.first?["passed"] as? Bool == false && abs((gates.first?["threshold"] as? Double ?? 0) - (championAUC + 0.5)) < 1e-12)
         let failed = try await store.run(id: strict.json["run_id"] as? String ?? "")
         #expect(failed.status == "FAILED" && failed.tags["kite.gates"]?.hasPrefix("failed: auc >= champion.auc + 0.5") == true)
         #expect(try await store.modelVersions(name: "churn").count == 1)
+
+        // On other test rows the champion is scored again, on those rows: its recorded AUC is not what counts.
+        let other = try Self.train(project, "other.yaml", base + "\nsplit: {method: random, seed: 99}\ngates: ['auc >= champion.auc - 1']\n")
+        #expect(other.status == 0 && other.json["version"] as? Int == 2, "\(other.errors)")
+        let threshold = (other.json["gates"] as? [[String: Any]])?.first?["threshold"] as? Double ?? .nan
+        let model = try ModelFile.load(path: project + "/.kite/artifacts/1/\(first.json["run_id"] as? String ?? "")/artifacts/model/model.json")
+        let frame = try await ParquetReader(path: project + "/data/table.parquet").read()
+        let labelled = try frame.filter((0..<frame.rowCount).map { !frame.columns[5].isNull($0) })
+        let test = try labelled.take(try DataSplit.random(rows: labelled.rowCount, testFraction: 0.2, seed: 99).test)
+        let auc = try BinaryMetrics.rocAUC(labels: try test.column("y").doubles(), scores: try model.predict(test))
+        #expect(abs(threshold - (auc - 1)) < 1e-12 && abs(auc - championAUC) > 1e-9, "threshold \(threshold), champion on these rows \(auc)")
         await store.close()
     }
 

@@ -6,6 +6,7 @@ import Learning
 import ObjectStorage
 import Parquet
 import Registry
+import Training
 
 /// `kite predict MODEL --input X.parquet --out Y.parquet`: score a file with a model file or a registered model.
 struct PredictCommand: AsyncParsableCommand {
@@ -97,31 +98,14 @@ struct PredictCommand: AsyncParsableCommand {
         let tag = String(reference[reference.index(after: at)...])
         let configuration = try options.configuration()
         let store = try await options.registryStore(configuration)
-        let version: ModelVersion
-        var location: String
         do {
-            if tag.hasPrefix("v"), tag.count > 1, tag.dropFirst().allSatisfy(\.isNumber) {
-                version = try await store.modelVersion(name: name, version: String(tag.dropFirst()))
-            } else {
-                version = try await store.modelVersion(name: name, alias: tag)
-            }
-            location = version.source
-            if location.hasPrefix("models:/"), let modelID = version.modelID {
-                location = try await store.loggedModel(id: modelID).artifactLocation
-            }
+            let version = try await ModelLoader.version(name: name, tag: tag, registry: store)
+            let model = try await ModelLoader.model(of: version, reference: reference, registry: store, artifacts: try options.artifactStore(configuration))
+            await store.close()
+            return model
         } catch {
             await store.close()
             throw error
         }
-        await store.close()
-        guard let folder = ArtifactStore.path(ofURI: location) else {
-            throw KiteError.unsupported("\(reference) is stored at '\(location)', outside the project's artifact store")
-        }
-        let artifacts = try options.artifactStore(configuration)
-        let bytes: [UInt8]
-        do { bytes = try await artifacts.objects.get(folder + "/model.json") } catch let error as KiteError where error.code == .notFound {
-            throw KiteError(.notFound, "\(reference) (version \(version.version)) has no Kite model file (model.json) in \(location)")
-        }
-        return try ModelFile.decode(Data(bytes), source: reference)
     }
 }

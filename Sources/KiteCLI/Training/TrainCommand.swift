@@ -59,6 +59,9 @@ struct TrainCommand: AsyncParsableCommand {
         if !result.importance.isEmpty {
             lines.append("  most important: " + result.importance.prefix(5).map(\.feature).joined(separator: ", "))
         }
+        if let champion = result.champion {
+            lines.append("  champion: version \(champion.version), " + (champion.rescored ? "scored on this run's test set" : "the metrics its run recorded"))
+        }
         for gate in result.gates {
             let against = gate.threshold.map { "\(number(gate.value)) vs \(number($0))" } ?? "\(number(gate.value)); no champion yet"
             lines.append("  gate \(gate.gate): \(gate.passed ? "passed" : "FAILED") (\(against))")
@@ -89,9 +92,9 @@ final class TrainingDisplay: @unchecked Sendable {
                 progress?.finish()
                 progress = nil
                 if !quiet, Terminal.isInteractive { Terminal.standardErrorRaw("\(name)…\n") }
-            case .round(let round, let total, let loss):
+            case .round(let round, let total, let metric, let loss):
                 if progress == nil { progress = ProgressReporter(total: total, unit: "rounds") }
-                progress?.advance(by: 1, detail: loss.map { String(format: "loss %.5f", $0) } ?? "")
+                progress?.advance(by: 1, detail: loss.map { String(format: "\(metric) %.5f", $0) } ?? "")
                 if round == total { progress?.finish() }
             }
         }
