@@ -148,15 +148,25 @@ public struct TrainingConfiguration: Sendable, Hashable {
         let learnerName = try map["learner"]?.string("learner") ?? "gbdt"
         let params: [String: YAMLValue] = try map["params"].map { node in
             guard node.isMapping else { throw node.fail("params must be a mapping of names to numbers") }
-            return try node.mapping("params", allowed: Set(GBDTParameters.parameterNames + ["C", "max_iter", "alpha"]))
+            return try node.mapping("params", allowed: Set(GBDTParameters.parameterNames + ["objective", "C", "max_iter", "alpha"]))
         } ?? [:]
         let learner: Learner
         switch learnerName {
         case "gbdt":
             var parameters = GBDTParameters()
             for (name, node) in params.sorted(by: { $0.key < $1.key }) {
-                guard !["C", "max_iter", "alpha"].contains(name) else { throw node.fail("\(name) is not a GBDT parameter") }
-                do { try parameters.set(name, to: try node.double("params.\(name)")) } catch let error as KiteError {
+                guard !["C", "max_iter"].contains(name) else { throw node.fail("\(name) is not a GBDT parameter") }
+                do {
+                    if name == "objective" {
+                        parameters.objective = try GBDTParameters.objective(named: try node.string("params.objective"))
+                        // The objective implies the task; a task given too must agree.
+                        let implied: LearningTask = parameters.objective == .binary ? .binary : parameters.objective == .multiclass ? .multiclass : .regression
+                        if let task, task != implied { throw node.fail("objective \(parameters.objective.rawValue) is for \(implied.rawValue) labels, not \(task.rawValue)") }
+                        task = implied
+                    } else {
+                        try parameters.set(name, to: try node.double("params.\(name)"))
+                    }
+                } catch let error as KiteError where !error.message.hasPrefix(file) {
                     throw node.fail(error.message)
                 }
             }

@@ -39,10 +39,8 @@ extension TrainingJob {
         if configuration.crossValidationFolds > 0 { params["cross_validation_folds"] = String(configuration.crossValidationFolds) }
         if let service = data.metadata.featureService { params["feature_service"] = service }
         switch configuration.learner {
-        case .gbdt(var parameters):
-            parameters.objective = data.task == .binary ? .binary : data.task == .multiclass ? .multiclass : .regression
-            parameters.numClass = data.task == .multiclass ? data.classes?.count ?? 2 : 1
-            params.merge(parameters.named) { a, _ in a }
+        case .gbdt(let parameters):
+            params.merge(Self.parameters(parameters, for: data).named) { a, _ in a }
         case .logistic(let c, let iterations):
             params["C"] = String(c)
             params["max_iter"] = String(iterations)
@@ -87,8 +85,7 @@ extension TrainingJob {
         artifacts: ArtifactStore, outcomes: [ValidationGate.Outcome]
     ) async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let curveName = (fitted.curveIsValidation ? "valid_" : "test_") + data.task.lossName
-        var all = fitted.curve.enumerated().map { Metric(key: curveName, value: $1, timestamp: now, step: Int64($0 + 1)) }
+        var all = fitted.curve.enumerated().map { Metric(key: fitted.curveName, value: $1, timestamp: now, step: Int64($0 + 1)) }
         all += metrics.sorted { $0.key < $1.key }.map { Metric(key: $0.key, value: $0.value, timestamp: now) }
         if let rounds = fitted.rounds { all.append(Metric(key: "num_rounds", value: Double(rounds), timestamp: now)) }
         var start = 0

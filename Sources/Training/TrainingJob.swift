@@ -114,9 +114,9 @@ public struct TrainingJob: Sendable {
         var model: ModelFile
         /// The monitored set's loss after each boosting round.
         var curve: [Double]
-        /// Whether the curve is of a validation set carved from the training rows (early stopping) rather than
-        /// the test set.
-        var curveIsValidation: Bool
+        /// The curve's metric: `valid_<loss>` for a validation set carved from the training rows (early
+        /// stopping), `test_<loss>` for the test set.
+        var curveName: String
         var rounds: Int?
         var importance: [TrainingResult.Importance]
     }
@@ -131,12 +131,11 @@ public struct TrainingJob: Sendable {
         let x = try preprocessor.transform(frame)
         let learner: ModelFile.Learner
         var curve: [Double] = []
-        var curveIsValidation = false
+        var curveName = ""
         var rounds: Int?
         switch configuration.learner {
-        case .gbdt(var parameters):
-            parameters.objective = data.task == .binary ? .binary : data.task == .multiclass ? .multiclass : .regression
-            parameters.numClass = data.task == .multiclass ? data.classes?.count ?? 2 : 1
+        case .gbdt(let configured):
+            let parameters = Self.parameters(configured, for: data)
             var fitX = x, fitLabels = labels
             var validation: (features: Matrix, labels: [Double])?
             if parameters.earlyStoppingRounds > 0 {
@@ -145,14 +144,15 @@ public struct TrainingJob: Sendable {
                 fitX = try Self.rows(x, inner)
                 fitLabels = inner.map { labels[$0] }
                 validation = (try Self.rows(x, held), held.map { labels[$0] })
-                curveIsValidation = true
+                curveName = "valid_" + parameters.objective.lossName
             } else if let monitor {
                 validation = (try preprocessor.transform(monitor.0), monitor.1)
             }
             let recorder = CurveRecorder()
             let total = parameters.numIterations
             let progress = reportRounds ? onProgress : nil
-            let metric = (curveIsValidation ? "valid_" : "test_") + data.task.lossName
+            if curveName.isEmpty { curveName = "test_" + parameters.objective.lossName }
+            let metric = curveName
             let trainer = GBDTTrainer(parameters: parameters) { round, loss in
                 if let loss { recorder.append(loss) }
                 progress?(.round(round, of: total, metric: metric, loss: loss))
@@ -173,8 +173,21 @@ public struct TrainingJob: Sendable {
         var training = ["rows": String(frame.rowCount), "learner": configuration.learner.name, "config": configuration.file]
         if let version = data.metadata.definitionsVersion { training["definitions_version"] = String(version) }
         let model = ModelFile(signature: signature, preprocessor: preprocessor, learner: learner, training: training)
-        return Fitted(model: model, curve: curve, curveIsValidation: curveIsValidation, rounds: rounds,
+        return Fitted(model: model, curve: curve, curveName: curveName, rounds: rounds,
                       importance: Self.importance(learner, names: preprocessor.outputNames))
+    }
+
+    /// GBDT parameters with the objective the data's task needs: binary, multiclass (with its class count), or
+    /// the configured regression objective (L2 unless `objective` names L1 or Huber).
+    static func parameters(_ configured: GBDTParameters, for data: TrainingData) -> GBDTParameters {
+        var parameters = configured
+        switch data.task {
+        case .binary: parameters.objective = .binary
+        case .multiclass: parameters.objective = .multiclass
+        case .regression: if [.binary, .multiclass].contains(parameters.objective) { parameters.objective = .regression }
+        }
+        parameters.numClass = data.task == .multiclass ? data.classes?.count ?? 2 : 1
+        return parameters
     }
 
     /// The config's preprocessing, plus defaults for the columns it does not mention: string columns are encoded

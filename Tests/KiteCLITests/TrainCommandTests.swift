@@ -180,6 +180,8 @@ import Training
             ("data: {train: t.json, label: y}\n", "must be a .parquet or .csv file"),
             ("data: {train: t.parquet, label: y}\nsplit: {method: time}\n", "a time split needs data.time"),
             ("data: {train: t.parquet, label: y}\npreprocessing: {a: [square]}\n", "unknown step 'square'"),
+            ("data: {train: t.parquet, label: y}\ntask: binary\nparams: {objective: huber}\n", "objective huber is for regression labels"),
+            ("data: {train: t.parquet, label: y}\nparams: {objective: poisson}\n", "unknown objective 'poisson'"),
         ]
         for (yaml, message) in cases {
             #expect(throws: KiteError.self) { try TrainingConfiguration.parse(yaml, file: "x.yaml") }
@@ -197,6 +199,9 @@ import Training
         guard case .gbdt(let parameters) = parsed.learner else { Issue.record("not gbdt"); return }
         #expect(parameters.numIterations == 7 && parameters.learningRate == 0.3 && parameters.featureFraction == 0.5)
         #expect(parsed.split.method == "time" && parsed.timeColumn == "event_timestamp")
+        let huber = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\nparams: {objective: mae, alpha: 2}\n", file: "x.yaml")
+        guard case .gbdt(let robust) = huber.learner else { Issue.record("not gbdt"); return }
+        #expect(robust.objective == .regressionL1 && robust.alpha == 2 && huber.task == .regression && huber.split.method == "random")
         #expect(parsed.preprocessing == [
             ColumnSpec(column: "a", steps: [.impute(.constant(0), indicator: true), .clip(lower: 0, upper: 10), .log1p]),
             ColumnSpec(column: "b", encoding: .ordinal),

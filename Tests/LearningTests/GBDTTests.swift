@@ -47,6 +47,17 @@ import Testing
         #expect(abs(rmse - data.lightgbm) <= 0.02 * data.lightgbm, "kite RMSE \(rmse), LightGBM \(data.lightgbm)")
     }
 
+    @Test(arguments: [GBDTParameters.Objective.regressionL1, .huber])
+    func robustRegressionWithinTwoPercentOfLightGBM(objective: GBDTParameters.Objective) throws {
+        let data = try data(objective.rawValue, seed: 12, rows: 10_000, features: 10, rounds: 100)
+        let model = try GBDTTrainer(parameters: GBDTParameters(objective: objective)).fit(features: data.train, labels: data.trainLabels)
+        let predictions = try model.predict(data.test)
+        let error = objective == .regressionL1
+            ? try RegressionMetrics.mae(targets: data.testLabels, predictions: predictions)
+            : try RegressionMetrics.rmse(targets: data.testLabels, predictions: predictions)
+        #expect(abs(error - data.lightgbm) <= 0.02 * data.lightgbm, "kite \(error), LightGBM \(data.lightgbm)")
+    }
+
     @Test func multiclassLogLossWithinThreePercentOfLightGBM() throws {
         let data = try data("multiclass", seed: 10, rows: 15_000, features: 12, rounds: 100)
         var parameters = GBDTParameters(objective: .multiclass)

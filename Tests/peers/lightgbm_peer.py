@@ -1,9 +1,10 @@
 """LightGBM on scikit-learn's make_classification / make_regression data, for Kite's GBDT tests.
 
-usage: lightgbm_peer.py binary|multiclass|regression SEED ROWS FEATURES ROUNDS
+usage: lightgbm_peer.py binary|multiclass|regression|regression_l1|huber SEED ROWS FEATURES ROUNDS
 The data gets a constant column and 10% missing values (NaN) in column 0. Prints JSON: the train/test features and
 labels (80/20 split) and LightGBM's test metric (AUC for binary, log loss for multiclass (3 classes; accuracy too),
-RMSE for regression) with the same parameters
+RMSE for regression and huber, MAE for regression_l1; the regression targets get a few large outliers) with the
+same parameters
 Kite uses (num_leaves 31, learning_rate 0.1, min_data_in_leaf 20, max_bin 255).
 """
 import json
@@ -12,7 +13,7 @@ import sys
 import lightgbm as lgb
 import numpy as np
 from sklearn.datasets import make_classification, make_regression
-from sklearn.metrics import accuracy_score, log_loss, roc_auc_score, root_mean_squared_error
+from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, roc_auc_score, root_mean_squared_error
 
 objective, seed, rows, features, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 if objective in ("binary", "multiclass"):
@@ -21,6 +22,8 @@ if objective in ("binary", "multiclass"):
 else:
     x, y = make_regression(n_samples=rows, n_features=features, n_informative=max(2, features // 2), noise=10.0, random_state=seed)
 rng = np.random.default_rng(seed)
+if objective in ("regression_l1", "huber"):
+    y = y + np.where(rng.random(rows) < 0.02, rng.normal(0, 500, rows), 0)
 x[:, -1] = 3.0
 x[rng.random(rows) < 0.1, 0] = np.nan
 split = int(rows * 0.8)
@@ -36,6 +39,8 @@ if objective == "binary":
 elif objective == "multiclass":
     metric = log_loss(y[split:], predicted)
     extra["accuracy"] = accuracy_score(y[split:], predicted.argmax(axis=1))
+elif objective == "regression_l1":
+    metric = mean_absolute_error(y[split:], predicted)
 else:
     metric = root_mean_squared_error(y[split:], predicted)
 clean = lambda a: [None if np.isnan(v) else float(v) for v in a.ravel()]

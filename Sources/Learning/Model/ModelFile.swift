@@ -83,7 +83,9 @@ public struct ModelFile: Sendable, Hashable, Codable {
         let features = try preprocessor.transform(frame)
         switch learner {
         case .gbdt(let model):
-            guard model.objective != .regression else { throw KiteError.invalidArgument("a regression model has no class probabilities") }
+            guard model.objective == .binary || model.objective == .multiclass else {
+                throw KiteError.invalidArgument("a regression model has no class probabilities")
+            }
             return try model.probabilities(features)
         case .linear(let model):
             guard model.kind == .logistic else { throw KiteError.invalidArgument("a ridge model has no class probabilities") }

@@ -12,8 +12,10 @@ extension GBDTParameters.Objective {
         case .binary:
             let rate = labels.reduce(0, +) / n
             return [Foundation.log(rate / (1 - rate))]
-        case .regression:
+        case .regression, .huber:
             return [labels.reduce(0, +) / n]
+        case .regressionL1:
+            return [Self.median(labels)]
         case .multiclass:
             var counts = [Double](repeating: 0, count: outputs)
             for label in labels { counts[Int(label)] += 1 }
@@ -22,7 +24,7 @@ extension GBDTParameters.Objective {
     }
 
     /// Fills `gradients[output * rows + row]` with (gradient, hessian) of the loss at `scores`, on all cores.
-    func gradients(scores: [Double], labels: [Double], outputs: Int, into gradients: inout [SIMD2<Double>]) {
+    func gradients(scores: [Double], labels: [Double], outputs: Int, alpha: Double, into gradients: inout [SIMD2<Double>]) {
         let rows = labels.count
         gradients.withUnsafeMutableBufferPointer { out in
             scores.withUnsafeBufferPointer { scores in
@@ -38,6 +40,16 @@ extension GBDTParameters.Objective {
                             }
                         case .regression:
                             for row in range { out[row] = SIMD2(scores[row] - labels[row], 1) }
+                        case .regressionL1:
+                            for row in range {
+                                let difference = scores[row] - labels[row]
+                                out[row] = SIMD2(difference > 0 ? 1 : difference < 0 ? -1 : 0, 1)
+                            }
+                        case .huber:
+                            for row in range {
+                                let difference = scores[row] - labels[row]
+                                out[row] = SIMD2(Swift.min(Swift.max(difference, -alpha), alpha), 1)
+                            }
                         case .multiclass:
                             // LightGBM's softmax hessian, scaled by K / (K − 1).
                             let factor = Double(outputs) / Double(outputs - 1)
@@ -63,8 +75,9 @@ extension GBDTParameters.Objective {
         }
     }
 
-    /// Mean log loss (binary, multiclass) or mean squared error (regression) of raw `scores`.
-    func loss(scores: [Double], labels: [Double], outputs: Int) -> Double {
+    /// Mean log loss (binary, multiclass), squared error (regression), absolute error (L1) or Huber loss of raw
+    /// `scores`.
+    func loss(scores: [Double], labels: [Double], outputs: Int, alpha: Double) -> Double {
         let rows = labels.count
         var total = 0.0
         for row in 0..<rows {
@@ -74,6 +87,11 @@ extension GBDTParameters.Objective {
                 total += LogisticLoss.softplus(scores[row]) - label * scores[row]
             case .regression:
                 total += (scores[row] - label) * (scores[row] - label)
+            case .regressionL1:
+                total += abs(scores[row] - label)
+            case .huber:
+                let difference = abs(scores[row] - label)
+                total += difference <= alpha ? 0.5 * difference * difference : alpha * (difference - 0.5 * alpha)
             case .multiclass:
                 var top = -Double.infinity
                 for k in 0..<outputs { top = Swift.max(top, scores[k * rows + row]) }
@@ -83,5 +101,30 @@ extension GBDTParameters.Objective {
             }
         }
         return total / Double(Swift.max(1, rows))
+    }
+
+    /// The loss's name as LightGBM names the metric: what early stopping and per-round curves follow.
+    public var lossName: String {
+        switch self {
+        case .binary: "binary_logloss"
+        case .multiclass: "multi_logloss"
+        case .regression: "l2"
+        case .regressionL1: "l1"
+        case .huber: "huber"
+        }
+    }
+
+    /// Whether each new tree's leaf outputs are recomputed from the residuals (L1: their median).
+    var renewsLeaves: Bool { self == .regressionL1 }
+
+    /// The median as LightGBM's percentile function takes it: with the values in descending order d₀ ≥ d₁ ≥ …, at
+    /// position p = n / 2 (whole part k, fraction f), d[k − 1] − (d[k − 1] − d[k]) · f; the one value for n = 1.
+    static func median(_ values: [Double]) -> Double {
+        guard values.count > 1 else { return values.first ?? 0 }
+        let sorted = values.sorted(by: >)
+        let position = 0.5 * Double(sorted.count)
+        let whole = Int(position)
+        let fraction = position - Double(whole)
+        return sorted[whole - 1] - (sorted[whole - 1] - sorted[whole]) * fraction
     }
 }

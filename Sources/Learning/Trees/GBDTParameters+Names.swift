@@ -22,11 +22,24 @@ extension GBDTParameters {
         ("feature_fraction", ["sub_feature", "colsample_bytree"], { $0.featureFraction = $1 }),
         ("early_stopping_round", ["early_stopping_rounds", "early_stopping", "n_iter_no_change"],
          { $0.earlyStoppingRounds = try whole($1, "early_stopping_round") }),
+        ("alpha", [], { $0.alpha = $1 }),
         ("seed", ["random_seed", "random_state"], {
             guard $1 >= 0, $1 == $1.rounded(), $1 < 1.8e19 else { throw KiteError.invalidArgument("seed must be a whole number ≥ 0, not \($1)") }
             $0.seed = UInt64($1)
         }),
     ]
+
+    /// The objective LightGBM calls `name` (or an alias of it: `l2`, `mse`, `l1`, `mae`, …).
+    public static func objective(named name: String) throws -> Objective {
+        switch name {
+        case "binary": return .binary
+        case "multiclass", "softmax": return .multiclass
+        case "regression", "regression_l2", "l2", "mean_squared_error", "mse", "l2_root", "root_mean_squared_error", "rmse": return .regression
+        case "regression_l1", "l1", "mean_absolute_error", "mae": return .regressionL1
+        case "huber": return .huber
+        default: throw KiteError.invalidArgument("unknown objective '\(name)'; known: binary, multiclass, regression, regression_l1, huber")
+        }
+    }
 
     /// The LightGBM names this accepts (aliases included).
     public static var parameterNames: [String] { names.flatMap { [$0.name] + $0.aliases } }
@@ -49,7 +62,7 @@ extension GBDTParameters {
             "min_gain_to_split": String(minGainToSplit), "max_bin": String(maxBins), "bagging_fraction": String(baggingFraction),
             "bagging_freq": String(baggingFrequency), "feature_fraction": String(featureFraction),
             "early_stopping_round": String(earlyStoppingRounds), "seed": String(seed),
-        ].merging(objective == .multiclass ? ["num_class": String(numClass)] : [:]) { a, _ in a }
+        ].merging(objective == .multiclass ? ["num_class": String(numClass)] : objective == .huber ? ["alpha": String(alpha)] : [:]) { a, _ in a }
     }
 
     private static func whole(_ value: Double, _ name: String) throws -> Int {

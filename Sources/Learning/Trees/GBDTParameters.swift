@@ -8,6 +8,11 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
         case binary
         /// A number; squared error (L2).
         case regression
+        /// A number; absolute error (L1). Each leaf's output is the median of its rows' residuals, as LightGBM
+        /// renews it.
+        case regressionL1 = "regression_l1"
+        /// A number; Huber loss: squared within `alpha` of the target, absolute beyond.
+        case huber
         /// One of `numClass` classes (labels 0, 1, …); softmax over one tree per class and round, log loss.
         case multiclass
     }
@@ -34,6 +39,8 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
     /// Stop when the validation loss has not improved for this many rounds (0: never).
     public var earlyStoppingRounds = 0
     public var seed: UInt64 = 0
+    /// The Huber loss's threshold between its squared and absolute parts.
+    public var alpha = 0.9
 
     /// LightGBM's defaults for `objective`.
     public init(objective: Objective = .binary) { self.objective = objective }
@@ -57,6 +64,7 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
         try require(baggingFraction > 0 && baggingFraction <= 1, "bagging_fraction must be in (0, 1], not \(baggingFraction)")
         try require(baggingFrequency >= 0, "bagging_freq must be ≥ 0, not \(baggingFrequency)")
         try require(featureFraction > 0 && featureFraction <= 1, "feature_fraction must be in (0, 1], not \(featureFraction)")
+        try require(alpha > 0 && alpha.isFinite, "alpha must be > 0, not \(alpha)")
         try require(earlyStoppingRounds >= 0, "early_stopping_rounds must be ≥ 0, not \(earlyStoppingRounds)")
     }
 }

@@ -45,7 +45,7 @@ public struct GBDTTrainer: Sendable {
         var bestRound = 0
         let bagging = parameters.baggingFrequency > 0 && parameters.baggingFraction < 1
         for round in 1...parameters.numIterations {
-            parameters.objective.gradients(scores: scores, labels: labels, outputs: outputs, into: &gradients)
+            parameters.objective.gradients(scores: scores, labels: labels, outputs: outputs, alpha: parameters.alpha, into: &gradients)
             if bagging, (round - 1) % parameters.baggingFrequency == 0 {
                 grower.bag(fraction: parameters.baggingFraction, using: &generator)
             }
@@ -56,8 +56,15 @@ public struct GBDTTrainer: Sendable {
             }
             var learned = false
             for output in 0..<outputs {
-                let (tree, nodeBins, leafRanges) = gradients.withUnsafeBufferPointer { all in
+                var (tree, nodeBins, leafRanges) = gradients.withUnsafeBufferPointer { all in
                     grower.grow(gradients: UnsafeBufferPointer(rebasing: all[output * n..<(output + 1) * n]), allowedFeatures: allowed, model: &model)
+                }
+                if parameters.objective.renewsLeaves {
+                    // Each leaf outputs the median of its rows' residuals (before this tree), times the learning rate.
+                    for (leaf, range) in leafRanges.enumerated() where !range.isEmpty {
+                        let residuals = range.map { labels[Int(grower.order[$0])] - scores[Int(grower.order[$0])] }
+                        tree.leafValues[leaf] = GBDTParameters.Objective.median(residuals) * parameters.learningRate
+                    }
                 }
                 learned = learned || !tree.feature.isEmpty
                 Self.add(tree, to: &scores, offset: output * n, grower: grower, nodeBins: nodeBins, leafRanges: leafRanges, bagging: bagging)
@@ -71,7 +78,7 @@ public struct GBDTTrainer: Sendable {
                 }
                 model.trees.append(tree)
             }
-            let loss = validation.map { parameters.objective.loss(scores: validationScores, labels: $0.labels, outputs: outputs) }
+            let loss = validation.map { parameters.objective.loss(scores: validationScores, labels: $0.labels, outputs: outputs, alpha: parameters.alpha) }
             onRound?(round, loss)
             if let loss, parameters.earlyStoppingRounds > 0 {
                 if loss < bestLoss {
@@ -126,9 +133,10 @@ public struct GBDTTrainer: Sendable {
             }
         case .multiclass:
             let classes = Double(parameters.numClass)
-            guard let bad = y.first(where: { $0 < 0 || $0 >= classes || $0 != $0.rounded() }) ?? nil as Double? else { break }
-            throw KiteError.invalidArgument("multiclass labels must be whole numbers from 0 to \(parameters.numClass - 1), not \(bad)")
-        case .regression:
+            if let bad = y.first(where: { $0 < 0 || $0 >= classes || $0 != $0.rounded() }) {
+                throw KiteError.invalidArgument("multiclass labels must be whole numbers from 0 to \(parameters.numClass - 1), not \(bad)")
+            }
+        case .regression, .regressionL1, .huber:
             break
         }
         if name == "training", x.values.allSatisfy(\.isNaN) {

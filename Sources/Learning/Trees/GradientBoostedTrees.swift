@@ -74,7 +74,7 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
         case .binary:
             let p = transform(raw[0])
             return [1 - p, p]
-        case .regression: return raw
+        case .regression, .regressionL1, .huber: return raw
         case .multiclass: return Self.softmax(raw)
         }
     }

@@ -7,12 +7,4 @@ public enum LearningTask: String, Sendable, Hashable, Codable, CaseIterable {
     /// A number.
     case regression
 
-    /// The metric early stopping and per-iteration curves follow, as LightGBM names it.
-    public var lossName: String {
-        switch self {
-        case .binary: "binary_logloss"
-        case .multiclass: "multi_logloss"
-        case .regression: "l2"
-        }
-    }
 }
