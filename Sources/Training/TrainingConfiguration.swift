@@ -39,8 +39,9 @@ public struct TrainingConfiguration: Sendable, Hashable {
     /// The learner and its settings.
     public enum Learner: Sendable, Hashable {
         case gbdt(GBDTParameters)
-        /// L2-regularized logistic regression; `c` is scikit-learn's inverse regularization strength.
-        case logistic(c: Double, maxIterations: Int)
+        /// Logistic regression; `c` is scikit-learn's inverse regularization strength, `l1Ratio` its elastic-net
+        /// mix (0: L2, 1: L1).
+        case logistic(c: Double, l1Ratio: Double, maxIterations: Int)
         /// Ridge regression with penalty `alpha`.
         case ridge(alpha: Double)
 
@@ -148,14 +149,14 @@ public struct TrainingConfiguration: Sendable, Hashable {
         let learnerName = try map["learner"]?.string("learner") ?? "gbdt"
         let params: [String: YAMLValue] = try map["params"].map { node in
             guard node.isMapping else { throw node.fail("params must be a mapping of names to numbers") }
-            return try node.mapping("params", allowed: Set(GBDTParameters.parameterNames + ["objective", "C", "max_iter", "alpha"]))
+            return try node.mapping("params", allowed: Set(GBDTParameters.parameterNames + ["objective", "C", "max_iter", "l1_ratio", "alpha"]))
         } ?? [:]
         let learner: Learner
         switch learnerName {
         case "gbdt":
             var parameters = GBDTParameters()
             for (name, node) in params.sorted(by: { $0.key < $1.key }) {
-                guard !["C", "max_iter"].contains(name) else { throw node.fail("\(name) is not a GBDT parameter") }
+                guard !["C", "max_iter", "l1_ratio"].contains(name) else { throw node.fail("\(name) is not a GBDT parameter") }
                 do {
                     if name == "objective" {
                         parameters.objective = try GBDTParameters.objective(named: try node.string("params.objective"))
@@ -172,7 +173,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
             }
             learner = .gbdt(parameters)
         case "logistic", "ridge":
-            let allowed: Set<String> = learnerName == "logistic" ? ["C", "max_iter"] : ["alpha"]
+            let allowed: Set<String> = learnerName == "logistic" ? ["C", "max_iter", "l1_ratio"] : ["alpha"]
             for (name, node) in params where !allowed.contains(name) {
                 throw node.fail("\(learnerName) takes \(allowed.sorted().joined(separator: " and ")), not \(name)")
             }
@@ -181,7 +182,9 @@ public struct TrainingConfiguration: Sendable, Hashable {
                 let iterations = try params["max_iter"]?.int("params.max_iter") ?? 1000
                 guard c > 0 else { throw (params["C"] ?? root).fail("C must be > 0") }
                 guard iterations >= 1 else { throw (params["max_iter"] ?? root).fail("max_iter must be at least 1") }
-                learner = .logistic(c: c, maxIterations: iterations)
+                let l1Ratio = try params["l1_ratio"]?.double("params.l1_ratio") ?? 0
+                guard (0...1).contains(l1Ratio) else { throw (params["l1_ratio"] ?? root).fail("l1_ratio must be between 0 and 1") }
+                learner = .logistic(c: c, l1Ratio: l1Ratio, maxIterations: iterations)
             } else {
                 let alpha = try params["alpha"]?.double("params.alpha") ?? 1
                 guard alpha >= 0 else { throw (params["alpha"] ?? root).fail("alpha must be ≥ 0") }

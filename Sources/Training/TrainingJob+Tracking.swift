@@ -41,8 +41,9 @@ extension TrainingJob {
         switch configuration.learner {
         case .gbdt(let parameters):
             params.merge(Self.parameters(parameters, for: data).named) { a, _ in a }
-        case .logistic(let c, let iterations):
+        case .logistic(let c, let l1Ratio, let iterations):
             params["C"] = String(c)
+            params["l1_ratio"] = String(l1Ratio)
             params["max_iter"] = String(iterations)
         case .ridge(let alpha):
             params["alpha"] = String(alpha)

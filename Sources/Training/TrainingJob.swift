@@ -162,8 +162,10 @@ public struct TrainingJob: Sendable {
             curve = recorder.values
             rounds = trees.rounds
             learner = .gbdt(trees)
-        case .logistic(let c, let iterations):
-            learner = .linear(try await Parallel.map(1) { _ in try LinearTrainer.logistic(features: x, labels: labels, c: c, maxIterations: iterations) }[0])
+        case .logistic(let c, let l1Ratio, let iterations):
+            learner = .linear(try await Parallel.map(1) { _ in
+                try LinearTrainer.logistic(features: x, labels: labels, c: c, l1Ratio: l1Ratio, maxIterations: iterations)
+            }[0])
         case .ridge(let alpha):
             learner = .linear(try await Parallel.map(1) { _ in try LinearTrainer.ridge(features: x, targets: labels, alpha: alpha) }[0])
         }

@@ -182,6 +182,8 @@ import Training
             ("data: {train: t.parquet, label: y}\npreprocessing: {a: [square]}\n", "unknown step 'square'"),
             ("data: {train: t.parquet, label: y}\ntask: binary\nparams: {objective: huber}\n", "objective huber is for regression labels"),
             ("data: {train: t.parquet, label: y}\nparams: {objective: poisson}\n", "unknown objective 'poisson'"),
+            ("data: {train: t.parquet, label: y}\nlearner: logistic\nparams: {l1_ratio: 2}\n", "l1_ratio must be between 0 and 1"),
+            ("data: {train: t.parquet, label: y}\nparams: {l1_ratio: 0.5}\n", "l1_ratio is not a GBDT parameter"),
         ]
         for (yaml, message) in cases {
             #expect(throws: KiteError.self) { try TrainingConfiguration.parse(yaml, file: "x.yaml") }
@@ -201,6 +203,8 @@ import Training
         #expect(parsed.split.method == "time" && parsed.timeColumn == "event_timestamp")
         let huber = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\nparams: {objective: mae, alpha: 2}\n", file: "x.yaml")
         guard case .gbdt(let robust) = huber.learner else { Issue.record("not gbdt"); return }
+        let lasso = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\nlearner: logistic\nparams: {C: 0.5, l1_ratio: 1}\n", file: "x.yaml")
+        #expect(lasso.learner == .logistic(c: 0.5, l1Ratio: 1, maxIterations: 1000))
         #expect(robust.objective == .regressionL1 && robust.alpha == 2 && huber.task == .regression && huber.split.method == "random")
         #expect(parsed.preprocessing == [
             ColumnSpec(column: "a", steps: [.impute(.constant(0), indicator: true), .clip(lower: 0, upper: 10), .log1p]),

@@ -6,8 +6,9 @@ import Testing
 
 /// Logistic regression and ridge against scikit-learn's coefficients on the same standardized data.
 @Suite struct LinearModelTests {
-    func reference(seed: Int, rows: Int, features: Int, c: Double, alpha: Double) throws -> [String: Any] {
-        let output = try Subprocess.python("sklearn_linear_peer.py", [String(seed), String(rows), String(features), String(c), String(alpha)])
+    func reference(seed: Int, rows: Int, features: Int, c: Double, alpha: Double, l1Ratio: Double) throws -> [String: Any] {
+        let output = try Subprocess.python(
+            "sklearn_linear_peer.py", [String(seed), String(rows), String(features), String(c), String(alpha), String(l1Ratio)])
         return try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
     }
 
@@ -22,14 +23,20 @@ import Testing
         }
     }
 
-    @Test(arguments: [(11, 500, 5, 1.0, 1.0), (12, 3000, 12, 0.05, 25.0)])
-    func matchScikitLearn(seed: Int, rows: Int, features: Int, c: Double, alpha: Double) throws {
-        let ref = try reference(seed: seed, rows: rows, features: features, c: c, alpha: alpha)
+    @Test(arguments: [(11, 500, 5, 1.0, 1.0, 0.5), (12, 3000, 12, 0.05, 25.0, 1.0)])
+    func matchScikitLearn(seed: Int, rows: Int, features: Int, c: Double, alpha: Double, l1Ratio: Double) throws {
+        let ref = try reference(seed: seed, rows: rows, features: features, c: c, alpha: alpha, l1Ratio: l1Ratio)
         let x = try Matrix(rows: rows, columns: features, values: numbers(ref["x"]))
         let logistic = try LinearTrainer.logistic(features: x, labels: numbers(ref["y"]), c: c)
         expectClose(logistic.weights + [logistic.intercept], numbers(ref["logistic_coef"]) + [number(ref["logistic_intercept"])], "logistic")
         let firstRows = try Matrix(rows: 10, columns: features, values: Array(x.values.prefix(10 * features)))
         expectClose(try logistic.predict(firstRows), numbers(ref["logistic_proba"]), "probabilities")
+
+        // Elastic net (and L1 alone): the same weights, the same exact zeros.
+        let elastic = try LinearTrainer.logistic(features: x, labels: numbers(ref["y"]), c: c, l1Ratio: l1Ratio)
+        let expected = numbers(ref["elastic_coef"])
+        expectClose(elastic.weights + [elastic.intercept], expected + [number(ref["elastic_intercept"])], "elastic net \(l1Ratio)")
+        #expect(elastic.weights.map { $0 == 0 } == expected.map { $0 == 0 } && (l1Ratio < 1 || expected.contains(0)))
 
         let xr = try Matrix(rows: rows, columns: features, values: numbers(ref["xr"]))
         let ridge = try LinearTrainer.ridge(features: xr, targets: numbers(ref["yr"]), alpha: alpha)
@@ -42,6 +49,7 @@ import Testing
         #expect(throws: KiteError.self) { try LinearTrainer.logistic(features: x, labels: [0, 1, 2]) }
         #expect(throws: KiteError.self) { try LinearTrainer.logistic(features: x, labels: [0, 1]) }
         #expect(throws: KiteError.self) { try LinearTrainer.logistic(features: x, labels: [0, 1, 0], c: 0) }
+        #expect(throws: KiteError.self) { try LinearTrainer.logistic(features: x, labels: [0, 1, 0], l1Ratio: 1.5) }
         #expect(throws: KiteError.self) { try LinearTrainer.ridge(features: try Matrix([[1, .nan], [2, 3]]), targets: [1, 2], alpha: 1) }
         #expect(throws: KiteError.self) { try LinearTrainer.ridge(features: try Matrix([[1, 1], [2, 2], [3, 3]]), targets: [1, 2, 3], alpha: 0) }
         #expect(throws: KiteError.self) { try LinearTrainer.ridge(features: try Matrix([[1]]), targets: [1], alpha: 1) }

@@ -2,9 +2,9 @@ import Dispatch
 import Foundation
 import KiteCore
 
-/// Fits linear models as scikit-learn's `Ridge` and `LogisticRegression` (penalty l2) do, to their optimum:
-/// ridge by solving the normal equations of the centred data (Cholesky), logistic regression by L-BFGS on
-/// C · Σ logloss + ½‖w‖².
+/// Fits linear models as scikit-learn's `Ridge` and `LogisticRegression` do, to their optimum: ridge by solving
+/// the normal equations of the centred data (Cholesky), L2 logistic regression by L-BFGS on C · Σ logloss + ½‖w‖²,
+/// elastic-net (and L1) logistic regression by proximal Newton steps (`ElasticNetLogistic`).
 public enum LinearTrainer {
     /// Ridge regression: minimizes ‖y − Xw − b‖² + alpha‖w‖².
     public static func ridge(features x: Matrix, targets y: [Double], alpha: Double) throws -> LinearModel {
@@ -36,9 +36,10 @@ public enum LinearTrainer {
         return LinearModel(kind: .ridge, weights: weights, intercept: intercept)
     }
 
-    /// Binary logistic regression with an L2 penalty: minimizes C · Σ logloss + ½‖w‖² (scikit-learn's C).
+    /// Binary logistic regression: minimizes C · Σ logloss + (1 − l1Ratio)/2 ‖w‖² + l1Ratio ‖w‖₁ (scikit-learn's C and
+    /// l1_ratio: 0 is the L2 penalty, 1 the L1 penalty, between them the elastic net).
     public static func logistic(
-        features x: Matrix, labels y: [Double], c: Double = 1, maxIterations: Int = 1000, tolerance: Double = 1e-10
+        features x: Matrix, labels y: [Double], c: Double = 1, l1Ratio: Double = 0, maxIterations: Int = 1000, tolerance: Double = 1e-10
     ) throws -> LinearModel {
         try check(x, y, "labels")
         guard y.allSatisfy({ $0 == 0 || $0 == 1 }) else { throw KiteError.invalidArgument("logistic regression labels must be 0 or 1") }
@@ -46,6 +47,10 @@ public enum LinearTrainer {
             throw KiteError.invalidArgument("logistic regression needs both classes in the labels; only \(Int(y[0])) is present")
         }
         guard c > 0, c.isFinite else { throw KiteError.invalidArgument("C must be a finite number > 0, not \(c)") }
+        guard (0...1).contains(l1Ratio) else { throw KiteError.invalidArgument("l1_ratio must be between 0 and 1, not \(l1Ratio)") }
+        if l1Ratio > 0 {
+            return ElasticNetLogistic.fit(features: x, labels: y, c: c, l1Ratio: l1Ratio, maxIterations: maxIterations, tolerance: tolerance)
+        }
         let d = x.columns
         // Parameters: d weights then the intercept. The data term is summed over row chunks on all cores, the
         // chunks added in order (the same result for a given core count).
