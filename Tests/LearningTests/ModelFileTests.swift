@@ -75,6 +75,8 @@ import Testing
     @Test func foreignDamagedAndNewerFilesAreRejected() throws {
         let (_, models) = try Self.models()
         let good = String(decoding: try models[0].encoded(), as: UTF8.self)
+        #expect(good.contains("\"learner\":{\"gbdt\":{") && good.hasPrefix("{\"format\":\"kite-model\""))  // as docs/model-file.md shows
+        rejected(good.replacingOccurrences(of: "\"learner\":{\"gbdt\"", with: "\"learner\":{\"forest\""), .corruptData)
         func rejected(_ text: String, _ code: KiteError.Code) {
             #expect { try ModelFile.decode(Data(text.utf8), source: "m.json") } throws: { ($0 as? KiteError)?.code == code }
         }

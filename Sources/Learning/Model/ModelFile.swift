@@ -1,7 +1,7 @@
 import Foundation
 import KiteCore
 
-/// Kite's model file: one JSON document holding everything needed to predict — the fitted preprocessing, the
+/// Kite's model file (documented in docs/model-file.md): one JSON document holding everything needed to predict — the fitted preprocessing, the
 /// learner, the input signature — plus training metadata and validation metrics. `format` is `kite-model` and
 /// `version` is 1; a reader rejects other versions and structurally impossible contents (a tree child out of
 /// range, a weight count that does not match the features) instead of failing while predicting. Numbers are
@@ -10,10 +10,31 @@ public struct ModelFile: Sendable, Hashable, Codable {
     /// The version this Kite writes and reads.
     public static let currentVersion = 1
 
-    /// The learner inside.
+    /// The learner inside, written as `{"gbdt": {…}}` or `{"linear": {…}}`.
     public enum Learner: Sendable, Hashable, Codable {
         case gbdt(GradientBoostedTrees)
         case linear(LinearModel)
+
+        private enum CodingKeys: String, CodingKey { case gbdt, linear }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            if let trees = try container.decodeIfPresent(GradientBoostedTrees.self, forKey: .gbdt) {
+                self = .gbdt(trees)
+            } else if let linear = try container.decodeIfPresent(LinearModel.self, forKey: .linear) {
+                self = .linear(linear)
+            } else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "the learner is neither gbdt nor linear"))
+            }
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .gbdt(let trees): try container.encode(trees, forKey: .gbdt)
+            case .linear(let linear): try container.encode(linear, forKey: .linear)
+            }
+        }
     }
 
     /// What the model reads: its input columns and where they come from.
