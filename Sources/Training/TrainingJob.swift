@@ -136,6 +136,7 @@ public struct TrainingJob: Sendable {
         switch configuration.learner {
         case .gbdt(let configured):
             let parameters = Self.parameters(configured, for: data)
+            curveName = (parameters.earlyStoppingRounds > 0 ? "valid_" : "test_") + parameters.objective.lossName
             var fitX = x, fitLabels = labels
             var validation: (features: Matrix, labels: [Double])?
             if parameters.earlyStoppingRounds > 0 {
@@ -144,14 +145,12 @@ public struct TrainingJob: Sendable {
                 fitX = try Self.rows(x, inner)
                 fitLabels = inner.map { labels[$0] }
                 validation = (try Self.rows(x, held), held.map { labels[$0] })
-                curveName = "valid_" + parameters.objective.lossName
             } else if let monitor {
                 validation = (try preprocessor.transform(monitor.0), monitor.1)
             }
             let recorder = CurveRecorder()
             let total = parameters.numIterations
             let progress = reportRounds ? onProgress : nil
-            if curveName.isEmpty { curveName = "test_" + parameters.objective.lossName }
             let metric = curveName
             let trainer = GBDTTrainer(parameters: parameters) { round, loss in
                 if let loss { recorder.append(loss) }
