@@ -190,21 +190,40 @@ struct TreeGrower {
                     ordered.withUnsafeBufferPointer { ordered in
                         let buffers = UncheckedSendable((out, binned, order, ordered))
                         let (rows, offsets, start) = (self.rows, self.offsets, positions.lowerBound)
-                        // Each task writes only its own feature's bins.
-                        let work: @Sendable (Int) -> Void = { index in
+                        // Each task fills the bins of up to four features in one pass over the rows (one row index
+                        // and one gradient load feed four independent updates); it writes only its own features' bins.
+                        let groups = (features.count + 3) / 4
+                        let work: @Sendable (Int) -> Void = { group in
                             let (out, binned, order, ordered) = buffers.value
-                            let feature = features[index]
-                            guard let column = binned.baseAddress.map({ $0 + feature * rows }),
-                                let bins = out.baseAddress.map({ $0 + offsets[feature] }),
-                                let rowsAt = order.baseAddress.map({ $0 + start }),
-                                let values = ordered.baseAddress
+                            guard let binnedBase = binned.baseAddress, let histogramBase = out.baseAddress,
+                                let rowsAt = order.baseAddress.map({ $0 + start }), let values = ordered.baseAddress
                             else { return }
-                            for index in 0..<count { bins[Int(column[Int(rowsAt[index])])] += values[index] }
+                            let members = features[(group * 4)..<Swift.min(features.count, group * 4 + 4)]
+                            if members.count == 4 {
+                                let (f0, f1, f2, f3) = (members[members.startIndex], members[members.startIndex + 1],
+                                                        members[members.startIndex + 2], members[members.startIndex + 3])
+                                let (c0, c1, c2, c3) = (binnedBase + f0 * rows, binnedBase + f1 * rows, binnedBase + f2 * rows, binnedBase + f3 * rows)
+                                let (h0, h1, h2, h3) = (histogramBase + offsets[f0], histogramBase + offsets[f1],
+                                                        histogramBase + offsets[f2], histogramBase + offsets[f3])
+                                for index in 0..<count {
+                                    let row = Int(rowsAt[index])
+                                    let value = values[index]
+                                    h0[Int(c0[row])] += value
+                                    h1[Int(c1[row])] += value
+                                    h2[Int(c2[row])] += value
+                                    h3[Int(c3[row])] += value
+                                }
+                            } else {
+                                for feature in members {
+                                    let column = binnedBase + feature * rows, bins = histogramBase + offsets[feature]
+                                    for index in 0..<count { bins[Int(column[Int(rowsAt[index])])] += values[index] }
+                                }
+                            }
                         }
                         if count * features.count >= 50_000 {
-                            DispatchQueue.concurrentPerform(iterations: features.count, execute: work)
+                            DispatchQueue.concurrentPerform(iterations: groups, execute: work)
                         } else {
-                            for index in features.indices { work(index) }
+                            for group in 0..<groups { work(group) }
                         }
                     }
                 }
