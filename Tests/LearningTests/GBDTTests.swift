@@ -33,7 +33,7 @@ import Testing
         #expect(model.splitCounts[0] > 0)  // the column with missing values is used
         // One row at a time, tree by tree or through the packed predictor, gives the batch's predictions exactly.
         let batch = try model.predict(data.test)
-        let predictor = model.predictor()
+        let predictor = try model.predictor()
         for row in 0..<200 {
             let values = (0..<20).map { data.test[row, $0] }
             #expect(try model.predict(values) == batch[row] && predictor.predict(values) == batch[row])
@@ -69,7 +69,7 @@ import Testing
         let accuracy = try MulticlassMetrics.accuracy(labels: data.testLabels, probabilities: probabilities)
         #expect(abs(loss - data.lightgbm) <= 0.03 * data.lightgbm, "kite log loss \(loss), LightGBM \(data.lightgbm)")
         #expect(abs(accuracy - data.lightgbmAccuracy) <= 0.01, "kite accuracy \(accuracy), LightGBM \(data.lightgbmAccuracy)")
-        let predictor = model.predictor()
+        let predictor = try model.predictor()
         for row in 0..<10 {
             let values = (0..<12).map { data.test[row, $0] }
             #expect(try model.probabilities(values) == probabilities[row] && predictor.probabilities(values) == probabilities[row])
@@ -107,6 +107,12 @@ import Testing
         var bad = GBDTParameters()
         bad.numLeaves = 1
         #expect(throws: KiteError.self) { try GBDTTrainer(parameters: bad).fit(features: x, labels: [0, 1, 0]) }
+        // A model whose trees were altered is refused by the packed predictor (which reads unchecked), not walked.
+        var model = try GBDTTrainer(parameters: GBDTParameters(objective: .binary)).fit(features: try Matrix((0..<60).map { [Double($0)] }),
+                                                                                       labels: (0..<60).map { $0 < 30 ? 0 : 1 })
+        model.trees[0].feature[0] = 5
+        #expect(throws: KiteError.self) { try model.predictor() }
+        #expect(throws: KiteError.self) { try model.predict(try Matrix([[1.0]])) }
         var stopping = GBDTParameters()
         stopping.earlyStoppingRounds = 5
         #expect(throws: KiteError.self) { try GBDTTrainer(parameters: stopping).fit(features: x, labels: [0, 1, 0]) }

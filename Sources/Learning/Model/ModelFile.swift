@@ -188,27 +188,13 @@ public struct ModelFile: Sendable, Hashable, Codable {
             guard model.weights.count == featureCount else { throw fail("\(model.weights.count) weights for \(featureCount) features") }
         case .gbdt(let model):
             let outputs = model.objective == .multiclass ? signature.classes?.count ?? 0 : 1
-            guard model.outputCount == outputs, outputs >= 1, model.initialScores.count == outputs, model.trees.count % outputs == 0 else {
-                throw fail("\(model.outputCount) outputs and \(model.initialScores.count) starting scores for a \(signature.task) model with \(outputs) outputs")
+            guard model.outputCount == outputs else {
+                throw fail("\(model.outputCount) outputs for a \(signature.task) model with \(outputs) outputs")
             }
-            guard model.featureCount == featureCount, model.splitCounts.count == featureCount, model.splitGains.count == featureCount else {
+            guard model.featureCount == featureCount else {
                 throw fail("the trees take \(model.featureCount) features, the preprocessing makes \(featureCount)")
             }
-            for (number, tree) in model.trees.enumerated() {
-                let nodes = tree.feature.count
-                guard tree.threshold.count == nodes, tree.defaultLeft.count == nodes, tree.left.count == nodes, tree.right.count == nodes,
-                    !tree.leafValues.isEmpty, nodes == 0 || tree.leafValues.count == nodes + 1
-                else { throw fail("tree \(number) has arrays of different lengths") }
-                for node in 0..<nodes {
-                    guard (0..<featureCount).contains(tree.feature[node]) else { throw fail("tree \(number) splits on feature \(tree.feature[node])") }
-                    for child in [tree.left[node], tree.right[node]] {
-                        // Children come after their parent, so a walk always ends at a leaf.
-                        guard child < 0 ? (0..<tree.leafValues.count).contains(~child) : (child > node && child < nodes) else {
-                            throw fail("tree \(number) node \(node) points to \(child)")
-                        }
-                    }
-                }
-            }
+            do { try model.validate() } catch let error as KiteError { throw fail(error.message) }
         }
     }
 }

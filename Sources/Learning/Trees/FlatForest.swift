@@ -23,8 +23,10 @@ public struct FlatForest: Sendable {
     private let depths: [Int]
     private let model: GradientBoostedTrees
 
-    /// Packs `model`'s trees (which must be valid, as `ModelFile` checks on load and the trainer makes them).
-    public init(_ model: GradientBoostedTrees) {
+    /// Packs `model`'s trees, first checking them (`GradientBoostedTrees.validate()`): the walk reads without
+    /// bounds checks, so a damaged model is refused here.
+    public init(_ model: GradientBoostedTrees) throws {
+        try model.validate()
         var nodes: [Node] = [], children: [Int32] = [], values: [Double] = [], roots: [Int32] = [], depths: [Int] = []
         for tree in model.trees {
             let base = nodes.count, leafBase = base + tree.feature.count
@@ -119,5 +121,5 @@ public struct FlatForest: Sendable {
 
 extension GradientBoostedTrees {
     /// The trees packed for fast one-row prediction.
-    public func predictor() -> FlatForest { FlatForest(self) }
+    public func predictor() throws -> FlatForest { try FlatForest(self) }
 }

@@ -16,6 +16,33 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
     public var splitCounts: [Int]
     public var splitGains: [Double]
 
+    /// Checks that every count and index fits — outputs and starting scores, importance arrays, each tree's
+    /// arrays, features and children (a child always after its parent, so every walk ends at a leaf) — so that
+    /// prediction cannot go out of range.
+    public func validate() throws {
+        func fail(_ message: String) -> KiteError { KiteError.corrupt(message) }
+        guard outputCount >= 1, initialScores.count == outputCount, trees.count % outputCount == 0 else {
+            throw fail("\(outputCount) outputs, \(initialScores.count) starting scores and \(trees.count) trees do not fit together")
+        }
+        guard featureCount >= 0, splitCounts.count == featureCount, splitGains.count == featureCount else {
+            throw fail("the importance arrays do not have one entry per feature (\(featureCount))")
+        }
+        for (number, tree) in trees.enumerated() {
+            let nodes = tree.feature.count
+            guard tree.threshold.count == nodes, tree.defaultLeft.count == nodes, tree.left.count == nodes, tree.right.count == nodes,
+                !tree.leafValues.isEmpty, nodes == 0 || tree.leafValues.count == nodes + 1, nodes < Int(Int32.max) / 4
+            else { throw fail("tree \(number) has arrays of different lengths") }
+            for node in 0..<nodes {
+                guard (0..<featureCount).contains(tree.feature[node]) else { throw fail("tree \(number) splits on feature \(tree.feature[node])") }
+                for child in [tree.left[node], tree.right[node]] {
+                    guard child < 0 ? (0..<tree.leafValues.count).contains(~child) : (child > node && child < nodes) else {
+                        throw fail("tree \(number) node \(node) points to \(child)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The rounds trained (trees per output).
     public var rounds: Int { trees.count / Swift.max(1, outputCount) }
 
@@ -52,14 +79,14 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
     /// Predictions for every row of `features` (see `predict(_:)` for one row), scored by the packed trees.
     public func predict(_ features: Matrix) throws -> [Double] {
         try check(features.columns)
-        let packed = predictor()
+        let packed = try predictor()
         return rows(of: features) { prediction(raw: packed.rawScores($0)) }
     }
 
     /// Class probabilities for every row of `features`: one array per row.
     public func probabilities(_ features: Matrix) throws -> [[Double]] {
         try check(features.columns)
-        let packed = predictor()
+        let packed = try predictor()
         return rows(of: features) { probabilities(raw: packed.rawScores($0)) }
     }
 

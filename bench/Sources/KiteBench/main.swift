@@ -40,7 +40,7 @@ if arguments.count == 4, arguments[1] == "gbdt" {
     // One row at a time, in process: the latency a server pays per prediction (the packed predictor a server
     // holds, and the model's own tree-by-tree walk).
     let rows = (0..<1000).map { row in (0..<test.columns).map { test[row, $0] } }
-    let predictor = model.predictor()
+    let predictor = try model.predictor()
     var sink = 0.0
     let latency = try await seconds { for _ in 0..<20 { for row in rows { sink += try predictor.predict(row) } } } / 20_000
     let walk = try await seconds { for _ in 0..<20 { for row in rows { sink -= try model.predict(row) } } } / 20_000
