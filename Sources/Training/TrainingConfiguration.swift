@@ -164,6 +164,8 @@ public struct TrainingConfiguration: Sendable, Hashable {
                         let implied: LearningTask = parameters.objective == .binary ? .binary : parameters.objective == .multiclass ? .multiclass : .regression
                         if let task, task != implied { throw node.fail("objective \(parameters.objective.rawValue) is for \(implied.rawValue) labels, not \(task.rawValue)") }
                         task = implied
+                    } else if node.isScalar, let flag = try? node.bool("params.\(name)") {
+                        try parameters.set(name, to: flag ? 1 : 0)
                     } else {
                         try parameters.set(name, to: try node.double("params.\(name)"))
                     }

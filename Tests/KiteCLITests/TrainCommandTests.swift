@@ -193,13 +193,14 @@ import Training
         }
         let parsed = try TrainingConfiguration.parse("""
             data: {feature_service: s, labels: l.parquet, label: y}
-            params: {n_estimators: 7, eta: 0.3, colsample_bytree: 0.5}
+            params: {n_estimators: 7, eta: 0.3, colsample_bytree: 0.5, is_unbalance: true, scale_pos_weight: 2}
             preprocessing:
               a: [{impute: 0, indicator: true}, {clip: [0, 10]}, log1p]
               b: ordinal
             """, file: "x.yaml")
         guard case .gbdt(let parameters) = parsed.learner else { Issue.record("not gbdt"); return }
         #expect(parameters.numIterations == 7 && parameters.learningRate == 0.3 && parameters.featureFraction == 0.5)
+        #expect(parameters.isUnbalance && parameters.scalePosWeight == 2)
         #expect(parsed.split.method == "time" && parsed.timeColumn == "event_timestamp")
         let huber = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\nparams: {objective: mae, alpha: 2}\n", file: "x.yaml")
         guard case .gbdt(let robust) = huber.learner else { Issue.record("not gbdt"); return }

@@ -8,6 +8,7 @@ import Testing
 @Suite struct GBDTTests {
     struct Data {
         var train: Matrix, trainLabels: [Double], test: Matrix, testLabels: [Double], lightgbm: Double, lightgbmAccuracy: Double
+        var lightgbmMeanProbability: Double
     }
 
     func data(_ objective: String, seed: Int, rows: Int, features: Int, rounds: Int) throws -> Data {
@@ -18,7 +19,8 @@ import Testing
         return Data(
             train: try Matrix(rows: train.count / features, columns: features, values: train), trainLabels: numbers("train_y"),
             test: try Matrix(rows: test.count / features, columns: features, values: test), testLabels: numbers("test_y"),
-            lightgbm: (json["metric"] as? NSNumber)?.doubleValue ?? .nan, lightgbmAccuracy: (json["accuracy"] as? NSNumber)?.doubleValue ?? .nan)
+            lightgbm: (json["metric"] as? NSNumber)?.doubleValue ?? .nan, lightgbmAccuracy: (json["accuracy"] as? NSNumber)?.doubleValue ?? .nan,
+            lightgbmMeanProbability: (json["mean_probability"] as? NSNumber)?.doubleValue ?? .nan)
     }
 
     @Test func binaryAUCWithinHalfAPointOfLightGBM() throws {
@@ -56,6 +58,25 @@ import Testing
             ? try RegressionMetrics.mae(targets: data.testLabels, predictions: predictions)
             : try RegressionMetrics.rmse(targets: data.testLabels, predictions: predictions)
         #expect(abs(error - data.lightgbm) <= 0.02 * data.lightgbm, "kite \(error), LightGBM \(data.lightgbm)")
+    }
+
+    @Test func weightedPositivesMatchLightGBM() throws {
+        let data = try data("binary_weighted", seed: 13, rows: 20_000, features: 10, rounds: 100)
+        var parameters = GBDTParameters(objective: .binary)
+        parameters.scalePosWeight = 4
+        let model = try GBDTTrainer(parameters: parameters).fit(features: data.train, labels: data.trainLabels)
+        let probabilities = try model.predict(data.test)
+        let auc = try BinaryMetrics.rocAUC(labels: data.testLabels, scores: probabilities)
+        let mean = probabilities.reduce(0, +) / Double(probabilities.count)
+        let unweighted = try GBDTTrainer(parameters: GBDTParameters(objective: .binary)).fit(features: data.train, labels: data.trainLabels)
+        let unweightedMean = try unweighted.predict(data.test).reduce(0, +) / Double(probabilities.count)
+        #expect(abs(auc - data.lightgbm) <= 0.005, "kite AUC \(auc), LightGBM \(data.lightgbm)")
+        // Weighting positives four times pushes the probabilities up, as much as it does LightGBM's.
+        #expect(mean > unweightedMean + 0.005 && abs(mean - data.lightgbmMeanProbability) <= 0.03 * data.lightgbmMeanProbability,
+                "kite mean probability \(mean) (unweighted \(unweightedMean)), LightGBM \(data.lightgbmMeanProbability)")
+        var balanced = GBDTParameters(objective: .binary)
+        balanced.isUnbalance = true
+        #expect(balanced.named["is_unbalance"] == "true")
     }
 
     @Test func multiclassLogLossWithinThreePercentOfLightGBM() throws {

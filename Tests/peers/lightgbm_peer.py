@@ -1,10 +1,10 @@
 """LightGBM on scikit-learn's make_classification / make_regression data, for Kite's GBDT tests.
 
-usage: lightgbm_peer.py binary|multiclass|regression|regression_l1|huber SEED ROWS FEATURES ROUNDS
+usage: lightgbm_peer.py binary|binary_weighted|multiclass|regression|regression_l1|huber SEED ROWS FEATURES ROUNDS
 The data gets a constant column and 10% missing values (NaN) in column 0. Prints JSON: the train/test features and
 labels (80/20 split) and LightGBM's test metric (AUC for binary, log loss for multiclass (3 classes; accuracy too),
-RMSE for regression and huber, MAE for regression_l1; the regression targets get a few large outliers) with the
-same parameters
+RMSE for regression and huber, MAE for regression_l1; the regression targets get a few large outliers;
+binary_weighted: 10% positives, scale_pos_weight 4, and the mean predicted probability too) with the same parameters
 Kite uses (num_leaves 31, learning_rate 0.1, min_data_in_leaf 20, max_bin 255).
 """
 import json
@@ -16,9 +16,10 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, roc_auc_score, root_mean_squared_error
 
 objective, seed, rows, features, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-if objective in ("binary", "multiclass"):
+if objective in ("binary", "binary_weighted", "multiclass"):
     x, y = make_classification(n_samples=rows, n_features=features, n_informative=max(2, features // 2),
-                               n_classes=2 if objective == "binary" else 3, random_state=seed)
+                               n_classes=3 if objective == "multiclass" else 2,
+                               weights=[0.9] if objective == "binary_weighted" else None, random_state=seed)
 else:
     x, y = make_regression(n_samples=rows, n_features=features, n_informative=max(2, features // 2), noise=10.0, random_state=seed)
 rng = np.random.default_rng(seed)
@@ -31,11 +32,14 @@ params = {"objective": objective, "num_leaves": 31, "learning_rate": 0.1, "min_d
           "verbose": -1, "deterministic": True, "num_threads": 2, "seed": seed}
 if objective == "multiclass":
     params["num_class"] = 3
+if objective == "binary_weighted":
+    params.update({"objective": "binary", "scale_pos_weight": 4.0})
 model = lgb.train(params, lgb.Dataset(x[:split], y[:split]), num_boost_round=rounds)
 predicted = model.predict(x[split:])
 extra = {}
-if objective == "binary":
+if objective in ("binary", "binary_weighted"):
     metric = roc_auc_score(y[split:], predicted)
+    extra["mean_probability"] = float(predicted.mean())
 elif objective == "multiclass":
     metric = log_loss(y[split:], predicted)
     extra["accuracy"] = accuracy_score(y[split:], predicted.argmax(axis=1))

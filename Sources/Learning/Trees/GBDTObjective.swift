@@ -23,8 +23,12 @@ extension GBDTParameters.Objective {
         }
     }
 
-    /// Fills `gradients[output * rows + row]` with (gradient, hessian) of the loss at `scores`, on all cores.
-    func gradients(scores: [Double], labels: [Double], outputs: Int, alpha: Double, into gradients: inout [SIMD2<Double>]) {
+    /// Fills `gradients[output * rows + row]` with (gradient, hessian) of the loss at `scores`, on all cores. Binary
+    /// rows are weighted by their class's entry of `classWeights` (negative, positive).
+    func gradients(
+        scores: [Double], labels: [Double], outputs: Int, alpha: Double, classWeights: SIMD2<Double> = SIMD2(1, 1),
+        into gradients: inout [SIMD2<Double>]
+    ) {
         let rows = labels.count
         gradients.withUnsafeMutableBufferPointer { out in
             scores.withUnsafeBufferPointer { scores in
@@ -36,7 +40,8 @@ extension GBDTParameters.Objective {
                         case .binary:
                             for row in range {
                                 let p = LogisticLoss.sigmoid(scores[row])
-                                out[row] = SIMD2(p - labels[row], Swift.max(p * (1 - p), 1e-16))
+                                let weight = labels[row] == 1 ? classWeights.y : classWeights.x
+                                out[row] = SIMD2(p - labels[row], Swift.max(p * (1 - p), 1e-16)) * weight
                             }
                         case .regression:
                             for row in range { out[row] = SIMD2(scores[row] - labels[row], 1) }

@@ -23,6 +23,11 @@ extension GBDTParameters {
         ("early_stopping_round", ["early_stopping_rounds", "early_stopping", "n_iter_no_change"],
          { $0.earlyStoppingRounds = try whole($1, "early_stopping_round") }),
         ("alpha", [], { $0.alpha = $1 }),
+        ("scale_pos_weight", [], { $0.scalePosWeight = $1 }),
+        ("is_unbalance", ["unbalance", "unbalanced_sets"], {
+            guard $1 == 0 || $1 == 1 else { throw KiteError.invalidArgument("is_unbalance must be true or false") }
+            $0.isUnbalance = $1 == 1
+        }),
         ("seed", ["random_seed", "random_state"], {
             guard $1 >= 0, $1 == $1.rounded(), $1 < 1.8e19 else { throw KiteError.invalidArgument("seed must be a whole number ≥ 0, not \($1)") }
             $0.seed = UInt64($1)
@@ -44,7 +49,7 @@ extension GBDTParameters {
     /// The LightGBM names this accepts (aliases included).
     public static var parameterNames: [String] { names.flatMap { [$0.name] + $0.aliases } }
 
-    /// Sets the parameter LightGBM calls `name` (or one of its aliases) to `value`.
+    /// Sets the parameter LightGBM calls `name` (or one of its aliases) to `value` (1 or 0 for true or false).
     public mutating func set(_ name: String, to value: Double) throws {
         guard let entry = Self.names.first(where: { $0.name == name || $0.aliases.contains(name) }) else {
             throw KiteError.invalidArgument("unknown GBDT parameter '\(name)'; known: \(Self.names.map(\.name).joined(separator: ", "))")
@@ -62,7 +67,11 @@ extension GBDTParameters {
             "min_gain_to_split": String(minGainToSplit), "max_bin": String(maxBins), "bagging_fraction": String(baggingFraction),
             "bagging_freq": String(baggingFrequency), "feature_fraction": String(featureFraction),
             "early_stopping_round": String(earlyStoppingRounds), "seed": String(seed),
-        ].merging(objective == .multiclass ? ["num_class": String(numClass)] : objective == .huber ? ["alpha": String(alpha)] : [:]) { a, _ in a }
+        ].merging(
+            objective == .multiclass ? ["num_class": String(numClass)]
+                : objective == .huber ? ["alpha": String(alpha)]
+                : objective == .binary ? ["scale_pos_weight": String(scalePosWeight), "is_unbalance": String(isUnbalance)] : [:]
+        ) { a, _ in a }
     }
 
     private static func whole(_ value: Double, _ name: String) throws -> Int {

@@ -41,6 +41,22 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
     public var seed: UInt64 = 0
     /// The Huber loss's threshold between its squared and absolute parts.
     public var alpha = 0.9
+    /// Binary: the weight of positive rows' gradients (LightGBM's `scale_pos_weight`).
+    public var scalePosWeight = 1.0
+    /// Binary: weight the rarer class up to balance the classes (LightGBM's `is_unbalance`).
+    public var isUnbalance = false
+
+    /// The (negative, positive) class weights of binary training on `labels`, as LightGBM computes them:
+    /// `is_unbalance` gives the rarer class the ratio of the counts, and `scale_pos_weight` multiplies the positive one.
+    func classWeights(_ labels: [Double]) -> SIMD2<Double> {
+        var weights = SIMD2<Double>(1, 1)
+        let positives = labels.reduce(0, +), negatives = Double(labels.count) - positives
+        if isUnbalance, positives > 0, negatives > 0 {
+            if positives > negatives { weights.x = positives / negatives } else { weights.y = negatives / positives }
+        }
+        weights.y *= scalePosWeight
+        return weights
+    }
 
     /// LightGBM's defaults for `objective`.
     public init(objective: Objective = .binary) { self.objective = objective }
@@ -65,6 +81,7 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
         try require(baggingFrequency >= 0, "bagging_freq must be ≥ 0, not \(baggingFrequency)")
         try require(featureFraction > 0 && featureFraction <= 1, "feature_fraction must be in (0, 1], not \(featureFraction)")
         try require(alpha > 0 && alpha.isFinite, "alpha must be > 0, not \(alpha)")
+        try require(scalePosWeight > 0 && scalePosWeight.isFinite, "scale_pos_weight must be > 0, not \(scalePosWeight)")
         try require(earlyStoppingRounds >= 0, "early_stopping_rounds must be ≥ 0, not \(earlyStoppingRounds)")
     }
 }

@@ -40,12 +40,14 @@ public struct GBDTTrainer: Sendable {
         var scores = initial.flatMap { [Double](repeating: $0, count: n) }
         var validationScores = validation.map { set in initial.flatMap { [Double](repeating: $0, count: set.features.rows) } } ?? []
         var gradients = [SIMD2<Double>](repeating: .zero, count: n * outputs)
+        let classWeights = parameters.objective == .binary ? parameters.classWeights(labels) : SIMD2(1, 1)
         var generator = SeededGenerator(seed: parameters.seed &+ 0x9E37_79B9)
         var bestLoss = Double.infinity
         var bestRound = 0
         let bagging = parameters.baggingFrequency > 0 && parameters.baggingFraction < 1
         for round in 1...parameters.numIterations {
-            parameters.objective.gradients(scores: scores, labels: labels, outputs: outputs, alpha: parameters.alpha, into: &gradients)
+            parameters.objective.gradients(
+                scores: scores, labels: labels, outputs: outputs, alpha: parameters.alpha, classWeights: classWeights, into: &gradients)
             if bagging, (round - 1) % parameters.baggingFrequency == 0 {
                 grower.bag(fraction: parameters.baggingFraction, using: &generator)
             }
