@@ -90,15 +90,17 @@ public struct TrainingConfiguration: Sendable, Hashable {
     public var threshold: Double
 
     /// Reads and checks the config at `path`.
-    public static func load(path: String) throws -> TrainingConfiguration {
+    /// `overrides` (`NAME=VALUE`, as `kite train -P` takes them) replace or add learner params.
+    public static func load(path: String, overrides: [String] = []) throws -> TrainingConfiguration {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw KiteError(.notFound, "no training config at \(path)")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, overrides: overrides)
     }
 
-    /// Parses a config's text (`file` names it in errors).
-    public static func parse(_ text: String, file: String) throws -> TrainingConfiguration {
+    /// Parses a config's text (`file` names it in errors), with learner params replaced or added by `overrides`
+    /// (`NAME=VALUE`).
+    public static func parse(_ text: String, file: String, overrides: [String] = []) throws -> TrainingConfiguration {
         guard let root = try YAMLValue.parse(text, file: file) else { throw KiteError.invalidArgument("\(file) is empty") }
         let map = try root.mapping("the training config", allowed: [
             "experiment", "model", "data", "features", "exclude", "task", "preprocessing", "learner", "params", "split",
@@ -147,10 +149,24 @@ public struct TrainingConfiguration: Sendable, Hashable {
         }
 
         let learnerName = try map["learner"]?.string("learner") ?? "gbdt"
-        let params: [String: YAMLValue] = try map["params"].map { node in
+        let known = Set(GBDTParameters.parameterNames + ["objective", "C", "max_iter", "l1_ratio", "alpha"])
+        var params: [String: YAMLValue] = try map["params"].map { node in
             guard node.isMapping else { throw node.fail("params must be a mapping of names to numbers") }
-            return try node.mapping("params", allowed: Set(GBDTParameters.parameterNames + ["objective", "C", "max_iter", "l1_ratio", "alpha"]))
+            return try node.mapping("params", allowed: known)
         } ?? [:]
+        for override in overrides {
+            let parts = override.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw KiteError.invalidArgument("--param takes NAME=VALUE, not '\(override)'")
+            }
+            guard known.contains(parts[0]) else {
+                throw KiteError.invalidArgument("--param \(parts[0]): unknown parameter; known: \(known.sorted().joined(separator: ", "))")
+            }
+            guard let value = try YAMLValue.parse(parts[1], file: "--param \(parts[0])"), value.isScalar else {
+                throw KiteError.invalidArgument("--param \(parts[0]) needs a single value, not '\(parts[1])'")
+            }
+            params[parts[0]] = value
+        }
         let learner: Learner
         switch learnerName {
         case "gbdt":

@@ -46,10 +46,10 @@ import Training
         return project
     }
 
-    static func train(_ project: String, _ config: String, _ yaml: String) throws -> (status: Int32, json: [String: Any], errors: String) {
+    static func train(_ project: String, _ config: String, _ yaml: String, _ extra: [String] = []) throws -> (status: Int32, json: [String: Any], errors: String) {
         let path = project + "/" + config
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try Subprocess.run(TestEnvironment.kiteBinary, ["train", path, "--project", project, "--json"])
+        let result = try Subprocess.run(TestEnvironment.kiteBinary, ["train", path, "--project", project, "--json"] + extra)
         let json = (try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))) as? [String: Any] ?? [:]
         return (result.status, json, result.standardError)
     }
@@ -67,7 +67,7 @@ import Training
             split: {method: random, test_fraction: 0.25, seed: 5}
             cross_validation: 3
             gates: ["r2 >= 0.8", "rmse < 20"]
-            """)
+            """, ["-P", "num_leaves=7"])
         #expect(status == 0, "\(errors)")
         let metrics = json["metrics"] as? [String: Double] ?? [:]
         #expect(json["status"] as? String == "FINISHED" && (json["version"] as? Int) == 1 && json["alias"] as? String == "staging")
@@ -81,7 +81,7 @@ import Training
         let curve = try await store.metricHistory(runID: runID, key: "test_l2")
         let version = try await store.modelVersion(name: "prices", alias: "staging")
         await store.close()
-        #expect(run.status == "FINISHED" && run.params["num_iterations"] == "60" && run.params["num_leaves"] == "15" && run.params["split"] == "random")
+        #expect(run.status == "FINISHED" && run.params["num_iterations"] == "60" && run.params["num_leaves"] == "7" && run.params["split"] == "random")
         #expect(curve.count == 60 && curve.map(\.step) == (1...60).map(Int64.init) && curve[59].value < curve[0].value)
         #expect(run.metrics["rmse"]?.value == metrics["rmse"] && run.tags["kite.gates"] == "passed" && run.inputs.first?.name == "table.parquet")
         #expect(version.runID == runID && version.trainingSet?.contains("\"source\":\"table\"") == true)
@@ -204,6 +204,19 @@ import Training
         #expect(parsed.split.method == "time" && parsed.timeColumn == "event_timestamp")
         let huber = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\nparams: {objective: mae, alpha: 2}\n", file: "x.yaml")
         guard case .gbdt(let robust) = huber.learner else { Issue.record("not gbdt"); return }
+        let overridden = try TrainingConfiguration.parse(
+            "data: {train: t.csv, label: y}\nparams: {num_leaves: 15}\n", file: "x.yaml", overrides: ["num_leaves=63", "eta=0.05", "is_unbalance=true"])
+        guard case .gbdt(let tuned) = overridden.learner else { Issue.record("not gbdt"); return }
+        #expect(tuned.numLeaves == 63 && tuned.learningRate == 0.05 && tuned.isUnbalance)
+        for (overrides, message) in [(["num_leavs=3"], "--param num_leavs: unknown parameter"), (["num_leaves"], "NAME=VALUE"),
+                                     (["num_leaves=1.5"], "num_leaves must be a whole number")] {
+            do {
+                _ = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\n", file: "x.yaml", overrides: overrides)
+                Issue.record("\(overrides) was accepted")
+            } catch let error as KiteError {
+                #expect(error.message.contains(message), "\(error.message)")
+            }
+        }
         let lasso = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\nlearner: logistic\nparams: {C: 0.5, l1_ratio: 1}\n", file: "x.yaml")
         #expect(lasso.learner == .logistic(c: 0.5, l1Ratio: 1, maxIterations: 1000))
         #expect(robust.objective == .regressionL1 && robust.alpha == 2 && huber.task == .regression && huber.split.method == "random")

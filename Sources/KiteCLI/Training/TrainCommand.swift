@@ -23,11 +23,13 @@ struct TrainCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ProjectOptions
     @Argument(help: "The training config (YAML).") var config: String
+    @Option(name: [.customShort("P"), .customLong("param")], help: "Set a learner parameter, overriding the config: NAME=VALUE (repeatable).")
+    var parameters: [String] = []
     @Flag(help: "Print one JSON object (run id, model, version, every metric, each gate) instead of the summary.") var json = false
 
     func run() async throws {
         let project = try options.configuration()
-        let configuration = try TrainingConfiguration.load(path: config)
+        let configuration = try TrainingConfiguration.load(path: config, overrides: parameters)
         let display = TrainingDisplay(quiet: json)
         let job = TrainingJob(configuration: configuration, project: project, s3: try StoragePath.s3Configuration(),
                               sourceName: "kite train \(config)", onProgress: { display.show($0) })
