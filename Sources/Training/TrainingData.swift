@@ -107,10 +107,10 @@ struct TrainingData: Sendable {
             }
             return (values, .regression, nil)
         case .multiclass:
-            let names = (0..<column.count).map { isText ? column.string(at: $0) : Self.text(values[$0]) }
-            if !isText, let bad = values.first(where: { $0 != $0.rounded() || !$0.isFinite }) {
+            if !isText, let bad = values.first(where: { !$0.isFinite || $0 != $0.rounded() || abs($0) > 1e15 }) {
                 throw KiteError.invalidArgument("\(file): multiclass labels must be whole numbers or strings, not \(bad)")
             }
+            let names = (0..<column.count).map { isText ? column.string(at: $0) : Self.text(values[$0]) }
             let classes = isText ? Array(Set(names)).sorted() : Array(Set(values)).sorted().map(Self.text)
             guard classes.count >= 2, classes.count <= 1000 else {
                 throw KiteError.invalidArgument("\(file): a multiclass label needs 2 to 1000 classes, not \(classes.count)")

@@ -229,7 +229,10 @@ import Training
     @Test func badDataIsAClearError() async throws {
         let directory = try TemporaryDirectory()
         let project = try await Self.project(directory, rows: 300)
+        try "x,y\n1,1e30\n2,3\n3,1e30\n4,3\n".write(toFile: project + "/data/huge.csv", atomically: true, encoding: .utf8)
         for (yaml, message) in [
+            ("data: {train: data/huge.csv, label: y}\ntask: multiclass\n", "multiclass labels must be whole numbers or strings"),
+            ("data: {train: data/table.parquet, label: price}\ntask: multiclass\n", "multiclass labels must be whole numbers or strings"),
             ("data: {train: data/table.parquet, label: nope}\n", "no label column 'nope'"),
             ("data: {train: data/missing.parquet, label: y}\n", "missing.parquet"),
             ("data: {train: data/table.parquet, label: y}\nfeatures: [a, zz]\n", "features names 'zz'"),

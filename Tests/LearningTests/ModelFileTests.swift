@@ -70,6 +70,10 @@ import Testing
         var wrong = model
         wrong.signature.classes = ["food", "fuel"]
         #expect { try ModelFile.decode(try wrong.encoded(), source: "m.json") } throws: { ($0 as? KiteError)?.code == .corruptData }
+        // A signature whose task is not what the learner predicts is refused too.
+        var mismatched = try Self.models().1[1]
+        mismatched.signature.task = "multiclass"
+        #expect { try ModelFile.decode(try mismatched.encoded(), source: "m.json") } throws: { ($0 as? KiteError)?.code == .corruptData }
     }
 
     @Test func foreignDamagedAndNewerFilesAreRejected() throws {

@@ -183,6 +183,17 @@ public struct ModelFile: Sendable, Hashable, Codable {
         guard preprocessor.outputNames == preprocessor.columns.flatMap(Preprocessor.outputNames) else {
             throw fail("the preprocessing outputs do not add up")
         }
+        // The task must be what the learner predicts, so every reader can trust the signature.
+        let fits: Bool
+        switch (signature.task, learner) {
+        case ("binary", .gbdt(let model)): fits = model.objective == .binary
+        case ("binary", .linear(let model)): fits = model.kind == .logistic
+        case ("multiclass", .gbdt(let model)): fits = model.objective == .multiclass
+        case ("regression", .gbdt(let model)): fits = [.regression, .regressionL1, .huber].contains(model.objective)
+        case ("regression", .linear(let model)): fits = model.kind == .ridge
+        default: fits = false
+        }
+        guard fits else { throw fail("a \(signature.task) signature does not fit its learner") }
         switch learner {
         case .linear(let model):
             guard model.weights.count == featureCount else { throw fail("\(model.weights.count) weights for \(featureCount) features") }

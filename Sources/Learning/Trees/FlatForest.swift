@@ -1,3 +1,5 @@
+import KiteCore
+
 /// The trees of an ensemble packed for one-row prediction. Every node of every tree sits in one contiguous array
 /// (threshold, feature, missing-value side: 16 bytes) with the children side by side in another; leaves are
 /// nodes too, whose children are themselves. Trees are walked four at a time, a fixed number of steps (the
@@ -27,6 +29,8 @@ public struct FlatForest: Sendable {
     /// bounds checks, so a damaged model is refused here.
     public init(_ model: GradientBoostedTrees) throws {
         try model.validate()
+        let total = model.trees.reduce(0) { $0 + $1.feature.count + $1.leafValues.count }
+        guard total < Int(Int32.max) / 2 else { throw KiteError.unsupported("the model has \(total) tree nodes; the predictor packs at most \(Int32.max / 2)") }
         var nodes: [Node] = [], children: [Int32] = [], values: [Double] = [], roots: [Int32] = [], depths: [Int] = []
         for tree in model.trees {
             let base = nodes.count, leafBase = base + tree.feature.count
