@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import KiteCore
 
@@ -54,17 +53,17 @@ public enum LinearTrainer {
         let d = x.columns
         // Parameters: d weights then the intercept. The data term is summed over row chunks on all cores, the
         // chunks added in order (the same result for a given core count).
-        let chunks = Swift.max(1, Swift.min(ProcessInfo.processInfo.activeProcessorCount, x.rows / 10_000))
+        let chunks = Parallel.chunkCount(x.rows, minimumChunk: 10_000)
         let objective: ([Double]) -> (value: Double, gradient: [Double]) = { parameters in
             var partial = [Double](repeating: 0, count: chunks * (d + 2))
             partial.withUnsafeMutableBufferPointer { out in
                 x.values.withUnsafeBufferPointer { values in
                     y.withUnsafeBufferPointer { labels in
                         let buffers = UncheckedSendable((out, values, labels))
-                        let work: @Sendable (Int) -> Void = { chunk in
+                        Parallel.forEachChunk(x.rows, minimumChunk: 10_000) { chunk, rows in
                             let (out, values, labels) = buffers.value
                             let base = chunk * (d + 2)
-                            for row in (x.rows * chunk / chunks)..<(x.rows * (chunk + 1) / chunks) {
+                            for row in rows {
                                 var z = parameters[d]
                                 let offset = row * d
                                 for j in 0..<d { z += parameters[j] * values[offset + j] }
@@ -74,7 +73,6 @@ public enum LinearTrainer {
                                 out[base + d] += residual
                             }
                         }
-                        if chunks > 1 { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) } else { work(0) }
                     }
                 }
             }
