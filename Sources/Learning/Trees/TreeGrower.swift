@@ -12,7 +12,6 @@ struct TreeGrower {
     /// `binned[feature * rows + row]`.
     let binned: [UInt8]
     let rows: Int
-    let columns: Int
     /// Where each feature's bins start in a histogram.
     let offsets: [Int]
     let totalBins: Int
@@ -30,10 +29,9 @@ struct TreeGrower {
         bins = try FeatureBins(features: features, maxBins: parameters.maxBins, seed: parameters.seed)
         binned = bins.binned(features)
         rows = features.rows
-        columns = features.columns
         var offsets: [Int] = []
         var total = 0
-        for feature in 0..<columns {
+        for feature in 0..<features.columns {
             offsets.append(total)
             total += bins.binCount(feature)
         }
