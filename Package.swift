@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Features", targets: ["Features"]),
         .library(name: "Registry", targets: ["Registry"]),
         .library(name: "Learning", targets: ["Learning"]),
+        .library(name: "Serving", targets: ["Serving"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "KiteServer", targets: ["KiteServer"]),
     ],
@@ -32,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "KiteCore", swiftSettings: swiftSettings),
@@ -57,24 +60,27 @@ let package = Package(
         ),
         .target(
             name: "Features",
-            dependencies: [
-                "KiteCore", "Parquet", "ObjectStorage", .product(name: "Yams", package: "Yams"),
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
-            ],
+            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Registry", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         .target(name: "Learning", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .target(
             name: "Registry",
             dependencies: [
-                "KiteCore", "ObjectStorage", .product(name: "GRDB", package: "GRDB.swift"),
+                "KiteCore", "ObjectStorage", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Serving",
+            dependencies: ["KiteCore", "ObjectStorage", "Learning", "Registry"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Training",
-            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry"],
+            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -82,14 +88,15 @@ let package = Package(
             dependencies: [
                 "KiteCore", "ObjectStorage", "Features", "Registry",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KiteCLI",
             dependencies: [
-                "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer", "Learning", "Training",
+                "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer", "Learning", "Serving", "Training",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -121,14 +128,15 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryTests",
-            dependencies: ["KiteCore", "Registry", "ObjectStorage", "KiteTesting"],
+            dependencies: ["KiteCore", "Registry", "ObjectStorage", "KiteTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LearningTests", dependencies: ["KiteCore", "Learning", "KiteTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KiteServerTests",
             dependencies: [
-                "KiteCore", "Registry", "KiteServer", "KiteTesting",
+                "KiteCore", "Registry", "KiteServer", "KiteTesting", "ObjectStorage", "Features",
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -136,7 +144,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KiteCLITests",
-            dependencies: ["KiteCLI", "KiteCore", "Parquet", "Features", "Registry", "Learning", "Training", "ObjectStorage", "KiteTesting"],
+            dependencies: [
+                "KiteCLI", "KiteCore", "Parquet", "Features", "Registry", "Learning", "Training", "ObjectStorage", "KiteTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -7,10 +7,10 @@ public struct KiteCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "kite",
         abstract: "Features, training, registry, serving and monitoring for tabular models, in one binary.",
-        version: "0.1.0",
+        version: KiteVersion.current,
         subcommands: [
             DemoCommand.self, InitCommand.self, ApplyCommand.self, FeaturesCommand.self, DatasetCommand.self,
-            ParquetCommand.self, ServerCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self,
+            ParquetCommand.self, ServeCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self,
             TrainCommand.self, PredictCommand.self,
         ]
     )

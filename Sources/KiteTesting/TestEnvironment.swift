@@ -7,12 +7,13 @@ public enum TestEnvironment {
     public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared/` beside the clone: test data shared between sessions (read-only).
-    public static let sharedData: URL = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    /// `Tests/Data/`: files the tests read (the Parquet conformance corpus, with its license), kept in the
+    /// repository so a clone alone runs the suite.
+    public static let testData: URL = packageRoot.appendingPathComponent("Tests/Data")
 
-    /// A file under `../shared/`.
-    public static func shared(_ relativePath: String) -> String {
-        sharedData.appendingPathComponent(relativePath).path
+    /// A file under `Tests/Data/`.
+    public static func testData(_ relativePath: String) -> String {
+        testData.appendingPathComponent(relativePath).path
     }
 
     /// The `kite` binary built by `swift build` (debug), or `KITE_BINARY`.

@@ -4,6 +4,7 @@ import KiteCore
 import Learning
 import ObjectStorage
 import Parquet
+import Registry
 
 /// The rows a run learns from: the training table (built through the feature store or read from a file), its
 /// labels as numbers, the task, the feature columns and what it came from.
@@ -23,13 +24,15 @@ struct TrainingData: Sendable {
     var metadata: TrainingSetMetadata
 
     /// Loads the data `configuration` names, relative paths against the project folder.
-    static func load(_ configuration: TrainingConfiguration, project: ProjectConfiguration, s3: S3Configuration) async throws -> TrainingData {
+    static func load(
+        _ configuration: TrainingConfiguration, project: ProjectConfiguration, registry: RegistryStore, s3: S3Configuration
+    ) async throws -> TrainingData {
         var metadata = TrainingSetMetadata(label: configuration.label, timeColumn: configuration.timeColumn)
         let frame: DataFrame
         var candidates: [String]
         switch configuration.data {
         case .featureService(let service, let labelsPath, let extra):
-            let (definitions, version) = try project.appliedDefinitions()
+            let (definitions, version) = try await project.appliedDefinitions(registry: registry)
             let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try ObjectStores.openFolder(project.offlineStoreURL, s3: s3))
             let entities = try await readTable(resolve(labelsPath, in: project.folder), s3: s3)
             let built = try await builder.build(

@@ -4,6 +4,7 @@ import KiteCore
 import Learning
 import ObjectStorage
 import Registry
+import Serving
 
 /// How a training job records itself in the tracking store and finds the champion.
 extension TrainingJob {

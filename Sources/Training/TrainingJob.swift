@@ -42,7 +42,7 @@ public struct TrainingJob: Sendable {
             throw KiteError.invalidArgument("\(configuration.file): a gate against the champion needs a model name ('model: NAME')")
         }
         onProgress?(.stage("loading data"))
-        var data = try await TrainingData.load(configuration, project: project, s3: s3)
+        var data = try await TrainingData.load(configuration, project: project, registry: registry, s3: s3)
         let (trainRows, testRows, splitText) = try holdout(data)
         data.metadata.trainRows = trainRows.count
         data.metadata.testRows = testRows.count

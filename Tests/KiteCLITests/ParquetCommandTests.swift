@@ -10,7 +10,7 @@ import Testing
         try Subprocess.run(TestEnvironment.kiteBinary, arguments)
     }
 
-    static let alltypes = TestEnvironment.shared("parquet-testing/alltypes_plain.parquet")
+    static let alltypes = TestEnvironment.testData("parquet-testing/alltypes_plain.parquet")
 
     @Test func schemaListsColumnsAndTypes() throws {
         let result = try Self.kite("parquet", "schema", Self.alltypes)

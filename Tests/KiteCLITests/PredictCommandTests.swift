@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import KiteCore
 import KiteTesting
 import Learning
@@ -52,7 +53,7 @@ import Testing
         try await check(directory.file("model.json"))
 
         // Registered: the version's artifacts hold model.json.
-        let store = try await RegistryStore.open(url: "sqlite:\(project)/.kite/registry.db")
+        try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { store in
         let run = try await store.createRun(experimentID: "0")
         let artifacts = ArtifactStore(objects: try LocalObjectStore(root: project + "/.kite/artifacts", create: true))
         guard let folder = ArtifactStore.path(ofURI: run.artifactURI) else {
@@ -63,7 +64,7 @@ import Testing
         _ = try await store.createRegisteredModel(name: "fraud")
         _ = try await store.createModelVersion(name: "fraud", source: run.artifactURI + "/model", runID: run.id)
         try await store.setAlias(name: "fraud", alias: "champion", version: "1")
-        await store.close()
+        }
         try await check("fraud@champion")
         try await check("fraud@v1")
 

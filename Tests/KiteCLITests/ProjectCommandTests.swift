@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import KiteCore
 import KiteTesting
 import Learning
@@ -105,12 +106,12 @@ import Testing
             #expect(result.standardOutput.contains(stage), "\(result.standardOutput)")
         }
         // The champion knows its run and lineage; its model file is in the run's artifacts and scores files.
-        let store = try await RegistryStore.open(url: "sqlite:\(folder)/.kite/registry.db")
-        let champion = try await store.modelVersion(name: "fraud", alias: "champion")
-        #expect(champion.featureService == "fraud_model" && champion.trainingSet?.contains("\"rows\":5000") == true)
-        #expect(try await store.modelVersions(name: "fraud").count == 2)
-        let run = try await store.run(id: champion.runID ?? "")
-        await store.close()
+        let run = try await RegistryStore.withStore(url: "sqlite:\(folder)/.kite/registry.db", logger: Logger(label: "test")) { store in
+            let champion = try await store.modelVersion(name: "fraud", alias: "champion")
+            #expect(champion.featureService == "fraud_model" && champion.trainingSet?.contains("\"rows\":5000") == true)
+            #expect(try await store.modelVersions(name: "fraud").count == 2)
+            return try await store.run(id: champion.runID ?? "")
+        }
         let model = try ModelFile.load(path: folder + "/.kite/artifacts/1/\(run.id)/artifacts/model/model.json")
         #expect(run.metrics["auc"]?.value == model.metrics["auc"] && (model.metrics["auc"] ?? 0) > 0.6)
         #expect(run.inputs.map(\.name) == ["fraud_model"] && model.signature.featureService == "fraud_model")

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import KiteCore
 import KiteTesting
 import Registry
@@ -10,7 +11,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let project = directory.file("fraud")
         #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
-        let store = try await RegistryStore.open(url: "sqlite:\(project)/.kite/registry.db")
+        let runIDs = try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { store in
         let experiment = try await store.createExperiment(name: "fraud-detection")
         var runIDs: [String] = []
         for (index, auc) in [0.81, 0.93].enumerated() {
@@ -22,7 +23,8 @@ import Testing
         _ = try await store.createRegisteredModel(name: "fraud")
         for runID in runIDs { _ = try await store.createModelVersion(name: "fraud", source: "mlflow-artifacts:/1/\(runID)/artifacts/model", runID: runID) }
         try await store.setAlias(name: "fraud", alias: "champion", version: "1")
-        await store.close()
+        return runIDs
+        }
 
         func kite(_ arguments: String...) throws -> ProcessResult {
             try Subprocess.run(TestEnvironment.kiteBinary, arguments + ["--project", project])
@@ -49,8 +51,8 @@ import Testing
         let badFilter = try kite("runs", "list", "--filter", "metrics.auc >> 1")
         #expect(badFilter.status == 1 && badFilter.standardError.contains("invalid filter"), "\(badFilter.standardError)")
 
-        let reopened = try await RegistryStore.open(url: "sqlite:\(project)/.kite/registry.db")
-        #expect(try await reopened.modelVersion(name: "fraud", alias: "champion").version == 2)
-        await reopened.close()
+        try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { (reopened: RegistryStore) async throws -> Void in
+            #expect(try await reopened.modelVersion(name: "fraud", alias: "champion").version == 2)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import KiteCore
 import KiteTesting
 import Learning
@@ -76,11 +77,10 @@ import Training
 
         // The run holds params, the per-round curve, the metrics, its input and the artifacts.
         let runID = json["run_id"] as? String ?? ""
-        let store = try await RegistryStore.open(url: "sqlite:\(project)/.kite/registry.db")
-        let run = try await store.run(id: runID)
-        let curve = try await store.metricHistory(runID: runID, key: "test_l2")
-        let version = try await store.modelVersion(name: "prices", alias: "staging")
-        await store.close()
+        let (run, curve, version) = try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { store in
+            (try await store.run(id: runID), try await store.metricHistory(runID: runID, key: "test_l2"),
+             try await store.modelVersion(name: "prices", alias: "staging"))
+        }
         #expect(run.status == "FINISHED" && run.params["num_iterations"] == "60" && run.params["num_leaves"] == "7" && run.params["split"] == "random")
         #expect(curve.count == 60 && curve.map(\.step) == (1...60).map(Int64.init) && curve[59].value < curve[0].value)
         #expect(run.metrics["rmse"]?.value == metrics["rmse"] && run.tags["kite.gates"] == "passed" && run.inputs.first?.name == "table.parquet")
@@ -140,7 +140,7 @@ import Training
         let first = try Self.train(project, "first.yaml", base + "\ngates: ['auc >= 0.7', 'auc >= champion.auc - 0.01']\n")
         #expect(first.status == 0 && first.json["version"] as? Int == 1 && first.json["champion"] == nil, "\(first.errors)")
         #expect(first.json["dropped_rows"] as? Int == 30)  // every 50th row has no label
-        let store = try await RegistryStore.open(url: "sqlite:\(project)/.kite/registry.db")
+        try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { store in
         try await store.setAlias(name: "churn", alias: "champion", version: "1")
 
         let strict = try Self.train(project, "strict.yaml", base + "\ngates: ['auc >= champion.auc + 0.5']\n")
@@ -164,7 +164,7 @@ import Training
         let test = try labelled.take(try DataSplit.random(rows: labelled.rowCount, testFraction: 0.2, seed: 99).test)
         let auc = try BinaryMetrics.rocAUC(labels: try test.column("y").doubles(), scores: try model.predict(test))
         #expect(abs(threshold - (auc - 1)) < 1e-12 && abs(auc - championAUC) > 1e-9, "threshold \(threshold), champion on these rows \(auc)")
-        await store.close()
+        }
     }
 
     @Test func configErrorsNameTheFileAndLine() throws {

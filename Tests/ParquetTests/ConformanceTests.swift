@@ -14,7 +14,7 @@ import Testing
         "int32_with_null_pages.parquet", "rle_boolean_encoding.parquet",
     ]
 
-    static func path(_ name: String) -> String { TestEnvironment.shared("parquet-testing/\(name)") }
+    static func path(_ name: String) -> String { TestEnvironment.testData("parquet-testing/\(name)") }
 
     /// Kite's values equal pyarrow's, column by column, row by row.
     static func expectSameAsPyarrow(_ file: String, columns: [String]? = nil) async throws {

@@ -1,5 +1,6 @@
 import Foundation
 import KiteCore
+import Logging
 import KiteTesting
 import Registry
 import Testing
@@ -10,11 +11,12 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
     var testDescription: String { rawValue }
 
-    /// A new, empty store (and the folder that holds it, kept alive by the caller).
-    func open() async throws -> (RegistryStore, TemporaryDirectory) {
+    /// Runs `body` with a new, empty store, closed afterwards.
+    func withStore(_ body: (RegistryStore) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         let url = self == .sqlite ? "sqlite:\(directory.file("registry.db"))" : try TestServices.postgresDatabase()
-        return (try await RegistryStore.open(url: url, artifactRoot: "mlflow-artifacts:"), directory)
+        try await RegistryStore.withStore(url: url, artifactRoot: "mlflow-artifacts:", logger: Logger(label: "test")) { try await body($0) }
+        _ = directory
     }
 }
 
@@ -31,8 +33,7 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
 
 @Suite struct RegistryStoreTests {
     @Test(arguments: Backend.allCases) func experiments(backend: Backend) async throws {
-        let (store, directory) = try await backend.open()
-        defer { _ = directory }
+        try await backend.withStore { store in
         #expect(try await store.experiment(id: "0").name == "Default")
         let id = try await store.createExperiment(name: "fraud", tags: ["team": "risk"])
         #expect(id == "1")
@@ -65,12 +66,11 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
         await expectCode(.invalidArgument) { try await store.setExperimentDeleted(id: "0", true) }
         try await store.setExperimentDeleted(id: "1", false)
         #expect(try await store.run(id: run.id).lifecycleStage == "active")
-        await store.close()
+        }
     }
 
     @Test(arguments: Backend.allCases) func runsParamsMetricsTagsInputs(backend: Backend) async throws {
-        let (store, directory) = try await backend.open()
-        defer { _ = directory }
+        try await backend.withStore { store in
         let run = try await store.createRun(experimentID: "0", name: "first", userID: "ana", startTime: 1000, tags: ["mlflow.user": "ana"])
         #expect(run.status == "RUNNING" && run.name == "first" && run.userID == "ana")
         #expect(run.artifactURI == "mlflow-artifacts:/0/\(run.id)/artifacts")
@@ -113,13 +113,12 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
         #expect(try await store.searchRuns(experimentIDs: ["0"], viewType: .deletedOnly).items.map(\.id) == [run.id])
         try await store.setRunDeleted(id: run.id, false)
         #expect(try await store.searchRuns(experimentIDs: ["0"], viewType: .all).items.count == 2)
-        await store.close()
+        }
     }
 
     /// Oversized values, bad keys and oversized batches are invalid arguments, and nothing of the batch is kept.
     @Test(arguments: Backend.allCases) func badInputIsRejectedWhole(backend: Backend) async throws {
-        let (store, directory) = try await backend.open()
-        defer { _ = directory }
+        try await backend.withStore { store in
         let run = try await store.createRun(experimentID: "0")
         await expectCode(.invalidArgument) { try await store.log(runID: run.id, params: ["p": String(repeating: "x", count: 6001)]) }
         await expectCode(.invalidArgument) { try await store.setRunTag(id: run.id, key: "t", value: String(repeating: "x", count: 8001)) }
@@ -131,13 +130,12 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
             try await store.log(runID: run.id, metrics: [Metric(key: "ok", value: 1, timestamp: 0)], tags: ["t": String(repeating: "y", count: 9000)])
         }
         #expect(try await store.run(id: run.id).metrics.isEmpty)
-        await store.close()
+        }
     }
 
     /// Eight writers logging to one run at once: every value arrives.
     @Test(arguments: Backend.allCases) func concurrentWritersLoseNothing(backend: Backend) async throws {
-        let (store, directory) = try await backend.open()
-        defer { _ = directory }
+        try await backend.withStore { store in
         let run = try await store.createRun(experimentID: "0")
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<8 {
@@ -155,14 +153,13 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
         }
         let loaded = try await store.run(id: run.id)
         #expect(loaded.params.count == 8 && loaded.metrics.values.allSatisfy { $0.value == 99 })
-        await store.close()
+        }
     }
 }
 
 @Suite struct RunSearchTests {
     /// Five runs with metrics, params and tags to search.
-    func populated(_ backend: Backend) async throws -> (RegistryStore, TemporaryDirectory) {
-        let (store, directory) = try await backend.open()
+    func populated(_ store: RegistryStore) async throws {
         var ids: [String] = []
         for i in 0..<5 {
             let run = try await store.createRun(experimentID: "0", name: "run\(i)", startTime: Int64(1000 + i), tags: ["team": i % 2 == 0 ? "Risk" : "growth"])
@@ -172,7 +169,6 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
             ids.append(run.id)
         }
         try await store.finishRun(id: ids[0], status: "FAILED")
-        return (store, directory)
     }
 
     func names(_ store: RegistryStore, _ filter: String = "", orderBy: [String] = []) async throws -> [String] {
@@ -180,8 +176,8 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
     }
 
     @Test(arguments: Backend.allCases) func filtersByEveryKind(backend: Backend) async throws {
-        let (store, directory) = try await populated(backend)
-        defer { _ = directory }
+        try await backend.withStore { store in
+        try await populated(store)
         #expect(try await names(store) == ["run4", "run3", "run2", "run1", "run0"])
         #expect(try await names(store, "metrics.rmse < 0.35") == ["run3", "run2"])
         #expect(try await names(store, "metrics.rmse <= 0.3") == ["run3", "run2"])
@@ -206,12 +202,12 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
             await expectCode(.invalidArgument) { _ = try await names(store, bad) }
         }
         await expectCode(.invalidArgument) { _ = try await store.searchRuns(experimentIDs: ["zero"]) }
-        await store.close()
+        }
     }
 
     @Test(arguments: Backend.allCases) func ordersAndPages(backend: Backend) async throws {
-        let (store, directory) = try await populated(backend)
-        defer { _ = directory }
+        try await backend.withStore { store in
+        try await populated(store)
         // Ascending rmse; the run without the metric sorts last.
         #expect(try await names(store, orderBy: ["metrics.rmse ASC"]) == ["run3", "run2", "run1", "run0", "run4"])
         #expect(try await names(store, orderBy: ["metrics.rmse DESC"]) == ["run0", "run1", "run2", "run3", "run4"])
@@ -229,14 +225,13 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
         await expectCode(.invalidArgument) { _ = try await store.searchRuns(experimentIDs: ["0"], pageToken: "not-a-token") }
         await expectCode(.invalidArgument) { _ = try await store.searchRuns(experimentIDs: ["0"], maxResults: 0) }
         await expectCode(.invalidArgument) { _ = try await store.searchRuns(experimentIDs: ["0"], orderBy: ["metrics.rmse sideways"]) }
-        await store.close()
+        }
     }
 }
 
 @Suite struct ModelRegistryTests {
     @Test(arguments: Backend.allCases) func versionsAliasesAndLineage(backend: Backend) async throws {
-        let (store, directory) = try await backend.open()
-        defer { _ = directory }
+        try await backend.withStore { store in
         let run = try await store.createRun(experimentID: "0", tags: ["kite.training_set": "{\"rows\": 100}", "kite.feature_service": "fraud_v1"])
         _ = try await store.createRegisteredModel(name: "fraud", description: "card fraud", tags: ["team": "risk"])
         await expectCode(.alreadyExists) { _ = try await store.createRegisteredModel(name: "fraud") }
@@ -291,12 +286,11 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
         await expectCode(.notFound) { _ = try await store.registeredModel(name: "fraud") }
         try await store.deleteRegisteredModel(name: "fraud-detector")
         await expectCode(.notFound) { _ = try await store.modelVersion(name: "fraud-detector", version: "1") }
-        await store.close()
+        }
     }
 
     @Test(arguments: Backend.allCases) func loggedModels(backend: Backend) async throws {
-        let (store, directory) = try await backend.open()
-        defer { _ = directory }
+        try await backend.withStore { store in
         let run = try await store.createRun(experimentID: "0")
         let model = try await store.createLoggedModel(experimentID: "0", name: "model", sourceRunID: run.id, modelType: "sklearn", tags: ["a": "1"], params: ["depth": "3"])
         #expect(model.status == "LOGGED_MODEL_PENDING" && model.artifactLocation == "mlflow-artifacts:/0/models/\(model.id)/artifacts")
@@ -312,19 +306,18 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
         await expectCode(.notFound) { _ = try await store.createLoggedModel(experimentID: "0", sourceRunID: "missing") }
         try await store.deleteLoggedModel(id: model.id)
         await expectCode(.notFound) { _ = try await store.loggedModel(id: model.id) }
-        await store.close()
+        }
     }
 }
 
 extension ModelRegistryTests {
     /// MLflow's client adds ``tags.`mlflow.prompt.is_prompt` != 'true'`` to model searches: models without the tag match.
     @Test(arguments: Backend.allCases) func notEqualTagFilterKeepsModelsWithoutTheTag(backend: Backend) async throws {
-        let (store, directory) = try await backend.open()
-        defer { _ = directory }
+        try await backend.withStore { store in
         _ = try await store.createRegisteredModel(name: "fraud")
         _ = try await store.createRegisteredModel(name: "prompt", tags: ["mlflow.prompt.is_prompt": "true"])
         let filter = "name LIKE '%' AND tags.`mlflow.prompt.is_prompt` != 'true'"
         #expect(try await store.searchRegisteredModels(filter: filter).items.map(\.name) == ["fraud"])
-        await store.close()
+        }
     }
 }

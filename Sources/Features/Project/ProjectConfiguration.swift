@@ -3,6 +3,16 @@ import KiteCore
 
 /// A project's `kite.yaml`: its name and where each store lives (see DESIGN.md, "The project folder").
 public struct ProjectConfiguration: Sendable, Hashable {
+    /// `kite.yaml`'s `serve:` section: what `kite serve` listens on and answers, unless its flags say otherwise.
+    public struct ServeSettings: Sendable, Hashable {
+        /// The API families `serve.apis` may name (the server's own list; checked here so a typo is reported with
+        /// its file and line).
+        public static let knownAPIs = ["mlflow"]
+        public var host: String?
+        public var port: Int?
+        public var apis: [String]?
+    }
+
     public var project: String
     /// `sqlite:PATH` or `postgres://…`.
     public var registry: String
@@ -14,6 +24,7 @@ public struct ProjectConfiguration: Sendable, Hashable {
     public var artifacts: String
     /// The project folder; relative store paths are relative to it.
     public var folder: String
+    public var serve = ServeSettings()
 
     /// The defaults for a project named `project` in `folder`: everything embedded under `.kite/` and `data/`.
     public init(project: String, folder: String) {
@@ -64,13 +75,14 @@ public struct ProjectConfiguration: Sendable, Hashable {
         guard let root = try YAMLValue.parse(text, file: path) else {
             throw KiteError.invalidArgument("\(path) is empty: it needs at least 'project: NAME'")
         }
-        let map = try root.mapping("kite.yaml", allowed: ["project", "registry", "offline_store", "online_store", "artifacts"])
+        let map = try root.mapping("kite.yaml", allowed: ["project", "registry", "offline_store", "online_store", "artifacts", "serve"])
         var configuration = ProjectConfiguration(
             project: try map.required("project", in: "kite.yaml", at: root).string("project"), folder: folder)
         if let value = map["registry"] { configuration.registry = try value.string("registry") }
         if let value = map["offline_store"] { configuration.offlineStore = try value.string("offline_store") }
         if let value = map["online_store"] { configuration.onlineStore = try value.string("online_store") }
         if let value = map["artifacts"] { configuration.artifacts = try value.string("artifacts") }
+        if let value = map["serve"] { configuration.serve = try serveSettings(value) }
         for (key, value) in [("offline_store", configuration.offlineStore), ("artifacts", configuration.artifacts)] {
             guard value.hasPrefix("file:") || value.hasPrefix("s3://") else {
                 throw (map[key] ?? root).fail("\(key) must be file:PATH or s3://bucket/prefix, not '\(value)'")
@@ -83,18 +95,28 @@ public struct ProjectConfiguration: Sendable, Hashable {
         return configuration
     }
 
+    private static func serveSettings(_ value: YAMLValue) throws -> ServeSettings {
+        let map = try value.mapping("serve", allowed: ["host", "port", "apis"])
+        var settings = ServeSettings()
+        if let host = map["host"] { settings.host = try host.string("serve.host") }
+        if let port = map["port"] {
+            settings.port = try port.int("serve.port")
+            guard let number = settings.port, (0...65535).contains(number) else { throw port.fail("serve.port must be between 0 and 65535") }
+        }
+        if let apis = map["apis"] {
+            settings.apis = try apis.strings("serve.apis")
+            for name in settings.apis ?? [] where !ServeSettings.knownAPIs.contains(name) {
+                throw apis.fail("serve.apis: '\(name)' is not one of \(ServeSettings.knownAPIs.joined(separator: ", "))")
+            }
+        }
+        return settings
+    }
+
     /// The registry's URL with a relative SQLite path made relative to the project folder.
     public var registryURL: String {
         guard registry.hasPrefix("sqlite:") else { return registry }
         let path = String(registry.dropFirst(7))
         return path.hasPrefix("/") ? registry : "sqlite:" + folder + "/" + path
-    }
-
-    /// The SQLite file that keeps applied feature definitions: the registry's file, or `.kite/features.db` when
-    /// the registry is PostgreSQL.
-    public func featureRegistryPath() -> String {
-        let url = registryURL
-        return url.hasPrefix("sqlite:") ? String(url.dropFirst(7)) : folder + "/.kite/features.db"
     }
 
     /// The artifact store's URL with a relative local path made relative to the project folder.

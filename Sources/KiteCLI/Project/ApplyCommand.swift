@@ -2,6 +2,7 @@ import ArgumentParser
 import Features
 import Foundation
 import KiteCore
+import Registry
 
 /// `kite apply`: validate the definitions and record them in the registry.
 struct ApplyCommand: AsyncParsableCommand {
@@ -26,13 +27,10 @@ struct ApplyCommand: AsyncParsableCommand {
         let configuration = try options.configuration()
         let definitions = try FeatureDefinitions.load(folder: configuration.definitionsFolder)
         try await SourceCheck.verify(definitions, store: try options.offlineStore(configuration))
-        var files: [String: String] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: configuration.definitionsFolder)
-        where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
-            files["features/" + name] = try String(contentsOfFile: configuration.definitionsFolder + "/" + name, encoding: .utf8)
+        let files = try configuration.definitionFiles()
+        let (version, created) = try await options.withRegistry(configuration) { registry in
+            try await registry.applyFeatureDefinitions(files: files, at: Timestamp.now())
         }
-        let registry = try FeatureRegistry(path: configuration.featureRegistryPath())
-        let (version, created) = try registry.apply(files: files, at: Int64(Date().timeIntervalSince1970 * 1_000_000))
         let counts = "\(definitions.entities.count) entities, \(definitions.sources.count) sources, "
             + "\(definitions.featureViews.count) feature views, \(definitions.onDemandViews.count) on-demand views, "
             + "\(definitions.featureServices.count) feature services"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Features
 import KiteCore
+import Registry
 import Parquet
 
 /// `kite dataset`: a point-in-time correct training set.
@@ -41,7 +42,7 @@ struct DatasetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.configuration()
-        let (definitions, version) = try configuration.appliedDefinitions()
+        let (definitions, version) = try await options.appliedDefinitions(configuration)
         let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration))
         let references = try service.map { try builder.references(service: $0) }
             ?? (features ?? "").split(separator: ",").map { try FeatureReference(parsing: String($0).trimmingSpaces()) }

@@ -54,7 +54,7 @@ struct DemoCommand: AsyncParsableCommand {
         stage("apply", try await ApplyCommand.apply(options))
 
         let configuration = try options.configuration()
-        let (definitions, version) = try configuration.appliedDefinitions()
+        let (definitions, version) = try await options.appliedDefinitions(configuration)
         let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration))
         let labels = try await ParquetReader(path: folder + "/data/labels.parquet").read()
         let (training, lineage) = try await builder.build(entities: labels, features: try builder.references(service: "fraud_model"))
@@ -68,9 +68,8 @@ struct DemoCommand: AsyncParsableCommand {
             + "→ data/training_set.parquet")
 
         // Train both of the example's configs; each run is tracked and registered when its gates pass.
-        let store = try await options.registryStore(configuration)
-        var best: (version: Int64, auc: Double)?
-        do {
+        let best: (version: Int64, auc: Double)? = try await options.withRegistry(configuration) { store in
+            var best: (version: Int64, auc: Double)?
             let artifacts = try options.artifactStore(configuration)
             for learner in ["gbdt", "logistic"] {
                 let config = try TrainingConfiguration.load(path: folder + "/train/\(learner).yaml")
@@ -83,11 +82,8 @@ struct DemoCommand: AsyncParsableCommand {
                 if let version = result.version, auc > best?.auc ?? -1 { best = (version, auc) }
             }
             if let best { try await store.setAlias(name: "fraud", alias: "champion", version: String(best.version)) }
-        } catch {
-            await store.close()
-            throw error
+            return best
         }
-        await store.close()
         stage("register", "fraud@champion → version \(best?.version ?? 0) (the higher holdout AUC); lineage: run, feature service fraud_model, "
             + "training set; train again with: kite train train/gbdt.yaml --project DIR; score a file with: kite predict fraud@champion "
             + "--project DIR --input FILE --out FILE")

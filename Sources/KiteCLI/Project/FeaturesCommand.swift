@@ -1,6 +1,7 @@
 import ArgumentParser
 import Features
 import KiteCore
+import Registry
 
 /// `kite features list|describe`.
 struct FeaturesCommand: AsyncParsableCommand {
@@ -17,7 +18,7 @@ struct FeaturesCommand: AsyncParsableCommand {
         @OptionGroup var options: ProjectOptions
 
         func run() async throws {
-            let (definitions, version) = try options.configuration().appliedDefinitions()
+            let (definitions, version) = try await options.appliedDefinitions(try options.configuration())
             var out = "definitions version \(version.number), applied \(Timestamp.format(version.appliedAt))\n"
             for entity in definitions.entities {
                 out += "entity          \(entity.name)  keys: \(entity.joinKeys.joined(separator: ", "))\n"
@@ -45,7 +46,7 @@ struct FeaturesCommand: AsyncParsableCommand {
         var name: String
 
         func run() async throws {
-            let (definitions, _) = try options.configuration().appliedDefinitions()
+            let (definitions, _) = try await options.appliedDefinitions(try options.configuration())
             var out = ""
             if let view = definitions.featureViews.first(where: { $0.name == name }) {
                 out += "feature view \(view.name) (\(view.location))\n  entities: \(view.entities.joined(separator: ", "))\n"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Features
 import Foundation
 import KiteCore
+import Logging
 import ObjectStorage
 import Registry
 
@@ -20,9 +21,22 @@ struct ProjectOptions: ParsableArguments {
         try ObjectStores.openFolder(configuration.offlineStoreURL, s3: try StoragePath.s3Configuration())
     }
 
-    /// The project's registry store (experiments, runs, models), opened and migrated.
-    func registryStore(_ configuration: ProjectConfiguration) async throws -> RegistryStore {
-        try await RegistryStore.open(url: configuration.registryURL)
+    /// Runs `body` with the project's registry store (experiments, runs, models), opened and migrated, and
+    /// closes the store when `body` returns or throws.
+    func withRegistry<T: Sendable>(_ configuration: ProjectConfiguration, _ body: (RegistryStore) async throws -> T) async throws -> T {
+        try await RegistryStore.withStore(url: configuration.registryURL, logger: Logger(label: "kite.registry"), body)
+    }
+
+    /// The feature definitions last applied, warning on standard error when `features/*.yaml` changed since.
+    func appliedDefinitions(_ configuration: ProjectConfiguration) async throws -> (FeatureDefinitions, FeatureDefinitionVersion) {
+        let (definitions, version) = try await withRegistry(configuration) { try await configuration.appliedDefinitions(registry: $0) }
+        let changed = configuration.definitionFilesChanged(since: version)
+        if !changed.isEmpty {
+            Terminal.standardError(
+                "warning: \(changed.joined(separator: ", ")) changed since the last 'kite apply' (definitions version \(version.number)); "
+                    + "this uses the applied version: run 'kite apply' to use the changes\n")
+        }
+        return (definitions, version)
     }
 
     /// The project's artifact store.

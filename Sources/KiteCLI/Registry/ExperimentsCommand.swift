@@ -13,14 +13,16 @@ struct ExperimentsCommand: AsyncParsableCommand {
     @Flag(help: "Include deleted experiments.") var all = false
 
     func run() async throws {
-        let store = try await options.registryStore(try options.configuration())
+        let all = all
+        let rows = try await options.withRegistry(try options.configuration()) { store in
         let experiments = try await store.searchExperiments(viewType: all ? .all : .activeOnly, orderBy: ["experiment_id ASC"], maxResults: 50_000).items
         var rows: [[String]] = []
         for experiment in experiments {
             let runs = try await store.runCount(experimentID: experiment.id)
             rows.append([experiment.id, experiment.name, String(runs), experiment.lifecycleStage, Timestamp.format(experiment.creationTime * 1000), experiment.artifactLocation])
         }
-        await store.close()
+        return rows
+        }
         Terminal.standardOutput(TableFormatter.render(headers: [["id", "name", "runs", "stage", "created", "artifacts"]], rows: rows))
     }
 }

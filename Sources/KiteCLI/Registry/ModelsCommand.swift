@@ -17,7 +17,8 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(help: "An MLflow filter, e.g. \"name LIKE 'fraud%'\".") var filter: String = ""
 
         func run() async throws {
-            let store = try await options.registryStore(try options.configuration())
+            let filter = filter
+            let rows = try await options.withRegistry(try options.configuration()) { store in
             let models = try await store.searchRegisteredModels(filter: filter, maxResults: 1000).items
             var rows: [[String]] = []
             for model in models {
@@ -28,7 +29,8 @@ struct ModelsCommand: AsyncParsableCommand {
                     Timestamp.format(model.lastUpdatedTime * 1000),
                 ])
             }
-            await store.close()
+            return rows
+            }
             Terminal.standardOutput(TableFormatter.render(headers: [["name", "latest", "aliases", "updated"]], rows: rows))
         }
     }
@@ -41,10 +43,10 @@ struct ModelsCommand: AsyncParsableCommand {
         @Argument(help: "The registered model's name.") var name: String
 
         func run() async throws {
-            let store = try await options.registryStore(try options.configuration())
-            let model = try await store.registeredModel(name: name)
-            let versions = try await store.modelVersions(name: name)
-            await store.close()
+            let name = name
+            let (model, versions) = try await options.withRegistry(try options.configuration()) { store in
+                (try await store.registeredModel(name: name), try await store.modelVersions(name: name))
+            }
             var out = "model \(model.name)\n"
             if !model.description.isEmpty { out += "  description: \(model.description)\n" }
             for (key, value) in model.tags.sorted(by: { $0.key < $1.key }) { out += "  tag \(key) = \(value)\n" }
@@ -67,9 +69,8 @@ struct ModelsCommand: AsyncParsableCommand {
         @Argument(help: "The registered model's name.") var name: String
 
         func run() async throws {
-            let store = try await options.registryStore(try options.configuration())
-            let versions = try await store.modelVersions(name: name)
-            await store.close()
+            let name = name
+            let versions = try await options.withRegistry(try options.configuration()) { try await $0.modelVersions(name: name) }
             let rows = versions.map { version in
                 [String(version.version), version.aliases.joined(separator: " "), version.currentStage, version.runID ?? "", Timestamp.format(version.creationTime * 1000), version.source]
             }
@@ -90,7 +91,8 @@ struct ModelsCommand: AsyncParsableCommand {
         @Flag(help: "Remove the alias instead of setting it (VERSION is ignored).") var delete = false
 
         func run() async throws {
-            let store = try await options.registryStore(try options.configuration())
+            let (name, version, alias, delete) = (name, version, alias, delete)
+            try await options.withRegistry(try options.configuration()) { store in
             if delete {
                 try await store.deleteAlias(name: name, alias: alias)
                 Terminal.standardOutput("removed alias \(alias) of \(name)\n")
@@ -100,7 +102,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 let from = previous.map { " (was version \($0.version))" } ?? ""
                 Terminal.standardOutput("\(name)@\(alias) → version \(version)\(from)\n")
             }
-            await store.close()
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ import Learning
 import ObjectStorage
 import Parquet
 import Registry
-import Training
+import Serving
 
 /// `kite predict MODEL --input X.parquet --out Y.parquet`: score a file with a model file or a registered model.
 struct PredictCommand: AsyncParsableCommand {
@@ -31,7 +31,7 @@ struct PredictCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard (0...1).contains(threshold) else { throw KiteError.invalidArgument("--threshold must be between 0 and 1, not \(threshold)") }
-        let model = try await Self.resolve(self.model, options: options)
+        let scorer = try BatchScorer(model: try await Self.resolve(self.model, options: options), threshold: threshold)
         let reader = try await ParquetReader(source: try await StoragePath.source(input))
         var writer: ParquetWriter?
         var sink: (any ByteSink)?
@@ -39,7 +39,7 @@ struct PredictCommand: AsyncParsableCommand {
         do {
             for group in 0..<reader.rowGroupCount {
                 let frame = try await reader.readRowGroup(group)
-                let scored = try score(frame, with: model)
+                let scored = try scorer.score(frame)
                 if writer == nil {
                     let opened = try await StoragePath.sink(out)
                     sink = opened
@@ -50,7 +50,7 @@ struct PredictCommand: AsyncParsableCommand {
             }
             if writer == nil {
                 // An input without row groups still gives an output with the input's and the prediction columns.
-                let empty = try score(DataFrame(empty: reader.schema), with: model)
+                let empty = try scorer.score(DataFrame(empty: reader.schema))
                 writer = try await ParquetWriter(sink: try await StoragePath.sink(out), schema: empty.schema)
             }
             try await writer?.close()
@@ -63,49 +63,17 @@ struct PredictCommand: AsyncParsableCommand {
         Terminal.standardOutput("scored \(reader.rowCount) rows with \(self.model) → \(out)\n")
     }
 
-    /// The input's columns followed by the prediction columns.
-    func score(_ frame: DataFrame, with model: ModelFile) throws -> DataFrame {
-        var added: [(String, DataColumn)] = []
-        switch model.signature.task {
-        case "binary":
-            let probabilities = try model.predict(frame)
-            added = [("probability", .float64s(probabilities)), ("prediction", .int64s(probabilities.map { $0 >= threshold ? 1 : 0 }))]
-        case "multiclass":
-            let classes = model.signature.classes ?? []
-            let probabilities = try model.probabilities(frame)
-            for (index, name) in classes.enumerated() {
-                added.append(("probability_\(name)", .float64s(probabilities.map { $0[index] })))
-            }
-            let best = probabilities.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
-            let numbers = classes.compactMap { Int64($0) }
-            added.append(("prediction", numbers.count == classes.count ? .int64s(best.map { numbers[$0] }) : .strings(best.map { classes[$0] })))
-        default:
-            added = [("prediction", .float64s(try model.predict(frame)))]
-        }
-        for (name, _) in added where frame[name] != nil {
-            throw KiteError.invalidArgument("the input already has a column '\(name)'; rename it before scoring")
-        }
-        return try DataFrame(Array(zip(frame.schema.fields.map(\.name), frame.columns)) + added)
-    }
-
-    /// Loads a model file, or the model.json of a registered version (`NAME@ALIAS`, `NAME@vN`).
+    /// Loads a model file, or the model.json of a registered version (`NAME@ALIAS`, `NAME@vN`, `NAME@latest`).
     static func resolve(_ reference: String, options: ProjectOptions) async throws -> ModelFile {
         if FileManager.default.fileExists(atPath: reference) { return try ModelFile.load(path: reference) }
         guard let at = reference.lastIndex(of: "@"), at != reference.startIndex, reference.index(after: at) != reference.endIndex else {
-            throw KiteError(.notFound, "no model file '\(reference)'; name a model file, or NAME@ALIAS or NAME@vN from the registry")
+            throw KiteError(.notFound, "no model file '\(reference)'; name a model file, or NAME@ALIAS, NAME@vN or NAME@latest from the registry")
         }
-        let name = String(reference[..<at])
-        let tag = String(reference[reference.index(after: at)...])
         let configuration = try options.configuration()
-        let store = try await options.registryStore(configuration)
-        do {
-            let version = try await ModelLoader.version(name: name, tag: tag, registry: store)
-            let model = try await ModelLoader.model(of: version, reference: reference, registry: store, artifacts: try options.artifactStore(configuration))
-            await store.close()
-            return model
-        } catch {
-            await store.close()
-            throw error
+        let artifacts = try options.artifactStore(configuration)
+        return try await options.withRegistry(configuration) { store in
+            let version = try await ModelLoader.version(reference: reference, registry: store)
+            return try await ModelLoader.model(of: version, reference: reference, registry: store, artifacts: artifacts)
         }
     }
 }

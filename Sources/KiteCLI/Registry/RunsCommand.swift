@@ -23,11 +23,12 @@ struct RunsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard (1...50_000).contains(limit) else { throw KiteError.invalidArgument("--limit must be between 1 and 50000, not \(limit)") }
-            let store = try await options.registryStore(try options.configuration())
+            let (experiment, filter, orderBy, limit) = (experiment, filter, orderBy, limit)
+            let (found, runs) = try await options.withRegistry(try options.configuration()) { store in
             let found: Experiment
             if let named = try? await store.experiment(named: experiment) { found = named } else { found = try await store.experiment(id: experiment) }
-            let runs = try await store.searchRuns(experimentIDs: [found.id], filter: filter, orderBy: orderBy, maxResults: limit).items
-            await store.close()
+            return (found, try await store.searchRuns(experimentIDs: [found.id], filter: filter, orderBy: orderBy, maxResults: limit).items)
+            }
             let metricNames = Array(Set(runs.flatMap(\.metrics.keys))).sorted().prefix(6)
             let rows = runs.map { run in
                 [run.id, run.name, run.status, Timestamp.format(run.startTime * 1000)]
@@ -46,9 +47,8 @@ struct RunsCommand: AsyncParsableCommand {
         @Argument(help: "The run id.") var runID: String
 
         func run() async throws {
-            let store = try await options.registryStore(try options.configuration())
-            let run = try await store.run(id: runID)
-            await store.close()
+            let runID = runID
+            let run = try await options.withRegistry(try options.configuration()) { try await $0.run(id: runID) }
             var out = "run \(run.id) \"\(run.name)\"\n  experiment: \(run.experimentID)\n  status: \(run.status)\n"
             out += "  started: \(Timestamp.format(run.startTime * 1000))\n"
             if let end = run.endTime { out += "  ended: \(Timestamp.format(end * 1000))\n" }

@@ -33,15 +33,13 @@ struct TrainCommand: AsyncParsableCommand {
         let display = TrainingDisplay(quiet: json)
         let job = TrainingJob(configuration: configuration, project: project, s3: try StoragePath.s3Configuration(),
                               sourceName: "kite train \(config)", onProgress: { display.show($0) })
-        let store = try await options.registryStore(project)
+        let artifacts = try options.artifactStore(project)
         let result: TrainingResult
         do {
-            result = try await job.run(registry: store, artifacts: try options.artifactStore(project))
+            result = try await options.withRegistry(project) { try await job.run(registry: $0, artifacts: artifacts) }
             display.finish()
-            await store.close()
         } catch {
             display.finish()
-            await store.close()
             throw error
         }
         Terminal.standardOutput(json ? try result.json() + "\n" : Self.summary(result))

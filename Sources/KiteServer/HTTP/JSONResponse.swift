@@ -10,8 +10,8 @@ enum JSONResponse {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.bytes)))
     }
 
-    /// MLflow's error answer.
-    static func error(_ error: APIError) -> Response {
-        make(error.body, status: HTTPResponse.Status(code: error.status))
+    /// A plain-text answer (health checks).
+    static func text(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -1,15 +1,16 @@
+import HTTPTypes
 import KiteCore
 import Registry
 
 /// The tracking API's artifact listings: `artifacts/list` (a run's files) and a logged model's directories.
 enum MLflowArtifactListing {
-    static func register(in table: inout RouteTable, store: RegistryStore, artifacts: ArtifactStore) {
-        table.add("GET", "artifacts/list") { call in
+    static func register(in routes: APIFamily, store: RegistryStore, artifacts: ArtifactStore) {
+        routes.add(.get, "artifacts/list") { call in
             let p = call.parameters
             let run = try await store.run(id: try p.required("run_id", or: "run_uuid"))
             return try await listing(root: run.artifactURI, path: try p.string("path") ?? "", artifacts: artifacts)
         }
-        table.add("GET", "logged-models/{model_id}/artifacts/directories") { call in
+        routes.add(.get, "logged-models/{model_id}/artifacts/directories") { call in
             let model = try await store.loggedModel(id: call.capture("model_id"))
             return try await listing(root: model.artifactLocation, path: try call.parameters.string("artifact_directory_path") ?? "", artifacts: artifacts)
         }

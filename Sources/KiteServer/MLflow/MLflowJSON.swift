@@ -95,3 +95,13 @@ enum MLflowJSON {
         .object([key: .array(page.items.map(encode)), "next_page_token": string(page.nextPageToken)])
     }
 }
+
+extension MLflowJSON {
+    /// `/api/3.0/mlflow/server-info`: what this server offers the MLflow 3 client.
+    static let serverInfo = JSONValue.object([
+        "store_type": .string("SqlStore"), "workspaces_enabled": .bool(false), "trace_archival_enabled": .bool(false),
+        "multipart_uploads_enabled": .bool(false), "multipart_downloads_enabled": .bool(false),
+        "presigned_upload_run_id_supported": .bool(false), "presigned_upload_model_id_supported": .bool(false),
+        "features_enabled": .object(["gateway": .bool(false)]),
+    ])
+}

@@ -1,71 +1,72 @@
+import HTTPTypes
 import KiteCore
 import Registry
 
 /// MLflow's model registry endpoints (`/api/2.0/mlflow/registered-models/…`, `model-versions/…`).
 enum MLflowRegistryAPI {
-    static func register(in table: inout RouteTable, store: RegistryStore) {
+    static func register(in routes: APIFamily, store: RegistryStore) {
         let empty = MLflowTrackingAPI.empty
-        table.add("POST", "registered-models/create") { call in
+        routes.add(.post, "registered-models/create") { call in
             let p = call.parameters
             let model = try await store.createRegisteredModel(
                 name: try p.required("name"), description: try p.string("description") ?? "", tags: try p.keyValues("tags"))
             return .object(["registered_model": MLflowJSON.registeredModel(model)])
         }
-        table.add("GET", "registered-models/get") { call in
+        routes.add(.get, "registered-models/get") { call in
             .object(["registered_model": MLflowJSON.registeredModel(try await store.registeredModel(name: try call.parameters.required("name")))])
         }
-        table.add("POST", "registered-models/rename") { call in
+        routes.add(.post, "registered-models/rename") { call in
             let model = try await store.renameRegisteredModel(name: try call.parameters.required("name"), to: try call.parameters.required("new_name"))
             return .object(["registered_model": MLflowJSON.registeredModel(model)])
         }
-        table.add("PATCH", "registered-models/update") { call in
+        routes.add(.patch, "registered-models/update") { call in
             let model = try await store.updateRegisteredModel(
                 name: try call.parameters.required("name"), description: try call.parameters.string("description") ?? "")
             return .object(["registered_model": MLflowJSON.registeredModel(model)])
         }
-        table.add("DELETE", "registered-models/delete") { call in
+        routes.add(.delete, "registered-models/delete") { call in
             try await store.deleteRegisteredModel(name: try call.parameters.required("name"))
             return empty
         }
-        let searchModels: RouteTable.Handler = { call in
+        let searchModels: APIFamily.Handler = { call in
             let p = call.parameters
             let page = try await store.searchRegisteredModels(
                 filter: try p.string("filter") ?? "", orderBy: try p.strings("order_by"),
                 maxResults: Int(try p.integer("max_results") ?? 100), pageToken: try p.string("page_token"))
             return MLflowJSON.page("registered_models", page, MLflowJSON.registeredModel)
         }
-        table.add("GET", "registered-models/search", searchModels)
-        table.add("POST", "registered-models/search", searchModels)
-        table.add("POST", "registered-models/get-latest-versions") { call in
+        routes.add(.get, "registered-models/search", searchModels)
+        routes.add(.post, "registered-models/search", searchModels)
+        routes.add(.post, "registered-models/get-latest-versions") { call in
             let model = try await store.registeredModel(name: try call.parameters.required("name"))
             let stages = try call.parameters.strings("stages").map { $0.lowercased() }
             let versions = model.latestVersions.filter { stages.isEmpty || stages.contains($0.currentStage.lowercased()) }
             return .object(["model_versions": .array(versions.map(MLflowJSON.modelVersion))])
         }
-        table.add("POST", "registered-models/set-tag") { call in
+        routes.add(.post, "registered-models/set-tag") { call in
             let p = call.parameters
             try await store.setRegisteredModelTag(name: try p.required("name"), key: try p.required("key"), value: try p.string("value") ?? "")
             return empty
         }
-        table.add("DELETE", "registered-models/delete-tag") { call in
+        routes.add(.delete, "registered-models/delete-tag") { call in
             try await store.setRegisteredModelTag(name: try call.parameters.required("name"), key: try call.parameters.required("key"), value: nil)
             return empty
         }
-        table.add("POST", "registered-models/alias") { call in
+        routes.add(.post, "registered-models/alias") { call in
             let p = call.parameters
             try await store.setAlias(name: try p.required("name"), alias: try p.required("alias"), version: try p.required("version"))
             return empty
         }
-        table.add("DELETE", "registered-models/alias") { call in
+        routes.add(.delete, "registered-models/alias") { call in
             try await store.deleteAlias(name: try call.parameters.required("name"), alias: try call.parameters.required("alias"))
             return empty
         }
-        table.add("GET", "registered-models/alias") { call in
+        routes.add(.get, "registered-models/alias") { call in
             let version = try await store.modelVersion(name: try call.parameters.required("name"), alias: try call.parameters.required("alias"))
             return .object(["model_version": MLflowJSON.modelVersion(version)])
         }
 
-        table.add("POST", "model-versions/create") { call in
+        routes.add(.post, "model-versions/create") { call in
             let p = call.parameters
             let version = try await store.createModelVersion(
                 name: try p.required("name"), source: try p.required("source"), runID: try p.string("run_id"),
@@ -73,30 +74,30 @@ enum MLflowRegistryAPI {
                 tags: try p.keyValues("tags"))
             return .object(["model_version": MLflowJSON.modelVersion(version)])
         }
-        table.add("GET", "model-versions/get") { call in
+        routes.add(.get, "model-versions/get") { call in
             let version = try await store.modelVersion(name: try call.parameters.required("name"), version: try call.parameters.required("version"))
             return .object(["model_version": MLflowJSON.modelVersion(version)])
         }
-        table.add("PATCH", "model-versions/update") { call in
+        routes.add(.patch, "model-versions/update") { call in
             let p = call.parameters
             let version = try await store.updateModelVersion(
                 name: try p.required("name"), version: try p.required("version"), description: try p.string("description") ?? "")
             return .object(["model_version": MLflowJSON.modelVersion(version)])
         }
-        table.add("DELETE", "model-versions/delete") { call in
+        routes.add(.delete, "model-versions/delete") { call in
             try await store.deleteModelVersion(name: try call.parameters.required("name"), version: try call.parameters.required("version"))
             return empty
         }
-        let searchVersions: RouteTable.Handler = { call in
+        let searchVersions: APIFamily.Handler = { call in
             let p = call.parameters
             let page = try await store.searchModelVersions(
                 filter: try p.string("filter") ?? "", orderBy: try p.strings("order_by"),
                 maxResults: Int(try p.integer("max_results") ?? 10_000), pageToken: try p.string("page_token"))
             return MLflowJSON.page("model_versions", page, MLflowJSON.modelVersion)
         }
-        table.add("GET", "model-versions/search", searchVersions)
-        table.add("POST", "model-versions/search", searchVersions)
-        table.add("GET", "model-versions/get-download-uri") { call in
+        routes.add(.get, "model-versions/search", searchVersions)
+        routes.add(.post, "model-versions/search", searchVersions)
+        routes.add(.get, "model-versions/get-download-uri") { call in
             let version = try await store.modelVersion(name: try call.parameters.required("name"), version: try call.parameters.required("version"))
             var uri = version.source
             if let modelID = version.modelID, uri.hasPrefix("models:/") {
@@ -104,18 +105,18 @@ enum MLflowRegistryAPI {
             }
             return .object(["artifact_uri": .string(uri)])
         }
-        table.add("POST", "model-versions/set-tag") { call in
+        routes.add(.post, "model-versions/set-tag") { call in
             let p = call.parameters
             try await store.setModelVersionTag(
                 name: try p.required("name"), version: try p.required("version"), key: try p.required("key"), value: try p.string("value") ?? "")
             return empty
         }
-        table.add("DELETE", "model-versions/delete-tag") { call in
+        routes.add(.delete, "model-versions/delete-tag") { call in
             let p = call.parameters
             try await store.setModelVersionTag(name: try p.required("name"), version: try p.required("version"), key: try p.required("key"), value: nil)
             return empty
         }
-        table.add("POST", "model-versions/transition-stage") { call in
+        routes.add(.post, "model-versions/transition-stage") { call in
             let p = call.parameters
             let version = try await store.transitionModelVersion(
                 name: try p.required("name"), version: try p.required("version"), stage: try p.required("stage"),

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Foundation
 import KiteCore
 import Registry
@@ -15,85 +16,85 @@ enum MLflowTrackingAPI {
         return view
     }
 
-    static func register(in table: inout RouteTable, store: RegistryStore) {
-        registerExperiments(in: &table, store: store)
-        registerRuns(in: &table, store: store)
-        registerLoggedModels(in: &table, store: store)
+    static func register(in routes: APIFamily, store: RegistryStore) {
+        registerExperiments(in: routes, store: store)
+        registerRuns(in: routes, store: store)
+        registerLoggedModels(in: routes, store: store)
     }
 
-    private static func registerExperiments(in table: inout RouteTable, store: RegistryStore) {
-        table.add("POST", "experiments/create") { call in
+    private static func registerExperiments(in routes: APIFamily, store: RegistryStore) {
+        routes.add(.post, "experiments/create") { call in
             let p = call.parameters
             let id = try await store.createExperiment(
                 name: try p.required("name"), artifactLocation: try p.string("artifact_location").flatMap { $0.isEmpty ? nil : $0 },
                 tags: try p.keyValues("tags"))
             return .object(["experiment_id": .string(id)])
         }
-        table.add("GET", "experiments/get") { call in
+        routes.add(.get, "experiments/get") { call in
             .object(["experiment": MLflowJSON.experiment(try await store.experiment(id: try call.parameters.required("experiment_id")))])
         }
-        table.add("GET", "experiments/get-by-name") { call in
+        routes.add(.get, "experiments/get-by-name") { call in
             .object(["experiment": MLflowJSON.experiment(try await store.experiment(named: try call.parameters.required("experiment_name")))])
         }
-        let search: RouteTable.Handler = { call in
+        let search: APIFamily.Handler = { call in
             let p = call.parameters
             let page = try await store.searchExperiments(
                 filter: try p.string("filter") ?? "", viewType: try viewType(p.string("view_type")), orderBy: try p.strings("order_by"),
                 maxResults: Int(try p.integer("max_results") ?? 1000), pageToken: try p.string("page_token"))
             return MLflowJSON.page("experiments", page, MLflowJSON.experiment)
         }
-        table.add("POST", "experiments/search", search)
-        table.add("GET", "experiments/search", search)
-        table.add("POST", "experiments/update") { call in
+        routes.add(.post, "experiments/search", search)
+        routes.add(.get, "experiments/search", search)
+        routes.add(.post, "experiments/update") { call in
             try await store.renameExperiment(id: try call.parameters.required("experiment_id"), to: try call.parameters.required("new_name"))
             return empty
         }
-        table.add("POST", "experiments/delete") { call in
+        routes.add(.post, "experiments/delete") { call in
             try await store.setExperimentDeleted(id: try call.parameters.required("experiment_id"), true)
             return empty
         }
-        table.add("POST", "experiments/restore") { call in
+        routes.add(.post, "experiments/restore") { call in
             try await store.setExperimentDeleted(id: try call.parameters.required("experiment_id"), false)
             return empty
         }
-        table.add("POST", "experiments/set-experiment-tag") { call in
+        routes.add(.post, "experiments/set-experiment-tag") { call in
             let p = call.parameters
             try await store.setExperimentTag(id: try p.required("experiment_id"), key: try p.required("key"), value: try p.string("value") ?? "")
             return empty
         }
-        table.add("POST", "experiments/delete-experiment-tag") { call in
+        routes.add(.post, "experiments/delete-experiment-tag") { call in
             try await store.deleteExperimentTag(id: try call.parameters.required("experiment_id"), key: try call.parameters.required("key"))
             return empty
         }
     }
 
-    private static func registerRuns(in table: inout RouteTable, store: RegistryStore) {
-        table.add("POST", "runs/create") { call in
+    private static func registerRuns(in routes: APIFamily, store: RegistryStore) {
+        routes.add(.post, "runs/create") { call in
             let p = call.parameters
             let run = try await store.createRun(
                 experimentID: try p.string("experiment_id") ?? "0", name: try p.string("run_name"), userID: try p.string("user_id") ?? "",
                 startTime: try p.integer("start_time"), tags: try p.keyValues("tags"))
             return .object(["run": MLflowJSON.run(run)])
         }
-        table.add("GET", "runs/get") { call in
+        routes.add(.get, "runs/get") { call in
             .object(["run": MLflowJSON.run(try await store.run(id: try call.parameters.required("run_id", or: "run_uuid")))])
         }
-        table.add("POST", "runs/update") { call in
+        routes.add(.post, "runs/update") { call in
             let p = call.parameters
             let run = try await store.updateRun(
                 id: try p.required("run_id", or: "run_uuid"), status: try p.string("status"), endTime: try p.integer("end_time"),
                 name: try p.string("run_name"))
             return .object(["run_info": MLflowJSON.runInfo(run)])
         }
-        table.add("POST", "runs/delete") { call in
+        routes.add(.post, "runs/delete") { call in
             try await store.setRunDeleted(id: try call.parameters.required("run_id"), true)
             return empty
         }
-        table.add("POST", "runs/restore") { call in
+        routes.add(.post, "runs/restore") { call in
             try await store.setRunDeleted(id: try call.parameters.required("run_id"), false)
             return empty
         }
-        table.add("POST", "runs/search") { call in
+        routes.add(.post, "runs/search") { call in
             let p = call.parameters
             let page = try await store.searchRuns(
                 experimentIDs: try p.strings("experiment_ids"), filter: try p.string("filter") ?? "",
@@ -101,17 +102,17 @@ enum MLflowTrackingAPI {
                 maxResults: Int(try p.integer("max_results") ?? 1000), pageToken: try p.string("page_token"))
             return MLflowJSON.page("runs", page, MLflowJSON.run)
         }
-        table.add("POST", "runs/log-metric") { call in
+        routes.add(.post, "runs/log-metric") { call in
             let p = call.parameters
             try await store.log(runID: try p.required("run_id", or: "run_uuid"), metrics: [try metric(p)])
             return empty
         }
-        table.add("POST", "runs/log-parameter") { call in
+        routes.add(.post, "runs/log-parameter") { call in
             let p = call.parameters
             try await store.log(runID: try p.required("run_id", or: "run_uuid"), params: [try p.required("key"): try p.string("value") ?? ""])
             return empty
         }
-        table.add("POST", "runs/log-batch") { call in
+        routes.add(.post, "runs/log-batch") { call in
             let p = call.parameters
             var params: [String: String] = [:]
             for param in try p.objects("params") {
@@ -126,7 +127,7 @@ enum MLflowTrackingAPI {
                 runID: try p.required("run_id"), metrics: try p.objects("metrics").map(metric), params: params, tags: try p.keyValues("tags"))
             return empty
         }
-        table.add("POST", "runs/log-inputs") { call in
+        routes.add(.post, "runs/log-inputs") { call in
             let p = call.parameters
             let datasets = try p.objects("datasets").map { input -> DatasetInput in
                 guard let dataset = try input.object("dataset") else { throw KiteError.invalidArgument("Missing value for required parameter 'dataset'") }
@@ -138,22 +139,22 @@ enum MLflowTrackingAPI {
             try await store.logInputs(runID: try p.required("run_id"), datasets: datasets)
             return empty
         }
-        table.add("POST", "runs/outputs") { call in
+        routes.add(.post, "runs/outputs") { call in
             let p = call.parameters
             let models = try p.objects("models").map { ModelOutput(modelID: try $0.required("model_id"), step: try $0.integer("step") ?? 0) }
             try await store.logOutputs(runID: try p.required("run_id"), models: models)
             return empty
         }
-        table.add("POST", "runs/set-tag") { call in
+        routes.add(.post, "runs/set-tag") { call in
             let p = call.parameters
             try await store.setRunTag(id: try p.required("run_id", or: "run_uuid"), key: try p.required("key"), value: try p.string("value") ?? "")
             return empty
         }
-        table.add("POST", "runs/delete-tag") { call in
+        routes.add(.post, "runs/delete-tag") { call in
             try await store.deleteRunTag(id: try call.parameters.required("run_id"), key: try call.parameters.required("key"))
             return empty
         }
-        table.add("GET", "metrics/get-history") { call in
+        routes.add(.get, "metrics/get-history") { call in
             let p = call.parameters
             let history = try await store.metricHistory(runID: try p.required("run_id", or: "run_uuid"), key: try p.required("metric_key"))
             let limit = Int(try p.integer("max_results") ?? 25_000)
@@ -174,40 +175,40 @@ enum MLflowTrackingAPI {
             modelID: try p.string("model_id").flatMap { $0.isEmpty ? nil : $0 })
     }
 
-    private static func registerLoggedModels(in table: inout RouteTable, store: RegistryStore) {
-        table.add("POST", "logged-models") { call in
+    private static func registerLoggedModels(in routes: APIFamily, store: RegistryStore) {
+        routes.add(.post, "logged-models") { call in
             let p = call.parameters
             let model = try await store.createLoggedModel(
                 experimentID: try p.required("experiment_id"), name: try p.string("name"), sourceRunID: try p.string("source_run_id"),
                 modelType: try p.string("model_type"), tags: try p.keyValues("tags"), params: try p.keyValues("params"))
             return .object(["model": MLflowJSON.loggedModel(model)])
         }
-        table.add("GET", "logged-models/{model_id}") { call in
+        routes.add(.get, "logged-models/{model_id}") { call in
             .object(["model": MLflowJSON.loggedModel(try await store.loggedModel(id: call.capture("model_id")))])
         }
-        table.add("PATCH", "logged-models/{model_id}") { call in
+        routes.add(.patch, "logged-models/{model_id}") { call in
             let status = try call.parameters.string("status") ?? "LOGGED_MODEL_READY"
             return .object(["model": MLflowJSON.loggedModel(try await store.finalizeLoggedModel(id: call.capture("model_id"), status: status))])
         }
-        table.add("DELETE", "logged-models/{model_id}") { call in
+        routes.add(.delete, "logged-models/{model_id}") { call in
             try await store.deleteLoggedModel(id: call.capture("model_id"))
             return empty
         }
-        table.add("PATCH", "logged-models/{model_id}/tags") { call in
+        routes.add(.patch, "logged-models/{model_id}/tags") { call in
             for (key, value) in try call.parameters.keyValues("tags") {
                 try await store.setLoggedModelTag(id: call.capture("model_id"), key: key, value: value)
             }
             return empty
         }
-        table.add("DELETE", "logged-models/{model_id}/tags/{tag_key}") { call in
+        routes.add(.delete, "logged-models/{model_id}/tags/{tag_key}") { call in
             try await store.setLoggedModelTag(id: call.capture("model_id"), key: call.capture("tag_key"), value: nil)
             return empty
         }
-        table.add("POST", "logged-models/{model_id}/params") { call in
+        routes.add(.post, "logged-models/{model_id}/params") { call in
             try await store.logLoggedModelParams(id: call.capture("model_id"), params: try call.parameters.keyValues("params"))
             return empty
         }
-        table.add("POST", "logged-models/search") { call in
+        routes.add(.post, "logged-models/search") { call in
             let p = call.parameters
             let orderBy = try p.objects("order_by").map { item -> String in
                 "\(try item.required("field_name")) \(try item.bool("ascending") ?? true ? "ASC" : "DESC")"

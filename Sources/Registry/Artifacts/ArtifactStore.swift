@@ -17,7 +17,12 @@ public struct ArtifactStore: Sendable {
     /// Artifacts in `objects`.
     public init(objects: any ObjectStore) { self.objects = objects }
 
-    /// The object key for an artifact path; empty, absolute, `.`/`..` or backslash paths are invalid.
+    /// The longest part of an artifact path, in UTF-8 bytes.
+    public static let maximumNameBytes = 255
+    /// The longest artifact path, in UTF-8 bytes.
+    public static let maximumPathBytes = 1024
+
+    /// The object key for an artifact path; empty, absolute, `.`/`..`, backslash or over-long paths are invalid.
     public static func key(_ path: String, allowRoot: Bool = false) throws -> String {
         let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
         if trimmed.isEmpty, allowRoot { return "" }
@@ -26,6 +31,11 @@ public struct ArtifactStore: Sendable {
             parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." })
         else {
             throw KiteError.invalidArgument("invalid artifact path '\(path)': it must be relative, without '.', '..' or empty parts")
+        }
+        // File systems refuse longer names (NAME_MAX, PATH_MAX); refusing them here keeps that a bad request.
+        guard parts.allSatisfy({ $0.utf8.count <= maximumNameBytes }), trimmed.utf8.count <= maximumPathBytes else {
+            throw KiteError.invalidArgument(
+                "artifact path '\(trimmed.prefix(80))…' is too long: each part may have \(maximumNameBytes) bytes, the path \(maximumPathBytes)")
         }
         return trimmed
     }

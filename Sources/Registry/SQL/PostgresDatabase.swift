@@ -3,16 +3,16 @@ import KiteCore
 import Logging
 import PostgresNIO
 
-/// PostgreSQL through PostgresNIO's connection pool, for several `kite server` replicas sharing one registry.
+/// PostgreSQL through PostgresNIO's connection pool, for several `kite serve` replicas sharing one registry. The
+/// pool runs inside `run()`, which the registry store's service calls.
 final class PostgresDatabase: SQLDatabase {
     let dialect = SQLDialect.postgres
     private let client: PostgresClient
-    private let runner: Task<Void, Never>
-    private let logger = Logger(label: "kite.registry.postgres")
+    private let logger: Logger
     private let description: String
 
     /// Connects to `postgres://user[:password]@host[:port]/database` (no TLS; loopback or a private network).
-    init(url: String) throws {
+    init(url: String, logger: Logger) throws {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
             let user = components.user, !user.isEmpty
         else {
@@ -23,9 +23,8 @@ final class PostgresDatabase: SQLDatabase {
             host: host, port: components.port ?? 5432, username: user, password: components.password,
             database: database.isEmpty ? nil : database, tls: .disable)
         description = "postgres://\(user)@\(host):\(components.port ?? 5432)/\(database)"
-        let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "kite.registry.postgres"))
-        self.client = client
-        runner = Task { await client.run() }
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
     }
 
     func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
@@ -54,14 +53,18 @@ final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    func close() async {
-        runner.cancel()
-        _ = await runner.result
-    }
+    func run() async { await client.run() }
+
+    /// Nothing to do: the pool closes when `run()` returns.
+    func close() async {}
 
     private func kiteError(_ error: any Error) -> any Error {
         guard let error = error as? PSQLError else { return error }
         let message = error.serverInfo?[.message] ?? "\(error.code)"
+        if error.serverInfo?[.sqlState] == "23505" {
+            // A unique key taken by a concurrent writer: the caller's resource exists, not a server fault.
+            return KiteError(.alreadyExists, "registry database \(description): \(message)", cause: "RESOURCE_ALREADY_EXISTS")
+        }
         return KiteError(.io, "registry database \(description): \(message)")
     }
 

@@ -21,6 +21,8 @@ public protocol SQLDatabase: Sendable {
     func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
     /// Runs `body` with a connection for reading.
     func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
+    /// Holds the connections until the calling task is cancelled.
+    func run() async
     /// Releases the connections.
     func close() async
 }

@@ -51,6 +51,10 @@ final class SQLiteDatabase: SQLDatabase {
         do { return try await body(Session(pool: pool, writing: false)) } catch { throw Self.kiteError(error, path: path) }
     }
 
+    func run() async {
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+    }
+
     func close() async { try? pool.close() }
 
     /// Runs `body` synchronously: inside it, GRDB's synchronous API is chosen over its asynchronous overloads.
@@ -58,6 +62,9 @@ final class SQLiteDatabase: SQLDatabase {
 
     private static func kiteError(_ error: any Error, path: String) -> any Error {
         guard let error = error as? DatabaseError else { return error }
+        if error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            return KiteError(.alreadyExists, "registry database \(path): \(error.message ?? "\(error)")", cause: "RESOURCE_ALREADY_EXISTS")
+        }
         return KiteError(.io, "registry database \(path): \(error.message ?? "\(error)")")
     }
 

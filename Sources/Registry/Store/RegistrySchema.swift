@@ -64,6 +64,19 @@ enum RegistrySchema {
                 PRIMARY KEY (name, version, key))
             """,
             "CREATE TABLE model_alias (name TEXT NOT NULL, alias TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (name, alias))",
-        ])
+        ]),
+        .init(version: 2, name: "counters taken atomically", statements: [
+            "CREATE TABLE kite_counter (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            "INSERT INTO kite_counter (name, value) SELECT 'experiment', COALESCE(MAX(id), 0) FROM experiment",
+        ]),
+        .init(version: 3, name: "applied feature definitions", statements: [
+            "CREATE TABLE feature_definition_version (number BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL, digest TEXT NOT NULL)",
+            """
+            CREATE TABLE feature_definition_file (
+                version BIGINT NOT NULL REFERENCES feature_definition_version (number) ON DELETE CASCADE,
+                name TEXT NOT NULL, content TEXT NOT NULL, PRIMARY KEY (version, name))
+            """,
+            "INSERT INTO kite_counter (name, value) VALUES ('feature_definitions', 0)",
+        ]),
     ])
 }

@@ -128,6 +128,10 @@ extension RegistryStore {
     ) async throws -> ModelVersion {
         try RegistryLimits.checkName(name, of: "a registered model")
         guard !source.isEmpty else { throw KiteError.invalidArgument("a model version needs a source (where the model's files are)") }
+        // A logged model or a run's artifacts, or a folder of the artifact store; never a path of this machine.
+        if !(source.hasPrefix("models:/") || source.hasPrefix("runs:/")) {
+            try checkArtifactLocation(source, of: "a model version's source")
+        }
         return try await database.write { session in
             // A version registered from a logged model (MLflow 3) belongs to the run that logged it.
             var runID = runID.flatMap { $0.isEmpty ? nil : $0 }
@@ -139,12 +143,17 @@ extension RegistryStore {
                 let run = try await Self.run(session, id: runID)
                 lineage = run.tags
             }
-            guard let row = try await session.first("SELECT last_version FROM registered_model WHERE name = ?", [.text(name)]) else {
+            // One statement takes the number: concurrent writers on PostgreSQL wait on the row's lock, so each
+            // gets its own (a read followed by an update would hand two of them the same number).
+            let now = Self.now()
+            guard
+                let row = try await session.first(
+                    "UPDATE registered_model SET last_version = last_version + 1, last_updated_time = ? WHERE name = ? RETURNING last_version",
+                    [.integer(now), .text(name)]),
+                let version = row.integer("last_version")
+            else {
                 throw Self.missing("no registered model named '\(name)'; create it first")
             }
-            let version = (row.integer("last_version") ?? 0) + 1
-            let now = Self.now()
-            try await session.execute("UPDATE registered_model SET last_version = ?, last_updated_time = ? WHERE name = ?", [.integer(version), .integer(now), .text(name)])
             try await session.execute(
                 """
                 INSERT INTO model_version (name, version, creation_time, last_updated_time, description, source, run_id, run_link,

@@ -1,19 +1,24 @@
 import Foundation
 import KiteCore
+import Logging
+import ServiceLifecycle
 
 /// Experiments, runs, logged models and registered models in one SQL database — SQLite (the default) or
 /// PostgreSQL — with versioned migrations. Experiment `0`, named `Default`, exists from the start, as MLflow's
 /// clients expect.
-public final class RegistryStore: Sendable {
+///
+/// The store is a `Service`: `run()` holds its connections (PostgreSQL's pool) until the service group shuts
+/// down, then closes them. A server adds it to its application's services and calls `prepare()` before it
+/// listens; a command uses `withStore(url:…)`, which does both and closes the store on every exit path.
+public final class RegistryStore: Service {
     let database: any SQLDatabase
     /// The artifact root that experiments' locations start with, such as `mlflow-artifacts:`.
     let artifactRoot: String
 
-    /// Opens (creating and migrating) the store at `url`: `sqlite:PATH` or `postgres://USER@HOST:PORT/DB`.
-    public static func open(url: String, artifactRoot: String = "mlflow-artifacts:") async throws -> RegistryStore {
-        let database: any SQLDatabase
+    /// A store at `url` — `sqlite:PATH` or `postgres://USER@HOST:PORT/DB` — that connects when it runs.
+    public init(url: String, artifactRoot: String = "mlflow-artifacts:", logger: Logger) throws {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            database = try PostgresDatabase(url: url)
+            database = try PostgresDatabase(url: url, logger: logger)
         } else if url.hasPrefix("sqlite:") {
             let path = String(url.dropFirst("sqlite:".count))
             guard !path.isEmpty else { throw KiteError.invalidArgument("registry URL '\(url)' names no file: write sqlite:PATH") }
@@ -21,26 +26,54 @@ public final class RegistryStore: Sendable {
         } else {
             throw KiteError.invalidArgument("registry URL '\(url)' is neither sqlite:PATH nor postgres://USER@HOST:PORT/DATABASE")
         }
-        let store = RegistryStore(database: database, artifactRoot: artifactRoot)
-        do {
-            try await RegistrySchema.migrator.migrate(database)
-            try await store.createDefaultExperiment()
-        } catch {
-            await database.close()
-            throw error
-        }
-        return store
-    }
-
-    private init(database: any SQLDatabase, artifactRoot: String) {
-        self.database = database
         self.artifactRoot = artifactRoot.hasSuffix("/") ? String(artifactRoot.dropLast()) : artifactRoot
     }
 
-    /// Closes the database connections.
-    public func close() async { await database.close() }
+    /// Holds the connections until the service group shuts down (or the task is cancelled), then closes them.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.database.run() }
+        await database.close()
+    }
+
+    /// Creates or migrates the schema and the `Default` experiment; needs `run()` going.
+    public func prepare() async throws {
+        try await RegistrySchema.migrator.migrate(database)
+        try await createDefaultExperiment()
+    }
+
+    /// Runs `body` with a prepared store at `url`, closing it when `body` returns or throws.
+    public static func withStore<T: Sendable>(
+        url: String, artifactRoot: String = "mlflow-artifacts:", logger: Logger,
+        _ body: (RegistryStore) async throws -> T
+    ) async throws -> T {
+        let store = try RegistryStore(url: url, artifactRoot: artifactRoot, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            try await store.prepare()
+            return try await body(store)
+        }
+    }
 
     static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// The next number of `counter` (a row of `kite_counter`), taken in one statement so that concurrent
+    /// transactions on PostgreSQL wait on the row's lock instead of reading the same maximum.
+    static func nextValue(_ session: any SQLSession, counter: String) async throws -> Int64 {
+        guard let row = try await session.first("UPDATE kite_counter SET value = value + 1 WHERE name = ? RETURNING value", [.text(counter)]),
+            let value = row.integer("value")
+        else { throw KiteError(.io, "the registry's counter '\(counter)' is missing; the schema is not migrated") }
+        return value
+    }
+
+    /// Refuses a location this server could not serve: it must be a path inside the project's artifact store
+    /// (`mlflow-artifacts:/…`), relative, without `..`.
+    func checkArtifactLocation(_ location: String, of what: String) throws {
+        guard location.hasPrefix(artifactRoot), let path = ArtifactStore.path(ofURI: location), (try? ArtifactStore.key(path)) != nil else {
+            throw KiteError.invalidArgument(
+                "\(what) '\(location.prefix(200))' is outside the project's artifact store: use \(artifactRoot)/PATH (or leave it out)")
+        }
+    }
 
     static func missing(_ what: String) -> KiteError { KiteError(.notFound, what, cause: "RESOURCE_DOES_NOT_EXIST") }
 
@@ -83,11 +116,12 @@ public final class RegistryStore: Sendable {
     /// Creates an experiment and returns its id; a name in use (even by a deleted experiment) is `already_exists`.
     public func createExperiment(name: String, artifactLocation: String? = nil, tags: [String: String] = [:]) async throws -> String {
         try RegistryLimits.checkName(name, of: "an experiment")
+        if let artifactLocation { try checkArtifactLocation(artifactLocation, of: "an experiment's artifact_location") }
         return try await database.write { [artifactRoot] session in
             if try await session.first("SELECT id FROM experiment WHERE name = ?", [.text(name)]) != nil {
                 throw Self.duplicate("an experiment named '\(name)' already exists (deleted experiments keep their names until purged)")
             }
-            let id = (try await session.first("SELECT MAX(id) AS id FROM experiment", [])?.integer("id") ?? 0) + 1
+            let id = try await Self.nextValue(session, counter: "experiment")
             let now = Self.now()
             try await session.execute(
                 "INSERT INTO experiment (id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, 'active', ?, ?)",

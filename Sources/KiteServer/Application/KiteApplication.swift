@@ -1,0 +1,69 @@
+import Hummingbird
+import KiteCore
+import Logging
+import NIOCore
+import Registry
+import ServiceLifecycle
+
+/// `kite serve` as a Hummingbird application: one router with a route collection per API family, and the
+/// long-lived clients (the registry's connections, later the Redis pool, the model reloader, the scheduler) as
+/// its services, shut down in reverse order on SIGTERM or SIGINT.
+public enum KiteApplication {
+    /// The application for `configuration`: the registry store is one of its services and is prepared
+    /// (migrated) before the server listens; `onListening` gets the bound port.
+    public static func build(
+        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        var application = Application(
+            router: router(configuration: configuration, registry: registry, artifacts: artifacts, logger: logger),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000))),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kite"),
+            services: [registry],
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        application.beforeServerStarts { try await registry.prepare() }
+        return application
+    }
+
+    /// Builds the application and serves until SIGTERM or SIGINT, then shuts its services down in order.
+    public static func run(
+        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) async throws {
+        try await build(configuration: configuration, registry: registry, artifacts: artifacts, logger: logger, onListening: onListening)
+            .runService()
+    }
+
+    /// The router: the request log and Kite's error format around everything, each enabled family under its
+    /// prefixes with its own error format and body limit.
+    public static func router(
+        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger
+    ) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestLogMiddleware(logger: logger))
+        router.add(middleware: APIErrorMiddleware(format: .kite))
+
+        let health = APIFamily(format: .kite, bodyLimit: 1 << 20)
+        health.addRaw(.get, "health") { _, _ in JSONResponse.text("OK") }
+        health.addRaw(.get, "version") { _, _ in JSONResponse.text("kite \(KiteVersion.current)") }
+        health.mount(on: router, at: ["/"])
+
+        if configuration.apis.contains(.mlflow) {
+            let tracking = APIFamily(format: .mlflow, bodyLimit: configuration.jsonBodyLimit)
+            MLflowTrackingAPI.register(in: tracking, store: registry)
+            MLflowRegistryAPI.register(in: tracking, store: registry)
+            MLflowArtifactListing.register(in: tracking, store: registry, artifacts: artifacts)
+            tracking.mount(on: router, at: ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"])
+
+            let server = APIFamily(format: .mlflow, bodyLimit: 1 << 20)
+            server.add(.get, "server-info") { _ in MLflowJSON.serverInfo }
+            server.mount(on: router, at: ["/api/3.0/mlflow", "/ajax-api/3.0/mlflow"])
+
+            let proxy = APIFamily(format: .mlflow, bodyLimit: configuration.artifactLimit)
+            ArtifactsAPI.register(in: proxy, artifacts: artifacts)
+            proxy.mount(on: router, at: ["/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"])
+        }
+        return router
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KiteCore
+import KiteServer
+import KiteTesting
+import NIOCore
+import ObjectStorage
+import Registry
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The HTTP layer: each API family answers its own 404, 405 and errors; bodies and silent connections are
+/// bounded; concurrent writers get distinct version numbers on both registry backends.
+@Suite struct HTTPLayerTests {
+    static func registryURL(_ backend: String, _ directory: TemporaryDirectory) throws -> String {
+        backend == "sqlite" ? "sqlite:\(directory.file("registry.db"))" : try TestServices.postgresDatabase()
+    }
+
+    @Test func eachFamilyAnswersInItsOwnErrorFormat() async throws {
+        let directory = try TemporaryDirectory()
+        let objects = try LocalObjectStore(root: directory.file("artifacts"), create: true)
+        try await TestServer.run(registryURL: "sqlite:\(directory.file("registry.db"))", objects: objects) { client in
+            // MLflow's families: {"error_code", "message"}.
+            for (method, path, status, code) in [
+                (HTTPRequest.Method.get, "/api/2.0/mlflow/nope/deeper", 404, "ENDPOINT_NOT_FOUND"),
+                (.delete, "/ajax-api/2.0/mlflow/experiments/create", 405, "BAD_REQUEST"),
+                (.post, "/api/2.0/mlflow-artifacts/artifacts/0/x.txt", 405, "BAD_REQUEST"),
+                (.post, "/api/3.0/mlflow/server-info", 405, "BAD_REQUEST"),
+            ] {
+                let (answered, json) = try await TestServer.call(client, method, path)
+                #expect(answered == status && json["error_code"] == .string(code), "\(method) \(path): \(json.text)")
+            }
+            // Kite's own: {"error": {"code", "message"}}.
+            for (method, path, status, code) in [
+                (HTTPRequest.Method.get, "/nope", 404, "endpoint_not_found"),
+                (.get, "/api/2.0/mlflow", 404, "endpoint_not_found"),
+                (.post, "/health", 405, "bad_request"),
+            ] {
+                let (answered, json) = try await TestServer.call(client, method, path)
+                #expect(answered == status && json["error"]?["code"] == .string(code), "\(method) \(path): \(json.text)")
+                if case .string(let message)? = json["error"]?["message"] { #expect(message.contains(path)) } else { Issue.record("no message: \(json.text)") }
+            }
+            let health = try await client.execute(uri: "/health", method: .get) { String(buffer: $0.body) }
+            #expect(health == "OK")
+            // A 5,000-character artifact path segment is a bad request, not a file-system error.
+            let long = String(repeating: "a", count: 5000)
+            for method in [HTTPRequest.Method.put, .delete, .get] {
+                let (status, json) = try await TestServer.call(client, method, "/api/2.0/mlflow-artifacts/artifacts/0/\(long)", method == .put ? "x" : nil)
+                #expect(status == 400 && json["error_code"] == .string("INVALID_PARAMETER_VALUE"), "\(method): \(json.text.prefix(200))")
+            }
+        }
+    }
+
+    @Test func jsonBodiesOverTheFamilyLimitAre413() async throws {
+        let directory = try TemporaryDirectory()
+        let objects = try LocalObjectStore(root: directory.file("artifacts"), create: true)
+        let configuration = ServerConfiguration(port: 0, jsonBodyLimit: 1 << 20)
+        try await TestServer.run(registryURL: "sqlite:\(directory.file("registry.db"))", objects: objects, configuration: configuration) { client in
+            let body = #"{"name": ""# + String(repeating: "x", count: 2 << 20) + #""}"#
+            let (status, json) = try await TestServer.call(client, .post, "/api/2.0/mlflow/experiments/create", body)
+            #expect(status == 413 && json["error_code"] == .string("REQUEST_LIMIT_EXCEEDED"), "\(json.text.prefix(200))")
+        }
+    }
+
+    /// 16 clients each register 20 versions of one model at once: 320 distinct, contiguous numbers, no 5xx.
+    @Test(arguments: ["sqlite", "postgres"]) func concurrentVersionCreationGetsDistinctNumbers(backend: String) async throws {
+        let directory = try TemporaryDirectory()
+        let objects = try LocalObjectStore(root: directory.file("artifacts"), create: true)
+        try await TestServer.run(registryURL: try Self.registryURL(backend, directory), objects: objects, testing: .live) { client in
+            let (created, _) = try await TestServer.call(client, .post, "/api/2.0/mlflow/registered-models/create", #"{"name": "fraud"}"#)
+            #expect(created == 200)
+            let answers = try await withThrowingTaskGroup(of: [(Int, JSONValue)].self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        var answers: [(Int, JSONValue)] = []
+                        for _ in 0..<20 {
+                            answers.append(try await TestServer.call(
+                                client, .post, "/api/2.0/mlflow/model-versions/create", #"{"name": "fraud", "source": "mlflow-artifacts:/0/m"}"#))
+                        }
+                        return answers
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            let failures = answers.filter { $0.0 != 200 }
+            #expect(failures.isEmpty, "\(failures.count) failed, e.g. \(failures.first.map { "\($0.0) \($0.1.text)" } ?? "")")
+            let versions = answers.compactMap { answer -> Int? in
+                if case .string(let text)? = answer.1["model_version"]?["version"] { Int(text) } else { nil }
+            }
+            #expect(versions.sorted() == Array(1...320))
+            // Two experiments created at once get distinct ids too.
+            let ids = try await withThrowingTaskGroup(of: String?.self) { group in
+                for index in 0..<8 {
+                    group.addTask {
+                        let (_, json) = try await TestServer.call(client, .post, "/api/2.0/mlflow/experiments/create", #"{"name": "e\#(index)"}"#)
+                        if case .string(let id)? = json["experiment_id"] { return id } else { return nil }
+                    }
+                }
+                return try await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(Set(ids.compactMap { $0 }) == Set((1...8).map(String.init)))
+        }
+    }
+
+    /// A request whose headers or body never complete does not hold its connection: the server closes it.
+    @Test func silentConnectionsAreClosed() async throws {
+        let directory = try TemporaryDirectory()
+        let objects = try LocalObjectStore(root: directory.file("artifacts"), create: true)
+        let configuration = ServerConfiguration(port: 0, requestTimeout: .seconds(1))
+        try await TestServer.run(registryURL: "sqlite:\(directory.file("registry.db"))", objects: objects, configuration: configuration, testing: .live) { client in
+            let port = try #require(client.port)
+            for partial in ["POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"na", "GET /health HTTP/1.1\r\nHo"] {
+                let start = ContinuousClock.now
+                let closed = try RawConnection.sendAndAwaitClose(port: port, partial, within: 10)
+                #expect(closed, "the server kept a silent connection open for 10 s")
+                #expect(ContinuousClock.now - start < .seconds(10))
+            }
+        }
+    }
+}
+
+/// A plain TCP connection to loopback, for requests no HTTP client would send.
+enum RawConnection {
+    /// Sends `text` and waits up to `seconds` for the server to close the connection; true if it did.
+    static func sendAndAwaitClose(port: Int, _ text: String, within seconds: Int) throws -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw KiteError(.io, "socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw KiteError(.io, "connect() to port \(port) failed") }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = Array(text.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return true }  // closed by the server (after any answer it sent)
+            if count < 0 { return false }  // timed out
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Hummingbird
+import HummingbirdTesting
+import KiteCore
+import KiteServer
+import Logging
+import NIOCore
+import ObjectStorage
+import Registry
+
+/// `kite serve`'s application over a registry at a URL and an artifact store, driven by Hummingbird's test
+/// client (in process, or over a real socket with `.live`).
+enum TestServer {
+    static func run(
+        registryURL: String, objects: any ObjectStore, configuration: ServerConfiguration = ServerConfiguration(port: 0),
+        testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let registry = try RegistryStore(url: registryURL, logger: logger)
+        let application = KiteApplication.build(
+            configuration: configuration, registry: registry, artifacts: ArtifactStore(objects: objects), logger: logger)
+        try await application.test(testing) { client in try await body(client) }
+    }
+
+    /// The status and JSON body of one request.
+    static func call(
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil
+    ) async throws -> (Int, JSONValue) {
+        try await client.execute(uri: path, method: method, body: body.map { ByteBuffer(string: $0) }) { response in
+            let bytes = response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? []
+            return (Int(response.status.code), bytes.isEmpty ? .null : try JSONValue.parse(bytes))
+        }
+    }
+}
