@@ -54,6 +54,28 @@ import Testing
         }
     }
 
+    /// A damaged page is reported with the file and the column it is in.
+    @Test func damagedPagesNameFileAndColumn() async throws {
+        let path = ConformanceTests.path("datapage_v1-corrupt-checksum.parquet")
+        do {
+            _ = try await ParquetReader(path: path).read()
+            Issue.record("a page with a wrong checksum was read")
+        } catch let error as KiteError {
+            #expect(error.message.hasPrefix("\(path): column 'a': page checksum mismatch"), "\(error.message)")
+        }
+        // A Snappy block that refers outside itself: the codec's message, prefixed by where it is.
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: ConformanceTests.path("alltypes_plain.snappy.parquet"))))
+        let reader = try await ParquetReader(source: MemorySource(bytes))
+        let chunk = reader.metadata.rowGroups[0].columns[0].byteRange
+        for index in (chunk.upperBound - 8)..<chunk.upperBound { bytes[index] = 0xFF }
+        do {
+            _ = try await ParquetReader(source: MemorySource(bytes)).read()
+            Issue.record("a damaged Snappy page was read")
+        } catch let error as KiteError {
+            #expect(error.message.contains("column 'id': "), "\(error.message)")
+        }
+    }
+
     /// A `_metadata` summary opens, and reading its columns names the file that holds them.
     @Test func chunksInAnotherFileAreNamed() async throws {
         let directory = try TemporaryDirectory()

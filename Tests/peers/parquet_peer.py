@@ -168,6 +168,30 @@ def write(path, variant, rows):
     pq.write_table(generated_table(int(rows)), path, filesystem=fs, **VARIANTS[variant])
 
 
+def v2_empty_values(path):
+    """A data page v2 whose values are empty but marked compressed, as other writers store an all-null page:
+    pyarrow writes such a page with is_compressed false, so this flips that flag (one byte; every size and offset
+    stays). Readers must not hand the codec an empty block."""
+    table = pa.table({"id": pa.array(range(10), type=pa.int64()), "empty": pa.array([None] * 10, type=pa.int64())})
+    pq.write_table(table, path, data_page_version="2.0", compression="snappy", use_dictionary=False, write_statistics=False)
+    offset = pq.ParquetFile(path).metadata.row_group(0).column(1).data_page_offset
+    data = bytearray(open(path, "rb").read())
+    # PageHeader: type, uncompressed size, compressed size (i32 fields), then field 8, DataPageHeaderV2, whose six
+    # i32 fields are followed by field 7, is_compressed, as a compact-protocol boolean (0x12 false, 0x11 true).
+    position = offset
+    for _ in range(3):
+        assert data[position] == 0x15
+        position += 2 if data[position + 1] < 0x80 else 3
+    assert data[position] == 0x5C
+    position += 1
+    for _ in range(6):
+        assert data[position] == 0x15
+        position += 2 if data[position + 1] < 0x80 else 3
+    assert data[position] == 0x12, "expected is_compressed false"
+    data[position] = 0x11
+    open(path, "wb").write(data)
+
+
 def summary(directory):
     """A dataset summary file (_metadata) whose column chunks point at part-0.parquet, as Spark and Dask write."""
     import os
@@ -211,6 +235,8 @@ def main(argv):
         (dump_duckdb if engine == "duckdb" else dump_pyarrow)(path, columns)
     elif command == "write":
         write(argv[2], argv[3], argv[4])
+    elif command == "v2-empty-values":
+        v2_empty_values(argv[2])
     elif command == "summary":
         summary(argv[2])
     elif command == "aggregate":

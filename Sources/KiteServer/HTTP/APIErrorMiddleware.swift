@@ -11,7 +11,9 @@ struct APIErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let answer = APIError(error)
+            // The router's own "not found" knows no path; say which one.
+            let notFound = (error as? HTTPError)?.status == .notFound && (error as? HTTPError)?.body == nil
+            let answer = notFound ? APIError.notFound(request) : APIError(error)
             if answer.status >= 500 { context.logger.error("\(request.method) \(request.uri.path): \(answer.message)") }
             return JSONResponse.make(format.body(answer), status: HTTPResponse.Status(code: answer.status))
         }

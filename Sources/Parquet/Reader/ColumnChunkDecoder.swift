@@ -76,17 +76,22 @@ struct ColumnChunkDecoder {
         guard uncompressedSize <= range.count * 1100 + 4096 else {
             throw fail("page claims \(uncompressedSize) bytes uncompressed from \(range.count) compressed")
         }
-        return try bytes.withUnsafeBytes { raw in
-            let input = UnsafeRawBufferPointer(rebasing: raw[range])
-            switch chunk.codec {
-            case .snappy: return try Snappy.decompress(input, expectedSize: uncompressedSize)
-            case .gzip: return try Gzip.decompress(input, expectedSize: uncompressedSize)
-            default:
-                guard range.count == uncompressedSize else {
-                    throw fail("uncompressed page has \(range.count) bytes, its header says \(uncompressedSize)")
+        do {
+            return try bytes.withUnsafeBytes { raw in
+                let input = UnsafeRawBufferPointer(rebasing: raw[range])
+                switch chunk.codec {
+                case .snappy: return try Snappy.decompress(input, expectedSize: uncompressedSize)
+                case .gzip: return try Gzip.decompress(input, expectedSize: uncompressedSize)
+                default:
+                    guard range.count == uncompressedSize else {
+                        throw fail("uncompressed page has \(range.count) bytes, its header says \(uncompressedSize)")
+                    }
+                    return Array(input)
                 }
-                return Array(input)
             }
+        } catch let error as KiteError where !error.message.hasPrefix("column '") {
+            // The codec knows the bytes, not where they came from.
+            throw KiteError(error.code, "column '\(column.name)': \(error.message)", cause: error.cause)
         }
     }
 
@@ -129,7 +134,11 @@ struct ColumnChunkDecoder {
         }
         let valuesRange = (payload.lowerBound + levelBytes)..<payload.upperBound
         let data: [UInt8]
-        if header.isCompressed && chunk.codec != .uncompressed {
+        if header.uncompressedSize == levelBytes {
+            // No values (all nulls, or no rows): writers store nothing or an empty compressed block; pyarrow
+            // reads either without decompressing, and so does Kite.
+            data = []
+        } else if header.isCompressed && chunk.codec != .uncompressed {
             data = try decompress(bytes, valuesRange, uncompressedSize: header.uncompressedSize - levelBytes)
         } else {
             data = Array(bytes[valuesRange])

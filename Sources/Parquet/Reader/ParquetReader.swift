@@ -135,6 +135,7 @@ public final class ParquetReader: Sendable {
             chunks.append(perGroup)
         }
         let verify = configuration.verifyChecksums
+        let sourceName = source.name
         let nonEmpty = groups.filter { $0.rowCount > 0 }
         let decoded = try await Parallel.map(selected.count) { [chunks] i in
             let column = selected[i]
@@ -143,7 +144,12 @@ public final class ParquetReader: Sendable {
                 var decoder = ColumnChunkDecoder(
                     column: column, chunk: group.columns[column.leafIndex], rowCount: group.rowCount,
                     verifyChecksums: verify)
-                try decoder.decode(bytes, into: &builder)
+                do {
+                    try decoder.decode(bytes, into: &builder)
+                } catch let error as KiteError {
+                    // Name the file: the decoder knows only the column.
+                    throw KiteError(error.code, "\(sourceName): \(error.message)", cause: error.cause)
+                }
             }
             let (values, validity) = builder.finish()
             return try LogicalConversion.convert(values, validity: validity, column: column, to: fields[i].type)

@@ -9,6 +9,8 @@ final class PostgresDatabase: SQLDatabase {
     let dialect = SQLDialect.postgres
     private let client: PostgresClient
     private let logger: Logger
+    /// Fired when `run()` starts the pool: statements wait for it instead of leasing from a pool not yet running.
+    private let running = StartSignal()
     private let description: String
 
     /// Connects to `postgres://user[:password]@host[:port]/database` (no TLS; loopback or a private network).
@@ -28,6 +30,7 @@ final class PostgresDatabase: SQLDatabase {
     }
 
     func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        await running.wait()
         do {
             return try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
@@ -46,6 +49,7 @@ final class PostgresDatabase: SQLDatabase {
     }
 
     func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+        await running.wait()
         do {
             return try await client.withConnection { try await body(Session(connection: $0, logger: logger)) }
         } catch {
@@ -53,7 +57,10 @@ final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    func run() async { await client.run() }
+    func run() async {
+        running.fire()
+        await client.run()
+    }
 
     /// Nothing to do: the pool closes when `run()` returns.
     func close() async {}
