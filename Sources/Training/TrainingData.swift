@@ -20,6 +20,8 @@ struct TrainingData: Sendable {
     var times: [Double]?
     /// Rows dropped because their label was missing.
     var droppedRows: Int
+    /// The rows of `frame` that came from `data.test`, when the config gives a test file.
+    var testRows: [Int]?
     /// What the training set is, as the run's metadata records it.
     var metadata: TrainingSetMetadata
 
@@ -29,12 +31,19 @@ struct TrainingData: Sendable {
     ) async throws -> TrainingData {
         var metadata = TrainingSetMetadata(label: configuration.label, timeColumn: configuration.timeColumn)
         let frame: DataFrame
+        /// Where `data.test`'s rows start in `frame` (they follow the training rows).
+        var testStart: Int?
         var candidates: [String]
         switch configuration.data {
         case .featureService(let service, let labelsPath, let extra):
             let (definitions, version) = try await project.appliedDefinitions(registry: registry)
             let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try ObjectStores.openFolder(project.offlineStoreURL, s3: s3))
-            let entities = try await readTable(resolve(labelsPath, in: project.folder), s3: s3)
+            var entities = try await readTable(labelsPath, key: "data.labels", configuration, project: project, s3: s3)
+            if let testPath = configuration.testPath {
+                let test = try await readTable(testPath, key: "data.test", configuration, project: project, s3: s3)
+                testStart = entities.rowCount
+                entities = try concatenated(entities, test, configuration)
+            }
             let built = try await builder.build(
                 entities: entities, timestamp: configuration.timeColumn ?? "event_timestamp", features: try builder.references(service: service))
             frame = built.frame
@@ -48,7 +57,13 @@ struct TrainingData: Sendable {
             metadata.definitionsVersion = version.number
             metadata.featureReferences = built.lineage.features
         case .table(let path):
-            frame = try await readTable(resolve(path, in: project.folder), s3: s3)
+            var table = try await readTable(path, key: "data.train", configuration, project: project, s3: s3)
+            if let testPath = configuration.testPath {
+                let test = try await readTable(testPath, key: "data.test", configuration, project: project, s3: s3)
+                testStart = table.rowCount
+                table = try concatenated(table, test, configuration)
+            }
+            frame = table
             candidates = frame.schema.fields.map(\.name).filter { $0 != configuration.label && $0 != configuration.timeColumn }
             metadata.source = "table"
             metadata.path = path
@@ -75,6 +90,18 @@ struct TrainingData: Sendable {
         let keep = (0..<frame.rowCount).map { !labelColumn.isNull($0) }
         let dropped = keep.filter { !$0 }.count
         let rows = dropped == 0 ? frame : try frame.filter(keep)
+        let testRows = testStart.map { start in
+            var kept = 0
+            var test: [Int] = []
+            for (index, isKept) in keep.enumerated() where isKept {
+                if index >= start { test.append(kept) }
+                kept += 1
+            }
+            return test
+        }
+        if let testRows, testRows.isEmpty || testRows.count == rows.rowCount {
+            throw KiteError.invalidArgument("\(configuration.file): data.test must leave labelled rows on both sides: \(testRows.count) test rows of \(rows.rowCount)")
+        }
         guard rows.rowCount >= 2 else {
             throw KiteError.invalidArgument("\(configuration.file): \(rows.rowCount) rows have a label; training needs at least 2")
         }
@@ -89,7 +116,8 @@ struct TrainingData: Sendable {
         metadata.task = task.rawValue
         metadata.classes = classes
         return TrainingData(
-            frame: rows, labels: labels, task: task, classes: classes, features: features, times: times, droppedRows: dropped, metadata: metadata)
+            frame: rows, labels: labels, task: task, classes: classes, features: features, times: times, droppedRows: dropped,
+            testRows: testRows, metadata: metadata)
     }
 
     /// The label as numbers and the task: 0/1 (or booleans) are binary, strings multiclass (classes sorted), other
@@ -130,12 +158,28 @@ struct TrainingData: Sendable {
         path.hasPrefix("/") || path.contains("://") ? path : folder + "/" + path
     }
 
-    /// A whole Parquet or CSV file, local or on S3.
-    static func readTable(_ path: String, s3: S3Configuration) async throws -> DataFrame {
-        let source = try await ObjectStores.source(path, s3: s3)
-        if path.hasSuffix(".csv") {
-            return try CSVReader.read(try await source.read(0..<(try await source.size())))
+    /// The training rows followed by the test file's, which must have the same columns.
+    static func concatenated(_ train: DataFrame, _ test: DataFrame, _ configuration: TrainingConfiguration) throws -> DataFrame {
+        guard train.schema.fields.map(\.name) == test.schema.fields.map(\.name) else {
+            throw KiteError.invalidArgument(
+                "\(configuration.file): data.test has columns \(test.schema.fields.map(\.name)), the training data \(train.schema.fields.map(\.name)); they must match")
         }
-        return try await ParquetReader(source: source).read()
+        do {
+            return try DataFrame.concatenate([train, test])
+        } catch let error as KiteError {
+            throw KiteError(error.code, "\(configuration.file): data.test does not fit the training data: \(error.message)")
+        }
+    }
+
+    /// The table a key of the config names (relative to the project folder); a missing file names the config and
+    /// the key.
+    static func readTable(
+        _ path: String, key: String, _ configuration: TrainingConfiguration, project: ProjectConfiguration, s3: S3Configuration
+    ) async throws -> DataFrame {
+        do {
+            return try await TableReader.read(resolve(path, in: project.folder), s3: s3)
+        } catch let error as KiteError where error.code == .notFound {
+            throw KiteError(.notFound, "\(configuration.file): \(key) names '\(path)', which cannot be read: \(error.message)")
+        }
     }
 }

@@ -30,7 +30,7 @@ extension TrainingJob {
     }
 
     /// The run's params: the learner's settings by their usual names, and how the data was split.
-    func params(_ data: TrainingData) -> [String: String] {
+    func params(_ data: TrainingData) throws -> [String: String] {
         var params = [
             "learner": configuration.learner.name, "task": data.task.rawValue, "label": configuration.label,
             "num_features": String(data.features.count), "split": configuration.split.method,
@@ -41,7 +41,7 @@ extension TrainingJob {
         if let service = data.metadata.featureService { params["feature_service"] = service }
         switch configuration.learner {
         case .gbdt(let parameters):
-            params.merge(Self.parameters(parameters, for: data).named) { a, _ in a }
+            params.merge(try Self.parameters(parameters, for: data, file: configuration.file).named) { a, _ in a }
         case .logistic(let c, let l1Ratio, let iterations):
             params["C"] = String(c)
             params["l1_ratio"] = String(l1Ratio)

@@ -43,6 +43,8 @@ public struct TrainingJob: Sendable {
         }
         onProgress?(.stage("loading data"))
         var data = try await TrainingData.load(configuration, project: project, registry: registry, s3: s3)
+        // The learner's settings must fit the data before a run is recorded.
+        if case .gbdt(let configured) = configuration.learner { _ = try Self.parameters(configured, for: data, file: configuration.file) }
         let (trainRows, testRows, splitText) = try holdout(data)
         data.metadata.trainRows = trainRows.count
         data.metadata.testRows = testRows.count
@@ -54,7 +56,7 @@ public struct TrainingJob: Sendable {
         let experimentID = try await experiment(registry)
         let run = try await registry.createRun(experimentID: experimentID, name: configuration.runName ?? configuration.learner.name, tags: tags(data))
         do {
-            try await registry.log(runID: run.id, params: params(data))
+            try await registry.log(runID: run.id, params: try params(data))
             onProgress?(.stage("training"))
             let fitted = try await fit(train, trainLabels, data: data, times: data.times.map { times in trainRows.map { times[$0] } },
                                        monitor: (test, testLabels), reportRounds: true)
@@ -100,6 +102,10 @@ public struct TrainingJob: Sendable {
     /// The holdout: the latest rows by time, or random rows.
     private func holdout(_ data: TrainingData) throws -> (train: [Int], test: [Int], description: String) {
         let split = configuration.split
+        if let test = data.testRows, let path = configuration.testPath {
+            let isTest = Set(test)
+            return ((0..<data.frame.rowCount).filter { !isTest.contains($0) }, test, "file: the rows of \(path) are the test set")
+        }
         let percent = Int((split.testFraction * 100).rounded())
         if split.method == "time", let times = data.times {
             let (train, test) = try DataSplit.byTime(times, testFraction: split.testFraction)
@@ -135,7 +141,7 @@ public struct TrainingJob: Sendable {
         var rounds: Int?
         switch configuration.learner {
         case .gbdt(let configured):
-            let parameters = Self.parameters(configured, for: data)
+            let parameters = try Self.parameters(configured, for: data, file: configuration.file)
             curveName = (parameters.earlyStoppingRounds > 0 ? "valid_" : "test_") + parameters.objective.lossName
             var fitX = x, fitLabels = labels
             var validation: (features: Matrix, labels: [Double])?
@@ -180,14 +186,20 @@ public struct TrainingJob: Sendable {
 
     /// GBDT parameters with the objective the data's task needs: binary, multiclass (with its class count), or
     /// the configured regression objective (L2 unless `objective` names L1 or Huber).
-    static func parameters(_ configured: GBDTParameters, for data: TrainingData) -> GBDTParameters {
+    static func parameters(_ configured: GBDTParameters, for data: TrainingData, file: String) throws -> GBDTParameters {
         var parameters = configured
+        let classes = data.task == .multiclass ? data.classes?.count ?? 2 : 1
+        // num_class is LightGBM's way to say how many classes there are: when given, the data must agree.
+        if configured.numClass != 1, configured.numClass != classes {
+            throw KiteError.invalidArgument(
+                "\(file): params.num_class is \(configured.numClass), but the label has \(classes) \(data.task == .multiclass ? "classes" : "value kind (\(data.task.rawValue))")")
+        }
         switch data.task {
         case .binary: parameters.objective = .binary
         case .multiclass: parameters.objective = .multiclass
         case .regression: if [.binary, .multiclass].contains(parameters.objective) { parameters.objective = .regression }
         }
-        parameters.numClass = data.task == .multiclass ? data.classes?.count ?? 2 : 1
+        parameters.numClass = classes
         return parameters
     }
 

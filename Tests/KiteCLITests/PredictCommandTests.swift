@@ -67,6 +67,7 @@ import Testing
         }
         try await check("fraud@champion")
         try await check("fraud@v1")
+        try await check("fraud@latest")
 
         let missing = try Subprocess.run(TestEnvironment.kiteBinary, [
             "predict", directory.file("model.json"), "--input", directory.file("nothing.parquet"), "--out", directory.file("x.parquet"),
@@ -83,5 +84,10 @@ import Testing
             "predict", "ghost@champion", "--input", input, "--out", directory.file("z.parquet"), "--project", project,
         ])
         #expect(unknown.status == 1 && unknown.standardError.contains("ghost"), "\(unknown.standardError)")
+        // A model that does not exist is reported as such, not as a missing version.
+        let ghostVersion = try Subprocess.run(TestEnvironment.kiteBinary, [
+            "predict", "ghost@v1", "--input", input, "--out", directory.file("z.parquet"), "--project", project,
+        ])
+        #expect(ghostVersion.status == 1 && ghostVersion.standardError.contains("no registered model named 'ghost'"), "\(ghostVersion.standardError)")
     }
 }

@@ -64,11 +64,17 @@ import Testing
         #expect(metadata["kite.feature_service"] == "model")
         #expect(metadata["kite.sources"] == "spend.parquet=2")
 
-        // Changing a definition makes a new version.
+        // A changed definition is named until it is applied; applying it makes a new version.
         try String(contentsOfFile: directory.file("features/defs.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "ttl: 1d", with: "ttl: 2d")
             .write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
+        let stale = try kite(directory, "dataset", "--entities", directory.file("labels.csv"), "--service", "model", "--out", out)
+        #expect(stale.status == 0 && stale.standardError.contains("warning: features/defs.yaml changed since the last 'kite apply'"), "\(stale.standardError)")
         #expect(try kite(directory, "apply").standardOutput.contains("applied definitions version 2"))
+        let fresh = try kite(directory, "features", "list")
+        #expect(fresh.status == 0 && !fresh.standardError.contains("warning"), "\(fresh.standardError)")
+        let unknown = try kite(directory, "dataset", "--entities", directory.file("labels.csv"), "--service", "nope", "--out", out)
+        #expect(unknown.status != 0 && unknown.standardError.contains("run 'kite apply'"), "\(unknown.standardError)")
     }
 
     @Test func applyCatchesMistakesInSourcesAndYAML() async throws {
@@ -89,6 +95,35 @@ import Testing
         #expect(dataset.status != 0 && dataset.standardError.contains("customer_id"))
         let both = try kite(directory, "dataset", "--entities", noKeys, "--out", directory.file("x.parquet"))
         #expect(both.status != 0)
+        // Entity rows without the time column: the error points at the flag that names it.
+        let noTime = directory.file("notime.csv")
+        try "customer_id,when\n1,2023-11-14T23:00:00Z\n".write(toFile: noTime, atomically: true, encoding: .utf8)
+        let untimed = try kite(directory, "dataset", "--entities", noTime, "--service", "model", "--out", directory.file("x.parquet"))
+        #expect(untimed.status != 0 && untimed.standardError.contains("--timestamp-column"), "\(untimed.standardError)")
+        // A ragged CSV names the file and the line.
+        let ragged = directory.file("ragged.csv")
+        try "customer_id,event_timestamp\n1,2023-11-14T23:00:00Z\n2\n".write(toFile: ragged, atomically: true, encoding: .utf8)
+        let broken = try kite(directory, "dataset", "--entities", ragged, "--service", "model", "--out", directory.file("x.parquet"))
+        #expect(broken.status != 0 && broken.standardError.contains("\(ragged): CSV line 3"), "\(broken.standardError)")
+    }
+
+    /// Feast's key names for a source's time columns are accepted.
+    @Test func feastSourceKeysAreSynonyms() async throws {
+        let directory = try await Self.project()
+        try """
+            entities: [{name: customer, join_keys: [customer_id]}]
+            sources: [{name: spend, path: spend.parquet, event_timestamp_column: ts, created_timestamp_column: ts}]
+            feature_views:
+              - {name: stats, entities: [customer], source: spend, ttl: 1d, schema: [{name: total, type: float64}]}
+            """.write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
+        let applied = try kite(directory, "apply")
+        #expect(applied.status == 0, "\(applied.standardError)")
+        try """
+            entities: [{name: customer, join_keys: [customer_id]}]
+            sources: [{name: spend, path: spend.parquet, timestamp_field: ts, event_timestamp_column: ts}]
+            """.write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
+        let both = try kite(directory, "apply")
+        #expect(both.status != 0 && both.standardError.contains("defs.yaml:2") && both.standardError.contains("not both"), "\(both.standardError)")
     }
 }
 

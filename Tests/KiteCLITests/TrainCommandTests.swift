@@ -172,7 +172,11 @@ import Training
             ("data: {train: t.parquet, label: y}\nlerner: gbdt\n", "x.yaml:2: unknown key 'lerner'"),
             ("data: {train: t.parquet, label: y}\nlearner: forest\n", "learner must be gbdt, logistic or ridge"),
             ("data: {train: t.parquet, label: y}\nparams: {num_leaves: 1.5}\n", "num_leaves must be a whole number"),
-            ("data: {train: t.parquet, label: y}\nparams: {colsample: 0.5}\n", "unknown key 'colsample'"),
+            ("data: {train: t.parquet, label: y}\nparams: {colsample: 0.5}\n", "'colsample' is not a gbdt parameter; gbdt takes alpha, bagging_fraction"),
+            ("data: {train: t.parquet, label: y}\nlearner: logistic\nparams: {num_leaves: 3}\n", "'num_leaves' is not a logistic parameter; logistic takes C, l1_ratio, max_iter"),
+            ("data: {train: t.parquet, label: y}\nparams: {metric: accuracy}\n", "unknown metric 'accuracy'"),
+            ("data: {train: t.parquet, label: y, test: u.parquet}\nsplit: {method: random}\n", "split and data.test both choose the test rows"),
+            ("data: {train: t.parquet, label: y, test: u.txt}\n", "data.test must be a .parquet or .csv file"),
             ("data: {train: t.parquet, label: y}\ntask: multiclass\nlearner: logistic\n", "multiclass needs learner gbdt"),
             ("data: {train: t.parquet, label: y}\ngates: ['auc => 0.8']\n", "not a metric name"),
             ("data: {train: t.parquet, label: y}\ngates: ['auc >= champion.auc * 2']\n", "only '+ NUMBER' or '- NUMBER'"),
@@ -183,12 +187,14 @@ import Training
             ("data: {train: t.parquet, label: y}\ntask: binary\nparams: {objective: huber}\n", "objective huber is for regression labels"),
             ("data: {train: t.parquet, label: y}\nparams: {objective: poisson}\n", "unknown objective 'poisson'"),
             ("data: {train: t.parquet, label: y}\nlearner: logistic\nparams: {l1_ratio: 2}\n", "l1_ratio must be between 0 and 1"),
-            ("data: {train: t.parquet, label: y}\nparams: {l1_ratio: 0.5}\n", "l1_ratio is not a GBDT parameter"),
+            ("data: {train: t.parquet, label: y}\nparams: {l1_ratio: 0.5}\n", "'l1_ratio' is not a gbdt parameter"),
         ]
         for (yaml, message) in cases {
             #expect(throws: KiteError.self) { try TrainingConfiguration.parse(yaml, file: "x.yaml") }
             do { _ = try TrainingConfiguration.parse(yaml, file: "x.yaml") } catch let error as KiteError {
                 #expect(error.message.contains(message) && error.message.hasPrefix("x.yaml:"), "\(error.message)")
+                // A GBDT's unknown parameter lists GBDT names only.
+                if message.contains("gbdt takes") { #expect(!error.message.contains("l1_ratio") && !error.message.contains("max_iter"), "\(error.message)") }
             } catch {}
         }
         let parsed = try TrainingConfiguration.parse("""
@@ -208,7 +214,13 @@ import Training
             "data: {train: t.csv, label: y}\nparams: {num_leaves: 15}\n", file: "x.yaml", overrides: ["num_leaves=63", "eta=0.05", "is_unbalance=true"])
         guard case .gbdt(let tuned) = overridden.learner else { Issue.record("not gbdt"); return }
         #expect(tuned.numLeaves == 63 && tuned.learningRate == 0.05 && tuned.isUnbalance)
-        for (overrides, message) in [(["num_leavs=3"], "--param num_leavs: unknown parameter"), (["num_leaves"], "NAME=VALUE"),
+        // LightGBM's operational names are accepted.
+        let lightGBM = try TrainingConfiguration.parse(
+            "data: {train: t.csv, label: y}\nparams: {num_threads: 4, deterministic: true, verbose: -1, metric: auc, num_class: 1}\n", file: "x.yaml")
+        guard case .gbdt(let operational) = lightGBM.learner else { Issue.record("not gbdt"); return }
+        #expect(operational.numThreads == 4 && operational.metric == "auc" && operational.numClass == 1)
+        #expect(operational.named["metric"] == "auc" && operational.named["num_threads"] == "4")
+        for (overrides, message) in [(["num_leavs=3"], "--param num_leavs: not a gbdt parameter"), (["num_leaves"], "NAME=VALUE"),
                                      (["num_leaves=1.5"], "num_leaves must be a whole number")] {
             do {
                 _ = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\n", file: "x.yaml", overrides: overrides)
@@ -226,6 +238,26 @@ import Training
         ])
     }
 
+    /// `data.test`: a test file of its own is the test set; the training file is not split.
+    @Test func aSeparateTestFileIsTheTestSet() async throws {
+        let directory = try TemporaryDirectory()
+        let project = try await Self.project(directory, rows: 2_000)
+        let frame = try Self.table(rows: 1_000, seed: 99)
+        try await ParquetWriter.write(frame, to: project + "/data/test.parquet")
+        let (status, json, errors) = try Self.train(project, "t.yaml", """
+            data: {train: data/table.parquet, test: data/test.parquet, label: y}
+            exclude: [id, price, tier]
+            params: {num_iterations: 20, num_threads: 2, deterministic: true, verbose: -1, metric: binary_logloss}
+            """)
+        #expect(status == 0, "\(errors)")
+        // Every labelled row of each file: 2,000 and 1,000 less each 50th row, which has no label.
+        #expect(json["train_rows"] as? Int == 1_960 && json["test_rows"] as? Int == 980, "\(json)")
+        let model = try ModelFile.load(path: project + "/.kite/artifacts/1/\(json["run_id"] as? String ?? "")/artifacts/model/model.json")
+        let labelled = try frame.filter((0..<frame.rowCount).map { !frame.columns[5].isNull($0) })
+        let auc = try BinaryMetrics.rocAUC(labels: try labelled.column("y").doubles(), scores: try model.predict(labelled))
+        #expect(abs(auc - ((json["metrics"] as? [String: Double])?["auc"] ?? 0)) < 1e-12)
+    }
+
     @Test func badDataIsAClearError() async throws {
         let directory = try TemporaryDirectory()
         let project = try await Self.project(directory, rows: 300)
@@ -234,7 +266,9 @@ import Training
             ("data: {train: data/huge.csv, label: y}\ntask: multiclass\n", "multiclass labels must be whole numbers or strings"),
             ("data: {train: data/table.parquet, label: price}\ntask: multiclass\n", "multiclass labels must be whole numbers or strings"),
             ("data: {train: data/table.parquet, label: nope}\n", "no label column 'nope'"),
-            ("data: {train: data/missing.parquet, label: y}\n", "missing.parquet"),
+            ("data: {train: data/missing.parquet, label: y}\n", "bad.yaml: data.train names 'data/missing.parquet'"),
+            ("data: {train: data/table.parquet, label: y, test: data/nope.csv}\n", "bad.yaml: data.test names 'data/nope.csv'"),
+            ("data: {train: data/table.parquet, label: tier}\nexclude: [id, y, price]\nparams: {num_class: 4}\n", "params.num_class is 4, but the label has 3 classes"),
             ("data: {train: data/table.parquet, label: y}\nfeatures: [a, zz]\n", "features names 'zz'"),
             ("data: {train: data/table.parquet, label: tier}\ntask: binary\n", "a binary label must be 0/1"),
             ("data: {train: data/table.parquet, label: y}\nlearner: ridge\ntask: regression\nexclude: [id, tier, price]\n", ""),

@@ -75,12 +75,25 @@ extension FeatureDefinitions {
 
     private static func parseSource(_ item: YAMLValue) throws -> BatchSource {
         let map = try item.mapping(
-            "a source", allowed: ["name", "path", "timestamp_field", "created_timestamp_field", "field_mapping", "description"])
+            "a source",
+            allowed: [
+                "name", "path", "timestamp_field", "created_timestamp_field", "field_mapping", "description",
+                "event_timestamp_column", "created_timestamp_column",
+            ])
         let name = try map.required("name", in: "a source", at: item).string("name")
+        // Feast's names are accepted too: `created_timestamp_column` (Feast's current name) and
+        // `event_timestamp_column` (its older name for `timestamp_field`).
+        func either(_ kite: String, _ feast: String) throws -> YAMLValue? {
+            if map[kite] != nil, let duplicate = map[feast] { throw duplicate.fail("give \(kite) or \(feast) (its Feast name), not both") }
+            return map[kite] ?? map[feast]
+        }
+        guard let timestamp = try either("timestamp_field", "event_timestamp_column") else {
+            throw item.fail("source '\(name)' needs timestamp_field (the column with each row's event time)")
+        }
         return BatchSource(
             name: name, path: try map.required("path", in: "source '\(name)'", at: item).string("path"),
-            timestampField: try map.required("timestamp_field", in: "source '\(name)'", at: item).string("timestamp_field"),
-            createdTimestampField: try map["created_timestamp_field"]?.string("created_timestamp_field"),
+            timestampField: try timestamp.string("timestamp_field"),
+            createdTimestampField: try either("created_timestamp_field", "created_timestamp_column")?.string("created_timestamp_field"),
             fieldMapping: try map["field_mapping"]?.stringMap("field_mapping") ?? [:], location: item.location)
     }
 

@@ -26,7 +26,10 @@ public struct TrainingSetBuilder: Sendable {
     /// The references of a feature service.
     public func references(service: String) throws -> [FeatureReference] {
         guard let found = definitions.featureServices.first(where: { $0.name == service }) else {
-            throw KiteError(.notFound, "no feature service '\(service)'; services are: \(definitions.featureServices.map(\.name).joined(separator: ", "))")
+            throw KiteError(
+                .notFound,
+                "no feature service '\(service)' in the applied definitions (services: \(definitions.featureServices.map(\.name).joined(separator: ", "))); "
+                    + "if you just added it to features/*.yaml, run 'kite apply'")
         }
         return found.features
     }
@@ -58,7 +61,8 @@ public struct TrainingSetBuilder: Sendable {
                 }
                 wanted += names.map { (view.name, $0) }
             } else {
-                throw KiteError.invalidArgument("unknown feature view '\(reference.view)' in '\(reference)'")
+                throw KiteError.invalidArgument(
+                    "unknown feature view '\(reference.view)' in '\(reference)'; if you just added it to features/*.yaml, run 'kite apply'")
             }
         }
         // Every batch view needed, with the features it must bring (requested ones and on-demand inputs).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Features
 import KiteCore
 import Parquet
 
@@ -57,7 +58,7 @@ struct ConvertCommand: AsyncParsableCommand {
         let toCSV = format(of: output) == "csv"
         var rows = 0
         if format(of: input) == "csv" {
-            let frame = try CSVReader.read(try await StoragePath.readAll(input), schema: try schema.map(Self.parseSchema))
+            let frame = try await TableReader.read(input, s3: try StoragePath.s3Configuration(), csvSchema: try schema.map(Self.parseSchema))
             if toCSV {
                 try await StoragePath.write(output) { try await $0.write(Array(CSVWriter.write(frame).utf8)) }
             } else {

@@ -46,11 +46,11 @@ struct DatasetCommand: AsyncParsableCommand {
         let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration))
         let references = try service.map { try builder.references(service: $0) }
             ?? (features ?? "").split(separator: ",").map { try FeatureReference(parsing: String($0).trimmingSpaces()) }
-        let entityFrame: DataFrame
-        if entities.lowercased().hasSuffix(".csv") {
-            entityFrame = try CSVReader.read(try await StoragePath.readAll(entities))
-        } else {
-            entityFrame = try await ParquetReader(source: try await StoragePath.source(entities)).read()
+        let entityFrame = try await TableReader.read(entities, s3: try StoragePath.s3Configuration())
+        guard entityFrame[timestampColumn] != nil else {
+            throw KiteError.invalidArgument(
+                "\(entities) has no column '\(timestampColumn)' (columns: \(entityFrame.schema.names.joined(separator: ", "))); "
+                    + "name the column that holds each row's time with --timestamp-column")
         }
         let (frame, lineage) = try await builder.build(
             entities: entityFrame, timestamp: timestampColumn, features: references, fullFeatureNames: fullFeatureNames)

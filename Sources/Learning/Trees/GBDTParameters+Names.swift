@@ -28,6 +28,16 @@ extension GBDTParameters {
             guard $1 == 0 || $1 == 1 else { throw KiteError.invalidArgument("is_unbalance must be true or false") }
             $0.isUnbalance = $1 == 1
         }),
+        ("num_class", ["num_classes"], {
+            guard $1 >= 1, $1 == $1.rounded(), $1 < 1e6 else { throw KiteError.invalidArgument("num_class must be a whole number ≥ 1, not \($1)") }
+            $0.numClass = Int($1)
+        }),
+        ("num_threads", ["num_thread", "nthread", "nthreads", "n_jobs"], { $0.numThreads = max(0, try whole($1, "num_threads")) }),
+        // Kite's training is deterministic whatever this says, and its output is set by the command line.
+        ("deterministic", [], { _, value in
+            guard value == 0 || value == 1 else { throw KiteError.invalidArgument("deterministic must be true or false") }
+        }),
+        ("verbosity", ["verbose"], { _, value in _ = try whole(value, "verbosity") }),
         ("seed", ["random_seed", "random_state"], {
             guard $1 >= 0, $1 == $1.rounded(), $1 < 1.8e19 else { throw KiteError.invalidArgument("seed must be a whole number ≥ 0, not \($1)") }
             $0.seed = UInt64($1)
@@ -45,6 +55,16 @@ extension GBDTParameters {
         default: throw KiteError.invalidArgument("unknown objective '\(name)'; known: binary, multiclass, regression, regression_l1, huber")
         }
     }
+
+    /// LightGBM's metric names (and aliases) a config's `metric` may give.
+    public static let metricNames: Set<String> = [
+        "auc", "binary_logloss", "binary", "binary_error", "multi_logloss", "multiclass", "softmax", "multi_error",
+        "l2", "mse", "mean_squared_error", "regression", "regression_l2", "rmse", "l2_root", "root_mean_squared_error",
+        "l1", "mae", "mean_absolute_error", "regression_l1", "huber", "average_precision", "None", "na", "null", "custom",
+    ]
+
+    /// The LightGBM names this accepts, without their aliases.
+    public static var mainParameterNames: [String] { names.map(\.name) }
 
     /// The LightGBM names this accepts (aliases included).
     public static var parameterNames: [String] { names.flatMap { [$0.name] + $0.aliases } }
@@ -66,8 +86,8 @@ extension GBDTParameters {
             "min_sum_hessian_in_leaf": String(minSumHessianInLeaf), "lambda_l1": String(lambdaL1), "lambda_l2": String(lambdaL2),
             "min_gain_to_split": String(minGainToSplit), "max_bin": String(maxBins), "bagging_fraction": String(baggingFraction),
             "bagging_freq": String(baggingFrequency), "feature_fraction": String(featureFraction),
-            "early_stopping_round": String(earlyStoppingRounds), "seed": String(seed),
-        ].merging(
+            "early_stopping_round": String(earlyStoppingRounds), "seed": String(seed), "num_threads": String(numThreads),
+        ].merging(metric.isEmpty ? [:] : ["metric": metric]) { a, _ in a }.merging(
             objective == .multiclass ? ["num_class": String(numClass)]
                 : objective == .huber ? ["alpha": String(alpha)]
                 : objective == .binary ? ["scale_pos_weight": String(scalePosWeight), "is_unbalance": String(isUnbalance)] : [:]

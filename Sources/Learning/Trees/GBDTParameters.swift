@@ -45,6 +45,11 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
     public var scalePosWeight = 1.0
     /// Binary: weight the rarer class up to balance the classes (LightGBM's `is_unbalance`).
     public var isUnbalance = false
+    /// LightGBM's `num_threads`, kept for the run's record: Kite trains on every core (0, LightGBM's default).
+    public var numThreads = 0
+    /// LightGBM's `metric`, kept for the run's record (every metric of the task is computed at the end; early
+    /// stopping watches the objective's loss). Empty: not given.
+    public var metric = ""
 
     /// The (negative, positive) class weights of binary training on `labels`, as LightGBM computes them:
     /// `is_unbalance` gives the rarer class the ratio of the counts, and `scale_pos_weight` multiplies the positive one.
