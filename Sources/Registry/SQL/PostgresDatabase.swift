@@ -1,13 +1,20 @@
 import Foundation
 import KiteCore
 import Logging
+import NIOPosix
 import PostgresNIO
 
-/// PostgreSQL through PostgresNIO's connection pool, for several `kite serve` replicas sharing one registry. The
-/// pool runs inside `run()`, which the registry store's service calls.
+/// PostgreSQL through PostgresNIO's connection pool, for several `kite serve` replicas sharing one registry.
+/// The pool runs inside `run()`, which the registry store's service calls. A transaction's statements run on
+/// the registry's own thread pool, one thread per transaction, waiting on the connection's answers there — never
+/// on the cooperative pool or an event loop.
 final class PostgresDatabase: SQLDatabase {
+    /// Transactions that run at once (PostgresNIO's default pool size); more wait for a thread.
+    static let threads = 20
+
     let dialect = SQLDialect.postgres
     private let client: PostgresClient
+    private let pool = NIOThreadPool(numberOfThreads: PostgresDatabase.threads)
     private let logger: Logger
     /// Fired when `run()` starts the pool: statements wait for it instead of leasing from a pool not yet running.
     private let running = StartSignal()
@@ -21,26 +28,42 @@ final class PostgresDatabase: SQLDatabase {
             throw KiteError.invalidArgument("registry URL '\(url)' is not postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        let configuration = PostgresClient.Configuration(
+        var configuration = PostgresClient.Configuration(
             host: host, port: components.port ?? 5432, username: user, password: components.password,
             database: database.isEmpty ? nil : database, tls: .disable)
+        configuration.options.maximumConnections = Self.threads
         description = "postgres://\(user)@\(host):\(components.port ?? 5432)/\(database)"
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
     }
 
-    func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await transaction(body, statements: ("BEGIN", "COMMIT"))
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await transaction(body, statements: ("BEGIN TRANSACTION READ ONLY", "COMMIT"))
+    }
+
+    /// Runs `body` between `begin` and `end` on one connection and one thread; rolls back when it throws.
+    private func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (any SQLSession) throws -> T, statements: (begin: String, end: String)
+    ) async throws -> T {
         await running.wait()
+        let (pool, logger) = (pool, logger)
         do {
             return try await client.withConnection { connection in
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    let result = try await body(Session(connection: connection, logger: logger))
-                    try await connection.query("COMMIT", logger: logger)
-                    return result
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
+                try await pool.runIfActive {
+                    let session = Session(connection: connection, logger: logger)
+                    try session.execute(statements.begin, [])
+                    do {
+                        let result = try body(session)
+                        try session.execute(statements.end, [])
+                        return result
+                    } catch {
+                        try? session.execute("ROLLBACK", [])
+                        throw error
+                    }
                 }
             }
         } catch {
@@ -48,18 +71,11 @@ final class PostgresDatabase: SQLDatabase {
         }
     }
 
-    func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        await running.wait()
-        do {
-            return try await client.withConnection { try await body(Session(connection: $0, logger: logger)) }
-        } catch {
-            throw kiteError(error)
-        }
-    }
-
     func run() async {
+        pool.start()
         running.fire()
         await client.run()
+        try? await pool.shutdownGracefully()
     }
 
     /// Nothing to do: the pool closes when `run()` returns.
@@ -75,18 +91,20 @@ final class PostgresDatabase: SQLDatabase {
         return KiteError(.io, "registry database \(description): \(message)")
     }
 
+    /// Statements on one connection, each waited for on the calling thread (one of the registry's pool).
     private struct Session: SQLSession {
         let connection: PostgresConnection
         let logger: Logger
 
-        func execute(_ sql: String, _ values: [SQLValue]) async throws {
-            try await connection.query(Self.query(sql, values), logger: logger)
+        func execute(_ sql: String, _ values: [SQLValue]) throws {
+            _ = try connection.query(Self.query(sql, values), logger: logger).wait()
         }
 
-        func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow] {
+        func query(_ sql: String, _ values: [SQLValue]) throws -> [SQLRow] {
+            let result = try connection.query(Self.query(sql, values), logger: logger).wait()
             var rows: [SQLRow] = []
             var columns: [String: Int]?
-            for try await row in try await connection.query(Self.query(sql, values), logger: logger) {
+            for row in result.rows {
                 var cells: [SQLValue] = []
                 var names: [String: Int] = [:]
                 for (index, cell) in row.enumerated() {

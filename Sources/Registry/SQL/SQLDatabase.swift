@@ -1,9 +1,11 @@
-/// The statements of one transaction (or one read), on one connection.
-public protocol SQLSession: Sendable {
+/// The statements of one transaction (or one read), on one connection. Statements are synchronous: a session
+/// lives on a thread of its database (GRDB's queues for SQLite, the registry's thread pool for PostgreSQL),
+/// never on the cooperative pool.
+public protocol SQLSession {
     /// Runs a statement with `?` placeholders bound to `values`.
-    func execute(_ sql: String, _ values: [SQLValue]) async throws
+    func execute(_ sql: String, _ values: [SQLValue]) throws
     /// Runs a query with `?` placeholders bound to `values` and returns its rows.
-    func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow]
+    func query(_ sql: String, _ values: [SQLValue]) throws -> [SQLRow]
 }
 
 /// What differs between the SQL of the backends; the rest of the registry's SQL is shared.
@@ -18,10 +20,10 @@ public enum SQLDialect: Sendable {
 public protocol SQLDatabase: Sendable {
     var dialect: SQLDialect { get }
     /// Runs `body` in one write transaction, committed when it returns and rolled back when it throws.
-    func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
-    /// Runs `body` with a connection for reading.
-    func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T
-    /// Holds the connections until the calling task is cancelled.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+    /// Runs `body` with a connection for reading (a consistent snapshot).
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T
+    /// Holds the connections (and threads) until the calling task is cancelled.
     func run() async
     /// Releases the connections.
     func close() async
@@ -29,7 +31,7 @@ public protocol SQLDatabase: Sendable {
 
 extension SQLSession {
     /// The first row of a query, if any.
-    func first(_ sql: String, _ values: [SQLValue]) async throws -> SQLRow? {
-        try await query(sql, values).first
+    func first(_ sql: String, _ values: [SQLValue]) throws -> SQLRow? {
+        try query(sql, values).first
     }
 }

@@ -16,20 +16,20 @@ struct SQLMigrator {
     /// Brings `database` up to the newest version.
     func migrate(_ database: any SQLDatabase) async throws {
         try await database.write { session in
-            try await session.execute("CREATE TABLE IF NOT EXISTS kite_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL)", [])
+            try session.execute("CREATE TABLE IF NOT EXISTS kite_migration (version BIGINT PRIMARY KEY, name TEXT NOT NULL)", [])
         }
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             try await database.write { session in
                 if database.dialect == .postgres {
                     // Two replicas starting at once: the second waits, then sees the version applied.
-                    try await session.execute("LOCK TABLE kite_migration IN EXCLUSIVE MODE", [])
+                    try session.execute("LOCK TABLE kite_migration IN EXCLUSIVE MODE", [])
                 }
-                guard try await session.first("SELECT version FROM kite_migration WHERE version = ?", [.init(migration.version)]) == nil
+                guard try session.first("SELECT version FROM kite_migration WHERE version = ?", [.init(migration.version)]) == nil
                 else { return }
                 for statement in migration.statements {
-                    try await session.execute(statement.replacingOccurrences(of: "{serial}", with: database.dialect.serialKey), [])
+                    try session.execute(statement.replacingOccurrences(of: "{serial}", with: database.dialect.serialKey), [])
                 }
-                try await session.execute("INSERT INTO kite_migration (version, name) VALUES (?, ?)", [.init(migration.version), .text(migration.name)])
+                try session.execute("INSERT INTO kite_migration (version, name) VALUES (?, ?)", [.init(migration.version), .text(migration.name)])
             }
         }
     }

@@ -2,23 +2,23 @@ import Foundation
 import GRDB
 import KiteCore
 
-/// SQLite through GRDB in WAL mode: readers run beside the one writer; write transactions are serialized.
-///
-/// Statements run through GRDB's synchronous API on the calling thread: a SQLite statement takes microseconds,
-/// less than an asynchronous hop to GRDB's queue and back (measured: about 0.25 ms a query on a 2-core VM).
+/// SQLite through GRDB in WAL mode: readers run beside the one writer. Each write is one of GRDB's own
+/// IMMEDIATE transactions on its writer queue, each read a snapshot on a reader queue — never on the cooperative
+/// pool. Another process writing the same file (`kite apply` beside `kite serve`) is waited for, up to the busy
+/// timeout.
 final class SQLiteDatabase: SQLDatabase {
+    /// How long a write waits for another process's write to finish.
+    static let busyTimeout: TimeInterval = 10
+
     let dialect = SQLDialect.sqlite
     private let pool: DatabasePool
-    private let writer = AsyncLock()
     private let path: String
 
     /// Opens (creating) the database file at `path`.
     init(path: String) throws {
         self.path = path
         var configuration = Configuration()
-        // Write transactions span several GRDB accesses (one per statement), serialized by `writer`.
-        configuration.allowsUnsafeTransactions = true
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
@@ -32,23 +32,12 @@ final class SQLiteDatabase: SQLDatabase {
         }
     }
 
-    func write<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        try await writer.withLock {
-            let session = Session(pool: pool, writing: true)
-            do {
-                try Self.blocking { try pool.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") } }
-                let result = try await body(session)
-                try Self.blocking { try pool.writeWithoutTransaction { try $0.execute(sql: "COMMIT") } }
-                return result
-            } catch {
-                try? Self.blocking { try pool.writeWithoutTransaction { db in if db.isInsideTransaction { try db.execute(sql: "ROLLBACK") } } }
-                throw Self.kiteError(error, path: path)
-            }
-        }
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        do { return try await pool.write { db in try body(Session(db: db)) } } catch { throw Self.kiteError(error, path: path) }
     }
 
-    func read<T: Sendable>(_ body: @Sendable (any SQLSession) async throws -> T) async throws -> T {
-        do { return try await body(Session(pool: pool, writing: false)) } catch { throw Self.kiteError(error, path: path) }
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        do { return try await pool.read { db in try body(Session(db: db)) } } catch { throw Self.kiteError(error, path: path) }
     }
 
     func run() async {
@@ -57,44 +46,39 @@ final class SQLiteDatabase: SQLDatabase {
 
     func close() async { try? pool.close() }
 
-    /// Runs `body` synchronously: inside it, GRDB's synchronous API is chosen over its asynchronous overloads.
-    static func blocking<T>(_ body: () throws -> T) rethrows -> T { try body() }
-
     private static func kiteError(_ error: any Error, path: String) -> any Error {
         guard let error = error as? DatabaseError else { return error }
         if error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             return KiteError(.alreadyExists, "registry database \(path): \(error.message ?? "\(error)")", cause: "RESOURCE_ALREADY_EXISTS")
         }
+        if error.resultCode == .SQLITE_BUSY {
+            return KiteError(.unavailable, "registry database \(path) stayed locked by another process for \(Int(busyTimeout)) s; try again")
+        }
         return KiteError(.io, "registry database \(path): \(error.message ?? "\(error)")")
     }
 
+    /// Statements on the connection GRDB lends for one access.
     private struct Session: SQLSession {
-        let pool: DatabasePool
-        let writing: Bool
+        let db: Database
 
-        func execute(_ sql: String, _ values: [SQLValue]) async throws {
-            let arguments = Self.arguments(values)
-            try SQLiteDatabase.blocking { try pool.writeWithoutTransaction { try $0.cachedStatement(sql: sql).execute(arguments: arguments) } }
+        func execute(_ sql: String, _ values: [SQLValue]) throws {
+            try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(values))
         }
 
-        func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow] {
-            let arguments = Self.arguments(values)
-            let fetch: @Sendable (Database) throws -> [SQLRow] = { db in
-                let statement = try db.cachedStatement(sql: sql)
-                var columns: [String: Int] = [:]
-                for (index, name) in statement.columnNames.enumerated() where columns[name] == nil { columns[name] = index }
-                // A cursor reads each row in place; fetchAll would copy every row first.
-                let cursor = try Row.fetchCursor(statement, arguments: arguments)
-                var rows: [SQLRow] = []
-                while let row = try cursor.next() {
-                    var values: [SQLValue] = []
-                    values.reserveCapacity(row.count)
-                    for index in 0..<row.count { values.append(Self.value(row[index] as DatabaseValue)) }
-                    rows.append(SQLRow(columns: columns, values: values))
-                }
-                return rows
+        func query(_ sql: String, _ values: [SQLValue]) throws -> [SQLRow] {
+            let statement = try db.cachedStatement(sql: sql)
+            var columns: [String: Int] = [:]
+            for (index, name) in statement.columnNames.enumerated() where columns[name] == nil { columns[name] = index }
+            // A cursor reads each row in place; fetchAll would copy every row first.
+            let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(values))
+            var rows: [SQLRow] = []
+            while let row = try cursor.next() {
+                var values: [SQLValue] = []
+                values.reserveCapacity(row.count)
+                for index in 0..<row.count { values.append(Self.value(row[index] as DatabaseValue)) }
+                rows.append(SQLRow(columns: columns, values: values))
             }
-            return try SQLiteDatabase.blocking { writing ? try pool.writeWithoutTransaction(fetch) : try pool.unsafeRead(fetch) }
+            return rows
         }
 
         private static func arguments(_ values: [SQLValue]) -> StatementArguments {

@@ -9,6 +9,24 @@ struct SQLFilter {
         var sql: String
         var values: [SQLValue]
         var numeric: Bool
+        /// Set for a key of a (owner, key, value) table: its filters become one set-based lookup on the table's
+        /// (key, value) index, `outer IN (SELECT owner … WHERE key = ? AND value > ?)`, instead of one correlated
+        /// lookup per searched row.
+        var keyed: Keyed? = nil
+
+        struct Keyed {
+            var table: String
+            var owner: String
+            var outer: String
+            var key: String
+        }
+
+        /// The value of `key` in `table`, whose `owner` column refers to the searched row's `outer` column.
+        static func keyed(table: String, owner: String, outer: String, key: String, numeric: Bool) -> Subject {
+            Subject(
+                sql: "(SELECT value FROM \(table) k WHERE k.\(owner) = \(outer) AND k.key = ?)", values: [.text(key)], numeric: numeric,
+                keyed: Keyed(table: table, owner: owner, outer: outer, key: key))
+        }
     }
 
     var dialect: SQLDialect
@@ -33,6 +51,22 @@ struct SQLFilter {
 
     private func condition(_ clause: RunFilter.Clause) throws -> (String, [SQLValue]) {
         let subject = try self.subject(clause.entity, clause.key)
+        guard let keyed = subject.keyed else { return try condition(clause, on: subject) }
+        let owners = "\(keyed.outer) IN (SELECT k.\(keyed.owner) FROM \(keyed.table) k WHERE k.key = ?"
+        let key = SQLValue.text(keyed.key)
+        switch (clause.comparator, clause.value) {
+        case (.isNull, _): return ("NOT \(owners))", [key])
+        case (.isNotNull, _): return ("\(owners))", [key])
+        case (.notEqual, .string(let text)) where missingTagsDiffer && clause.entity == .tag:
+            return ("NOT \(owners) AND k.value = ?)", [key, .text(text)])
+        default:
+            let (predicate, values) = try condition(clause, on: Subject(sql: "k.value", values: [], numeric: subject.numeric))
+            return ("\(owners) AND \(predicate))", [key] + values)
+        }
+    }
+
+    /// `clause` as a condition on `subject`'s SQL.
+    private func condition(_ clause: RunFilter.Clause, on subject: Subject) throws -> (String, [SQLValue]) {
         let s = subject.sql
         switch (clause.comparator, clause.value) {
         case (.isNull, _): return ("\(s) IS NULL", subject.values)

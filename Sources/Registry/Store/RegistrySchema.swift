@@ -78,5 +78,17 @@ enum RegistrySchema {
             """,
             "INSERT INTO kite_counter (name, value) VALUES ('feature_definitions', 0)",
         ]),
+        // Searches filter by key and value as sets (`run.id IN (SELECT run_id … WHERE key = ? AND value > ?)`).
+        // Metric values are numbers and indexed with their key; text values are not (PostgreSQL refuses index
+        // entries over 2.7 kB, and tag values reach 8,000 characters), so a text filter reads its key's rows.
+        .init(version: 4, name: "key indexes for set-based search", statements: [
+            "CREATE INDEX latest_metric_by_value ON latest_metric (key, value, run_id)",
+            "CREATE INDEX param_by_key ON param (key, run_id)",
+            "CREATE INDEX run_tag_by_key ON run_tag (key, run_id)",
+            "CREATE INDEX experiment_tag_by_key ON experiment_tag (key, experiment_id)",
+            "CREATE INDEX registered_model_tag_by_key ON registered_model_tag (key, name)",
+            "CREATE INDEX logged_model_tag_by_key ON logged_model_tag (key, model_id)",
+            "CREATE INDEX logged_model_param_by_key ON logged_model_param (key, model_id)",
+        ]),
     ])
 }

@@ -20,14 +20,14 @@ extension RegistryStore {
         let digest = Self.digest(files)
         return try await database.write { session in
             // Lock the counter's row first, so the comparison below sees any apply that committed meanwhile.
-            try await session.execute("UPDATE kite_counter SET value = value WHERE name = 'feature_definitions'", [])
-            if let latest = try await Self.latestFeatureDefinitions(session), latest.digest == digest { return (latest, false) }
-            let number = try await Self.nextValue(session, counter: "feature_definitions")
-            try await session.execute(
+            try session.execute("UPDATE kite_counter SET value = value WHERE name = 'feature_definitions'", [])
+            if let latest = try Self.latestFeatureDefinitions(session), latest.digest == digest { return (latest, false) }
+            let number = try Self.nextValue(session, counter: "feature_definitions")
+            try session.execute(
                 "INSERT INTO feature_definition_version (number, applied_at, digest) VALUES (?, ?, ?)",
                 [.integer(number), .integer(time), .text(digest)])
             for (name, content) in files.sorted(by: { $0.key < $1.key }) {
-                try await session.execute(
+                try session.execute(
                     "INSERT INTO feature_definition_file (version, name, content) VALUES (?, ?, ?)", [.integer(number), .text(name), .text(content)])
             }
             return (FeatureDefinitionVersion(number: Int(number), appliedAt: time, digest: digest, files: files), true)
@@ -36,23 +36,23 @@ extension RegistryStore {
 
     /// The latest applied feature definitions, if any.
     public func latestFeatureDefinitions() async throws -> FeatureDefinitionVersion? {
-        try await database.read { session in try await Self.latestFeatureDefinitions(session) }
+        try await database.read { session in try Self.latestFeatureDefinitions(session) }
     }
 
     /// Every applied version's number and time, newest first.
     public func featureDefinitionHistory() async throws -> [(number: Int, appliedAt: Int64)] {
         try await database.read { session in
-            try await session.query("SELECT number, applied_at FROM feature_definition_version ORDER BY number DESC", [])
+            try session.query("SELECT number, applied_at FROM feature_definition_version ORDER BY number DESC", [])
                 .map { (Int($0.integer("number") ?? 0), $0.integer("applied_at") ?? 0) }
         }
     }
 
-    private static func latestFeatureDefinitions(_ session: any SQLSession) async throws -> FeatureDefinitionVersion? {
-        guard let row = try await session.first("SELECT * FROM feature_definition_version ORDER BY number DESC LIMIT 1", []),
+    private static func latestFeatureDefinitions(_ session: any SQLSession) throws -> FeatureDefinitionVersion? {
+        guard let row = try session.first("SELECT * FROM feature_definition_version ORDER BY number DESC LIMIT 1", []),
             let number = row.integer("number")
         else { return nil }
         var files: [String: String] = [:]
-        for file in try await session.query("SELECT name, content FROM feature_definition_file WHERE version = ?", [.integer(number)]) {
+        for file in try session.query("SELECT name, content FROM feature_definition_file WHERE version = ?", [.integer(number)]) {
             files[file.text("name")] = file.text("content")
         }
         return FeatureDefinitionVersion(number: Int(number), appliedAt: row.integer("applied_at") ?? 0, digest: row.text("digest"), files: files)

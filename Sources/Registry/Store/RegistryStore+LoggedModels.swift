@@ -14,10 +14,10 @@ extension RegistryStore {
         let modelName = name.flatMap { $0.isEmpty ? nil : $0 } ?? "model-\(id.dropFirst(2).prefix(8))"
         for (key, value) in params { try RegistryLimits.checkParam(key: key, value: value) }
         return try await database.write { session in
-            let experiment = try await Self.experiment(session, id: experimentID)
-            if let sourceRunID, !sourceRunID.isEmpty { _ = try await Self.run(session, id: sourceRunID) }
+            let experiment = try Self.experiment(session, id: experimentID)
+            if let sourceRunID, !sourceRunID.isEmpty { _ = try Self.run(session, id: sourceRunID) }
             let now = Self.now()
-            try await session.execute(
+            try session.execute(
                 """
                 INSERT INTO logged_model (id, experiment_id, name, artifact_location, creation_time, last_updated_time, status,
                     source_run_id, model_type, lifecycle_stage)
@@ -26,22 +26,22 @@ extension RegistryStore {
                 [.text(id), .integer(Int64(experiment.id) ?? 0), .text(modelName), .text("\(experiment.artifactLocation)/models/\(id)/artifacts"),
                  .integer(now), .integer(now), SQLValue(sourceRunID.flatMap { $0.isEmpty ? nil : $0 }), SQLValue(modelType)])
             for (key, value) in tags {
-                try await Self.setTag(session, table: "logged_model_tag", owner: [("model_id", .text(id))], key: key, value: value)
+                try Self.setTag(session, table: "logged_model_tag", owner: [("model_id", .text(id))], key: key, value: value)
             }
             for (key, value) in params {
-                try await session.execute("INSERT INTO logged_model_param (model_id, key, value) VALUES (?, ?, ?)", [.text(id), .text(key), .text(value)])
+                try session.execute("INSERT INTO logged_model_param (model_id, key, value) VALUES (?, ?, ?)", [.text(id), .text(key), .text(value)])
             }
-            return try await Self.loggedModel(session, id: id)
+            return try Self.loggedModel(session, id: id)
         }
     }
 
     /// The logged model `id`.
     public func loggedModel(id: String) async throws -> LoggedModel {
-        try await database.read { session in try await Self.loggedModel(session, id: id) }
+        try await database.read { session in try Self.loggedModel(session, id: id) }
     }
 
-    static func loggedModel(_ session: any SQLSession, id: String) async throws -> LoggedModel {
-        guard let row = try await session.first("SELECT * FROM logged_model WHERE id = ?", [.text(id)]), row.text("lifecycle_stage") == "active" else {
+    static func loggedModel(_ session: any SQLSession, id: String) throws -> LoggedModel {
+        guard let row = try session.first("SELECT * FROM logged_model WHERE id = ?", [.text(id)]), row.text("lifecycle_stage") == "active" else {
             throw missing("no logged model with id '\(id)'")
         }
         let owner: [(String, SQLValue)] = [("model_id", .text(id))]
@@ -49,8 +49,8 @@ extension RegistryStore {
             id: id, experimentID: row.text("experiment_id"), name: row.text("name"), artifactLocation: row.text("artifact_location"),
             creationTime: row.integer("creation_time") ?? 0, lastUpdatedTime: row.integer("last_updated_time") ?? 0,
             status: row.text("status"), sourceRunID: row.optionalText("source_run_id"), modelType: row.optionalText("model_type"),
-            tags: try await tags(session, table: "logged_model_tag", owner: owner),
-            params: try await tags(session, table: "logged_model_param", owner: owner))
+            tags: try tags(session, table: "logged_model_tag", owner: owner),
+            params: try tags(session, table: "logged_model_param", owner: owner))
     }
 
     /// Marks a logged model READY (its files are uploaded) or UPLOAD_FAILED.
@@ -59,21 +59,21 @@ extension RegistryStore {
             throw KiteError.invalidArgument("logged model status '\(status)' is not one of \(Self.loggedModelStatuses.joined(separator: ", "))")
         }
         return try await database.write { session in
-            _ = try await Self.loggedModel(session, id: id)
-            try await session.execute(
+            _ = try Self.loggedModel(session, id: id)
+            try session.execute(
                 "UPDATE logged_model SET status = ?, last_updated_time = ? WHERE id = ?", [.text(status), .integer(Self.now()), .text(id)])
-            return try await Self.loggedModel(session, id: id)
+            return try Self.loggedModel(session, id: id)
         }
     }
 
     /// Sets or deletes (`value` nil) a tag of a logged model.
     public func setLoggedModelTag(id: String, key: String, value: String?) async throws {
         try await database.write { session in
-            _ = try await Self.loggedModel(session, id: id)
+            _ = try Self.loggedModel(session, id: id)
             if let value {
-                try await Self.setTag(session, table: "logged_model_tag", owner: [("model_id", .text(id))], key: key, value: value)
+                try Self.setTag(session, table: "logged_model_tag", owner: [("model_id", .text(id))], key: key, value: value)
             } else {
-                try await session.execute("DELETE FROM logged_model_tag WHERE model_id = ? AND key = ?", [.text(id), .text(key)])
+                try session.execute("DELETE FROM logged_model_tag WHERE model_id = ? AND key = ?", [.text(id), .text(key)])
             }
         }
     }
@@ -82,15 +82,15 @@ extension RegistryStore {
     public func logLoggedModelParams(id: String, params: [String: String]) async throws {
         for (key, value) in params { try RegistryLimits.checkParam(key: key, value: value) }
         try await database.write { session in
-            _ = try await Self.loggedModel(session, id: id)
+            _ = try Self.loggedModel(session, id: id)
             for (key, value) in params {
-                if let existing = try await session.first("SELECT value FROM logged_model_param WHERE model_id = ? AND key = ?", [.text(id), .text(key)]) {
+                if let existing = try session.first("SELECT value FROM logged_model_param WHERE model_id = ? AND key = ?", [.text(id), .text(key)]) {
                     guard existing.text("value") == value else {
                         throw KiteError.invalidArgument("param '\(key)' of logged model \(id) is already '\(existing.text("value"))'; params cannot change")
                     }
                     continue
                 }
-                try await session.execute("INSERT INTO logged_model_param (model_id, key, value) VALUES (?, ?, ?)", [.text(id), .text(key), .text(value)])
+                try session.execute("INSERT INTO logged_model_param (model_id, key, value) VALUES (?, ?, ?)", [.text(id), .text(key), .text(value)])
             }
         }
     }
@@ -98,8 +98,8 @@ extension RegistryStore {
     /// Marks a logged model deleted.
     public func deleteLoggedModel(id: String) async throws {
         try await database.write { session in
-            _ = try await Self.loggedModel(session, id: id)
-            try await session.execute("UPDATE logged_model SET lifecycle_stage = 'deleted' WHERE id = ?", [.text(id)])
+            _ = try Self.loggedModel(session, id: id)
+            try session.execute("UPDATE logged_model SET lifecycle_stage = 'deleted' WHERE id = ?", [.text(id)])
         }
     }
 
@@ -114,8 +114,8 @@ extension RegistryStore {
         }
         let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute) { entity, key in
             switch (entity, key) {
-            case (.tag, _): return .init(sql: "(SELECT value FROM logged_model_tag t WHERE t.model_id = logged_model.id AND t.key = ?)", values: [.text(key)], numeric: false)
-            case (.param, _): return .init(sql: "(SELECT value FROM logged_model_param p WHERE p.model_id = logged_model.id AND p.key = ?)", values: [.text(key)], numeric: false)
+            case (.tag, _): return .keyed(table: "logged_model_tag", owner: "model_id", outer: "logged_model.id", key: key, numeric: false)
+            case (.param, _): return .keyed(table: "logged_model_param", owner: "model_id", outer: "logged_model.id", key: key, numeric: false)
             case (.attribute, "name"), (.attribute, "status"), (.attribute, "source_run_id"), (.attribute, "model_type"):
                 return .init(sql: "logged_model.\(key)", values: [], numeric: false)
             case (.attribute, "model_id"): return .init(sql: "logged_model.id", values: [], numeric: false)
@@ -131,6 +131,6 @@ extension RegistryStore {
         return try await page(
             select: "SELECT id FROM logged_model", conditions: conditions, values: values,
             order: order + ["logged_model.creation_time DESC", "logged_model.id ASC"], maxResults: maxResults, pageToken: pageToken
-        ) { session, row in try await Self.loggedModel(session, id: row.text("id")) }
+        ) { session, row in try Self.loggedModel(session, id: row.text("id")) }
     }
 }

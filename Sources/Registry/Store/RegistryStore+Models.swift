@@ -9,44 +9,44 @@ extension RegistryStore {
     public func createRegisteredModel(name: String, description: String = "", tags: [String: String] = [:]) async throws -> RegisteredModel {
         try RegistryLimits.checkName(name, of: "a registered model")
         return try await database.write { session in
-            if try await session.first("SELECT name FROM registered_model WHERE name = ?", [.text(name)]) != nil {
+            if try session.first("SELECT name FROM registered_model WHERE name = ?", [.text(name)]) != nil {
                 throw Self.duplicate("a registered model named '\(name)' already exists")
             }
             let now = Self.now()
-            try await session.execute(
+            try session.execute(
                 "INSERT INTO registered_model (name, creation_time, last_updated_time, description, last_version) VALUES (?, ?, ?, ?, 0)",
                 [.text(name), .integer(now), .integer(now), .text(description)])
             for (key, value) in tags {
-                try await Self.setTag(session, table: "registered_model_tag", owner: [("name", .text(name))], key: key, value: value)
+                try Self.setTag(session, table: "registered_model_tag", owner: [("name", .text(name))], key: key, value: value)
             }
-            return try await Self.registeredModel(session, name: name)
+            return try Self.registeredModel(session, name: name)
         }
     }
 
     /// The registered model `name` with its tags, aliases and latest version per stage.
     public func registeredModel(name: String) async throws -> RegisteredModel {
-        try await database.read { session in try await Self.registeredModel(session, name: name) }
+        try await database.read { session in try Self.registeredModel(session, name: name) }
     }
 
-    static func registeredModel(_ session: any SQLSession, name: String) async throws -> RegisteredModel {
-        guard let row = try await session.first("SELECT * FROM registered_model WHERE name = ?", [.text(name)]) else {
+    static func registeredModel(_ session: any SQLSession, name: String) throws -> RegisteredModel {
+        guard let row = try session.first("SELECT * FROM registered_model WHERE name = ?", [.text(name)]) else {
             throw missing("no registered model named '\(name)'")
         }
         var aliases: [String: Int64] = [:]
-        for alias in try await session.query("SELECT alias, version FROM model_alias WHERE name = ?", [.text(name)]) {
+        for alias in try session.query("SELECT alias, version FROM model_alias WHERE name = ?", [.text(name)]) {
             aliases[alias.text("alias")] = alias.integer("version") ?? 0
         }
         var latest: [ModelVersion] = []
         for stage in stages {
-            if let version = try await session.first(
+            if let version = try session.first(
                 "SELECT version FROM model_version WHERE name = ? AND current_stage = ? ORDER BY version DESC LIMIT 1", [.text(name), .text(stage)])
             {
-                latest.append(try await modelVersion(session, name: name, version: version.integer("version") ?? 0))
+                latest.append(try modelVersion(session, name: name, version: version.integer("version") ?? 0))
             }
         }
         return RegisteredModel(
             name: name, creationTime: row.integer("creation_time") ?? 0, lastUpdatedTime: row.integer("last_updated_time") ?? 0,
-            description: row.text("description"), tags: try await tags(session, table: "registered_model_tag", owner: [("name", .text(name))]),
+            description: row.text("description"), tags: try tags(session, table: "registered_model_tag", owner: [("name", .text(name))]),
             aliases: aliases, latestVersions: latest)
     }
 
@@ -54,34 +54,34 @@ extension RegistryStore {
     public func renameRegisteredModel(name: String, to newName: String) async throws -> RegisteredModel {
         try RegistryLimits.checkName(newName, of: "a registered model")
         return try await database.write { session in
-            _ = try await Self.registeredModel(session, name: name)
-            if try await session.first("SELECT name FROM registered_model WHERE name = ?", [.text(newName)]) != nil {
+            _ = try Self.registeredModel(session, name: name)
+            if try session.first("SELECT name FROM registered_model WHERE name = ?", [.text(newName)]) != nil {
                 throw Self.duplicate("a registered model named '\(newName)' already exists")
             }
             for table in ["registered_model", "registered_model_tag", "model_version", "model_version_tag", "model_alias"] {
-                try await session.execute("UPDATE \(table) SET name = ? WHERE name = ?", [.text(newName), .text(name)])
+                try session.execute("UPDATE \(table) SET name = ? WHERE name = ?", [.text(newName), .text(name)])
             }
-            try await session.execute("UPDATE registered_model SET last_updated_time = ? WHERE name = ?", [.integer(Self.now()), .text(newName)])
-            return try await Self.registeredModel(session, name: newName)
+            try session.execute("UPDATE registered_model SET last_updated_time = ? WHERE name = ?", [.integer(Self.now()), .text(newName)])
+            return try Self.registeredModel(session, name: newName)
         }
     }
 
     /// Changes a registered model's description.
     public func updateRegisteredModel(name: String, description: String) async throws -> RegisteredModel {
         try await database.write { session in
-            _ = try await Self.registeredModel(session, name: name)
-            try await session.execute(
+            _ = try Self.registeredModel(session, name: name)
+            try session.execute(
                 "UPDATE registered_model SET description = ?, last_updated_time = ? WHERE name = ?", [.text(description), .integer(Self.now()), .text(name)])
-            return try await Self.registeredModel(session, name: name)
+            return try Self.registeredModel(session, name: name)
         }
     }
 
     /// Deletes a registered model with its versions, tags and aliases.
     public func deleteRegisteredModel(name: String) async throws {
         try await database.write { session in
-            _ = try await Self.registeredModel(session, name: name)
+            _ = try Self.registeredModel(session, name: name)
             for table in ["registered_model_tag", "model_version", "model_version_tag", "model_alias", "registered_model"] {
-                try await session.execute("DELETE FROM \(table) WHERE name = ?", [.text(name)])
+                try session.execute("DELETE FROM \(table) WHERE name = ?", [.text(name)])
             }
         }
     }
@@ -89,11 +89,11 @@ extension RegistryStore {
     /// Sets or deletes (`value` nil) a tag of a registered model.
     public func setRegisteredModelTag(name: String, key: String, value: String?) async throws {
         try await database.write { session in
-            _ = try await Self.registeredModel(session, name: name)
+            _ = try Self.registeredModel(session, name: name)
             if let value {
-                try await Self.setTag(session, table: "registered_model_tag", owner: [("name", .text(name))], key: key, value: value)
+                try Self.setTag(session, table: "registered_model_tag", owner: [("name", .text(name))], key: key, value: value)
             } else {
-                try await session.execute("DELETE FROM registered_model_tag WHERE name = ? AND key = ?", [.text(name), .text(key)])
+                try session.execute("DELETE FROM registered_model_tag WHERE name = ? AND key = ?", [.text(name), .text(key)])
             }
         }
     }
@@ -103,7 +103,7 @@ extension RegistryStore {
         try PageToken.check(maxResults: maxResults, limit: 1000)
         let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute, missingTagsDiffer: true) { entity, key in
             switch (entity, key) {
-            case (.tag, _): return .init(sql: "(SELECT value FROM registered_model_tag t WHERE t.name = registered_model.name AND t.key = ?)", values: [.text(key)], numeric: false)
+            case (.tag, _): return .keyed(table: "registered_model_tag", owner: "name", outer: "registered_model.name", key: key, numeric: false)
             case (.attribute, "name"): return .init(sql: "registered_model.name", values: [], numeric: false)
             case (.attribute, "creation_timestamp"), (.attribute, "creation_time"): return .init(sql: "registered_model.creation_time", values: [], numeric: true)
             case (.attribute, "last_updated_timestamp"), (.attribute, "last_updated_time"): return .init(sql: "registered_model.last_updated_time", values: [], numeric: true)
@@ -114,7 +114,7 @@ extension RegistryStore {
         return try await page(
             select: "SELECT name FROM registered_model", conditions: conditions, values: values, order: order + ["registered_model.name ASC"],
             maxResults: maxResults, pageToken: pageToken
-        ) { session, row in try await Self.registeredModel(session, name: row.text("name")) }
+        ) { session, row in try Self.registeredModel(session, name: row.text("name")) }
     }
 
     // MARK: Versions
@@ -135,26 +135,26 @@ extension RegistryStore {
         return try await database.write { session in
             // A version registered from a logged model (MLflow 3) belongs to the run that logged it.
             var runID = runID.flatMap { $0.isEmpty ? nil : $0 }
-            if runID == nil, let modelID, let model = try await session.first("SELECT source_run_id FROM logged_model WHERE id = ?", [.text(modelID)]) {
+            if runID == nil, let modelID, let model = try session.first("SELECT source_run_id FROM logged_model WHERE id = ?", [.text(modelID)]) {
                 runID = model.optionalText("source_run_id")
             }
             var lineage: [String: String] = [:]
             if let runID {
-                let run = try await Self.run(session, id: runID)
+                let run = try Self.run(session, id: runID)
                 lineage = run.tags
             }
             // One statement takes the number: concurrent writers on PostgreSQL wait on the row's lock, so each
             // gets its own (a read followed by an update would hand two of them the same number).
             let now = Self.now()
             guard
-                let row = try await session.first(
+                let row = try session.first(
                     "UPDATE registered_model SET last_version = last_version + 1, last_updated_time = ? WHERE name = ? RETURNING last_version",
                     [.integer(now), .text(name)]),
                 let version = row.integer("last_version")
             else {
                 throw Self.missing("no registered model named '\(name)'; create it first")
             }
-            try await session.execute(
+            try session.execute(
                 """
                 INSERT INTO model_version (name, version, creation_time, last_updated_time, description, source, run_id, run_link,
                     status, current_stage, model_id, training_set, feature_service)
@@ -164,16 +164,16 @@ extension RegistryStore {
                  SQLValue(runID), SQLValue(runLink), SQLValue(modelID),
                  SQLValue(lineage["kite.training_set"]), SQLValue(lineage["kite.feature_service"])])
             for (key, value) in tags {
-                try await Self.setTag(session, table: "model_version_tag", owner: [("name", .text(name)), ("version", .integer(version))], key: key, value: value)
+                try Self.setTag(session, table: "model_version_tag", owner: [("name", .text(name)), ("version", .integer(version))], key: key, value: value)
             }
-            return try await Self.modelVersion(session, name: name, version: version)
+            return try Self.modelVersion(session, name: name, version: version)
         }
     }
 
     /// Version `version` of `name`.
     public func modelVersion(name: String, version: String) async throws -> ModelVersion {
         let number = try Self.versionNumber(version)
-        return try await database.read { session in try await Self.modelVersion(session, name: name, version: number) }
+        return try await database.read { session in try Self.modelVersion(session, name: name, version: number) }
     }
 
     static func versionNumber(_ text: String) throws -> Int64 {
@@ -183,17 +183,17 @@ extension RegistryStore {
         return number
     }
 
-    static func modelVersion(_ session: any SQLSession, name: String, version: Int64) async throws -> ModelVersion {
-        guard let row = try await session.first("SELECT * FROM model_version WHERE name = ? AND version = ?", [.text(name), .integer(version)]) else {
+    static func modelVersion(_ session: any SQLSession, name: String, version: Int64) throws -> ModelVersion {
+        guard let row = try session.first("SELECT * FROM model_version WHERE name = ? AND version = ?", [.text(name), .integer(version)]) else {
             throw missing("registered model '\(name)' has no version \(version)")
         }
-        let aliases = try await session.query("SELECT alias FROM model_alias WHERE name = ? AND version = ? ORDER BY alias", [.text(name), .integer(version)])
+        let aliases = try session.query("SELECT alias FROM model_alias WHERE name = ? AND version = ? ORDER BY alias", [.text(name), .integer(version)])
         return ModelVersion(
             name: name, version: version, creationTime: row.integer("creation_time") ?? 0, lastUpdatedTime: row.integer("last_updated_time") ?? 0,
             description: row.text("description"), source: row.text("source"), runID: row.optionalText("run_id"),
             runLink: row.optionalText("run_link"), status: row.text("status"), currentStage: row.text("current_stage"),
             modelID: row.optionalText("model_id"),
-            tags: try await tags(session, table: "model_version_tag", owner: [("name", .text(name)), ("version", .integer(version))]),
+            tags: try tags(session, table: "model_version_tag", owner: [("name", .text(name)), ("version", .integer(version))]),
             aliases: aliases.map { $0.text("alias") }, trainingSet: row.optionalText("training_set"), featureService: row.optionalText("feature_service"))
     }
 
@@ -201,11 +201,11 @@ extension RegistryStore {
     public func updateModelVersion(name: String, version: String, description: String) async throws -> ModelVersion {
         let number = try Self.versionNumber(version)
         return try await database.write { session in
-            _ = try await Self.modelVersion(session, name: name, version: number)
-            try await session.execute(
+            _ = try Self.modelVersion(session, name: name, version: number)
+            try session.execute(
                 "UPDATE model_version SET description = ?, last_updated_time = ? WHERE name = ? AND version = ?",
                 [.text(description), .integer(Self.now()), .text(name), .integer(number)])
-            return try await Self.modelVersion(session, name: name, version: number)
+            return try Self.modelVersion(session, name: name, version: number)
         }
     }
 
@@ -217,17 +217,17 @@ extension RegistryStore {
             throw KiteError.invalidArgument("stage '\(stage)' is not one of \(Self.stages.joined(separator: ", "))")
         }
         return try await database.write { session in
-            _ = try await Self.modelVersion(session, name: name, version: number)
+            _ = try Self.modelVersion(session, name: name, version: number)
             let now = Self.now()
             if archiveExisting, canonical == "Staging" || canonical == "Production" {
-                try await session.execute(
+                try session.execute(
                     "UPDATE model_version SET current_stage = 'Archived', last_updated_time = ? WHERE name = ? AND current_stage = ? AND version <> ?",
                     [.integer(now), .text(name), .text(canonical), .integer(number)])
             }
-            try await session.execute(
+            try session.execute(
                 "UPDATE model_version SET current_stage = ?, last_updated_time = ? WHERE name = ? AND version = ?",
                 [.text(canonical), .integer(now), .text(name), .integer(number)])
-            return try await Self.modelVersion(session, name: name, version: number)
+            return try Self.modelVersion(session, name: name, version: number)
         }
     }
 
@@ -235,9 +235,9 @@ extension RegistryStore {
     public func deleteModelVersion(name: String, version: String) async throws {
         let number = try Self.versionNumber(version)
         try await database.write { session in
-            _ = try await Self.modelVersion(session, name: name, version: number)
+            _ = try Self.modelVersion(session, name: name, version: number)
             for table in ["model_version_tag", "model_alias", "model_version"] {
-                try await session.execute("DELETE FROM \(table) WHERE name = ? AND version = ?", [.text(name), .integer(number)])
+                try session.execute("DELETE FROM \(table) WHERE name = ? AND version = ?", [.text(name), .integer(number)])
             }
         }
     }
@@ -246,12 +246,12 @@ extension RegistryStore {
     public func setModelVersionTag(name: String, version: String, key: String, value: String?) async throws {
         let number = try Self.versionNumber(version)
         try await database.write { session in
-            _ = try await Self.modelVersion(session, name: name, version: number)
+            _ = try Self.modelVersion(session, name: name, version: number)
             let owner: [(String, SQLValue)] = [("name", .text(name)), ("version", .integer(number))]
             if let value {
-                try await Self.setTag(session, table: "model_version_tag", owner: owner, key: key, value: value)
+                try Self.setTag(session, table: "model_version_tag", owner: owner, key: key, value: value)
             } else {
-                try await session.execute("DELETE FROM model_version_tag WHERE name = ? AND version = ? AND key = ?", [.text(name), .integer(number), .text(key)])
+                try session.execute("DELETE FROM model_version_tag WHERE name = ? AND version = ? AND key = ?", [.text(name), .integer(number), .text(key)])
             }
         }
     }
@@ -259,10 +259,10 @@ extension RegistryStore {
     /// Every version of `name`, newest first.
     public func modelVersions(name: String) async throws -> [ModelVersion] {
         try await database.read { session in
-            _ = try await Self.registeredModel(session, name: name)
+            _ = try Self.registeredModel(session, name: name)
             var versions: [ModelVersion] = []
-            for row in try await session.query("SELECT version FROM model_version WHERE name = ? ORDER BY version DESC", [.text(name)]) {
-                versions.append(try await Self.modelVersion(session, name: name, version: row.integer("version") ?? 0))
+            for row in try session.query("SELECT version FROM model_version WHERE name = ? ORDER BY version DESC", [.text(name)]) {
+                versions.append(try Self.modelVersion(session, name: name, version: row.integer("version") ?? 0))
             }
             return versions
         }
@@ -288,7 +288,7 @@ extension RegistryStore {
         return try await page(
             select: "SELECT name, version FROM model_version", conditions: conditions, values: values,
             order: order + ["model_version.name ASC", "model_version.version DESC"], maxResults: maxResults, pageToken: pageToken
-        ) { session, row in try await Self.modelVersion(session, name: row.text("name"), version: row.integer("version") ?? 0) }
+        ) { session, row in try Self.modelVersion(session, name: row.text("name"), version: row.integer("version") ?? 0) }
     }
 
     // MARK: Aliases
@@ -298,8 +298,8 @@ extension RegistryStore {
         let number = try Self.versionNumber(version)
         try Self.checkAlias(alias)
         try await database.write { session in
-            _ = try await Self.modelVersion(session, name: name, version: number)
-            try await session.execute(
+            _ = try Self.modelVersion(session, name: name, version: number)
+            try session.execute(
                 "INSERT INTO model_alias (name, alias, version) VALUES (?, ?, ?) ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
                 [.text(name), .text(alias), .integer(number)])
         }
@@ -308,20 +308,20 @@ extension RegistryStore {
     /// Removes an alias.
     public func deleteAlias(name: String, alias: String) async throws {
         try await database.write { session in
-            guard try await session.first("SELECT version FROM model_alias WHERE name = ? AND alias = ?", [.text(name), .text(alias)]) != nil else {
+            guard try session.first("SELECT version FROM model_alias WHERE name = ? AND alias = ?", [.text(name), .text(alias)]) != nil else {
                 throw Self.missing("registered model '\(name)' has no alias '\(alias)'")
             }
-            try await session.execute("DELETE FROM model_alias WHERE name = ? AND alias = ?", [.text(name), .text(alias)])
+            try session.execute("DELETE FROM model_alias WHERE name = ? AND alias = ?", [.text(name), .text(alias)])
         }
     }
 
     /// The version `alias` points at.
     public func modelVersion(name: String, alias: String) async throws -> ModelVersion {
         try await database.read { session in
-            guard let row = try await session.first("SELECT version FROM model_alias WHERE name = ? AND alias = ?", [.text(name), .text(alias)]) else {
+            guard let row = try session.first("SELECT version FROM model_alias WHERE name = ? AND alias = ?", [.text(name), .text(alias)]) else {
                 throw Self.missing("registered model '\(name)' has no alias '\(alias)'")
             }
-            return try await Self.modelVersion(session, name: name, version: row.integer("version") ?? 0)
+            return try Self.modelVersion(session, name: name, version: row.integer("version") ?? 0)
         }
     }
 

@@ -13,19 +13,19 @@ extension RegistryStore {
         var tags = tags
         tags["mlflow.runName"] = runName
         try await database.write { [tags] session in
-            let experiment = try await Self.experiment(session, id: experimentID)
+            let experiment = try Self.experiment(session, id: experimentID)
             guard experiment.lifecycleStage == "active" else {
                 throw KiteError.invalidArgument("experiment '\(experiment.name)' is deleted; restore it to add runs")
             }
-            if let parent = tags["mlflow.parentRunId"], try await session.first("SELECT id FROM run WHERE id = ?", [.text(parent)]) == nil {
+            if let parent = tags["mlflow.parentRunId"], try session.first("SELECT id FROM run WHERE id = ?", [.text(parent)]) == nil {
                 throw Self.missing("the parent run '\(parent)' does not exist")
             }
-            try await session.execute(
+            try session.execute(
                 "INSERT INTO run (id, experiment_id, name, user_id, status, start_time, lifecycle_stage, artifact_uri) VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active', ?)",
                 [.text(id), .integer(Int64(experiment.id) ?? 0), .text(runName), .text(userID), .integer(startTime ?? Self.now()),
                  .text("\(experiment.artifactLocation)/\(id)/artifacts")])
             for (key, value) in tags {
-                try await Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: key, value: value)
+                try Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: key, value: value)
             }
         }
         return try await run(id: id)
@@ -33,29 +33,29 @@ extension RegistryStore {
 
     /// The run with `id`, with its params, latest metrics, tags, inputs and outputs.
     public func run(id: String) async throws -> Run {
-        try await database.read { session in try await Self.run(session, id: id) }
+        try await database.read { session in try Self.run(session, id: id) }
     }
 
-    static func run(_ session: any SQLSession, id: String) async throws -> Run {
-        guard let run = try await runs(session, ids: [id]).first else { throw missing("no run with id '\(id)'") }
+    static func run(_ session: any SQLSession, id: String) throws -> Run {
+        guard let run = try runs(session, ids: [id]).first else { throw missing("no run with id '\(id)'") }
         return run
     }
 
     /// The runs with `ids`, in that order (missing ids are left out), loaded with one query per table.
-    static func runs(_ session: any SQLSession, ids: [String]) async throws -> [Run] {
+    static func runs(_ session: any SQLSession, ids: [String]) throws -> [Run] {
         guard !ids.isEmpty else { return [] }
         let placeholders = "(" + ids.map { _ in "?" }.joined(separator: ", ") + ")"
         let keys = ids.map(SQLValue.text)
-        func grouped(_ sql: String) async throws -> [String: [SQLRow]] {
-            Dictionary(grouping: try await session.query(sql + " WHERE run_id IN \(placeholders)", keys)) { $0.text("run_id") }
+        func grouped(_ sql: String) throws -> [String: [SQLRow]] {
+            Dictionary(grouping: try session.query(sql + " WHERE run_id IN \(placeholders)", keys)) { $0.text("run_id") }
         }
-        let params = try await grouped("SELECT run_id, key, value FROM param")
-        let tags = try await grouped("SELECT run_id, key, value FROM run_tag")
-        let metrics = try await grouped("SELECT run_id, key, value, timestamp, step FROM latest_metric")
-        let inputs = try await grouped("SELECT * FROM run_input")
-        let outputs = try await grouped("SELECT run_id, model_id, step FROM run_output")
+        let params = try grouped("SELECT run_id, key, value FROM param")
+        let tags = try grouped("SELECT run_id, key, value FROM run_tag")
+        let metrics = try grouped("SELECT run_id, key, value, timestamp, step FROM latest_metric")
+        let inputs = try grouped("SELECT * FROM run_input")
+        let outputs = try grouped("SELECT run_id, model_id, step FROM run_output")
         var byID: [String: Run] = [:]
-        for row in try await session.query("SELECT * FROM run WHERE id IN \(placeholders)", keys) {
+        for row in try session.query("SELECT * FROM run WHERE id IN \(placeholders)", keys) {
             let id = row.text("id")
             var latest: [String: Metric] = [:]
             for m in metrics[id] ?? [] {
@@ -78,8 +78,8 @@ extension RegistryStore {
     }
 
     /// Fails unless the run exists and is active (logging to a deleted run is an error in MLflow).
-    static func requireActiveRun(_ session: any SQLSession, _ runID: String) async throws {
-        guard let row = try await session.first("SELECT lifecycle_stage FROM run WHERE id = ?", [.text(runID)]) else {
+    static func requireActiveRun(_ session: any SQLSession, _ runID: String) throws {
+        guard let row = try session.first("SELECT lifecycle_stage FROM run WHERE id = ?", [.text(runID)]) else {
             throw missing("no run with id '\(runID)'")
         }
         guard row.text("lifecycle_stage") == "active" else {
@@ -99,26 +99,26 @@ extension RegistryStore {
         for (key, value) in params { try RegistryLimits.checkParam(key: key, value: value) }
         for metric in metrics { try RegistryLimits.checkKey(metric.key, of: "metric") }
         try await database.write { session in
-            try await Self.requireActiveRun(session, runID)
+            try Self.requireActiveRun(session, runID)
             for (key, value) in params {
-                if let existing = try await session.first("SELECT value FROM param WHERE run_id = ? AND key = ?", [.text(runID), .text(key)]) {
+                if let existing = try session.first("SELECT value FROM param WHERE run_id = ? AND key = ?", [.text(runID), .text(key)]) {
                     guard existing.text("value") == value else {
                         throw KiteError.invalidArgument(
                             "param '\(key)' of run \(runID) is already '\(existing.text("value"))'; params cannot change (got '\(value)')")
                     }
                     continue
                 }
-                try await session.execute("INSERT INTO param (run_id, key, value) VALUES (?, ?, ?)", [.text(runID), .text(key), .text(value)])
+                try session.execute("INSERT INTO param (run_id, key, value) VALUES (?, ?, ?)", [.text(runID), .text(key), .text(value)])
             }
             for (key, value) in tags {
-                try await Self.setTag(session, table: "run_tag", owner: [("run_id", .text(runID))], key: key, value: value)
+                try Self.setTag(session, table: "run_tag", owner: [("run_id", .text(runID))], key: key, value: value)
             }
-            try await Self.insert(session, metrics: metrics, runID: runID)
+            try Self.insert(session, metrics: metrics, runID: runID)
         }
     }
 
     /// Inserts metric values and keeps `latest_metric` (greatest step, then timestamp) current.
-    static func insert(_ session: any SQLSession, metrics: [Metric], runID: String) async throws {
+    static func insert(_ session: any SQLSession, metrics: [Metric], runID: String) throws {
         // Multi-row inserts, 200 rows a statement: one round trip per chunk on PostgreSQL.
         var start = 0
         while start < metrics.count {
@@ -127,7 +127,7 @@ extension RegistryStore {
             for metric in chunk {
                 values += [.text(runID), .text(metric.key), Self.number(metric.value), .integer(metric.timestamp), .integer(metric.step), SQLValue(metric.modelID)]
             }
-            try await session.execute(
+            try session.execute(
                 "INSERT INTO metric (run_id, key, value, timestamp, step, model_id) VALUES "
                     + chunk.map { _ in "(?, ?, ?, ?, ?, ?)" }.joined(separator: ", ") + " ON CONFLICT DO NOTHING", values)
             start += chunk.count
@@ -142,7 +142,7 @@ extension RegistryStore {
         for metric in latest.values {
             values += [.text(runID), .text(metric.key), Self.number(metric.value), .integer(metric.timestamp), .integer(metric.step)]
         }
-        try await session.execute(
+        try session.execute(
             "INSERT INTO latest_metric (run_id, key, value, timestamp, step) VALUES "
                 + latest.map { _ in "(?, ?, ?, ?, ?)" }.joined(separator: ", ")
                 + """
@@ -159,10 +159,10 @@ extension RegistryStore {
     /// Every logged value of one metric, by step then time then arrival.
     public func metricHistory(runID: String, key: String) async throws -> [Metric] {
         try await database.read { session in
-            guard try await session.first("SELECT id FROM run WHERE id = ?", [.text(runID)]) != nil else {
+            guard try session.first("SELECT id FROM run WHERE id = ?", [.text(runID)]) != nil else {
                 throw Self.missing("no run with id '\(runID)'")
             }
-            return try await session.query(
+            return try session.query(
                 "SELECT value, timestamp, step, model_id FROM metric WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq", [.text(runID), .text(key)]
             ).map {
                 Metric(key: key, value: $0.real("value") ?? .nan, timestamp: $0.integer("timestamp") ?? 0, step: $0.integer("step") ?? 0, modelID: $0.optionalText("model_id"))
@@ -176,17 +176,17 @@ extension RegistryStore {
             throw KiteError.invalidArgument("run status '\(status)' is not one of \(Self.runStatuses.joined(separator: ", "))")
         }
         return try await database.write { session in
-            let run = try await Self.run(session, id: id)
+            let run = try Self.run(session, id: id)
             let newStatus = status ?? run.status
             let finished = newStatus != "RUNNING" && newStatus != "SCHEDULED"
             let end = endTime ?? (finished && status != nil ? run.endTime ?? Self.now() : run.endTime)
-            try await session.execute(
+            try session.execute(
                 "UPDATE run SET status = ?, end_time = ?, name = ? WHERE id = ?",
                 [.text(newStatus), SQLValue(end), .text(name.flatMap { $0.isEmpty ? nil : $0 } ?? run.name), .text(id)])
             if let name, !name.isEmpty {
-                try await Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: "mlflow.runName", value: name)
+                try Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: "mlflow.runName", value: name)
             }
-            return try await Self.run(session, id: id)
+            return try Self.run(session, id: id)
         }
     }
 
@@ -198,8 +198,8 @@ extension RegistryStore {
     /// Marks a run deleted or active again.
     public func setRunDeleted(id: String, _ deleted: Bool) async throws {
         try await database.write { session in
-            _ = try await Self.run(session, id: id)
-            try await session.execute(
+            _ = try Self.run(session, id: id)
+            try session.execute(
                 "UPDATE run SET lifecycle_stage = ?, deleted_time = ? WHERE id = ?",
                 [.text(deleted ? "deleted" : "active"), deleted ? .integer(Self.now()) : .null, .text(id)])
         }
@@ -208,10 +208,10 @@ extension RegistryStore {
     /// Sets one tag of a run (`mlflow.runName` renames it).
     public func setRunTag(id: String, key: String, value: String) async throws {
         try await database.write { session in
-            try await Self.requireActiveRun(session, id)
-            try await Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: key, value: value)
+            try Self.requireActiveRun(session, id)
+            try Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: key, value: value)
             if key == "mlflow.runName" {
-                try await session.execute("UPDATE run SET name = ? WHERE id = ?", [.text(value), .text(id)])
+                try session.execute("UPDATE run SET name = ? WHERE id = ?", [.text(value), .text(id)])
             }
         }
     }
@@ -219,21 +219,21 @@ extension RegistryStore {
     /// Deletes one tag of a run; a tag the run does not have is `not_found`.
     public func deleteRunTag(id: String, key: String) async throws {
         try await database.write { session in
-            try await Self.requireActiveRun(session, id)
-            guard try await session.first("SELECT key FROM run_tag WHERE run_id = ? AND key = ?", [.text(id), .text(key)]) != nil else {
+            try Self.requireActiveRun(session, id)
+            guard try session.first("SELECT key FROM run_tag WHERE run_id = ? AND key = ?", [.text(id), .text(key)]) != nil else {
                 throw Self.missing("run '\(id)' has no tag '\(key)'")
             }
-            try await session.execute("DELETE FROM run_tag WHERE run_id = ? AND key = ?", [.text(id), .text(key)])
+            try session.execute("DELETE FROM run_tag WHERE run_id = ? AND key = ?", [.text(id), .text(key)])
         }
     }
 
     /// Records datasets a run used (MLflow's log-inputs); the same dataset twice is kept once.
     public func logInputs(runID: String, datasets: [DatasetInput]) async throws {
         try await database.write { session in
-            try await Self.requireActiveRun(session, runID)
+            try Self.requireActiveRun(session, runID)
             for dataset in datasets {
                 let tags = String(decoding: try JSONEncoder().encode(dataset.tags), as: UTF8.self)
-                try await session.execute(
+                try session.execute(
                     """
                     INSERT INTO run_input (run_id, name, digest, source_type, source, schema, profile, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (run_id, name, digest) DO UPDATE SET tags = excluded.tags
@@ -247,9 +247,9 @@ extension RegistryStore {
     /// Records logged models a run produced (MLflow's log-outputs).
     public func logOutputs(runID: String, models: [ModelOutput]) async throws {
         try await database.write { session in
-            try await Self.requireActiveRun(session, runID)
+            try Self.requireActiveRun(session, runID)
             for model in models {
-                try await session.execute(
+                try session.execute(
                     "INSERT INTO run_output (run_id, model_id, step) VALUES (?, ?, ?) ON CONFLICT (run_id, model_id) DO UPDATE SET step = excluded.step",
                     [.text(runID), .text(model.modelID), .integer(model.step)])
             }

@@ -24,13 +24,13 @@ extension RegistryStore {
     /// Runs `select` with LIMIT/OFFSET for one page, then loads each item.
     func page<Item: Sendable>(
         select: String, conditions: [String], values: [SQLValue], order: [String], maxResults: Int, pageToken: String?,
-        load: @escaping @Sendable (any SQLSession, SQLRow) async throws -> Item
+        load: @escaping @Sendable (any SQLSession, SQLRow) throws -> Item
     ) async throws -> Page<Item> {
         try await page(
             select: select, conditions: conditions, values: values, order: order, maxResults: maxResults, pageToken: pageToken
         ) { session, rows in
             var items: [Item] = []
-            for row in rows { items.append(try await load(session, row)) }
+            for row in rows { items.append(try load(session, row)) }
             return items
         }
     }
@@ -38,13 +38,13 @@ extension RegistryStore {
     /// Runs `select` with LIMIT/OFFSET for one page, then loads the page's items together.
     func page<Item: Sendable>(
         select: String, conditions: [String], values: [SQLValue], order: [String], maxResults: Int, pageToken: String?,
-        loadAll: @escaping @Sendable (any SQLSession, [SQLRow]) async throws -> [Item]
+        loadAll: @escaping @Sendable (any SQLSession, [SQLRow]) throws -> [Item]
     ) async throws -> Page<Item> {
         let offset = try PageToken.offset(pageToken)
         let sql = "\(select) WHERE \(conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?"
         return try await database.read { session in
-            let rows = try await session.query(sql, values + [.integer(Int64(maxResults) + 1), .integer(Int64(offset))])
-            let items = try await loadAll(session, Array(rows.prefix(maxResults)))
+            let rows = try session.query(sql, values + [.integer(Int64(maxResults) + 1), .integer(Int64(offset))])
+            let items = try loadAll(session, Array(rows.prefix(maxResults)))
             return Page(items: items, nextPageToken: rows.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
         }
     }
@@ -62,9 +62,9 @@ extension RegistryStore {
         }
         let search = SQLFilter(dialect: database.dialect, bareKeys: nil) { entity, key in
             switch entity {
-            case .metric: return .init(sql: "(SELECT value FROM latest_metric m WHERE m.run_id = run.id AND m.key = ?)", values: [.text(key)], numeric: true)
-            case .param: return .init(sql: "(SELECT value FROM param p WHERE p.run_id = run.id AND p.key = ?)", values: [.text(key)], numeric: false)
-            case .tag: return .init(sql: "(SELECT value FROM run_tag t WHERE t.run_id = run.id AND t.key = ?)", values: [.text(key)], numeric: false)
+            case .metric: return .keyed(table: "latest_metric", owner: "run_id", outer: "run.id", key: key, numeric: true)
+            case .param: return .keyed(table: "param", owner: "run_id", outer: "run.id", key: key, numeric: false)
+            case .tag: return .keyed(table: "run_tag", owner: "run_id", outer: "run.id", key: key, numeric: false)
             case .attribute:
                 let columns = [
                     "run_id": "run.id", "run_name": "run.name", "status": "run.status", "user_id": "run.user_id",
@@ -87,14 +87,14 @@ extension RegistryStore {
         return try await page(
             select: "SELECT run.id FROM run", conditions: conditions, values: values,
             order: order + ["run.start_time DESC", "run.id ASC"], maxResults: maxResults, pageToken: pageToken
-        ) { session, rows in try await Self.runs(session, ids: rows.map { $0.text("id") }) }
+        ) { session, rows in try Self.runs(session, ids: rows.map { $0.text("id") }) }
     }
 
     /// How many runs (active or deleted) an experiment holds.
     public func runCount(experimentID: String) async throws -> Int {
         guard let id = Int64(experimentID) else { throw Self.missing("no experiment with id '\(experimentID)'") }
         return try await database.read { session in
-            Int(try await session.first("SELECT COUNT(*) AS n FROM run WHERE experiment_id = ?", [.integer(id)])?.integer("n") ?? 0)
+            Int(try session.first("SELECT COUNT(*) AS n FROM run WHERE experiment_id = ?", [.integer(id)])?.integer("n") ?? 0)
         }
     }
 
@@ -105,7 +105,7 @@ extension RegistryStore {
         try PageToken.check(maxResults: maxResults, limit: 50_000)
         let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute) { entity, key in
             switch (entity, key) {
-            case (.tag, _): return .init(sql: "(SELECT value FROM experiment_tag t WHERE t.experiment_id = experiment.id AND t.key = ?)", values: [.text(key)], numeric: false)
+            case (.tag, _): return .keyed(table: "experiment_tag", owner: "experiment_id", outer: "experiment.id", key: key, numeric: false)
             case (.attribute, "name"): return .init(sql: "experiment.name", values: [], numeric: false)
             case (.attribute, "experiment_id"), (.attribute, "id"): return .init(sql: "experiment.id", values: [], numeric: true)
             case (.attribute, "creation_time"), (.attribute, "last_update_time"): return .init(sql: "experiment.\(key)", values: [], numeric: true)
@@ -117,6 +117,6 @@ extension RegistryStore {
         return try await page(
             select: "SELECT * FROM experiment", conditions: conditions, values: values,
             order: order + ["experiment.creation_time DESC", "experiment.id ASC"], maxResults: maxResults, pageToken: pageToken
-        ) { session, row in try await Self.experiment(session, row: row) }
+        ) { session, row in try Self.experiment(session, row: row) }
     }
 }

@@ -59,8 +59,8 @@ public final class RegistryStore: Service {
 
     /// The next number of `counter` (a row of `kite_counter`), taken in one statement so that concurrent
     /// transactions on PostgreSQL wait on the row's lock instead of reading the same maximum.
-    static func nextValue(_ session: any SQLSession, counter: String) async throws -> Int64 {
-        guard let row = try await session.first("UPDATE kite_counter SET value = value + 1 WHERE name = ? RETURNING value", [.text(counter)]),
+    static func nextValue(_ session: any SQLSession, counter: String) throws -> Int64 {
+        guard let row = try session.first("UPDATE kite_counter SET value = value + 1 WHERE name = ? RETURNING value", [.text(counter)]),
             let value = row.integer("value")
         else { throw KiteError(.io, "the registry's counter '\(counter)' is missing; the schema is not migrated") }
         return value
@@ -80,18 +80,18 @@ public final class RegistryStore: Service {
     static func duplicate(_ what: String) -> KiteError { KiteError(.alreadyExists, what, cause: "RESOURCE_ALREADY_EXISTS") }
 
     /// Replaces a row's key/value tags: `table` has columns (`owner`…, key, value).
-    static func setTag(_ session: any SQLSession, table: String, owner: [(String, SQLValue)], key: String, value: String) async throws {
+    static func setTag(_ session: any SQLSession, table: String, owner: [(String, SQLValue)], key: String, value: String) throws {
         try RegistryLimits.checkTag(key: key, value: value)
         let columns = owner.map(\.0) + ["key", "value"]
-        try await session.execute(
+        try session.execute(
             "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) "
                 + "ON CONFLICT (\(owner.map(\.0).joined(separator: ", ")), key) DO UPDATE SET value = excluded.value",
             owner.map(\.1) + [.text(key), .text(value)])
     }
 
     /// The key/value pairs of `table` for one owner.
-    static func tags(_ session: any SQLSession, table: String, owner: [(String, SQLValue)]) async throws -> [String: String] {
-        let rows = try await session.query(
+    static func tags(_ session: any SQLSession, table: String, owner: [(String, SQLValue)]) throws -> [String: String] {
+        let rows = try session.query(
             "SELECT key, value FROM \(table) WHERE \(owner.map { "\($0.0) = ?" }.joined(separator: " AND "))", owner.map(\.1))
         return pairs(rows)
     }
@@ -105,9 +105,9 @@ public final class RegistryStore: Service {
 
     private func createDefaultExperiment() async throws {
         try await database.write { [artifactRoot] session in
-            guard try await session.first("SELECT id FROM experiment WHERE id = 0", []) == nil else { return }
+            guard try session.first("SELECT id FROM experiment WHERE id = 0", []) == nil else { return }
             let now = Self.now()
-            try await session.execute(
+            try session.execute(
                 "INSERT INTO experiment (id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)",
                 [.text(artifactRoot + "/0"), .integer(now), .integer(now)])
         }
@@ -118,16 +118,16 @@ public final class RegistryStore: Service {
         try RegistryLimits.checkName(name, of: "an experiment")
         if let artifactLocation { try checkArtifactLocation(artifactLocation, of: "an experiment's artifact_location") }
         return try await database.write { [artifactRoot] session in
-            if try await session.first("SELECT id FROM experiment WHERE name = ?", [.text(name)]) != nil {
+            if try session.first("SELECT id FROM experiment WHERE name = ?", [.text(name)]) != nil {
                 throw Self.duplicate("an experiment named '\(name)' already exists (deleted experiments keep their names until purged)")
             }
-            let id = try await Self.nextValue(session, counter: "experiment")
+            let id = try Self.nextValue(session, counter: "experiment")
             let now = Self.now()
-            try await session.execute(
+            try session.execute(
                 "INSERT INTO experiment (id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, 'active', ?, ?)",
                 [.integer(id), .text(name), .text(artifactLocation ?? "\(artifactRoot)/\(id)"), .integer(now), .integer(now)])
             for (key, value) in tags {
-                try await Self.setTag(session, table: "experiment_tag", owner: [("experiment_id", .integer(id))], key: key, value: value)
+                try Self.setTag(session, table: "experiment_tag", owner: [("experiment_id", .integer(id))], key: key, value: value)
             }
             return String(id)
         }
@@ -135,44 +135,44 @@ public final class RegistryStore: Service {
 
     /// The experiment with `id`, or `not_found`.
     public func experiment(id: String) async throws -> Experiment {
-        try await database.read { session in try await Self.experiment(session, id: id) }
+        try await database.read { session in try Self.experiment(session, id: id) }
     }
 
-    static func experiment(_ session: any SQLSession, id: String) async throws -> Experiment {
-        guard let number = Int64(id), let row = try await session.first("SELECT * FROM experiment WHERE id = ?", [.integer(number)]) else {
+    static func experiment(_ session: any SQLSession, id: String) throws -> Experiment {
+        guard let number = Int64(id), let row = try session.first("SELECT * FROM experiment WHERE id = ?", [.integer(number)]) else {
             throw missing("no experiment with id '\(id)'")
         }
-        return try await experiment(session, row: row)
+        return try experiment(session, row: row)
     }
 
     /// The experiment named `name`, or `not_found`.
     public func experiment(named name: String) async throws -> Experiment {
         try await database.read { session in
-            guard let row = try await session.first("SELECT * FROM experiment WHERE name = ?", [.text(name)]) else {
+            guard let row = try session.first("SELECT * FROM experiment WHERE name = ?", [.text(name)]) else {
                 throw Self.missing("no experiment named '\(name)'")
             }
-            return try await Self.experiment(session, row: row)
+            return try Self.experiment(session, row: row)
         }
     }
 
-    static func experiment(_ session: any SQLSession, row: SQLRow) async throws -> Experiment {
+    static func experiment(_ session: any SQLSession, row: SQLRow) throws -> Experiment {
         let id = row.integer("id") ?? 0
         return Experiment(
             id: String(id), name: row.text("name"), artifactLocation: row.text("artifact_location"),
             lifecycleStage: row.text("lifecycle_stage"), creationTime: row.integer("creation_time") ?? 0,
             lastUpdateTime: row.integer("last_update_time") ?? 0,
-            tags: try await tags(session, table: "experiment_tag", owner: [("experiment_id", .integer(id))]))
+            tags: try tags(session, table: "experiment_tag", owner: [("experiment_id", .integer(id))]))
     }
 
     /// Renames an experiment.
     public func renameExperiment(id: String, to name: String) async throws {
         try RegistryLimits.checkName(name, of: "an experiment")
         try await database.write { session in
-            let experiment = try await Self.experiment(session, id: id)
-            if let other = try await session.first("SELECT id FROM experiment WHERE name = ?", [.text(name)]), other.text("id") != experiment.id {
+            let experiment = try Self.experiment(session, id: id)
+            if let other = try session.first("SELECT id FROM experiment WHERE name = ?", [.text(name)]), other.text("id") != experiment.id {
                 throw Self.duplicate("an experiment named '\(name)' already exists")
             }
-            try await session.execute(
+            try session.execute(
                 "UPDATE experiment SET name = ?, last_update_time = ? WHERE id = ?", [.text(name), .integer(Self.now()), .integer(Int64(experiment.id) ?? 0)])
         }
     }
@@ -181,15 +181,15 @@ public final class RegistryStore: Service {
     public func setExperimentDeleted(id: String, _ deleted: Bool) async throws {
         guard !(deleted && id == "0") else { throw KiteError.invalidArgument("the Default experiment (id 0) cannot be deleted") }
         try await database.write { session in
-            let experiment = try await Self.experiment(session, id: id)
+            let experiment = try Self.experiment(session, id: id)
             let stage = deleted ? "deleted" : "active"
             guard experiment.lifecycleStage != stage else {
                 throw KiteError.invalidArgument("experiment '\(experiment.name)' is already \(stage)")
             }
             let number: SQLValue = .integer(Int64(experiment.id) ?? 0)
-            try await session.execute(
+            try session.execute(
                 "UPDATE experiment SET lifecycle_stage = ?, last_update_time = ? WHERE id = ?", [.text(stage), .integer(Self.now()), number])
-            try await session.execute(
+            try session.execute(
                 "UPDATE run SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?",
                 [.text(stage), deleted ? .integer(Self.now()) : .null, number])
         }
@@ -198,16 +198,16 @@ public final class RegistryStore: Service {
     /// Sets one tag of an experiment.
     public func setExperimentTag(id: String, key: String, value: String) async throws {
         try await database.write { session in
-            let experiment = try await Self.experiment(session, id: id)
-            try await Self.setTag(session, table: "experiment_tag", owner: [("experiment_id", .integer(Int64(experiment.id) ?? 0))], key: key, value: value)
+            let experiment = try Self.experiment(session, id: id)
+            try Self.setTag(session, table: "experiment_tag", owner: [("experiment_id", .integer(Int64(experiment.id) ?? 0))], key: key, value: value)
         }
     }
 
     /// Deletes one tag of an experiment.
     public func deleteExperimentTag(id: String, key: String) async throws {
         try await database.write { session in
-            let experiment = try await Self.experiment(session, id: id)
-            try await session.execute("DELETE FROM experiment_tag WHERE experiment_id = ? AND key = ?", [.integer(Int64(experiment.id) ?? 0), .text(key)])
+            let experiment = try Self.experiment(session, id: id)
+            try session.execute("DELETE FROM experiment_tag WHERE experiment_id = ? AND key = ?", [.integer(Int64(experiment.id) ?? 0), .text(key)])
         }
     }
 }
