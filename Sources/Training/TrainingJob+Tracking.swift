@@ -86,7 +86,7 @@ extension TrainingJob {
         run: Run, model: ModelFile, fitted: Fitted, metrics: [String: Double], data: TrainingData, registry: RegistryStore,
         artifacts: ArtifactStore, outcomes: [ValidationGate.Outcome]
     ) async throws {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = registry.clock.now()
         var all = fitted.curve.enumerated().map { Metric(key: fitted.curveName, value: $1, timestamp: now, step: Int64($0 + 1)) }
         all += metrics.sorted { $0.key < $1.key }.map { Metric(key: $0.key, value: $0.value, timestamp: now) }
         if let rounds = fitted.rounds { all.append(Metric(key: "num_rounds", value: Double(rounds), timestamp: now)) }

@@ -40,6 +40,7 @@ import Testing
                 return
             }
             #expect(json["run"]?["info"]?["run_uuid"] == .string(runID) && json["run"]?["info"]?["status"] == .string("RUNNING"))
+            #expect(json["run"]?["info"]?["start_time"] == .integer(1000))
             (status, _) = try await call(client, .post, "\(api)/runs/log-metric", #"{"run_id": "\#(runID)", "key": "auc", "value": 0.5, "timestamp": 5, "step": 1}"#)
             #expect(status == 200)
             (status, _) = try await call(client, .post, "\(api)/runs/log-batch", #"{"run_id": "\#(runID)", "metrics": [{"key": "auc", "value": 0.75, "timestamp": 6, "step": 2}], "params": [{"key": "depth", "value": "3"}], "tags": [{"key": "t", "value": "v"}]}"#)

@@ -12,10 +12,10 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// Runs `body` with a new, empty store, closed afterwards.
-    func withStore(_ body: (RegistryStore) async throws -> Void) async throws {
+    func withStore(clock: WallClock = .system, _ body: (RegistryStore) async throws -> Void) async throws {
         let directory = try TemporaryDirectory()
         let url = self == .sqlite ? "sqlite:\(directory.file("registry.db"))" : try TestServices.postgresDatabase()
-        try await RegistryStore.withStore(url: url, artifactRoot: "mlflow-artifacts:", logger: Logger(label: "test")) { try await body($0) }
+        try await RegistryStore.withStore(url: url, artifactRoot: "mlflow-artifacts:", logger: Logger(label: "test"), clock: clock) { try await body($0) }
         _ = directory
     }
 }
@@ -162,7 +162,7 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
     func populated(_ store: RegistryStore) async throws {
         var ids: [String] = []
         for i in 0..<5 {
-            let run = try await store.createRun(experimentID: "0", name: "run\(i)", startTime: Int64(1000 + i), tags: ["team": i % 2 == 0 ? "Risk" : "growth"])
+            let run = try await store.createRun(experimentID: "0", name: "run\(i)", startTime: Int64(1000 + i) * 1000, tags: ["team": i % 2 == 0 ? "Risk" : "growth"])
             var metrics = [Metric(key: "rmse", value: Double(5 - i) / 10, timestamp: 1, step: 0)]
             if i == 4 { metrics = [] }
             try await store.log(runID: run.id, metrics: metrics, params: i == 3 ? [:] : ["model": i < 2 ? "gbdt" : "linear", "team name": "x_y"])

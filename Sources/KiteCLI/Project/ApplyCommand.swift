@@ -29,7 +29,7 @@ struct ApplyCommand: AsyncParsableCommand {
         try await SourceCheck.verify(definitions, store: try options.offlineStore(configuration))
         let files = try configuration.definitionFiles()
         let (version, created) = try await options.withRegistry(configuration) { registry in
-            try await registry.applyFeatureDefinitions(files: files, at: Timestamp.now())
+            try await registry.applyFeatureDefinitions(files: files)
         }
         let counts = "\(definitions.entities.count) entities, \(definitions.sources.count) sources, "
             + "\(definitions.featureViews.count) feature views, \(definitions.onDemandViews.count) on-demand views, "

@@ -19,7 +19,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
         var rows: [[String]] = []
         for experiment in experiments {
             let runs = try await store.runCount(experimentID: experiment.id)
-            rows.append([experiment.id, experiment.name, String(runs), experiment.lifecycleStage, Timestamp.format(experiment.creationTime * 1000), experiment.artifactLocation])
+            rows.append([experiment.id, experiment.name, String(runs), experiment.lifecycleStage, Timestamp.format(experiment.creationTime), experiment.artifactLocation])
         }
         return rows
         }

@@ -26,7 +26,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 rows.append([
                     model.name, newest.map { String($0.version) } ?? "-",
                     model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)→v\($0.value)" }.joined(separator: " "),
-                    Timestamp.format(model.lastUpdatedTime * 1000),
+                    Timestamp.format(model.lastUpdatedTime),
                 ])
             }
             return rows
@@ -72,7 +72,7 @@ struct ModelsCommand: AsyncParsableCommand {
             let name = name
             let versions = try await options.withRegistry(try options.configuration()) { try await $0.modelVersions(name: name) }
             let rows = versions.map { version in
-                [String(version.version), version.aliases.joined(separator: " "), version.currentStage, version.runID ?? "", Timestamp.format(version.creationTime * 1000), version.source]
+                [String(version.version), version.aliases.joined(separator: " "), version.currentStage, version.runID ?? "", Timestamp.format(version.creationTime), version.source]
             }
             Terminal.standardOutput(TableFormatter.render(headers: [["version", "aliases", "stage", "run", "created", "source"]], rows: rows))
         }

@@ -31,7 +31,7 @@ struct RunsCommand: AsyncParsableCommand {
             }
             let metricNames = Array(Set(runs.flatMap(\.metrics.keys))).sorted().prefix(6)
             let rows = runs.map { run in
-                [run.id, run.name, run.status, Timestamp.format(run.startTime * 1000)]
+                [run.id, run.name, run.status, Timestamp.format(run.startTime)]
                     + metricNames.map { name in run.metrics[name].map { String(format: "%.6g", $0.value) } ?? "" }
             }
             Terminal.standardOutput("experiment \(found.name) (\(found.id))\n")
@@ -50,8 +50,8 @@ struct RunsCommand: AsyncParsableCommand {
             let runID = runID
             let run = try await options.withRegistry(try options.configuration()) { try await $0.run(id: runID) }
             var out = "run \(run.id) \"\(run.name)\"\n  experiment: \(run.experimentID)\n  status: \(run.status)\n"
-            out += "  started: \(Timestamp.format(run.startTime * 1000))\n"
-            if let end = run.endTime { out += "  ended: \(Timestamp.format(end * 1000))\n" }
+            out += "  started: \(Timestamp.format(run.startTime))\n"
+            if let end = run.endTime { out += "  ended: \(Timestamp.format(end))\n" }
             if let parent = run.parentRunID { out += "  parent run: \(parent)\n" }
             out += "  artifacts: \(run.artifactURI)\n"
             for (key, value) in run.params.sorted(by: { $0.key < $1.key }) { out += "  param \(key) = \(value)\n" }

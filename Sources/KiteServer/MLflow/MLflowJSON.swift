@@ -13,14 +13,14 @@ enum MLflowJSON {
         .object([
             "experiment_id": .string(experiment.id), "name": .string(experiment.name),
             "artifact_location": .string(experiment.artifactLocation), "lifecycle_stage": .string(experiment.lifecycleStage),
-            "last_update_time": .integer(experiment.lastUpdateTime), "creation_time": .integer(experiment.creationTime),
+            "last_update_time": MLflowTime.json(experiment.lastUpdateTime), "creation_time": MLflowTime.json(experiment.creationTime),
             "tags": pairs(experiment.tags),
         ])
     }
 
     static func metric(_ metric: Metric) -> JSONValue {
         .object([
-            "key": .string(metric.key), "value": .number(metric.value), "timestamp": .integer(metric.timestamp), "step": .integer(metric.step),
+            "key": .string(metric.key), "value": .number(metric.value), "timestamp": MLflowTime.json(metric.timestamp), "step": .integer(metric.step),
             "model_id": string(metric.modelID),
         ])
     }
@@ -29,7 +29,7 @@ enum MLflowJSON {
         .object([
             "run_id": .string(run.id), "run_uuid": .string(run.id), "run_name": .string(run.name),
             "experiment_id": .string(run.experimentID), "user_id": .string(run.userID), "status": .string(run.status),
-            "start_time": .integer(run.startTime), "end_time": run.endTime.map(JSONValue.integer),
+            "start_time": MLflowTime.json(run.startTime), "end_time": MLflowTime.json(run.endTime),
             "artifact_uri": .string(run.artifactURI), "lifecycle_stage": .string(run.lifecycleStage),
         ])
     }
@@ -62,7 +62,7 @@ enum MLflowJSON {
         .object([
             "info": .object([
                 "model_id": .string(model.id), "experiment_id": .string(model.experimentID), "name": .string(model.name),
-                "creation_timestamp_ms": .integer(model.creationTime), "last_updated_timestamp_ms": .integer(model.lastUpdatedTime),
+                "creation_timestamp_ms": MLflowTime.json(model.creationTime), "last_updated_timestamp_ms": MLflowTime.json(model.lastUpdatedTime),
                 "artifact_uri": .string(model.artifactLocation), "status": .string(model.status),
                 "model_type": string(model.modelType), "source_run_id": string(model.sourceRunID), "tags": pairs(model.tags),
             ]),
@@ -73,7 +73,7 @@ enum MLflowJSON {
     static func modelVersion(_ version: ModelVersion) -> JSONValue {
         .object([
             "name": .string(version.name), "version": .string(String(version.version)),
-            "creation_timestamp": .integer(version.creationTime), "last_updated_timestamp": .integer(version.lastUpdatedTime),
+            "creation_timestamp": MLflowTime.json(version.creationTime), "last_updated_timestamp": MLflowTime.json(version.lastUpdatedTime),
             "current_stage": .string(version.currentStage), "description": .string(version.description),
             "source": .string(version.source), "run_id": string(version.runID), "status": .string(version.status),
             "tags": pairs(version.tags), "run_link": string(version.runLink), "aliases": .array(version.aliases.map(JSONValue.string)),
@@ -83,8 +83,8 @@ enum MLflowJSON {
 
     static func registeredModel(_ model: RegisteredModel) -> JSONValue {
         .object([
-            "name": .string(model.name), "creation_timestamp": .integer(model.creationTime),
-            "last_updated_timestamp": .integer(model.lastUpdatedTime), "description": .string(model.description),
+            "name": .string(model.name), "creation_timestamp": MLflowTime.json(model.creationTime),
+            "last_updated_timestamp": MLflowTime.json(model.lastUpdatedTime), "description": .string(model.description),
             "latest_versions": .array(model.latestVersions.map(modelVersion)), "tags": pairs(model.tags),
             "aliases": .array(model.aliases.sorted { $0.key < $1.key }.map { .object(["alias": .string($0.key), "version": .string(String($0.value))]) }),
         ])

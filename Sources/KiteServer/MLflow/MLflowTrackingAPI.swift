@@ -73,7 +73,7 @@ enum MLflowTrackingAPI {
             let p = call.parameters
             let run = try await store.createRun(
                 experimentID: try p.string("experiment_id") ?? "0", name: try p.string("run_name"), userID: try p.string("user_id") ?? "",
-                startTime: try p.integer("start_time"), tags: try p.keyValues("tags"))
+                startTime: try p.time("start_time"), tags: try p.keyValues("tags"))
             return .object(["run": MLflowJSON.run(run)])
         }
         routes.add(.get, "runs/get") { call in
@@ -82,7 +82,7 @@ enum MLflowTrackingAPI {
         routes.add(.post, "runs/update") { call in
             let p = call.parameters
             let run = try await store.updateRun(
-                id: try p.required("run_id", or: "run_uuid"), status: try p.string("status"), endTime: try p.integer("end_time"),
+                id: try p.required("run_id", or: "run_uuid"), status: try p.string("status"), endTime: try p.time("end_time"),
                 name: try p.string("run_name"))
             return .object(["run_info": MLflowJSON.runInfo(run)])
         }
@@ -104,7 +104,7 @@ enum MLflowTrackingAPI {
         }
         routes.add(.post, "runs/log-metric") { call in
             let p = call.parameters
-            try await store.log(runID: try p.required("run_id", or: "run_uuid"), metrics: [try metric(p)])
+            try await store.log(runID: try p.required("run_id", or: "run_uuid"), metrics: [try metric(p, now: store.clock.now())])
             return empty
         }
         routes.add(.post, "runs/log-parameter") { call in
@@ -124,7 +124,7 @@ enum MLflowTrackingAPI {
                 params[key] = value
             }
             try await store.log(
-                runID: try p.required("run_id"), metrics: try p.objects("metrics").map(metric), params: params, tags: try p.keyValues("tags"))
+                runID: try p.required("run_id"), metrics: try p.objects("metrics").map { try metric($0, now: store.clock.now()) }, params: params, tags: try p.keyValues("tags"))
             return empty
         }
         routes.add(.post, "runs/log-inputs") { call in
@@ -166,12 +166,12 @@ enum MLflowTrackingAPI {
         }
     }
 
-    /// A metric from log-metric or one entry of log-batch; the timestamp defaults to now.
-    static func metric(_ p: APIParameters) throws -> Metric {
+    /// A metric from log-metric or one entry of log-batch; the timestamp defaults to `now`.
+    static func metric(_ p: APIParameters, now: Int64) throws -> Metric {
         guard let value = try p.number("value") else { throw KiteError.invalidArgument("Missing value for required parameter 'value'") }
         return Metric(
             key: try p.required("key"), value: value,
-            timestamp: try p.integer("timestamp") ?? Int64(Date().timeIntervalSince1970 * 1000), step: try p.integer("step") ?? 0,
+            timestamp: try p.time("timestamp") ?? now, step: try p.integer("step") ?? 0,
             modelID: try p.string("model_id").flatMap { $0.isEmpty ? nil : $0 })
     }
 

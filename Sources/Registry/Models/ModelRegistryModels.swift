@@ -1,7 +1,7 @@
 /// A named model whose versions are registered over time.
 public struct RegisteredModel: Sendable, Hashable {
     public var name: String
-    /// Milliseconds since the epoch.
+    /// Microseconds since the epoch, UTC.
     public var creationTime: Int64
     public var lastUpdatedTime: Int64
     public var description: String

@@ -21,6 +21,11 @@ struct SQLFilter {
             var key: String
         }
 
+        /// A time column (microseconds) as MLflow's filters and orderings compare it: in milliseconds.
+        static func millis(_ column: String) -> Subject {
+            Subject(sql: "(\(column) / 1000)", values: [], numeric: true)
+        }
+
         /// The value of `key` in `table`, whose `owner` column refers to the searched row's `outer` column.
         static func keyed(table: String, owner: String, outer: String, key: String, numeric: Bool) -> Subject {
             Subject(

@@ -90,5 +90,15 @@ enum RegistrySchema {
             "CREATE INDEX logged_model_tag_by_key ON logged_model_tag (key, model_id)",
             "CREATE INDEX logged_model_param_by_key ON logged_model_param (key, model_id)",
         ]),
+        // Kite's one time type is microseconds since the epoch; MLflow's milliseconds exist only in its JSON.
+        .init(version: 5, name: "times in microseconds", statements: [
+            "UPDATE experiment SET creation_time = creation_time * 1000, last_update_time = last_update_time * 1000",
+            "UPDATE run SET start_time = start_time * 1000, end_time = end_time * 1000, deleted_time = deleted_time * 1000",
+            "UPDATE metric SET timestamp = timestamp * 1000",
+            "UPDATE latest_metric SET timestamp = timestamp * 1000",
+            "UPDATE logged_model SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
+            "UPDATE registered_model SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
+            "UPDATE model_version SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
+        ]),
     ])
 }

@@ -16,8 +16,9 @@ public struct FeatureDefinitionVersion: Sendable, Hashable {
 extension RegistryStore {
     /// Records `files` as a new version of the feature definitions unless they equal the latest; returns the
     /// version in force and whether it is new. Concurrent applies on PostgreSQL wait for each other.
-    public func applyFeatureDefinitions(files: [String: String], at time: Int64) async throws -> (version: FeatureDefinitionVersion, created: Bool) {
+    public func applyFeatureDefinitions(files: [String: String]) async throws -> (version: FeatureDefinitionVersion, created: Bool) {
         let digest = Self.digest(files)
+        let time = clock.now()
         return try await database.write { session in
             // Lock the counter's row first, so the comparison below sees any apply that committed meanwhile.
             try session.execute("UPDATE kite_counter SET value = value WHERE name = 'feature_definitions'", [])

@@ -16,7 +16,7 @@ extension RegistryStore {
         return try await database.write { session in
             let experiment = try Self.experiment(session, id: experimentID)
             if let sourceRunID, !sourceRunID.isEmpty { _ = try Self.run(session, id: sourceRunID) }
-            let now = Self.now()
+            let now = self.clock.now()
             try session.execute(
                 """
                 INSERT INTO logged_model (id, experiment_id, name, artifact_location, creation_time, last_updated_time, status,
@@ -61,7 +61,7 @@ extension RegistryStore {
         return try await database.write { session in
             _ = try Self.loggedModel(session, id: id)
             try session.execute(
-                "UPDATE logged_model SET status = ?, last_updated_time = ? WHERE id = ?", [.text(status), .integer(Self.now()), .text(id)])
+                "UPDATE logged_model SET status = ?, last_updated_time = ? WHERE id = ?", [.text(status), .integer(self.clock.now()), .text(id)])
             return try Self.loggedModel(session, id: id)
         }
     }
@@ -119,8 +119,8 @@ extension RegistryStore {
             case (.attribute, "name"), (.attribute, "status"), (.attribute, "source_run_id"), (.attribute, "model_type"):
                 return .init(sql: "logged_model.\(key)", values: [], numeric: false)
             case (.attribute, "model_id"): return .init(sql: "logged_model.id", values: [], numeric: false)
-            case (.attribute, "creation_timestamp"), (.attribute, "creation_time"): return .init(sql: "logged_model.creation_time", values: [], numeric: true)
-            case (.attribute, "last_updated_timestamp"): return .init(sql: "logged_model.last_updated_time", values: [], numeric: true)
+            case (.attribute, "creation_timestamp"), (.attribute, "creation_time"): return .millis("logged_model.creation_time")
+            case (.attribute, "last_updated_timestamp"): return .millis("logged_model.last_updated_time")
             default: throw KiteError.invalidArgument("logged models can be filtered by name, status, source_run_id, tags and params, not '\(key)'")
             }
         }

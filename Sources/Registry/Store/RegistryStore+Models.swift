@@ -12,7 +12,7 @@ extension RegistryStore {
             if try session.first("SELECT name FROM registered_model WHERE name = ?", [.text(name)]) != nil {
                 throw Self.duplicate("a registered model named '\(name)' already exists")
             }
-            let now = Self.now()
+            let now = self.clock.now()
             try session.execute(
                 "INSERT INTO registered_model (name, creation_time, last_updated_time, description, last_version) VALUES (?, ?, ?, ?, 0)",
                 [.text(name), .integer(now), .integer(now), .text(description)])
@@ -61,7 +61,7 @@ extension RegistryStore {
             for table in ["registered_model", "registered_model_tag", "model_version", "model_version_tag", "model_alias"] {
                 try session.execute("UPDATE \(table) SET name = ? WHERE name = ?", [.text(newName), .text(name)])
             }
-            try session.execute("UPDATE registered_model SET last_updated_time = ? WHERE name = ?", [.integer(Self.now()), .text(newName)])
+            try session.execute("UPDATE registered_model SET last_updated_time = ? WHERE name = ?", [.integer(self.clock.now()), .text(newName)])
             return try Self.registeredModel(session, name: newName)
         }
     }
@@ -71,7 +71,7 @@ extension RegistryStore {
         try await database.write { session in
             _ = try Self.registeredModel(session, name: name)
             try session.execute(
-                "UPDATE registered_model SET description = ?, last_updated_time = ? WHERE name = ?", [.text(description), .integer(Self.now()), .text(name)])
+                "UPDATE registered_model SET description = ?, last_updated_time = ? WHERE name = ?", [.text(description), .integer(self.clock.now()), .text(name)])
             return try Self.registeredModel(session, name: name)
         }
     }
@@ -105,8 +105,8 @@ extension RegistryStore {
             switch (entity, key) {
             case (.tag, _): return .keyed(table: "registered_model_tag", owner: "name", outer: "registered_model.name", key: key, numeric: false)
             case (.attribute, "name"): return .init(sql: "registered_model.name", values: [], numeric: false)
-            case (.attribute, "creation_timestamp"), (.attribute, "creation_time"): return .init(sql: "registered_model.creation_time", values: [], numeric: true)
-            case (.attribute, "last_updated_timestamp"), (.attribute, "last_updated_time"): return .init(sql: "registered_model.last_updated_time", values: [], numeric: true)
+            case (.attribute, "creation_timestamp"), (.attribute, "creation_time"): return .millis("registered_model.creation_time")
+            case (.attribute, "last_updated_timestamp"), (.attribute, "last_updated_time"): return .millis("registered_model.last_updated_time")
             default: throw KiteError.invalidArgument("registered models can be filtered by name and tags, not '\(key)'")
             }
         }
@@ -145,7 +145,7 @@ extension RegistryStore {
             }
             // One statement takes the number: concurrent writers on PostgreSQL wait on the row's lock, so each
             // gets its own (a read followed by an update would hand two of them the same number).
-            let now = Self.now()
+            let now = self.clock.now()
             guard
                 let row = try session.first(
                     "UPDATE registered_model SET last_version = last_version + 1, last_updated_time = ? WHERE name = ? RETURNING last_version",
@@ -204,7 +204,7 @@ extension RegistryStore {
             _ = try Self.modelVersion(session, name: name, version: number)
             try session.execute(
                 "UPDATE model_version SET description = ?, last_updated_time = ? WHERE name = ? AND version = ?",
-                [.text(description), .integer(Self.now()), .text(name), .integer(number)])
+                [.text(description), .integer(self.clock.now()), .text(name), .integer(number)])
             return try Self.modelVersion(session, name: name, version: number)
         }
     }
@@ -218,7 +218,7 @@ extension RegistryStore {
         }
         return try await database.write { session in
             _ = try Self.modelVersion(session, name: name, version: number)
-            let now = Self.now()
+            let now = self.clock.now()
             if archiveExisting, canonical == "Staging" || canonical == "Production" {
                 try session.execute(
                     "UPDATE model_version SET current_stage = 'Archived', last_updated_time = ? WHERE name = ? AND current_stage = ? AND version <> ?",
@@ -279,8 +279,8 @@ extension RegistryStore {
                 return .init(sql: "model_version.\(key)", values: [], numeric: false)
             case (.attribute, "source_path"): return .init(sql: "model_version.source", values: [], numeric: false)
             case (.attribute, "version_number"), (.attribute, "version"): return .init(sql: "model_version.version", values: [], numeric: true)
-            case (.attribute, "creation_timestamp"): return .init(sql: "model_version.creation_time", values: [], numeric: true)
-            case (.attribute, "last_updated_timestamp"): return .init(sql: "model_version.last_updated_time", values: [], numeric: true)
+            case (.attribute, "creation_timestamp"): return .millis("model_version.creation_time")
+            case (.attribute, "last_updated_timestamp"): return .millis("model_version.last_updated_time")
             default: throw KiteError.invalidArgument("model versions can be filtered by name, run_id, source_path, version_number and tags, not '\(key)'")
             }
         }

@@ -22,7 +22,7 @@ extension RegistryStore {
             }
             try session.execute(
                 "INSERT INTO run (id, experiment_id, name, user_id, status, start_time, lifecycle_stage, artifact_uri) VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active', ?)",
-                [.text(id), .integer(Int64(experiment.id) ?? 0), .text(runName), .text(userID), .integer(startTime ?? Self.now()),
+                [.text(id), .integer(Int64(experiment.id) ?? 0), .text(runName), .text(userID), .integer(startTime ?? self.clock.now()),
                  .text("\(experiment.artifactLocation)/\(id)/artifacts")])
             for (key, value) in tags {
                 try Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: key, value: value)
@@ -179,7 +179,7 @@ extension RegistryStore {
             let run = try Self.run(session, id: id)
             let newStatus = status ?? run.status
             let finished = newStatus != "RUNNING" && newStatus != "SCHEDULED"
-            let end = endTime ?? (finished && status != nil ? run.endTime ?? Self.now() : run.endTime)
+            let end = endTime ?? (finished && status != nil ? run.endTime ?? self.clock.now() : run.endTime)
             try session.execute(
                 "UPDATE run SET status = ?, end_time = ?, name = ? WHERE id = ?",
                 [.text(newStatus), SQLValue(end), .text(name.flatMap { $0.isEmpty ? nil : $0 } ?? run.name), .text(id)])
@@ -192,7 +192,7 @@ extension RegistryStore {
 
     /// Ends a run with a status.
     public func finishRun(id: String, status: String = "FINISHED", endTime: Int64? = nil) async throws {
-        _ = try await updateRun(id: id, status: status, endTime: endTime ?? Self.now())
+        _ = try await updateRun(id: id, status: status, endTime: endTime ?? self.clock.now())
     }
 
     /// Marks a run deleted or active again.
@@ -201,7 +201,7 @@ extension RegistryStore {
             _ = try Self.run(session, id: id)
             try session.execute(
                 "UPDATE run SET lifecycle_stage = ?, deleted_time = ? WHERE id = ?",
-                [.text(deleted ? "deleted" : "active"), deleted ? .integer(Self.now()) : .null, .text(id)])
+                [.text(deleted ? "deleted" : "active"), deleted ? .integer(self.clock.now()) : .null, .text(id)])
         }
     }
 

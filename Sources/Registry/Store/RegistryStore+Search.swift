@@ -71,7 +71,7 @@ extension RegistryStore {
                     "artifact_uri": "run.artifact_uri", "lifecycle_stage": "run.lifecycle_stage",
                 ]
                 if let column = columns[key] { return .init(sql: column, values: [], numeric: false) }
-                if key == "start_time" || key == "end_time" { return .init(sql: "run.\(key)", values: [], numeric: true) }
+                if key == "start_time" || key == "end_time" { return .millis("run.\(key)") }
                 throw KiteError.invalidArgument(
                     "unknown run attribute '\(key)'; attributes are \((columns.keys + ["start_time", "end_time"]).sorted().joined(separator: ", "))")
             case .dataset:
@@ -108,7 +108,7 @@ extension RegistryStore {
             case (.tag, _): return .keyed(table: "experiment_tag", owner: "experiment_id", outer: "experiment.id", key: key, numeric: false)
             case (.attribute, "name"): return .init(sql: "experiment.name", values: [], numeric: false)
             case (.attribute, "experiment_id"), (.attribute, "id"): return .init(sql: "experiment.id", values: [], numeric: true)
-            case (.attribute, "creation_time"), (.attribute, "last_update_time"): return .init(sql: "experiment.\(key)", values: [], numeric: true)
+            case (.attribute, "creation_time"), (.attribute, "last_update_time"): return .millis("experiment.\(key)")
             default: throw KiteError.invalidArgument("experiments can be filtered by name, creation_time, last_update_time and tags, not '\(key)'")
             }
         }

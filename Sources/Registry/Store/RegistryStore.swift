@@ -14,9 +14,11 @@ public final class RegistryStore: Service {
     let database: any SQLDatabase
     /// The artifact root that experiments' locations start with, such as `mlflow-artifacts:`.
     let artifactRoot: String
+    /// Where creation, update and run times come from (microseconds since the epoch, as every time here).
+    public let clock: WallClock
 
     /// A store at `url` — `sqlite:PATH` or `postgres://USER@HOST:PORT/DB` — that connects when it runs.
-    public init(url: String, artifactRoot: String = "mlflow-artifacts:", logger: Logger) throws {
+    public init(url: String, artifactRoot: String = "mlflow-artifacts:", logger: Logger, clock: WallClock = .system) throws {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             database = try PostgresDatabase(url: url, logger: logger)
         } else if url.hasPrefix("sqlite:") {
@@ -27,6 +29,7 @@ public final class RegistryStore: Service {
             throw KiteError.invalidArgument("registry URL '\(url)' is neither sqlite:PATH nor postgres://USER@HOST:PORT/DATABASE")
         }
         self.artifactRoot = artifactRoot.hasSuffix("/") ? String(artifactRoot.dropLast()) : artifactRoot
+        self.clock = clock
     }
 
     /// Holds the connections until the service group shuts down (or the task is cancelled), then closes them.
@@ -43,10 +46,10 @@ public final class RegistryStore: Service {
 
     /// Runs `body` with a prepared store at `url`, closing it when `body` returns or throws.
     public static func withStore<T: Sendable>(
-        url: String, artifactRoot: String = "mlflow-artifacts:", logger: Logger,
+        url: String, artifactRoot: String = "mlflow-artifacts:", logger: Logger, clock: WallClock = .system,
         _ body: (RegistryStore) async throws -> T
     ) async throws -> T {
-        let store = try RegistryStore(url: url, artifactRoot: artifactRoot, logger: logger)
+        let store = try RegistryStore(url: url, artifactRoot: artifactRoot, logger: logger, clock: clock)
         return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
             group.addTask { try await store.run() }
             defer { group.cancelAll() }
@@ -54,8 +57,6 @@ public final class RegistryStore: Service {
             return try await body(store)
         }
     }
-
-    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
     /// The next number of `counter` (a row of `kite_counter`), taken in one statement so that concurrent
     /// transactions on PostgreSQL wait on the row's lock instead of reading the same maximum.
@@ -106,7 +107,7 @@ public final class RegistryStore: Service {
     private func createDefaultExperiment() async throws {
         try await database.write { [artifactRoot] session in
             guard try session.first("SELECT id FROM experiment WHERE id = 0", []) == nil else { return }
-            let now = Self.now()
+            let now = self.clock.now()
             try session.execute(
                 "INSERT INTO experiment (id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)",
                 [.text(artifactRoot + "/0"), .integer(now), .integer(now)])
@@ -122,7 +123,7 @@ public final class RegistryStore: Service {
                 throw Self.duplicate("an experiment named '\(name)' already exists (deleted experiments keep their names until purged)")
             }
             let id = try Self.nextValue(session, counter: "experiment")
-            let now = Self.now()
+            let now = self.clock.now()
             try session.execute(
                 "INSERT INTO experiment (id, name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (?, ?, ?, 'active', ?, ?)",
                 [.integer(id), .text(name), .text(artifactLocation ?? "\(artifactRoot)/\(id)"), .integer(now), .integer(now)])
@@ -173,7 +174,7 @@ public final class RegistryStore: Service {
                 throw Self.duplicate("an experiment named '\(name)' already exists")
             }
             try session.execute(
-                "UPDATE experiment SET name = ?, last_update_time = ? WHERE id = ?", [.text(name), .integer(Self.now()), .integer(Int64(experiment.id) ?? 0)])
+                "UPDATE experiment SET name = ?, last_update_time = ? WHERE id = ?", [.text(name), .integer(self.clock.now()), .integer(Int64(experiment.id) ?? 0)])
         }
     }
 
@@ -188,10 +189,10 @@ public final class RegistryStore: Service {
             }
             let number: SQLValue = .integer(Int64(experiment.id) ?? 0)
             try session.execute(
-                "UPDATE experiment SET lifecycle_stage = ?, last_update_time = ? WHERE id = ?", [.text(stage), .integer(Self.now()), number])
+                "UPDATE experiment SET lifecycle_stage = ?, last_update_time = ? WHERE id = ?", [.text(stage), .integer(self.clock.now()), number])
             try session.execute(
                 "UPDATE run SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?",
-                [.text(stage), deleted ? .integer(Self.now()) : .null, number])
+                [.text(stage), deleted ? .integer(self.clock.now()) : .null, number])
         }
     }
 

@@ -5,7 +5,7 @@ public struct Experiment: Sendable, Hashable {
     public var artifactLocation: String
     /// `active` or `deleted`.
     public var lifecycleStage: String
-    /// Milliseconds since the epoch, as MLflow counts.
+    /// Microseconds since the epoch, UTC (MLflow's milliseconds exist only in its JSON).
     public var creationTime: Int64
     public var lastUpdateTime: Int64
     public var tags: [String: String]
@@ -49,7 +49,7 @@ public struct ModelOutput: Sendable, Hashable {
 public struct Metric: Sendable, Hashable {
     public var key: String
     public var value: Double
-    /// Milliseconds since the epoch.
+    /// Microseconds since the epoch, UTC.
     public var timestamp: Int64
     public var step: Int64
     /// The logged model the value describes (MLflow 3), if any.
