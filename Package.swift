@@ -54,7 +54,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -106,7 +107,7 @@ let package = Package(
         .target(name: "KiteTesting", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "KiteBench",
-            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning"],
+            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", .product(name: "Logging", package: "swift-log")],
             path: "bench/Sources/KiteBench",
             swiftSettings: swiftSettings
         ),
@@ -118,12 +119,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ObjectStorageTests",
-            dependencies: ["KiteCore", "ObjectStorage", "Parquet", "KiteTesting"],
+            dependencies: ["KiteCore", "ObjectStorage", "Parquet", "KiteTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FeaturesTests",
-            dependencies: ["KiteCore", "Features", "Parquet", "ObjectStorage", "KiteTesting"],
+            dependencies: ["KiteCore", "Features", "Parquet", "ObjectStorage", "KiteTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,4 +14,19 @@ public enum Scalar: Sendable, Hashable {
 
     /// Whether this is `.null`.
     public var isNull: Bool { if case .null = self { true } else { false } }
+
+    /// The value as `DataColumn.doubles()` gives it: booleans as 0 and 1, timestamps in microseconds, dates in
+    /// days, null as NaN; nil for text and bytes.
+    public var number: Double? {
+        switch self {
+        case .null: .nan
+        case .bool(let flag): flag ? 1 : 0
+        case .int(let integer): Double(integer)
+        case .float(let float): Double(float)
+        case .double(let double): double
+        case .timestamp(let micros): Double(micros)
+        case .date(let days): Double(days)
+        case .string, .binary: nil
+        }
+    }
 }

@@ -21,10 +21,10 @@ public struct BatchScorer: Sendable {
     public func score(_ frame: DataFrame) throws -> DataFrame {
         var added: [(String, DataColumn)] = []
         switch model.signature.task {
-        case "binary":
+        case .binary:
             let probabilities = try model.predict(frame)
             added = [("probability", .float64s(probabilities)), ("prediction", .int64s(probabilities.map { $0 >= threshold ? 1 : 0 }))]
-        case "multiclass":
+        case .multiclass:
             let classes = model.signature.classes ?? []
             let probabilities = try model.probabilities(frame)
             for (index, name) in classes.enumerated() {
@@ -33,7 +33,7 @@ public struct BatchScorer: Sendable {
             let best = probabilities.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
             let numbers = classes.compactMap { Int64($0) }
             added.append(("prediction", numbers.count == classes.count ? .int64s(best.map { numbers[$0] }) : .strings(best.map { classes[$0] })))
-        default:
+        case .regression:
             added = [("prediction", .float64s(try model.predict(frame)))]
         }
         for (name, _) in added where frame[name] != nil {

@@ -27,7 +27,7 @@ struct TrainingData: Sendable {
 
     /// Loads the data `configuration` names, relative paths against the project folder.
     static func load(
-        _ configuration: TrainingConfiguration, project: ProjectConfiguration, registry: RegistryStore, s3: S3Configuration
+        _ configuration: TrainingConfiguration, project: ProjectConfiguration, registry: RegistryStore, s3: S3Client
     ) async throws -> TrainingData {
         var metadata = TrainingSetMetadata(label: configuration.label, timeColumn: configuration.timeColumn)
         let frame: DataFrame
@@ -174,7 +174,7 @@ struct TrainingData: Sendable {
     /// The table a key of the config names (relative to the project folder); a missing file names the config and
     /// the key.
     static func readTable(
-        _ path: String, key: String, _ configuration: TrainingConfiguration, project: ProjectConfiguration, s3: S3Configuration
+        _ path: String, key: String, _ configuration: TrainingConfiguration, project: ProjectConfiguration, s3: S3Client
     ) async throws -> DataFrame {
         do {
             return try await TableReader.read(resolve(path, in: project.folder), s3: s3)

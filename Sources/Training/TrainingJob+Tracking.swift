@@ -70,7 +70,7 @@ extension TrainingJob {
         var metrics = try await registry.run(id: runID).metrics.mapValues(\.value)
         var rescored = false
         if let model = try? await ModelLoader.model(of: version, reference: "\(name)@champion", registry: registry, artifacts: artifacts),
-            model.signature.task == data.task.rawValue, model.signature.classes == data.classes,
+            model.signature.task == data.task, model.signature.classes == data.classes,
             model.signature.inputs.allSatisfy({ test[$0.name] != nil }),
             let scores = try? evaluate(model, test, labels, task: data.task)
         {

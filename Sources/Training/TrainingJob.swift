@@ -20,13 +20,14 @@ public struct TrainingJob: Sendable {
 
     public let configuration: TrainingConfiguration
     public let project: ProjectConfiguration
-    public let s3: S3Configuration
+    /// Reaches tables and the offline store on S3.
+    public let s3: S3Client
     /// Shown as `mlflow.source.name` on the run.
     public var sourceName: String
     public var onProgress: (@Sendable (Progress) -> Void)?
 
     /// A job for `configuration` in `project`.
-    public init(configuration: TrainingConfiguration, project: ProjectConfiguration, s3: S3Configuration = S3Configuration(),
+    public init(configuration: TrainingConfiguration, project: ProjectConfiguration, s3: S3Client,
                 sourceName: String = "kite train", onProgress: (@Sendable (Progress) -> Void)? = nil) {
         self.configuration = configuration
         self.project = project
@@ -83,16 +84,16 @@ public struct TrainingJob: Sendable {
                     description: "\(configuration.learner.name) trained by \(sourceName) (\(data.task.rawValue), \(train.rowCount) rows)").version
                 if let alias = configuration.modelAlias, let version { try await registry.setAlias(name: name, alias: alias, version: String(version)) }
             }
-            try await registry.finishRun(id: run.id, status: passed ? "FINISHED" : "FAILED")
+            try await registry.finishRun(id: run.id, status: passed ? .finished : .failed)
             return TrainingResult(
-                runID: run.id, experimentID: experimentID, status: passed ? "FINISHED" : "FAILED", model: configuration.modelName,
+                runID: run.id, experimentID: experimentID, status: passed ? .finished : .failed, model: configuration.modelName,
                 version: version, alias: version == nil ? nil : configuration.modelAlias, champion: champion,
-                task: data.task.rawValue, learner: configuration.learner.name, metrics: metrics,
+                task: data.task, learner: configuration.learner.name, metrics: metrics,
                 gates: outcomes.map { .init(gate: $0.gate, value: $0.value, threshold: $0.threshold, passed: $0.passed) },
                 trainRows: train.rowCount, testRows: test.rowCount, droppedRows: data.droppedRows, features: data.features.count,
                 rounds: fitted.rounds, importance: Array(fitted.importance.prefix(10)), seconds: Date().timeIntervalSince(started))
         } catch {
-            try? await registry.finishRun(id: run.id, status: "FAILED")
+            try? await registry.finishRun(id: run.id, status: .failed)
             throw error
         }
     }
@@ -175,8 +176,8 @@ public struct TrainingJob: Sendable {
             learner = .linear(try await Parallel.map(1) { _ in try LinearTrainer.ridge(features: x, targets: labels, alpha: alpha) }[0])
         }
         let signature = ModelFile.Signature(
-            inputs: data.features.map { .init(name: $0, type: frame[$0].map { "\($0.type)" } ?? "float64") },
-            featureService: data.metadata.featureService, label: configuration.label, task: data.task.rawValue, classes: data.classes)
+            inputs: data.features.map { .init(name: $0, type: frame[$0]?.type ?? .float64) },
+            featureService: data.metadata.featureService, label: configuration.label, task: data.task, classes: data.classes)
         var training = ["rows": String(frame.rowCount), "learner": configuration.learner.name, "config": configuration.file]
         if let version = data.metadata.definitionsVersion { training["definitions_version"] = String(version) }
         let model = ModelFile(signature: signature, preprocessor: preprocessor, learner: learner, training: training)

@@ -1,4 +1,6 @@
 import Foundation
+import Learning
+import Registry
 
 /// What a training run did: its run, the registered version (if the gates passed), every validation metric and
 /// each gate's outcome. `json()` is `kite train --json`'s output.
@@ -33,15 +35,15 @@ public struct TrainingResult: Sendable, Codable {
 
     public var runID: String
     public var experimentID: String
-    /// `FINISHED`, or `FAILED` when a gate failed.
-    public var status: String
+    /// Finished, or failed when a gate failed.
+    public var status: RunStatus
     public var model: String?
     /// The registered version; nil when nothing was registered.
     public var version: Int64?
     public var alias: String?
     /// The version aliased `champion` the gates compared with, if any gate did.
     public var champion: Champion?
-    public var task: String
+    public var task: LearningTask
     public var learner: String
     public var metrics: [String: Double]
     public var gates: [Gate]

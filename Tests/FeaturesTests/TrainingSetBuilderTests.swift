@@ -1,7 +1,8 @@
 import Foundation
+import Features
 import KiteCore
 import KiteTesting
-import Features
+import Logging
 import ObjectStorage
 import Parquet
 import Testing
@@ -92,24 +93,26 @@ import Testing
         var s3 = S3Configuration()
         s3.endpoint = try TestServices.s3Endpoint()
         s3.credentials = .init(accessKeyID: "testing", secretAccessKey: "testing")
-        let bucket = try S3ObjectStore(bucket: TestServices.uniqueBucket("offline"), configuration: s3)
-        try await bucket.createBucket()
-        for name in ["part-0.parquet", "part-1.parquet", "ignored.parquet"] {
-            try await bucket.put("data/spend/\(name)", file: directory.file("data/spend/\(name)"))
+        try await S3Client.with(configuration: s3, logger: Logger(label: "test.s3")) { client in
+            let bucket = try S3ObjectStore(bucket: TestServices.uniqueBucket("offline"), client: client)
+            try await bucket.createBucket()
+            for name in ["part-0.parquet", "part-1.parquet", "ignored.parquet"] {
+                try await bucket.put("data/spend/\(name)", file: directory.file("data/spend/\(name)"))
+            }
+            let definitions = try FeatureDefinitions.load(folder: directory.file("features"))
+            let onS3 = TrainingSetBuilder(definitions: definitions, offlineStore: try ObjectStores.openFolder("s3://\(bucket.bucket)/data", s3: client))
+            let local = TrainingSetBuilder(definitions: definitions, offlineStore: try LocalObjectStore(root: directory.file("data")))
+            let entities = try DataFrame([
+                ("customer_id", .int64s([1, 2, 1])),
+                ("event_timestamp", .timestamps([Self.t0 + Self.hour, Self.t0 + 2 * Self.hour, Self.t0 + 5 * Self.hour])),
+                ("amount", .float64s([10, 5, 40])),
+            ])
+            let references = try local.references(service: "model")
+            let fromS3 = try await onS3.build(entities: entities, features: references)
+            let fromDisk = try await local.build(entities: entities, features: references)
+            #expect(PeerValue.rows(of: fromS3.frame) == PeerValue.rows(of: fromDisk.frame))
+            #expect(fromS3.lineage.sources.map(\.path).sorted() == ["spend/part-0.parquet", "spend/part-1.parquet"])
         }
-        let definitions = try FeatureDefinitions.load(folder: directory.file("features"))
-        let onS3 = TrainingSetBuilder(definitions: definitions, offlineStore: try ObjectStores.openFolder("s3://\(bucket.bucket)/data", s3: s3))
-        let local = TrainingSetBuilder(definitions: definitions, offlineStore: try LocalObjectStore(root: directory.file("data")))
-        let entities = try DataFrame([
-            ("customer_id", .int64s([1, 2, 1])),
-            ("event_timestamp", .timestamps([Self.t0 + Self.hour, Self.t0 + 2 * Self.hour, Self.t0 + 5 * Self.hour])),
-            ("amount", .float64s([10, 5, 40])),
-        ])
-        let references = try local.references(service: "model")
-        let fromS3 = try await onS3.build(entities: entities, features: references)
-        let fromDisk = try await local.build(entities: entities, features: references)
-        #expect(PeerValue.rows(of: fromS3.frame) == PeerValue.rows(of: fromDisk.frame))
-        #expect(fromS3.lineage.sources.map(\.path).sorted() == ["spend/part-0.parquet", "spend/part-1.parquet"])
     }
 
     @Test func badRequestsFailClearly() async throws {

@@ -25,7 +25,7 @@ import Testing
         parameters.minDataInLeaf = 5
         let trees = try GBDTTrainer(parameters: parameters).fit(features: try preprocessor.transform(frame), labels: try frame.column("y").doubles())
         let signature = ModelFile.Signature(
-            inputs: [.init(name: "amount", type: "float64"), .init(name: "category", type: "string")], featureService: nil, label: "y", task: "binary")
+            inputs: [.init(name: "amount", type: .float64), .init(name: "category", type: .string)], featureService: nil, label: "y", task: .binary)
         return (ModelFile(signature: signature, preprocessor: preprocessor, learner: .gbdt(trees)), frame)
     }
 

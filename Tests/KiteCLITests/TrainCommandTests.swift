@@ -81,7 +81,7 @@ import Training
             (try await store.run(id: runID), try await store.metricHistory(runID: runID, key: "test_l2"),
              try await store.modelVersion(name: "prices", alias: "staging"))
         }
-        #expect(run.status == "FINISHED" && run.params["num_iterations"] == "60" && run.params["num_leaves"] == "7" && run.params["split"] == "random")
+        #expect(run.status == .finished && run.params["num_iterations"] == "60" && run.params["num_leaves"] == "7" && run.params["split"] == "random")
         #expect(curve.count == 60 && curve.map(\.step) == (1...60).map(Int64.init) && curve[59].value < curve[0].value)
         #expect(run.metrics["rmse"]?.value == metrics["rmse"] && run.tags["kite.gates"] == "passed" && run.inputs.first?.name == "table.parquet")
         #expect(version.runID == runID && version.trainingSet?.contains("\"source\":\"table\"") == true)
@@ -95,7 +95,7 @@ import Training
         let test = try frame.take(try DataSplit.random(rows: frame.rowCount, testFraction: 0.25, seed: 5).test)
         let rmse = try RegressionMetrics.rmse(targets: try test.column("price").doubles(), predictions: try model.predict(test))
         #expect(rmse == metrics["rmse"])
-        #expect(model.signature.inputs.map(\.name) == ["a", "b", "c", "region"] && model.signature.task == "regression")
+        #expect(model.signature.inputs.map(\.name) == ["a", "b", "c", "region"] && model.signature.task == .regression)
     }
 
     @Test func multiclassFromCSVScoresPerClassProbabilities() async throws {
@@ -151,7 +151,7 @@ import Training
         let championAUC = (first.json["metrics"] as? [String: Double])?["auc"] ?? .nan
         #expect(gates.first?["passed"] as? Bool == false && abs((gates.first?["threshold"] as? Double ?? 0) - (championAUC + 0.5)) < 1e-12)
         let failed = try await store.run(id: strict.json["run_id"] as? String ?? "")
-        #expect(failed.status == "FAILED" && failed.tags["kite.gates"]?.hasPrefix("failed: auc >= champion.auc + 0.5") == true)
+        #expect(failed.status == .failed && failed.tags["kite.gates"]?.hasPrefix("failed: auc >= champion.auc + 0.5") == true)
         #expect(try await store.modelVersions(name: "churn").count == 1)
 
         // On other test rows the champion is scored again, on those rows: its recorded AUC is not what counts.

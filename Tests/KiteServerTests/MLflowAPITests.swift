@@ -162,17 +162,19 @@ import Testing
         var configuration = S3Configuration()
         configuration.endpoint = try TestServices.s3Endpoint()
         configuration.credentials = .init(accessKeyID: "testing", secretAccessKey: "testing")
-        let bucket = try S3ObjectStore(bucket: TestServices.uniqueBucket("artifacts"), configuration: configuration)
-        try await bucket.createBucket()
-        try await withServer(objects: bucket) { client, _ in
-            let base = "/api/2.0/mlflow-artifacts/artifacts"
-            let stored = try await client.execute(uri: "\(base)/0/run/artifacts/model/MLmodel", method: .put, body: ByteBuffer(string: "flavors: {}\n")) { $0.status.code }
-            #expect(stored == 200)
-            #expect(String(decoding: try await bucket.get("0/run/artifacts/model/MLmodel"), as: UTF8.self) == "flavors: {}\n")
-            let downloaded = try await client.execute(uri: "\(base)/0/run/artifacts/model/MLmodel", method: .get) { String(buffer: $0.body) }
-            #expect(downloaded == "flavors: {}\n")
-            let (_, listing) = try await call(client, .get, "\(base)?path=0/run/artifacts")
-            #expect(listing["files"] == .array([.object(["path": .string("model"), "is_dir": .bool(true)])]))
+        try await S3Client.with(configuration: configuration, logger: Logger(label: "test.s3")) { client in
+            let bucket = try S3ObjectStore(bucket: TestServices.uniqueBucket("artifacts"), client: client)
+            try await bucket.createBucket()
+            try await withServer(objects: bucket) { client, _ in
+                let base = "/api/2.0/mlflow-artifacts/artifacts"
+                let stored = try await client.execute(uri: "\(base)/0/run/artifacts/model/MLmodel", method: .put, body: ByteBuffer(string: "flavors: {}\n")) { $0.status.code }
+                #expect(stored == 200)
+                #expect(String(decoding: try await bucket.get("0/run/artifacts/model/MLmodel"), as: UTF8.self) == "flavors: {}\n")
+                let downloaded = try await client.execute(uri: "\(base)/0/run/artifacts/model/MLmodel", method: .get) { String(buffer: $0.body) }
+                #expect(downloaded == "flavors: {}\n")
+                let (_, listing) = try await call(client, .get, "\(base)?path=0/run/artifacts")
+                #expect(listing["files"] == .array([.object(["path": .string("model"), "is_dir": .bool(true)])]))
+            }
         }
     }
 

@@ -17,8 +17,9 @@ enum TestServer {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let registry = try RegistryStore(url: registryURL, logger: logger)
+        let s3 = try S3Client(configuration: S3Configuration(), logger: logger)
         let application = KiteApplication.build(
-            configuration: configuration, registry: registry, artifacts: ArtifactStore(objects: objects), logger: logger)
+            configuration: configuration, s3: s3, registry: registry, artifacts: ArtifactStore(objects: objects), logger: logger)
         try await application.test(testing) { client in try await body(client) }
     }
 

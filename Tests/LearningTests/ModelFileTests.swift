@@ -25,8 +25,8 @@ import Testing
         let trees = try GBDTTrainer(parameters: parameters).fit(features: x, labels: y)
         let linear = try LinearTrainer.logistic(features: x, labels: y, c: 0.5)
         let signature = ModelFile.Signature(
-            inputs: [.init(name: "amount", type: "float64"), .init(name: "flag", type: "bool"), .init(name: "category", type: "string")],
-            featureService: "fraud_model", label: "y", task: "binary")
+            inputs: [.init(name: "amount", type: .float64), .init(name: "flag", type: .bool), .init(name: "category", type: .string)],
+            featureService: "fraud_model", label: "y", task: .binary)
         return (frame, [
             ModelFile(signature: signature, preprocessor: preprocessor, learner: .gbdt(trees), training: ["rows": "400"], metrics: ["auc": 0.9]),
             ModelFile(signature: signature, preprocessor: preprocessor, learner: .linear(linear)),
@@ -60,8 +60,8 @@ import Testing
         parameters.numIterations = 10
         let trees = try GBDTTrainer(parameters: parameters).fit(features: try preprocessor.transform(frame), labels: labels)
         let signature = ModelFile.Signature(
-            inputs: [.init(name: "amount", type: "float64"), .init(name: "category", type: "string")], featureService: nil, label: "kind",
-            task: "multiclass", classes: ["food", "fuel", "travel"])
+            inputs: [.init(name: "amount", type: .float64), .init(name: "category", type: .string)], featureService: nil, label: "kind",
+            task: .multiclass, classes: ["food", "fuel", "travel"])
         let model = ModelFile(signature: signature, preprocessor: preprocessor, learner: .gbdt(trees))
         let loaded = try ModelFile.decode(try model.encoded(), source: "m.json")
         #expect(loaded == model && loaded.signature.classes == ["food", "fuel", "travel"])
@@ -72,7 +72,7 @@ import Testing
         #expect { try ModelFile.decode(try wrong.encoded(), source: "m.json") } throws: { ($0 as? KiteError)?.code == .corruptData }
         // A signature whose task is not what the learner predicts is refused too.
         var mismatched = try Self.models().1[1]
-        mismatched.signature.task = "multiclass"
+        mismatched.signature.task = .multiclass
         #expect { try ModelFile.decode(try mismatched.encoded(), source: "m.json") } throws: { ($0 as? KiteError)?.code == .corruptData }
     }
 

@@ -53,8 +53,18 @@ import Testing
         #expect((0..<3).map { row[0, 4 + $0] } == [0, 0, 0] && row[0, 7].isNaN)
     }
 
+    /// Every type the preprocessor accepts, each with a null, scored as a frame and row by row (the serving path).
     @Test func aFrameAndSingleRowsGiveIdenticalOutputs() throws {
-        let train = try Self.trainingFrame()
+        let base = try Self.trainingFrame()
+        let train = try DataFrame(Array(zip(base.schema.names, base.columns)) + [
+            ("small", .int32s([7, nil, -3, 0, 12])),
+            ("ratio", .float32s([0.5, 1.25, nil, -2, 3])),
+            ("seen_at", .timestamps([1_700_000_000_000_000, nil, 1_700_000_100_000_001, 0, -5])),
+            ("opened_on", .dates([19_000, 19_001, nil, -1, 0])),
+        ])
+        #expect(Set(train.columns.map(\.type)) == Set(DataType.allCases).subtracting([.binary]))  // binary is never a feature
+        let features = self.features + ["small", "ratio", "seen_at", "opened_on"]
+        let specs = self.specs + [ColumnSpec(column: "seen_at", steps: [.impute(.mean, indicator: true), .standardize])]
         let preprocessor = try Preprocessor.fit(specs, features: features, on: train)
         let matrix = try preprocessor.transform(train)
         for row in 0..<train.rowCount {

@@ -1,6 +1,7 @@
 import Foundation
 import KiteCore
 import KiteTesting
+import Logging
 import ObjectStorage
 import Testing
 
@@ -53,31 +54,57 @@ import Testing
         configuration.endpoint = "http://127.0.0.1:1"
         configuration.credentials = .init(accessKeyID: "testing", secretAccessKey: "testing")
         configuration.maxAttempts = 2
-        let store = try S3ObjectStore(bucket: "nowhere", configuration: configuration)
-        await #expect {
-            try await store.get("x")
-        } throws: { error in
-            let error = error as? KiteError
-            return error?.code == .unavailable && error?.message.contains("127.0.0.1:1") == true
-                && error?.message.contains("after 2 attempts") == true
+        try await S3Client.with(configuration: configuration, logger: Logger(label: "test.s3")) { client in
+            let store = try S3ObjectStore(bucket: "nowhere", client: client)
+            await #expect {
+                try await store.get("x")
+            } throws: { error in
+                let error = error as? KiteError
+                return error?.code == .unavailable && error?.message.contains("127.0.0.1:1") == true
+                    && error?.message.contains("after 2 attempts") == true
+            }
+        }
+    }
+
+    /// A server that never accepts (its backlog full, so connections hang) fails on the connect timeout, not on
+    /// the longer request timeout: the client takes `connectTimeoutSeconds` from the configuration.
+    @Test func connectTimeoutIsHonoured() async throws {
+        let listener = try StalledListener()
+        defer { listener.close() }
+        var configuration = S3Configuration()
+        configuration.endpoint = "http://127.0.0.1:\(listener.port)"
+        configuration.credentials = .init(accessKeyID: "testing", secretAccessKey: "testing")
+        configuration.connectTimeoutSeconds = 1
+        configuration.requestTimeoutSeconds = 3
+        configuration.maxAttempts = 1
+        try await S3Client.with(configuration: configuration, logger: Logger(label: "test.s3")) { client in
+            let store = try S3ObjectStore(bucket: "stalled", client: client)
+            await #expect {
+                try await store.get("x")
+            } throws: { error in
+                let error = error as? KiteError
+                return error?.code == .unavailable && error?.cause?.contains("connectTimeout") == true
+            }
         }
     }
 
     @Test func s3ErrorsKeepS3sCode() async throws {
         let configuration = try ObjectStoreContractTests.s3Configuration()
-        let store = try S3ObjectStore(bucket: TestServices.uniqueBucket("codes"), configuration: configuration)
-        try await store.createBucket()
-        await #expect {
-            try await store.get("missing-key")
-        } throws: { error in
-            let error = error as? KiteError
-            return error?.code == .notFound && error?.cause == "NoSuchKey" && error?.message.contains("missing-key") == true
-        }
-        let missingBucket = try S3ObjectStore(bucket: TestServices.uniqueBucket("absent"), configuration: configuration)
-        await #expect {
-            try await missingBucket.put("k", bytes: [1])
-        } throws: { error in
-            (error as? KiteError)?.cause == "NoSuchBucket"
+        try await S3Client.with(configuration: configuration, logger: Logger(label: "test.s3")) { client in
+            let store = try S3ObjectStore(bucket: TestServices.uniqueBucket("codes"), client: client)
+            try await store.createBucket()
+            await #expect {
+                try await store.get("missing-key")
+            } throws: { error in
+                let error = error as? KiteError
+                return error?.code == .notFound && error?.cause == "NoSuchKey" && error?.message.contains("missing-key") == true
+            }
+            let missingBucket = try S3ObjectStore(bucket: TestServices.uniqueBucket("absent"), client: client)
+            await #expect {
+                try await missingBucket.put("k", bytes: [1])
+            } throws: { error in
+                (error as? KiteError)?.cause == "NoSuchBucket"
+            }
         }
     }
 }

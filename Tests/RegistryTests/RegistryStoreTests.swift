@@ -72,7 +72,7 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
     @Test(arguments: Backend.allCases) func runsParamsMetricsTagsInputs(backend: Backend) async throws {
         try await backend.withStore { store in
         let run = try await store.createRun(experimentID: "0", name: "first", userID: "ana", startTime: 1000, tags: ["mlflow.user": "ana"])
-        #expect(run.status == "RUNNING" && run.name == "first" && run.userID == "ana")
+        #expect(run.status == .running && run.name == "first" && run.userID == "ana")
         #expect(run.artifactURI == "mlflow-artifacts:/0/\(run.id)/artifacts")
         #expect(run.tags == ["mlflow.user": "ana", "mlflow.runName": "first"])
         try await store.log(runID: run.id, metrics: [
@@ -101,9 +101,9 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
         try await store.setRunTag(id: run.id, key: "mlflow.runName", value: "renamed")
         try await store.deleteRunTag(id: run.id, key: "stage")
         await expectCode(.notFound) { try await store.deleteRunTag(id: run.id, key: "stage") }
-        let updated = try await store.updateRun(id: run.id, status: "FINISHED", endTime: 5000)
-        #expect(updated.status == "FINISHED" && updated.endTime == 5000 && updated.name == "renamed" && updated.tags["stage"] == nil)
-        await expectCode(.invalidArgument) { _ = try await store.updateRun(id: run.id, status: "DONE") }
+        let updated = try await store.updateRun(id: run.id, status: .finished, endTime: 5000)
+        #expect(updated.status == .finished && updated.endTime == 5000 && updated.name == "renamed" && updated.tags["stage"] == nil)
+        await expectCode(.invalidArgument) { _ = try RunStatus(parsing: "DONE") }
         await expectCode(.notFound) { try await store.finishRun(id: "missing") }
         await expectCode(.notFound) { try await store.log(runID: "missing", metrics: [Metric(key: "x", value: 1, timestamp: 1)]) }
 
@@ -168,7 +168,7 @@ func expectCode(_ code: KiteError.Code, _ body: () async throws -> Void, sourceL
             try await store.log(runID: run.id, metrics: metrics, params: i == 3 ? [:] : ["model": i < 2 ? "gbdt" : "linear", "team name": "x_y"])
             ids.append(run.id)
         }
-        try await store.finishRun(id: ids[0], status: "FAILED")
+        try await store.finishRun(id: ids[0], status: .failed)
     }
 
     func names(_ store: RegistryStore, _ filter: String = "", orderBy: [String] = []) async throws -> [String] {

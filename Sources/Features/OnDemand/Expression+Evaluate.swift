@@ -31,19 +31,19 @@ extension Expression {
             return try Self.kind(of: type, name: name)
         case .unary(let op, let a):
             _ = try a.kind(inputs)
-            return op == "not" ? .boolean : .number
+            return op == .not ? .boolean : .number
         case .binary(let op, let a, let b):
             _ = try a.kind(inputs)
             _ = try b.kind(inputs)
-            return ["<", "<=", ">", ">=", "==", "!=", "and", "or"].contains(op) ? .boolean : .number
-        case .call(let name, let args):
+            return op.isBoolean ? .boolean : .number
+        case .call(let function, let args):
             let kinds = try args.map { try $0.kind(inputs) }
-            switch name {
-            case "int": return .integer
-            case "bool": return .boolean
-            case "coalesce": return kinds.allSatisfy { $0 == kinds[0] } ? kinds[0] : .number
-            case "if": return kinds[1] == kinds[2] ? kinds[1] : .number
-            default: return .number
+            switch function {
+            case .int: return .integer
+            case .bool: return .boolean
+            case .coalesce: return kinds.allSatisfy { $0 == kinds[0] } ? kinds[0] : .number
+            case .if: return kinds[1] == kinds[2] ? kinds[1] : .number
+            case .log, .exp, .abs, .sqrt, .float, .min, .max, .clip: return .number
             }
         }
     }
@@ -110,7 +110,7 @@ extension Expression {
             return Vector(values: data.doubles(), valid: (0..<rows).map { !data.isNull($0) }, kind: kind)
         case .unary(let op, let a):
             var v = try a.vector(rows: rows, column: column)
-            if op == "not" {
+            if op == .not {
                 v.values = v.values.map { $0 == 0 ? 1 : 0 }
                 v.kind = .boolean
             } else {
@@ -121,52 +121,37 @@ extension Expression {
         case .binary(let op, let a, let b):
             let x = try a.vector(rows: rows, column: column)
             let y = try b.vector(rows: rows, column: column)
-            let f: (Double, Double) -> Double
-            var kind = Vector.Kind.boolean
-            switch op {
-            case "+": f = (+); kind = .number
-            case "-": f = (-); kind = .number
-            case "*": f = (*); kind = .number
-            case "/": f = (/); kind = .number
-            case "<": f = { $0 < $1 ? 1 : 0 }
-            case "<=": f = { $0 <= $1 ? 1 : 0 }
-            case ">": f = { $0 > $1 ? 1 : 0 }
-            case ">=": f = { $0 >= $1 ? 1 : 0 }
-            case "==": f = { $0 == $1 ? 1 : 0 }
-            case "!=": f = { $0 != $1 ? 1 : 0 }
-            case "and": f = { $0 != 0 && $1 != 0 ? 1 : 0 }
-            default: f = { $0 != 0 || $1 != 0 ? 1 : 0 }
-            }
             return Vector(
-                values: zip(x.values, y.values).map(f), valid: zip(x.valid, y.valid).map { $0 && $1 }, kind: kind)
-        case .call(let name, let args):
+                values: zip(x.values, y.values).map(op.apply), valid: zip(x.valid, y.valid).map { $0 && $1 },
+                kind: op.isBoolean ? .boolean : .number)
+        case .call(let function, let args):
             let vs = try args.map { try $0.vector(rows: rows, column: column) }
-            return Self.call(name, vs, rows: rows)
+            return Self.call(function, vs, rows: rows)
         }
     }
 
-    private static func call(_ name: String, _ vs: [Vector], rows: Int) -> Vector {
+    private static func call(_ function: Function, _ vs: [Vector], rows: Int) -> Vector {
         func map1(_ kind: Vector.Kind, _ f: (Double) -> Double) -> Vector {
             Vector(values: vs[0].values.map(f), valid: vs[0].valid, kind: kind)
         }
         func allValid(_ i: Int) -> Bool { vs.allSatisfy { $0.valid[i] } }
-        switch name {
-        case "log": return map1(.number, Foundation.log)
-        case "exp": return map1(.number, Foundation.exp)
-        case "abs": return map1(.number, Swift.abs)
-        case "sqrt": return map1(.number, Foundation.sqrt)
-        case "float": return map1(.number) { $0 }
-        case "bool": return map1(.boolean) { $0 != 0 ? 1 : 0 }
-        case "int": return map1(.integer) { $0.isFinite ? $0.rounded(.towardZero) : .nan }
-        case "min", "max":
+        switch function {
+        case .log: return map1(.number, Foundation.log)
+        case .exp: return map1(.number, Foundation.exp)
+        case .abs: return map1(.number, Swift.abs)
+        case .sqrt: return map1(.number, Foundation.sqrt)
+        case .float: return map1(.number) { $0 }
+        case .bool: return map1(.boolean) { $0 != 0 ? 1 : 0 }
+        case .int: return map1(.integer) { $0.isFinite ? $0.rounded(.towardZero) : .nan }
+        case .min, .max:
             let values = (0..<rows).map { i in
-                vs.dropFirst().reduce(vs[0].values[i]) { name == "min" ? Swift.min($0, $1.values[i]) : Swift.max($0, $1.values[i]) }
+                vs.dropFirst().reduce(vs[0].values[i]) { function == .min ? Swift.min($0, $1.values[i]) : Swift.max($0, $1.values[i]) }
             }
             return Vector(values: values, valid: (0..<rows).map(allValid), kind: .number)
-        case "clip":
+        case .clip:
             let values = (0..<rows).map { i in Swift.min(Swift.max(vs[0].values[i], vs[1].values[i]), vs[2].values[i]) }
             return Vector(values: values, valid: (0..<rows).map(allValid), kind: .number)
-        case "coalesce":
+        case .coalesce:
             var values = [Double](repeating: 0, count: rows)
             var valid = [Bool](repeating: false, count: rows)
             for i in 0..<rows {
@@ -177,7 +162,7 @@ extension Expression {
             }
             let kind = vs.allSatisfy { $0.kind == vs[0].kind } ? vs[0].kind : .number
             return Vector(values: values, valid: valid, kind: kind)
-        default:  // "if": a null or false condition takes the else branch, as SQL's CASE does.
+        case .if:  // A null or false condition takes the else branch, as SQL's CASE does.
             let (condition, then, otherwise) = (vs[0], vs[1], vs[2])
             var values = [Double](repeating: 0, count: rows)
             var valid = [Bool](repeating: false, count: rows)

@@ -6,7 +6,7 @@ import Parquet
 /// `s3://bucket/key`. Errors name the file.
 public enum TableReader {
     /// The whole table at `location`; `csvSchema` fixes CSV columns' types (inferred otherwise).
-    public static func read(_ location: String, s3: S3Configuration, csvSchema: Schema? = nil) async throws -> DataFrame {
+    public static func read(_ location: String, s3: S3Client, csvSchema: Schema? = nil) async throws -> DataFrame {
         let source = try await ObjectStores.source(location, s3: s3)
         guard location.lowercased().hasSuffix(".csv") else { return try await ParquetReader(source: source).read() }
         let bytes = try await source.read(0..<(try await source.size()))

@@ -1,5 +1,6 @@
 import Foundation
 import KiteCore
+import Logging
 import ObjectStorage
 
 /// Paths on the command line: a local path (or `file:PATH`) or `s3://bucket/key`, with S3's endpoint and
@@ -10,25 +11,24 @@ enum StoragePath {
         try S3Configuration(environment: ProcessInfo.processInfo.environment)
     }
 
+    /// Runs `body` with an S3 client set up from the environment, shut down when `body` ends.
+    static func withS3<T>(_ body: (S3Client) async throws -> T) async throws -> T {
+        try await S3Client.with(configuration: try s3Configuration(), logger: Logger(label: "kite.s3"), body)
+    }
+
     /// A random-access source for reading `path`.
-    static func source(_ path: String) async throws -> any ByteSource {
-        try await ObjectStores.source(path, s3: try s3Configuration())
+    static func source(_ path: String, s3: S3Client) async throws -> any ByteSource {
+        try await ObjectStores.source(path, s3: s3)
     }
 
     /// A sink that writes `path` and makes it appear only when committed.
-    static func sink(_ path: String) async throws -> any ByteSink {
-        try await ObjectStores.sink(path, s3: try s3Configuration())
-    }
-
-    /// The whole content of `path`.
-    static func readAll(_ path: String) async throws -> [UInt8] {
-        let source = try await source(path)
-        return try await source.read(0..<(try await source.size()))
+    static func sink(_ path: String, s3: S3Client) async throws -> any ByteSink {
+        try await ObjectStores.sink(path, s3: s3)
     }
 
     /// Writes `path`: `body` fills the sink, which is committed, or abandoned if anything fails.
-    static func write(_ path: String, _ body: (inout any ByteSink) async throws -> Void) async throws {
-        var sink = try await sink(path)
+    static func write(_ path: String, s3: S3Client, _ body: (inout any ByteSink) async throws -> Void) async throws {
+        var sink = try await sink(path, s3: s3)
         do {
             try await body(&sink)
             try await sink.commit()

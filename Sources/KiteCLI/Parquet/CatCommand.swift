@@ -1,5 +1,6 @@
 import ArgumentParser
 import KiteCore
+import ObjectStorage
 import Parquet
 
 /// Output formats of `kite parquet cat`.
@@ -38,7 +39,11 @@ struct CatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let reader = try await ParquetReader(source: try await StoragePath.source(file))
+        try await StoragePath.withS3 { try await run(s3: $0) }
+    }
+
+    private func run(s3: S3Client) async throws {
+        let reader = try await ParquetReader(source: try await StoragePath.source(file, s3: s3))
         let names = columns.map { $0.split(separator: ",").map { String($0).trimmingSpaces() } }
         let format = self.format ?? (Terminal.standardOutputIsTerminal ? .table : .jsonl)
         var remaining = limit ?? (format == .table ? Self.defaultTableRows : Int.max)

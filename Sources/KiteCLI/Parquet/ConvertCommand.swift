@@ -1,6 +1,7 @@
 import ArgumentParser
 import Features
 import KiteCore
+import ObjectStorage
 import Parquet
 
 /// `kite parquet convert IN OUT`.
@@ -52,28 +53,32 @@ struct ConvertCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await StoragePath.withS3 { try await run(s3: $0) }
+    }
+
+    private func run(s3: S3Client) async throws {
         var configuration = ParquetWriter.Configuration()
         configuration.compression = try parsedCompression()
         configuration.rowGroupSize = rowGroupSize
         let toCSV = format(of: output) == "csv"
         var rows = 0
         if format(of: input) == "csv" {
-            let frame = try await TableReader.read(input, s3: try StoragePath.s3Configuration(), csvSchema: try schema.map(Self.parseSchema))
+            let frame = try await TableReader.read(input, s3: s3, csvSchema: try schema.map(Self.parseSchema))
             if toCSV {
-                try await StoragePath.write(output) { try await $0.write(Array(CSVWriter.write(frame).utf8)) }
+                try await StoragePath.write(output, s3: s3) { try await $0.write(Array(CSVWriter.write(frame).utf8)) }
             } else {
-                let writer = try await ParquetWriter(sink: try await StoragePath.sink(output), schema: frame.schema, configuration: configuration)
+                let writer = try await ParquetWriter(sink: try await StoragePath.sink(output, s3: s3), schema: frame.schema, configuration: configuration)
                 try await writer.write(frame)
                 try await writer.close()
             }
             rows = frame.rowCount
         } else {
             // Parquet input streams one row group at a time, so memory stays bounded by the row group size.
-            let reader = try await ParquetReader(source: try await StoragePath.source(input))
+            let reader = try await ParquetReader(source: try await StoragePath.source(input, s3: s3))
             var progress = ProgressReporter(total: reader.rowCount, unit: "rows")
             defer { progress.finish() }
             if toCSV {
-                try await StoragePath.write(output) { sink in
+                try await StoragePath.write(output, s3: s3) { sink in
                     try await sink.write(Array(CSVWriter.write(DataFrame(empty: reader.schema)).utf8))
                     for group in 0..<reader.rowGroupCount {
                         let frame = try await reader.readRowGroup(group)
@@ -82,7 +87,7 @@ struct ConvertCommand: AsyncParsableCommand {
                     }
                 }
             } else {
-                let writer = try await ParquetWriter(sink: try await StoragePath.sink(output), schema: reader.schema, configuration: configuration)
+                let writer = try await ParquetWriter(sink: try await StoragePath.sink(output, s3: s3), schema: reader.schema, configuration: configuration)
                 for group in 0..<reader.rowGroupCount {
                     let frame = try await reader.readRowGroup(group)
                     try await writer.write(frame)

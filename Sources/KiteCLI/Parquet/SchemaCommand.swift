@@ -1,5 +1,6 @@
 import ArgumentParser
 import KiteCore
+import ObjectStorage
 import Parquet
 
 /// `kite parquet schema FILE`.
@@ -13,7 +14,11 @@ struct SchemaCommand: AsyncParsableCommand {
     var file: String
 
     func run() async throws {
-        let reader = try await ParquetReader(source: try await StoragePath.source(file))
+        try await StoragePath.withS3 { try await run(s3: $0) }
+    }
+
+    private func run(s3: S3Client) async throws {
+        let reader = try await ParquetReader(source: try await StoragePath.source(file, s3: s3))
         var out = "\(file): \(reader.rowCount) rows, \(reader.rowGroupCount) row groups, \(reader.columns.count) columns\n"
         let rows = reader.columns.map { column -> [String] in
             var physical = "\(column.physicalType)"

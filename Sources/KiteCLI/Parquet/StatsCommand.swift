@@ -1,5 +1,6 @@
 import ArgumentParser
 import KiteCore
+import ObjectStorage
 import Parquet
 
 /// `kite parquet stats FILE`.
@@ -13,7 +14,11 @@ struct StatsCommand: AsyncParsableCommand {
     var file: String
 
     func run() async throws {
-        let reader = try await ParquetReader(source: try await StoragePath.source(file))
+        try await StoragePath.withS3 { try await run(s3: $0) }
+    }
+
+    private func run(s3: S3Client) async throws {
+        let reader = try await ParquetReader(source: try await StoragePath.source(file, s3: s3))
         var out = "\(file): \(reader.fileSize) bytes, \(reader.rowCount) rows, \(reader.rowGroupCount) row groups\n"
         if let createdBy = reader.metadata.createdBy { out += "created by: \(createdBy)\n" }
         for (key, value) in reader.metadata.keyValueMetadata where key != "ARROW:schema" {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Features
 import Foundation
 import KiteCore
+import ObjectStorage
 import Registry
 
 /// `kite apply`: validate the definitions and record them in the registry.
@@ -19,14 +20,18 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var options: ProjectOptions
 
     func run() async throws {
-        Terminal.standardOutput(try await Self.apply(options) + "\n")
+        try await StoragePath.withS3 { try await run(s3: $0) }
+    }
+
+    private func run(s3: S3Client) async throws {
+        Terminal.standardOutput(try await Self.apply(options, s3: s3) + "\n")
     }
 
     /// Validates and registers the project's definitions; returns the line to show.
-    static func apply(_ options: ProjectOptions) async throws -> String {
+    static func apply(_ options: ProjectOptions, s3: S3Client) async throws -> String {
         let configuration = try options.configuration()
         let definitions = try FeatureDefinitions.load(folder: configuration.definitionsFolder)
-        try await SourceCheck.verify(definitions, store: try options.offlineStore(configuration))
+        try await SourceCheck.verify(definitions, store: try options.offlineStore(configuration, s3: s3))
         let files = try configuration.definitionFiles()
         let (version, created) = try await options.withRegistry(configuration) { registry in
             try await registry.applyFeatureDefinitions(files: files)

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Features
 import KiteCore
-import Registry
+import ObjectStorage
 import Parquet
+import Registry
 
 /// `kite dataset`: a point-in-time correct training set.
 struct DatasetCommand: AsyncParsableCommand {
@@ -41,12 +42,16 @@ struct DatasetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await StoragePath.withS3 { try await run(s3: $0) }
+    }
+
+    private func run(s3: S3Client) async throws {
         let configuration = try options.configuration()
         let (definitions, version) = try await options.appliedDefinitions(configuration)
-        let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration))
+        let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration, s3: s3))
         let references = try service.map { try builder.references(service: $0) }
             ?? (features ?? "").split(separator: ",").map { try FeatureReference(parsing: String($0).trimmingSpaces()) }
-        let entityFrame = try await TableReader.read(entities, s3: try StoragePath.s3Configuration())
+        let entityFrame = try await TableReader.read(entities, s3: s3)
         guard entityFrame[timestampColumn] != nil else {
             throw KiteError.invalidArgument(
                 "\(entities) has no column '\(timestampColumn)' (columns: \(entityFrame.schema.names.joined(separator: ", "))); "
@@ -55,7 +60,7 @@ struct DatasetCommand: AsyncParsableCommand {
         let (frame, lineage) = try await builder.build(
             entities: entityFrame, timestamp: timestampColumn, features: references, fullFeatureNames: fullFeatureNames)
         if out.lowercased().hasSuffix(".csv") {
-            try await StoragePath.write(out) { try await $0.write(Array(CSVWriter.write(frame).utf8)) }
+            try await StoragePath.write(out, s3: s3) { try await $0.write(Array(CSVWriter.write(frame).utf8)) }
         } else {
             var writerConfiguration = ParquetWriter.Configuration()
             writerConfiguration.keyValueMetadata = [
@@ -63,7 +68,7 @@ struct DatasetCommand: AsyncParsableCommand {
                 ("kite.features", lineage.features.joined(separator: ",")),
                 ("kite.sources", lineage.sources.map { "\($0.path)=\($0.rows)" }.joined(separator: ",")),
             ] + (service.map { [("kite.feature_service", $0)] } ?? [])
-            let writer = try await ParquetWriter(sink: try await StoragePath.sink(out), schema: frame.schema, configuration: writerConfiguration)
+            let writer = try await ParquetWriter(sink: try await StoragePath.sink(out, s3: s3), schema: frame.schema, configuration: writerConfiguration)
             try await writer.write(frame)
             try await writer.close()
         }

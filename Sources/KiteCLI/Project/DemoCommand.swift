@@ -35,6 +35,10 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try await StoragePath.withS3 { try await run(s3: $0) }
+    }
+
+    private func run(s3: S3Client) async throws {
         let folder = keep ?? FileManager.default.temporaryDirectory.appendingPathComponent("kite-demo-\(UUID().uuidString.prefix(8))").path
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: folder) } }
         var clock = DispatchTime.now().uptimeNanoseconds
@@ -51,11 +55,11 @@ struct DemoCommand: AsyncParsableCommand {
 
         var options = ProjectOptions()
         options.project = folder
-        stage("apply", try await ApplyCommand.apply(options))
+        stage("apply", try await ApplyCommand.apply(options, s3: s3))
 
         let configuration = try options.configuration()
         let (definitions, version) = try await options.appliedDefinitions(configuration)
-        let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration))
+        let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration, s3: s3))
         let labels = try await ParquetReader(path: folder + "/data/labels.parquet").read()
         let (training, lineage) = try await builder.build(entities: labels, features: try builder.references(service: "fraud_model"))
         var writer = ParquetWriter.Configuration()
@@ -70,10 +74,10 @@ struct DemoCommand: AsyncParsableCommand {
         // Train both of the example's configs; each run is tracked and registered when its gates pass.
         let best: (version: Int64, auc: Double)? = try await options.withRegistry(configuration) { store in
             var best: (version: Int64, auc: Double)?
-            let artifacts = try options.artifactStore(configuration)
+            let artifacts = try options.artifactStore(configuration, s3: s3)
             for learner in ["gbdt", "logistic"] {
                 let config = try TrainingConfiguration.load(path: folder + "/train/\(learner).yaml")
-                let job = TrainingJob(configuration: config, project: configuration, s3: try StoragePath.s3Configuration(), sourceName: "kite demo")
+                let job = TrainingJob(configuration: config, project: configuration, s3: s3, sourceName: "kite demo")
                 let result = try await job.run(registry: store, artifacts: artifacts)
                 let auc = result.metrics["auc"] ?? 0
                 let outcome = result.version.map { "fraud v\($0)" } ?? "not registered (a gate failed)"

@@ -17,8 +17,8 @@ struct ProjectOptions: ParsableArguments {
     }
 
     /// The project's offline store (S3 settings from the environment).
-    func offlineStore(_ configuration: ProjectConfiguration) throws -> any ObjectStore {
-        try ObjectStores.openFolder(configuration.offlineStoreURL, s3: try StoragePath.s3Configuration())
+    func offlineStore(_ configuration: ProjectConfiguration, s3: S3Client) throws -> any ObjectStore {
+        try ObjectStores.openFolder(configuration.offlineStoreURL, s3: s3)
     }
 
     /// Runs `body` with the project's registry store (experiments, runs, models), opened and migrated, and
@@ -40,7 +40,7 @@ struct ProjectOptions: ParsableArguments {
     }
 
     /// The project's artifact store.
-    func artifactStore(_ configuration: ProjectConfiguration) throws -> ArtifactStore {
-        ArtifactStore(objects: try ObjectStores.openFolder(configuration.artifactsURL, s3: try StoragePath.s3Configuration()))
+    func artifactStore(_ configuration: ProjectConfiguration, s3: S3Client) throws -> ArtifactStore {
+        ArtifactStore(objects: try ObjectStores.openFolder(configuration.artifactsURL, s3: s3))
     }
 }

@@ -30,9 +30,13 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: "The probability at which a binary prediction is 1.") var threshold: Double = 0.5
 
     func run() async throws {
+        try await StoragePath.withS3 { try await run(s3: $0) }
+    }
+
+    private func run(s3: S3Client) async throws {
         guard (0...1).contains(threshold) else { throw KiteError.invalidArgument("--threshold must be between 0 and 1, not \(threshold)") }
-        let scorer = try BatchScorer(model: try await Self.resolve(self.model, options: options), threshold: threshold)
-        let reader = try await ParquetReader(source: try await StoragePath.source(input))
+        let scorer = try BatchScorer(model: try await Self.resolve(self.model, options: options, s3: s3), threshold: threshold)
+        let reader = try await ParquetReader(source: try await StoragePath.source(input, s3: s3))
         var writer: ParquetWriter?
         var sink: (any ByteSink)?
         var progress = ProgressReporter(total: reader.rowCount, unit: "rows")
@@ -41,7 +45,7 @@ struct PredictCommand: AsyncParsableCommand {
                 let frame = try await reader.readRowGroup(group)
                 let scored = try scorer.score(frame)
                 if writer == nil {
-                    let opened = try await StoragePath.sink(out)
+                    let opened = try await StoragePath.sink(out, s3: s3)
                     sink = opened
                     writer = try await ParquetWriter(sink: opened, schema: scored.schema)
                 }
@@ -51,7 +55,7 @@ struct PredictCommand: AsyncParsableCommand {
             if writer == nil {
                 // An input without row groups still gives an output with the input's and the prediction columns.
                 let empty = try scorer.score(DataFrame(empty: reader.schema))
-                writer = try await ParquetWriter(sink: try await StoragePath.sink(out), schema: empty.schema)
+                writer = try await ParquetWriter(sink: try await StoragePath.sink(out, s3: s3), schema: empty.schema)
             }
             try await writer?.close()
         } catch {
@@ -64,13 +68,13 @@ struct PredictCommand: AsyncParsableCommand {
     }
 
     /// Loads a model file, or the model.json of a registered version (`NAME@ALIAS`, `NAME@vN`, `NAME@latest`).
-    static func resolve(_ reference: String, options: ProjectOptions) async throws -> ModelFile {
+    static func resolve(_ reference: String, options: ProjectOptions, s3: S3Client) async throws -> ModelFile {
         if FileManager.default.fileExists(atPath: reference) { return try ModelFile.load(path: reference) }
         guard let at = reference.lastIndex(of: "@"), at != reference.startIndex, reference.index(after: at) != reference.endIndex else {
             throw KiteError(.notFound, "no model file '\(reference)'; name a model file, or NAME@ALIAS, NAME@vN or NAME@latest from the registry")
         }
         let configuration = try options.configuration()
-        let artifacts = try options.artifactStore(configuration)
+        let artifacts = try options.artifactStore(configuration, s3: s3)
         return try await options.withRegistry(configuration) { store in
             let version = try await ModelLoader.version(reference: reference, registry: store)
             return try await ModelLoader.model(of: version, reference: reference, registry: store, artifacts: artifacts)

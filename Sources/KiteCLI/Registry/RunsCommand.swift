@@ -31,7 +31,7 @@ struct RunsCommand: AsyncParsableCommand {
             }
             let metricNames = Array(Set(runs.flatMap(\.metrics.keys))).sorted().prefix(6)
             let rows = runs.map { run in
-                [run.id, run.name, run.status, Timestamp.format(run.startTime)]
+                [run.id, run.name, run.status.rawValue, Timestamp.format(run.startTime)]
                     + metricNames.map { name in run.metrics[name].map { String(format: "%.6g", $0.value) } ?? "" }
             }
             Terminal.standardOutput("experiment \(found.name) (\(found.id))\n")
@@ -49,7 +49,7 @@ struct RunsCommand: AsyncParsableCommand {
         func run() async throws {
             let runID = runID
             let run = try await options.withRegistry(try options.configuration()) { try await $0.run(id: runID) }
-            var out = "run \(run.id) \"\(run.name)\"\n  experiment: \(run.experimentID)\n  status: \(run.status)\n"
+            var out = "run \(run.id) \"\(run.name)\"\n  experiment: \(run.experimentID)\n  status: \(run.status.rawValue)\n"
             out += "  started: \(Timestamp.format(run.startTime))\n"
             if let end = run.endTime { out += "  ended: \(Timestamp.format(end))\n" }
             if let parent = run.parentRunID { out += "  parent run: \(parent)\n" }

@@ -3,6 +3,7 @@ import Features
 import KiteCore
 import KiteServer
 import Logging
+import ObjectStorage
 import Registry
 
 /// `kite serve` (alias `kite server`): every API family the project enables, on one port.
@@ -35,9 +36,10 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = try serverConfiguration(project.serve)
         var logger = Logger(label: "kite.serve")
         logger.logLevel = level
+        let s3 = try S3Client(configuration: try StoragePath.s3Configuration(), logger: logger)
         let registry = try RegistryStore(url: project.registryURL, logger: logger)
         try await KiteApplication.run(
-            configuration: configuration, registry: registry, artifacts: try self.project.artifactStore(project), logger: logger
+            configuration: configuration, s3: s3, registry: registry, artifacts: try self.project.artifactStore(project, s3: s3), logger: logger
         ) { port in
             let host = configuration.host
             Terminal.standardOutput("kite serve: \(configuration.apis.map(\.rawValue).sorted().joined(separator: ", ")); registry \(project.registry), artifacts \(project.artifacts)\n")

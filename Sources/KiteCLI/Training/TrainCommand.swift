@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import KiteCore
+import ObjectStorage
 import Registry
 import Training
 
@@ -28,12 +29,16 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object (run id, model, version, every metric, each gate) instead of the summary.") var json = false
 
     func run() async throws {
+        try await StoragePath.withS3 { try await run(s3: $0) }
+    }
+
+    private func run(s3: S3Client) async throws {
         let project = try options.configuration()
         let configuration = try TrainingConfiguration.load(path: config, overrides: parameters)
         let display = TrainingDisplay(quiet: json)
-        let job = TrainingJob(configuration: configuration, project: project, s3: try StoragePath.s3Configuration(),
+        let job = TrainingJob(configuration: configuration, project: project, s3: s3,
                               sourceName: "kite train \(config)", onProgress: { display.show($0) })
-        let artifacts = try options.artifactStore(project)
+        let artifacts = try options.artifactStore(project, s3: s3)
         let result: TrainingResult
         do {
             result = try await options.withRegistry(project) { try await job.run(registry: $0, artifacts: artifacts) }
@@ -43,7 +48,7 @@ struct TrainCommand: AsyncParsableCommand {
             throw error
         }
         Terminal.standardOutput(json ? try result.json() + "\n" : Self.summary(result))
-        if result.status != "FINISHED" { throw ExitCode(2) }
+        if result.status != .finished { throw ExitCode(2) }
     }
 
     /// The result for people: the run, each metric, each gate, the top features and what was registered.

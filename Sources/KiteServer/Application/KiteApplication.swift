@@ -2,24 +2,25 @@ import Hummingbird
 import KiteCore
 import Logging
 import NIOCore
+import ObjectStorage
 import Registry
 import ServiceLifecycle
 
 /// `kite serve` as a Hummingbird application: one router with a route collection per API family, and the
-/// long-lived clients (the registry's connections, later the Redis pool, the model reloader, the scheduler) as
-/// its services, shut down in reverse order on SIGTERM or SIGINT.
+/// long-lived clients (S3's connection pool, the registry's connections, later the Redis pool, the model
+/// reloader, the scheduler) as its services, shut down in reverse order on SIGTERM or SIGINT.
 public enum KiteApplication {
-    /// The application for `configuration`: the registry store is one of its services and is prepared
-    /// (migrated) before the server listens; `onListening` gets the bound port.
+    /// The application for `configuration`: the S3 client and the registry store are its services, and the
+    /// store is prepared (migrated) before the server listens; `onListening` gets the bound port.
     public static func build(
-        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger,
+        configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var application = Application(
             router: router(configuration: configuration, registry: registry, artifacts: artifacts, logger: logger),
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kite"),
-            services: [registry],
+            services: [s3, registry],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         application.beforeServerStarts { try await registry.prepare() }
@@ -28,10 +29,10 @@ public enum KiteApplication {
 
     /// Builds the application and serves until SIGTERM or SIGINT, then shuts its services down in order.
     public static func run(
-        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger,
+        configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        try await build(configuration: configuration, registry: registry, artifacts: artifacts, logger: logger, onListening: onListening)
+        try await build(configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, logger: logger, onListening: onListening)
             .runService()
     }
 

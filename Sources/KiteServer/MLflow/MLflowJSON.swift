@@ -28,7 +28,7 @@ enum MLflowJSON {
     static func runInfo(_ run: Run) -> JSONValue {
         .object([
             "run_id": .string(run.id), "run_uuid": .string(run.id), "run_name": .string(run.name),
-            "experiment_id": .string(run.experimentID), "user_id": .string(run.userID), "status": .string(run.status),
+            "experiment_id": .string(run.experimentID), "user_id": .string(run.userID), "status": .string(run.status.rawValue),
             "start_time": MLflowTime.json(run.startTime), "end_time": MLflowTime.json(run.endTime),
             "artifact_uri": .string(run.artifactURI), "lifecycle_stage": .string(run.lifecycleStage),
         ])

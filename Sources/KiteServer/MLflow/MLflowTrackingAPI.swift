@@ -82,7 +82,7 @@ enum MLflowTrackingAPI {
         routes.add(.post, "runs/update") { call in
             let p = call.parameters
             let run = try await store.updateRun(
-                id: try p.required("run_id", or: "run_uuid"), status: try p.string("status"), endTime: try p.time("end_time"),
+                id: try p.required("run_id", or: "run_uuid"), status: try p.string("status").map(RunStatus.init(parsing:)), endTime: try p.time("end_time"),
                 name: try p.string("run_name"))
             return .object(["run_info": MLflowJSON.runInfo(run)])
         }

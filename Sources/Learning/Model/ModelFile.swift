@@ -39,30 +39,30 @@ public struct ModelFile: Sendable, Hashable, Codable {
 
     /// What the model reads: its input columns and where they come from.
     public struct Signature: Sendable, Hashable, Codable {
-        /// Input column names and their types (`float64`, `int64`, `bool`, `string`, …).
+        /// Input column names and their types (written `float64`, `int64`, `bool`, `string`, …).
         public var inputs: [Input]
         /// The feature service the inputs come from, if the training set came from the feature store.
         public var featureService: String?
         public var label: String
-        /// `binary`, `multiclass` or `regression`.
-        public var task: String
+        /// What the model predicts (written `binary`, `multiclass` or `regression`).
+        public var task: LearningTask
         /// A multiclass model's class names (the label values, as text), in output order.
         public var classes: [String]?
 
         /// One input column.
         public struct Input: Sendable, Hashable, Codable {
             public var name: String
-            public var type: String
+            public var type: DataType
 
             /// An input column.
-            public init(name: String, type: String) {
+            public init(name: String, type: DataType) {
                 self.name = name
                 self.type = type
             }
         }
 
         /// A signature.
-        public init(inputs: [Input], featureService: String?, label: String, task: String, classes: [String]? = nil) {
+        public init(inputs: [Input], featureService: String?, label: String, task: LearningTask, classes: [String]? = nil) {
             self.inputs = inputs
             self.featureService = featureService
             self.label = label
@@ -186,12 +186,12 @@ public struct ModelFile: Sendable, Hashable, Codable {
         // The task must be what the learner predicts, so every reader can trust the signature.
         let fits: Bool
         switch (signature.task, learner) {
-        case ("binary", .gbdt(let model)): fits = model.objective == .binary
-        case ("binary", .linear(let model)): fits = model.kind == .logistic
-        case ("multiclass", .gbdt(let model)): fits = model.objective == .multiclass
-        case ("regression", .gbdt(let model)): fits = [.regression, .regressionL1, .huber].contains(model.objective)
-        case ("regression", .linear(let model)): fits = model.kind == .ridge
-        default: fits = false
+        case (.binary, .gbdt(let model)): fits = model.objective == .binary
+        case (.binary, .linear(let model)): fits = model.kind == .logistic
+        case (.multiclass, .gbdt(let model)): fits = model.objective == .multiclass
+        case (.multiclass, .linear): fits = false
+        case (.regression, .gbdt(let model)): fits = [.regression, .regressionL1, .huber].contains(model.objective)
+        case (.regression, .linear(let model)): fits = model.kind == .ridge
         }
         guard fits else { throw fail("a \(signature.task) signature does not fit its learner") }
         switch learner {

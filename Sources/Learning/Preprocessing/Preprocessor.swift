@@ -185,15 +185,7 @@ public struct Preprocessor: Sendable, Hashable, Codable {
                 }
                 continue
             }
-            let number: Double
-            switch value {
-            case .null: number = .nan
-            case .bool(let flag): number = flag ? 1 : 0
-            case .int(let integer): number = Double(integer)
-            case .float(let float): number = Double(float)
-            case .double(let double): number = double
-            default: throw KiteError.invalidArgument("feature '\(fitted.column)' must be a number")
-            }
+            guard let number = value.number else { throw KiteError.invalidArgument("feature '\(fitted.column)' must be a number") }
             outputs(fitted, number: number, category: nil, into: &out)
         }
         return out

@@ -2,11 +2,6 @@ import AsyncHTTPClient
 import KiteCore
 import NIOCore
 import NIOHTTP1
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Objects in an S3 bucket (or on an S3-compatible server), optionally under a key prefix.
 ///
@@ -17,6 +12,7 @@ public struct S3ObjectStore: ObjectStore {
     /// Prepended to every key (`data/` for `s3://bucket/data/`).
     public let prefix: String
     let configuration: S3Configuration
+    private let client: S3Client
     private let scheme: String
     private let host: String
     private let addressing: S3Configuration.Addressing
@@ -27,21 +23,14 @@ public struct S3ObjectStore: ObjectStore {
     /// The largest range one download request asks for.
     static let maxDownloadPiece = 32 << 20
 
-    /// One HTTP client for the process: connection pooling across stores, never shut down.
-    static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout.connect = .seconds(5)
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 16
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
-    /// A store for `bucket`; keys are relative to `prefix`.
-    public init(bucket: String, prefix: String = "", configuration: S3Configuration) throws {
+    /// A store for `bucket` that sends through `client`; keys are relative to `prefix`.
+    public init(bucket: String, prefix: String = "", client: S3Client) throws {
         guard ObjectLocation.isValidBucket(bucket) else {
             throw KiteError.invalidArgument("'\(bucket)' is not a valid bucket name")
         }
-        self.configuration = try configuration.validated()
+        self.client = client
+        let configuration = client.configuration
+        self.configuration = configuration
         self.bucket = bucket
         self.prefix = prefix.isEmpty || prefix.hasSuffix("/") ? prefix : prefix + "/"
         if let endpoint = configuration.endpoint {
@@ -94,7 +83,7 @@ public struct S3ObjectStore: ObjectStore {
                     SigV4Signer.Request(
                         method: method.rawValue, host: requestHost, encodedPath: path, query: query, headers: headers,
                         payloadHash: payloadHash),
-                    date: Self.now())
+                    date: client.clock.now())
                 allHeaders += signed.headers
             }
             request.url = "\(scheme)://\(requestHost)\(path)" + (encodedQuery.isEmpty ? "" : "?\(encodedQuery)")
@@ -103,7 +92,7 @@ public struct S3ObjectStore: ObjectStore {
             let retryable: Bool
             let failure: KiteError
             do {
-                let response = try await Self.client.execute(request, timeout: .seconds(configuration.requestTimeoutSeconds))
+                let response = try await client.http.execute(request, timeout: .seconds(configuration.requestTimeoutSeconds))
                 let bytes = try await response.body.collect(upTo: maxBodyBytes)
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) { return Reply(status: status, headers: response.headers, body: bytes) }
@@ -123,12 +112,6 @@ public struct S3ObjectStore: ObjectStore {
             }
             try await Task.sleep(nanoseconds: UInt64(100_000_000) << UInt64(2 * (attempt - 1)))
         }
-    }
-
-    static func now() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1_000_000 + Int64(spec.tv_nsec) / 1000
     }
 
     /// The `KiteError` for an S3 error answer, keeping S3's code.

@@ -2,8 +2,6 @@ import Foundation
 import KiteCore
 
 extension RegistryStore {
-    static let runStatuses = ["RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"]
-
     /// Starts a run in an active experiment; `name` (or the `mlflow.runName` tag) names it, else one is made up.
     public func createRun(
         experimentID: String, name: String? = nil, userID: String = "", startTime: Int64? = nil, tags: [String: String] = [:]
@@ -63,7 +61,7 @@ extension RegistryStore {
             }
             byID[id] = Run(
                 id: id, experimentID: row.text("experiment_id"), name: row.text("name"), userID: row.text("user_id"),
-                status: row.text("status"), startTime: row.integer("start_time") ?? 0, endTime: row.integer("end_time"),
+                status: RunStatus(rawValue: row.text("status")) ?? .failed, startTime: row.integer("start_time") ?? 0, endTime: row.integer("end_time"),
                 lifecycleStage: row.text("lifecycle_stage"), artifactURI: row.text("artifact_uri"),
                 params: pairs(params[id] ?? []), metrics: latest, tags: pairs(tags[id] ?? []),
                 inputs: (inputs[id] ?? []).sorted { ($0.text("name"), $0.text("digest")) < ($1.text("name"), $1.text("digest")) }.map { input in
@@ -171,18 +169,14 @@ extension RegistryStore {
     }
 
     /// Changes a run's status, end time or name (MLflow's update-run).
-    public func updateRun(id: String, status: String? = nil, endTime: Int64? = nil, name: String? = nil) async throws -> Run {
-        if let status, !Self.runStatuses.contains(status) {
-            throw KiteError.invalidArgument("run status '\(status)' is not one of \(Self.runStatuses.joined(separator: ", "))")
-        }
-        return try await database.write { session in
+    public func updateRun(id: String, status: RunStatus? = nil, endTime: Int64? = nil, name: String? = nil) async throws -> Run {
+        try await database.write { session in
             let run = try Self.run(session, id: id)
             let newStatus = status ?? run.status
-            let finished = newStatus != "RUNNING" && newStatus != "SCHEDULED"
-            let end = endTime ?? (finished && status != nil ? run.endTime ?? self.clock.now() : run.endTime)
+            let end = endTime ?? (newStatus.hasEnded && status != nil ? run.endTime ?? self.clock.now() : run.endTime)
             try session.execute(
                 "UPDATE run SET status = ?, end_time = ?, name = ? WHERE id = ?",
-                [.text(newStatus), SQLValue(end), .text(name.flatMap { $0.isEmpty ? nil : $0 } ?? run.name), .text(id)])
+                [.text(newStatus.rawValue), SQLValue(end), .text(name.flatMap { $0.isEmpty ? nil : $0 } ?? run.name), .text(id)])
             if let name, !name.isEmpty {
                 try Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: "mlflow.runName", value: name)
             }
@@ -191,7 +185,7 @@ extension RegistryStore {
     }
 
     /// Ends a run with a status.
-    public func finishRun(id: String, status: String = "FINISHED", endTime: Int64? = nil) async throws {
+    public func finishRun(id: String, status: RunStatus = .finished, endTime: Int64? = nil) async throws {
         _ = try await updateRun(id: id, status: status, endTime: endTime ?? self.clock.now())
     }
 

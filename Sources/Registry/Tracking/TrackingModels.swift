@@ -1,3 +1,5 @@
+import KiteCore
+
 /// An experiment: a named group of runs.
 public struct Experiment: Sendable, Hashable {
     public var id: String
@@ -65,14 +67,29 @@ public struct Metric: Sendable, Hashable {
     }
 }
 
+/// Where a run is in its life, as MLflow names it.
+public enum RunStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    case running = "RUNNING", scheduled = "SCHEDULED", finished = "FINISHED", failed = "FAILED", killed = "KILLED"
+
+    /// Whether the run has ended (it gets an end time).
+    public var hasEnded: Bool { self != .running && self != .scheduled }
+
+    /// The status named `text`; anything else is an invalid argument that lists the statuses.
+    public init(parsing text: String) throws {
+        guard let status = RunStatus(rawValue: text) else {
+            throw KiteError.invalidArgument("run status '\(text)' is not one of \(RunStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self = status
+    }
+}
+
 /// A run: one execution of training code, with its params, metrics and tags.
 public struct Run: Sendable, Hashable {
     public var id: String
     public var experimentID: String
     public var name: String
     public var userID: String
-    /// `RUNNING`, `SCHEDULED`, `FINISHED`, `FAILED` or `KILLED`.
-    public var status: String
+    public var status: RunStatus
     public var startTime: Int64
     public var endTime: Int64?
     public var lifecycleStage: String

@@ -9,10 +9,11 @@ import Features
 import Foundation
 import KiteCore
 import Learning
+import Logging
 import ObjectStorage
 import Parquet
 
-func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+func seconds(isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Void) async rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try await body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -64,13 +65,16 @@ if arguments.count == 6, arguments[1] == "object-storage", let repeats = Int(arg
     if let value = ProcessInfo.processInfo.environment["KITE_BENCH_PART_MIB"].flatMap(Int.init) {
         configuration.partSize = value << 20
     }
-    let store = try S3ObjectStore(bucket: arguments[3], configuration: configuration)
-    try await store.createBucket()
-    var uploads: [Double] = []
-    var downloads: [Double] = []
-    for _ in 0..<repeats {
-        uploads.append(try await seconds { try await store.put("bench.bin", file: arguments[4]) })
-        downloads.append(try await seconds { try await store.download("bench.bin", toFile: arguments[4] + ".kite") })
+    let (uploads, downloads) = try await S3Client.with(configuration: configuration, logger: Logger(label: "kite.bench")) { client in
+        let store = try S3ObjectStore(bucket: arguments[3], client: client)
+        try await store.createBucket()
+        var uploads: [Double] = []
+        var downloads: [Double] = []
+        for _ in 0..<repeats {
+            uploads.append(try await seconds { try await store.put("bench.bin", file: arguments[4]) })
+            downloads.append(try await seconds { try await store.download("bench.bin", toFile: arguments[4] + ".kite") })
+        }
+        return (uploads, downloads)
     }
     print("{\"upload\": \(uploads), \"download\": \(downloads)}")
     exit(0)
