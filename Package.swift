@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "KiteServer",
             dependencies: [
-                "KiteCore", "ObjectStorage", "Features", "Registry",
+                "KiteCore", "ObjectStorage", "Registry",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -129,14 +129,14 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryTests",
-            dependencies: ["KiteCore", "Registry", "ObjectStorage", "KiteTesting", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KiteCore", "Registry", "KiteTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LearningTests", dependencies: ["KiteCore", "Learning", "KiteTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KiteServerTests",
             dependencies: [
-                "KiteCore", "Registry", "KiteServer", "KiteTesting", "ObjectStorage", "Features",
+                "KiteCore", "Registry", "KiteServer", "KiteTesting", "ObjectStorage",
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "KiteCLITests",
             dependencies: [
-                "KiteCLI", "KiteCore", "Parquet", "Features", "Registry", "Learning", "Training", "ObjectStorage", "KiteTesting",
+                "KiteCore", "Parquet", "Registry", "Learning", "Training", "ObjectStorage", "KiteTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

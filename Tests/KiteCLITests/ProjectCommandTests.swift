@@ -70,11 +70,29 @@ import Testing
             .write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
         let stale = try kite(directory, "dataset", "--entities", directory.file("labels.csv"), "--service", "model", "--out", out)
         #expect(stale.status == 0 && stale.standardError.contains("warning: features/defs.yaml changed since the last 'kite apply'"), "\(stale.standardError)")
+        try "data: {feature_service: model, labels: \(directory.file("labels.csv")), label: label}\n"
+            .write(toFile: directory.file("train.yaml"), atomically: true, encoding: .utf8)
+        let staleTraining = try kite(directory, "train", directory.file("train.yaml"))
+        #expect(staleTraining.standardError.contains("warning: features/defs.yaml changed since the last 'kite apply'"), "\(staleTraining.standardError)")
         #expect(try kite(directory, "apply").standardOutput.contains("applied definitions version 2"))
         let fresh = try kite(directory, "features", "list")
         #expect(fresh.status == 0 && !fresh.standardError.contains("warning"), "\(fresh.standardError)")
         let unknown = try kite(directory, "dataset", "--entities", directory.file("labels.csv"), "--service", "nope", "--out", out)
         #expect(unknown.status != 0 && unknown.standardError.contains("run 'kite apply'"), "\(unknown.standardError)")
+    }
+
+    /// Entity columns pass through a training set in their own Parquet type: pandas' naive nanosecond times
+    /// come back naive and in nanoseconds, equal to the frame the user wrote.
+    @Test func passedThroughColumnsKeepTheirParquetType() async throws {
+        let directory = try await Self.project()
+        let entities = directory.file("entities.parquet")
+        _ = try Subprocess.python("parquet_peer.py", ["pandas-entities", entities])
+        #expect(try kite(directory, "apply").status == 0)
+        let out = directory.file("set.parquet")
+        let dataset = try kite(directory, "dataset", "--entities", entities, "--service", "model", "--out", out)
+        #expect(dataset.status == 0, "\(dataset.standardError)")
+        let compared = try Subprocess.python("parquet_peer.py", ["pandas-compare", entities, out])
+        #expect(compared.trimmingCharacters(in: .whitespacesAndNewlines) == "datetime64[ns] equal", "\(compared)")
     }
 
     @Test func applyCatchesMistakesInSourcesAndYAML() async throws {

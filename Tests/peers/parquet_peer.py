@@ -219,6 +219,20 @@ def aggregate(path):
     print(json.dumps(result))
 
 
+def pandas_entities(path):
+    """Entities as a pandas user writes them: naive datetime64[ns] event times, one with sub-second digits."""
+    import pandas as pd
+    times = pd.to_datetime(["2023-11-14 23:00:00.123456", "2023-11-14 21:00:00.000000", "2023-11-14 23:00:00.000000"]).astype("datetime64[ns]")
+    pd.DataFrame({"customer_id": [1, 2, 3], "event_timestamp": times, "label": [1, 0, 0]}).to_parquet(path, index=False)
+
+
+def pandas_compare(entities, output):
+    """Whether the output's columns named like the entities' equal them in pandas, dtypes included."""
+    import pandas as pd
+    given, written = pd.read_parquet(entities), pd.read_parquet(output)
+    print(written["event_timestamp"].dtype, "equal" if written[given.columns].equals(given) else "different")
+
+
 def main(argv):
     command = argv[1]
     if command == "dump":
@@ -241,6 +255,10 @@ def main(argv):
         summary(argv[2])
     elif command == "aggregate":
         aggregate(argv[2])
+    elif command == "pandas-entities":
+        pandas_entities(argv[2])
+    elif command == "pandas-compare":
+        pandas_compare(argv[2], argv[3])
     else:
         raise SystemExit(f"unknown command {command}")
 

@@ -75,6 +75,7 @@ struct ConvertCommand: AsyncParsableCommand {
         } else {
             // Parquet input streams one row group at a time, so memory stays bounded by the row group size.
             let reader = try await ParquetReader(source: try await StoragePath.source(input, s3: s3))
+            configuration.timestampStorage = reader.timestampStorage
             var progress = ProgressReporter(total: reader.rowCount, unit: "rows")
             defer { progress.finish() }
             if toCSV {

@@ -51,7 +51,7 @@ struct DatasetCommand: AsyncParsableCommand {
         let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration, s3: s3))
         let references = try service.map { try builder.references(service: $0) }
             ?? (features ?? "").split(separator: ",").map { try FeatureReference(parsing: String($0).trimmingSpaces()) }
-        let entityFrame = try await TableReader.read(entities, s3: s3)
+        let (entityFrame, timestampStorage) = try await TableReader.readKeepingStorage(entities, s3: s3)
         guard entityFrame[timestampColumn] != nil else {
             throw KiteError.invalidArgument(
                 "\(entities) has no column '\(timestampColumn)' (columns: \(entityFrame.schema.names.joined(separator: ", "))); "
@@ -63,6 +63,7 @@ struct DatasetCommand: AsyncParsableCommand {
             try await StoragePath.write(out, s3: s3) { try await $0.write(Array(CSVWriter.write(frame).utf8)) }
         } else {
             var writerConfiguration = ParquetWriter.Configuration()
+            writerConfiguration.timestampStorage = timestampStorage  // the entities' timestamps stay as they came
             writerConfiguration.keyValueMetadata = [
                 ("kite.definitions_version", String(version.number)),
                 ("kite.features", lineage.features.joined(separator: ",")),

@@ -35,6 +35,9 @@ struct TrainCommand: AsyncParsableCommand {
     private func run(s3: S3Client) async throws {
         let project = try options.configuration()
         let configuration = try TrainingConfiguration.load(path: config, overrides: parameters)
+        if case .featureService = configuration.data {
+            _ = try await options.appliedDefinitions(project)  // warns when features/*.yaml changed since kite apply
+        }
         let display = TrainingDisplay(quiet: json)
         let job = TrainingJob(configuration: configuration, project: project, s3: s3,
                               sourceName: "kite train \(config)", onProgress: { display.show($0) })

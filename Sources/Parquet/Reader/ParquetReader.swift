@@ -28,6 +28,17 @@ public final class ParquetReader: Sendable {
     public let schema: Schema
     private let configuration: Configuration
 
+    /// How each readable timestamp column is stored, to write it back the same way.
+    public var timestampStorage: [String: TimestampStorage] {
+        var storage: [String: TimestampStorage] = [:]
+        for column in columns where column.dataType == .timestamp && column.path.count == 1 {
+            if case .timestamp(let unit, let adjustedToUTC)? = column.logicalType {
+                storage[column.name] = TimestampStorage(unit: unit, adjustedToUTC: adjustedToUTC)
+            }
+        }
+        return storage
+    }
+
     private static let magic: [UInt8] = Array("PAR1".utf8)
 
     /// Opens a Parquet file on the local file system.

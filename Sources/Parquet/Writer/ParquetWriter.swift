@@ -20,6 +20,8 @@ public final class ParquetWriter {
         public var dataPageRowLimit = defaultDataPageRowLimit
         public var useDictionary = true
         public var dictionaryPageSizeLimit = defaultDictionaryPageSizeLimit
+        /// How named timestamp columns are stored; the others as UTC microseconds.
+        public var timestampStorage: [String: TimestampStorage] = [:]
         /// Key-value pairs stored in the footer.
         public var keyValueMetadata: [(key: String, value: String)] = []
         public var createdBy = "kite version 0.1.0"
@@ -113,7 +115,9 @@ public final class ParquetWriter {
         let configuration = self.configuration
         let fields = schema.fields
         let encoded = try await Parallel.map(frame.columns.count) { i in
-            try ColumnChunkEncoder(field: fields[i], configuration: configuration).encode(frame.columns[i])
+            let storage = fields[i].type == .timestamp ? configuration.timestampStorage[fields[i].name] : nil
+            let column = try storage?.stored(frame.columns[i], name: fields[i].name) ?? frame.columns[i]
+            return try ColumnChunkEncoder(field: fields[i], configuration: configuration).encode(column)
         }
         var chunks: [ColumnChunk] = []
         var totalSize = 0
@@ -160,7 +164,8 @@ public final class ParquetWriter {
             elements.append(
                 SchemaElement(
                     name: field.name, type: Self.physicalType(field.type),
-                    repetition: field.nullable ? .optional : .required, logicalType: Self.logicalType(field.type)))
+                    repetition: field.nullable ? .optional : .required,
+                    logicalType: Self.logicalType(field.type, storage: configuration.timestampStorage[field.name])))
         }
         let metadata = FileMetaData(
             version: 2, schema: elements, rowCount: rowGroups.reduce(0) { $0 + $1.rowCount }, rowGroups: rowGroups,
@@ -190,11 +195,11 @@ public final class ParquetWriter {
         }
     }
 
-    static func logicalType(_ type: DataType) -> LogicalType? {
+    static func logicalType(_ type: DataType, storage: TimestampStorage? = nil) -> LogicalType? {
         switch type {
         case .string: .string
         case .date: .date
-        case .timestamp: .timestamp(unit: .micros, adjustedToUTC: true)
+        case .timestamp: .timestamp(unit: (storage ?? .kite).unit, adjustedToUTC: (storage ?? .kite).adjustedToUTC)
         default: nil
         }
     }
