@@ -1,7 +1,6 @@
 import ArgumentParser
 import KiteCore
 
-
 /// `kite`: the whole life of a tabular model in one binary.
 public struct KiteCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -40,8 +39,9 @@ public struct KiteCommand: AsyncParsableCommand {
                 return 0
             }
             let message = message(for: error)
-            Terminal.standardError("error: \(message.isEmpty ? String(describing: error) : message)"
-                + " (see 'kite \(arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")) --help')")
+            Terminal.standardError(
+                "error: \(message.isEmpty ? String(describing: error) : message)"
+                    + " (see 'kite \(arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")) --help')")
             return code.rawValue
         }
     }

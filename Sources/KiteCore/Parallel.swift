@@ -58,7 +58,7 @@ extension Parallel {
     /// count and the core count, so summing per-chunk results in chunk order is deterministic.
     public static func forEachChunk(_ count: Int, minimumChunk: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
         let chunks = chunkCount(count, minimumChunk: minimumChunk)
-                if chunks == 1 { return body(0, 0..<count) }
+        if chunks == 1 { return body(0, 0..<count) }
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in body(chunk, (count * chunk / chunks)..<(count * (chunk + 1) / chunks)) }
     }
 }

@@ -34,18 +34,29 @@ public enum PeerValue: Equatable, CustomStringConvertible, Sendable {
     public init(json: Any) throws {
         guard let pair = json as? [Any], pair.count == 2, let tag = pair[0] as? String, let text = pair[1] as? String
         else {
-            if json is NSNull { self = .null; return }
+            if json is NSNull {
+                self = .null
+                return
+            }
             throw KiteError.corrupt("peer value \(json) is not [tag, text]")
         }
         let bad = KiteError.corrupt("peer value \(pair) does not parse")
         switch tag {
-        case "i": guard let v = Int64(text) else { throw bad }; self = .int(v)
-        case "f": guard let v = Double(text) else { throw bad }; self = .float(v)
+        case "i":
+            guard let v = Int64(text) else { throw bad }
+            self = .int(v)
+        case "f":
+            guard let v = Double(text) else { throw bad }
+            self = .float(v)
         case "b": self = .bool(text == "true")
         case "s": self = .string(text)
         case "x": self = .binary(text)
-        case "t": guard let v = Int64(text) else { throw bad }; self = .timestamp(v)
-        case "d": guard let v = Int64(text) else { throw bad }; self = .date(v)
+        case "t":
+            guard let v = Int64(text) else { throw bad }
+            self = .timestamp(v)
+        case "d":
+            guard let v = Int64(text) else { throw bad }
+            self = .date(v)
         default: throw bad
         }
     }

@@ -76,7 +76,8 @@ public enum Subprocess {
     public static func python(_ script: String, _ arguments: [String]) throws -> String {
         let result = try run(TestEnvironment.python, [TestEnvironment.peerScript(script)] + arguments)
         guard result.status == 0 else {
-            throw KiteError(.io, "\(script) \(arguments.joined(separator: " ")) failed (\(result.status)); run scripts/test to install the peers:\n\(result.standardError)")
+            throw KiteError(
+                .io, "\(script) \(arguments.joined(separator: " ")) failed (\(result.status)); run scripts/test to install the peers:\n\(result.standardError)")
         }
         return result.standardOutput
     }

@@ -21,7 +21,9 @@ public enum ObjectLocation: Sendable, Hashable {
             self = .s3(bucket: bucket, key: key)
         } else if text.hasPrefix("file:") {
             var path = String(text.dropFirst(5))
-            if path.hasPrefix("///") { path = String(path.dropFirst(2)) } else if path.hasPrefix("//") {
+            if path.hasPrefix("///") {
+                path = String(path.dropFirst(2))
+            } else if path.hasPrefix("//") {
                 throw KiteError.invalidArgument("'\(text)' names a host; write file:/absolute/path or file:relative/path")
             }
             guard !path.isEmpty else { throw KiteError.invalidArgument("'\(text)' has no path") }

@@ -106,10 +106,12 @@ public struct TrainingConfiguration: Sendable, Hashable {
     /// (`NAME=VALUE`).
     public static func parse(_ text: String, file: String, overrides: [String] = []) throws -> TrainingConfiguration {
         guard let root = try YAMLValue.parse(text, file: file) else { throw KiteError.invalidArgument("\(file) is empty") }
-        let map = try root.mapping("the training config", allowed: [
-            "experiment", "model", "data", "features", "exclude", "task", "preprocessing", "learner", "params", "split",
-            "cross_validation", "gates", "run_name", "threshold",
-        ])
+        let map = try root.mapping(
+            "the training config",
+            allowed: [
+                "experiment", "model", "data", "features", "exclude", "task", "preprocessing", "learner", "params", "split",
+                "cross_validation", "gates", "run_name", "threshold",
+            ])
         let data = try parseData(try map.required("data", in: "the training config", at: root))
         let (modelName, modelAlias) = try parseModel(map["model"])
         var task: LearningTask?
@@ -253,7 +255,9 @@ public struct TrainingConfiguration: Sendable, Hashable {
                     parameters.objective = try GBDTParameters.objective(named: try node.string("params.objective"))
                     // The objective implies the task; a task given too must agree.
                     let implied: LearningTask = parameters.objective == .binary ? .binary : parameters.objective == .multiclass ? .multiclass : .regression
-                    if let task, task != implied { throw node.fail("objective \(parameters.objective.rawValue) is for \(implied.rawValue) labels, not \(task.rawValue)") }
+                    if let task, task != implied {
+                        throw node.fail("objective \(parameters.objective.rawValue) is for \(implied.rawValue) labels, not \(task.rawValue)")
+                    }
                     task = implied
                 case "metric":
                     let metric = try node.string("params.metric")

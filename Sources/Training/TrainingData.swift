@@ -30,8 +30,62 @@ struct TrainingData: Sendable {
         _ configuration: TrainingConfiguration, project: ProjectConfiguration, registry: RegistryStore, s3: S3Client
     ) async throws -> TrainingData {
         var metadata = TrainingSetMetadata(label: configuration.label, timeColumn: configuration.timeColumn)
+        let source = try await readSource(configuration, project: project, registry: registry, s3: s3, metadata: &metadata)
+        let frame = source.frame
+        guard let labelColumn = frame[configuration.label] else {
+            throw KiteError.invalidArgument("\(configuration.file): the data has no label column '\(configuration.label)'")
+        }
+        let features = try featureColumns(configuration, frame: frame, candidates: source.candidates)
+
+        // Rows without a label cannot teach anything.
+        let keep = (0..<frame.rowCount).map { !labelColumn.isNull($0) }
+        let dropped = keep.filter { !$0 }.count
+        let rows = dropped == 0 ? frame : try frame.filter(keep)
+        let testRows = source.testStart.map { start in
+            var kept = 0
+            var test: [Int] = []
+            for (index, isKept) in keep.enumerated() where isKept {
+                if index >= start { test.append(kept) }
+                kept += 1
+            }
+            return test
+        }
+        if let testRows, testRows.isEmpty || testRows.count == rows.rowCount {
+            throw KiteError.invalidArgument(
+                "\(configuration.file): data.test must leave labelled rows on both sides: \(testRows.count) test rows of \(rows.rowCount)")
+        }
+        guard rows.rowCount >= 2 else {
+            throw KiteError.invalidArgument("\(configuration.file): \(rows.rowCount) rows have a label; training needs at least 2")
+        }
+        let (labels, task, classes) = try encode(try rows.column(configuration.label), task: configuration.task, file: configuration.file)
+        var times: [Double]?
+        if let name = configuration.timeColumn {
+            guard let column = rows[name] else { throw KiteError.invalidArgument("\(configuration.file): the data has no time column '\(name)'") }
+            times = column.doubles()
+        }
+        metadata.rows = rows.rowCount
+        metadata.features = features
+        metadata.task = task.rawValue
+        metadata.classes = classes
+        return TrainingData(
+            frame: rows, labels: labels, task: task, classes: classes, features: features, times: times, droppedRows: dropped,
+            testRows: testRows, metadata: metadata)
+    }
+
+    /// The table before labels are checked: the frame, where `data.test`'s rows start in it (they follow the
+    /// training rows), and the columns that may be features.
+    private struct Source {
+        var frame: DataFrame
+        var testStart: Int?
+        var candidates: [String]
+    }
+
+    /// Reads the training table: joined through the feature store, or a file as it is; fills in where it came from.
+    private static func readSource(
+        _ configuration: TrainingConfiguration, project: ProjectConfiguration, registry: RegistryStore, s3: S3Client,
+        metadata: inout TrainingSetMetadata
+    ) async throws -> Source {
         let frame: DataFrame
-        /// Where `data.test`'s rows start in `frame` (they follow the training rows).
         var testStart: Int?
         var candidates: [String]
         switch configuration.data {
@@ -68,10 +122,12 @@ struct TrainingData: Sendable {
             metadata.source = "table"
             metadata.path = path
         }
-        guard let labelColumn = frame[configuration.label] else {
-            throw KiteError.invalidArgument("\(configuration.file): the data has no label column '\(configuration.label)'")
-        }
-        // Features: the listed ones, or every candidate a model can read; never the label or an excluded column.
+        return Source(frame: frame, testStart: testStart, candidates: candidates)
+    }
+
+    /// The listed features, or every candidate a model can read; never the label or an excluded column.
+    private static func featureColumns(_ configuration: TrainingConfiguration, frame: DataFrame, candidates: [String]) throws -> [String] {
+        var candidates = candidates
         if let listed = configuration.features {
             for name in listed where frame[name] == nil {
                 throw KiteError.invalidArgument("\(configuration.file): features names '\(name)', which the data does not have")
@@ -85,39 +141,7 @@ struct TrainingData: Sendable {
         }
         let features = candidates.filter { $0 != configuration.label && !configuration.exclude.contains($0) }
         guard !features.isEmpty else { throw KiteError.invalidArgument("\(configuration.file): no feature columns are left to learn from") }
-
-        // Rows without a label cannot teach anything.
-        let keep = (0..<frame.rowCount).map { !labelColumn.isNull($0) }
-        let dropped = keep.filter { !$0 }.count
-        let rows = dropped == 0 ? frame : try frame.filter(keep)
-        let testRows = testStart.map { start in
-            var kept = 0
-            var test: [Int] = []
-            for (index, isKept) in keep.enumerated() where isKept {
-                if index >= start { test.append(kept) }
-                kept += 1
-            }
-            return test
-        }
-        if let testRows, testRows.isEmpty || testRows.count == rows.rowCount {
-            throw KiteError.invalidArgument("\(configuration.file): data.test must leave labelled rows on both sides: \(testRows.count) test rows of \(rows.rowCount)")
-        }
-        guard rows.rowCount >= 2 else {
-            throw KiteError.invalidArgument("\(configuration.file): \(rows.rowCount) rows have a label; training needs at least 2")
-        }
-        let (labels, task, classes) = try encode(try rows.column(configuration.label), task: configuration.task, file: configuration.file)
-        var times: [Double]?
-        if let name = configuration.timeColumn {
-            guard let column = rows[name] else { throw KiteError.invalidArgument("\(configuration.file): the data has no time column '\(name)'") }
-            times = column.doubles()
-        }
-        metadata.rows = rows.rowCount
-        metadata.features = features
-        metadata.task = task.rawValue
-        metadata.classes = classes
-        return TrainingData(
-            frame: rows, labels: labels, task: task, classes: classes, features: features, times: times, droppedRows: dropped,
-            testRows: testRows, metadata: metadata)
+        return features
     }
 
     /// The label as numbers and the task: 0/1 (or booleans) are binary, strings multiclass (classes sorted), other
@@ -162,7 +186,8 @@ struct TrainingData: Sendable {
     static func concatenated(_ train: DataFrame, _ test: DataFrame, _ configuration: TrainingConfiguration) throws -> DataFrame {
         guard train.schema.fields.map(\.name) == test.schema.fields.map(\.name) else {
             throw KiteError.invalidArgument(
-                "\(configuration.file): data.test has columns \(test.schema.fields.map(\.name)), the training data \(train.schema.fields.map(\.name)); they must match")
+                "\(configuration.file): data.test has columns \(test.schema.fields.map(\.name)), the training data \(train.schema.fields.map(\.name)); they must match"
+            )
         }
         do {
             return try DataFrame.concatenate([train, test])

@@ -22,7 +22,12 @@ extension TrainingJob {
     func tags(_ data: TrainingData) -> [String: String] {
         var tags = [
             "mlflow.source.name": sourceName, "mlflow.source.type": "LOCAL", "kite.config": configuration.file,
-            "kite.training_set": Self.json(data.metadata, limit: 8000, withoutFeatures: { $0.features = []; $0.featureReferences = nil }),
+            "kite.training_set": Self.json(
+                data.metadata, limit: 8000,
+                withoutFeatures: {
+                    $0.features = []
+                    $0.featureReferences = nil
+                }),
         ]
         if let user = ProcessInfo.processInfo.environment["USER"] { tags["mlflow.user"] = user }
         if let service = data.metadata.featureService { tags["kite.feature_service"] = service }
@@ -96,16 +101,20 @@ extension TrainingJob {
             start += 1000
         }
         let failed = outcomes.filter { !$0.passed }
-        try await registry.log(runID: run.id, tags: [
-            "kite.gates": outcomes.isEmpty ? "none" : failed.isEmpty ? "passed" : "failed: " + failed.map(\.gate).joined(separator: "; ")
-        ])
+        try await registry.log(
+            runID: run.id,
+            tags: [
+                "kite.gates": outcomes.isEmpty ? "none" : failed.isEmpty ? "passed" : "failed: " + failed.map(\.gate).joined(separator: "; ")
+            ])
         let location = data.metadata.path ?? ""
-        try await registry.logInputs(runID: run.id, datasets: [
-            DatasetInput(
-                name: data.metadata.featureService ?? (location as NSString).lastPathComponent, digest: data.metadata.digest,
-                sourceType: location.hasPrefix("s3://") ? "s3" : "local", source: Self.json(["uri": location], limit: 8000),
-                tags: ["mlflow.data.context": "training"])
-        ])
+        try await registry.logInputs(
+            runID: run.id,
+            datasets: [
+                DatasetInput(
+                    name: data.metadata.featureService ?? (location as NSString).lastPathComponent, digest: data.metadata.digest,
+                    sourceType: location.hasPrefix("s3://") ? "s3" : "local", source: Self.json(["uri": location], limit: 8000),
+                    tags: ["mlflow.data.context": "training"])
+            ])
         guard let folder = ArtifactStore.path(ofURI: run.artifactURI) else {
             throw KiteError.unsupported("the run's artifacts live at '\(run.artifactURI)', outside the project's artifact store")
         }

@@ -27,8 +27,10 @@ public struct TrainingJob: Sendable {
     public var onProgress: (@Sendable (Progress) -> Void)?
 
     /// A job for `configuration` in `project`.
-    public init(configuration: TrainingConfiguration, project: ProjectConfiguration, s3: S3Client,
-                sourceName: String = "kite train", onProgress: (@Sendable (Progress) -> Void)? = nil) {
+    public init(
+        configuration: TrainingConfiguration, project: ProjectConfiguration, s3: S3Client,
+        sourceName: String = "kite train", onProgress: (@Sendable (Progress) -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.project = project
         self.s3 = s3
@@ -51,16 +53,19 @@ public struct TrainingJob: Sendable {
         data.metadata.testRows = testRows.count
         data.metadata.split = splitText
         data.metadata.digest = Self.digest(data.frame)
-        let train = try data.frame.take(trainRows), test = try data.frame.take(testRows)
-        let trainLabels = trainRows.map { data.labels[$0] }, testLabels = testRows.map { data.labels[$0] }
+        let train = try data.frame.take(trainRows)
+        let test = try data.frame.take(testRows)
+        let trainLabels = trainRows.map { data.labels[$0] }
+        let testLabels = testRows.map { data.labels[$0] }
 
         let experimentID = try await experiment(registry)
         let run = try await registry.createRun(experimentID: experimentID, name: configuration.runName ?? configuration.learner.name, tags: tags(data))
         do {
             try await registry.log(runID: run.id, params: try params(data))
             onProgress?(.stage("training"))
-            let fitted = try await fit(train, trainLabels, data: data, times: data.times.map { times in trainRows.map { times[$0] } },
-                                       monitor: (test, testLabels), reportRounds: true)
+            let fitted = try await fit(
+                train, trainLabels, data: data, times: data.times.map { times in trainRows.map { times[$0] } },
+                monitor: (test, testLabels), reportRounds: true)
             var model = fitted.model
             var metrics = try evaluate(model, test, testLabels, task: data.task)
             model.metrics = metrics
@@ -81,7 +86,8 @@ public struct TrainingJob: Sendable {
                 }
                 version = try await registry.createModelVersion(
                     name: name, source: run.artifactURI + "/model", runID: run.id,
-                    description: "\(configuration.learner.name) trained by \(sourceName) (\(data.task.rawValue), \(train.rowCount) rows)").version
+                    description: "\(configuration.learner.name) trained by \(sourceName) (\(data.task.rawValue), \(train.rowCount) rows)"
+                ).version
                 if let alias = configuration.modelAlias, let version { try await registry.setAlias(name: name, alias: alias, version: String(version)) }
             }
             try await registry.finishRun(id: run.id, status: passed ? .finished : .failed)
@@ -144,10 +150,12 @@ public struct TrainingJob: Sendable {
         case .gbdt(let configured):
             let parameters = try Self.parameters(configured, for: data, file: configuration.file)
             curveName = (parameters.earlyStoppingRounds > 0 ? "valid_" : "test_") + parameters.objective.lossName
-            var fitX = x, fitLabels = labels
+            var fitX = x
+            var fitLabels = labels
             var validation: (features: Matrix, labels: [Double])?
             if parameters.earlyStoppingRounds > 0 {
-                let (inner, held) = try times.map { try DataSplit.byTime($0, testFraction: configuration.split.validationFraction) }
+                let (inner, held) =
+                    try times.map { try DataSplit.byTime($0, testFraction: configuration.split.validationFraction) }
                     ?? DataSplit.random(rows: x.rows, testFraction: configuration.split.validationFraction, seed: configuration.split.seed &+ 1)
                 fitX = try Self.rows(x, inner)
                 fitLabels = inner.map { labels[$0] }
@@ -169,9 +177,10 @@ public struct TrainingJob: Sendable {
             rounds = trees.rounds
             learner = .gbdt(trees)
         case .logistic(let c, let l1Ratio, let iterations):
-            learner = .linear(try await Parallel.map(1) { _ in
-                try LinearTrainer.logistic(features: x, labels: labels, c: c, l1Ratio: l1Ratio, maxIterations: iterations)
-            }[0])
+            learner = .linear(
+                try await Parallel.map(1) { _ in
+                    try LinearTrainer.logistic(features: x, labels: labels, c: c, l1Ratio: l1Ratio, maxIterations: iterations)
+                }[0])
         case .ridge(let alpha):
             learner = .linear(try await Parallel.map(1) { _ in try LinearTrainer.ridge(features: x, targets: labels, alpha: alpha) }[0])
         }
@@ -181,8 +190,9 @@ public struct TrainingJob: Sendable {
         var training = ["rows": String(frame.rowCount), "learner": configuration.learner.name, "config": configuration.file]
         if let version = data.metadata.definitionsVersion { training["definitions_version"] = String(version) }
         let model = ModelFile(signature: signature, preprocessor: preprocessor, learner: learner, training: training)
-        return Fitted(model: model, curve: curve, curveName: curveName, rounds: rounds,
-                      importance: Self.importance(learner, names: preprocessor.outputNames))
+        return Fitted(
+            model: model, curve: curve, curveName: curveName, rounds: rounds,
+            importance: Self.importance(learner, names: preprocessor.outputNames))
     }
 
     /// GBDT parameters with the objective the data's task needs: binary, multiclass (with its class count), or
@@ -193,7 +203,8 @@ public struct TrainingJob: Sendable {
         // num_class is LightGBM's way to say how many classes there are: when given, the data must agree.
         if configured.numClass != 1, configured.numClass != classes {
             throw KiteError.invalidArgument(
-                "\(file): params.num_class is \(configured.numClass), but the label has \(classes) \(data.task == .multiclass ? "classes" : "value kind (\(data.task.rawValue))")")
+                "\(file): params.num_class is \(configured.numClass), but the label has \(classes) \(data.task == .multiclass ? "classes" : "value kind (\(data.task.rawValue))")"
+            )
         }
         switch data.task {
         case .binary: parameters.objective = .binary
@@ -263,8 +274,10 @@ public struct TrainingJob: Sendable {
     static func importance(_ learner: ModelFile.Learner, names: [String]) -> [TrainingResult.Importance] {
         switch learner {
         case .gbdt(let model):
-            return names.indices.map { TrainingResult.Importance(feature: names[$0], gain: model.splitGains[$0], splits: model.splitCounts[$0], coefficient: nil) }
-                .sorted { ($0.gain ?? 0, $1.feature) > ($1.gain ?? 0, $0.feature) }
+            return names.indices.map {
+                TrainingResult.Importance(feature: names[$0], gain: model.splitGains[$0], splits: model.splitCounts[$0], coefficient: nil)
+            }
+            .sorted { ($0.gain ?? 0, $1.feature) > ($1.gain ?? 0, $0.feature) }
         case .linear(let model):
             return names.indices.map { TrainingResult.Importance(feature: names[$0], gain: nil, splits: nil, coefficient: model.weights[$0]) }
                 .sorted { (abs($0.coefficient ?? 0), $1.feature) > (abs($1.coefficient ?? 0), $0.feature) }
@@ -282,7 +295,9 @@ public struct TrainingJob: Sendable {
             case .int64(let a): add(a)
             case .float32(let a): add(a)
             case .float64(let a): add(a)
-            case .bytes(let offsets, let data): add(offsets); add(data)
+            case .bytes(let offsets, let data):
+                add(offsets)
+                add(data)
             }
         }
         return String(String(hash, radix: 16).suffix(8))

@@ -59,8 +59,12 @@ public struct TrainingResult: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case status, model, version, alias, task, learner, metrics, gates, features, rounds, importance, seconds
-        case champion, runID = "run_id", experimentID = "experiment_id", trainRows = "train_rows"
-        case testRows = "test_rows", droppedRows = "dropped_rows"
+        case champion
+        case runID = "run_id"
+        case experimentID = "experiment_id"
+        case trainRows = "train_rows"
+        case testRows = "test_rows"
+        case droppedRows = "dropped_rows"
     }
 
     /// One JSON object with sorted keys.

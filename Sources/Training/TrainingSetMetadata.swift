@@ -23,7 +23,11 @@ struct TrainingSetMetadata: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case source, path, label, task, classes, rows, features, split, digest
-        case featureService = "feature_service", definitionsVersion = "definitions_version", featureReferences = "feature_references"
-        case timeColumn = "time_column", trainRows = "train_rows", testRows = "test_rows"
+        case featureService = "feature_service"
+        case definitionsVersion = "definitions_version"
+        case featureReferences = "feature_references"
+        case timeColumn = "time_column"
+        case trainRows = "train_rows"
+        case testRows = "test_rows"
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import KiteCore
 import KiteTesting
-@testable import Features
 import Parquet
 import Testing
+
+@testable import Features
 
 /// Kite's point-in-time join against DuckDB's ASOF JOIN on the same generated Parquet files: row for row.
 @Suite struct DuckDBComparisonTests {
@@ -35,10 +36,13 @@ import Testing
             name: "spend", frame: features, joinKeys: ["customer"], eventTimestamp: "ts", createdTimestamp: "created",
             ttl: TimeSpan(microseconds: ttl), outputs: [.init(column: "amount", name: "amount"), .init(column: "segment", name: "segment")])
         let kite = try await PointInTimeJoin.join(entities: entities, timestamp: "event_timestamp", tables: [table])
-        let duck = try PeerValue.parsePeerTable(try Subprocess.python("pit_peer.py", [
-            "asof", directory.file("entities.parquet"), directory.file("features.parquet"), String(ttl), "customer", "ts",
-            "created", "amount,segment",
-        ]))
+        let duck = try PeerValue.parsePeerTable(
+            try Subprocess.python(
+                "pit_peer.py",
+                [
+                    "asof", directory.file("entities.parquet"), directory.file("features.parquet"), String(ttl), "customer", "ts",
+                    "created", "amount,segment",
+                ]))
         #expect(duck.names == kite.schema.names)
         let differences = PeerValue.differences(PeerValue.rows(of: kite), duck.rows, theirName: "duckdb")
         #expect(differences.count == 0, "\(differences.examples.joined(separator: "\n"))")

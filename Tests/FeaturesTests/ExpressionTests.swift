@@ -1,7 +1,8 @@
 import Foundation
 import KiteCore
-@testable import Features
 import Testing
+
+@testable import Features
 
 @Suite struct ExpressionTests {
     static let inputs: [String: DataColumn] = [

@@ -1,7 +1,7 @@
+import Features
 import Foundation
 import KiteCore
 import KiteTesting
-import Features
 import Testing
 
 @Suite struct FeatureDefinitionsTests {
@@ -67,13 +67,22 @@ import Testing
         ("entities:\n  - name: c\n    join_keys: [id]\n    colour: red", "a.yaml:4", "unknown key 'colour'"),
         ("entities:\n  - {name: c, join_keys: [id], value_type: decimal}", "a.yaml:2", "unknown type 'decimal'"),
         ("feature_views:\n  - {name: v, source: nowhere, schema: [{name: x, type: float64}]}", "a.yaml:2", "unknown source 'nowhere'"),
-        ("sources: [{name: s, path: p, timestamp_field: t}]\nfeature_views:\n  - {name: v, entities: [ghost], source: s, schema: [{name: x, type: float64}]}", "a.yaml:3", "unknown entity 'ghost'"),
-        ("sources: [{name: s, path: p, timestamp_field: t}]\nfeature_views:\n  - {name: v, source: s, ttl: 3 days, schema: [{name: x, type: float64}]}", "a.yaml:3", "not a duration"),
+        (
+            "sources: [{name: s, path: p, timestamp_field: t}]\nfeature_views:\n  - {name: v, entities: [ghost], source: s, schema: [{name: x, type: float64}]}",
+            "a.yaml:3", "unknown entity 'ghost'"
+        ),
+        (
+            "sources: [{name: s, path: p, timestamp_field: t}]\nfeature_views:\n  - {name: v, source: s, ttl: 3 days, schema: [{name: x, type: float64}]}",
+            "a.yaml:3", "not a duration"
+        ),
         ("feature_services:\n  - {name: f, features: [\"nope:x\"]}", "a.yaml:2", "unknown view 'nope'"),
         ("feature_services:\n  - {name: f, features: [\"nocolon\"]}", "a.yaml:2", "not a feature reference"),
         ("on_demand_feature_views:\n  - name: o\n    features:\n      - {name: y, type: float64, expression: \"1 +\"}", "a.yaml:4", "expression"),
         ("on_demand_feature_views:\n  - name: o\n    features:\n      - {name: y, type: float64, expression: \"ghost * 2\"}", "a.yaml:2", "'ghost'"),
-        ("on_demand_feature_views:\n  - name: o\n    request: [{name: a, type: float64}]\n    features:\n      - {name: y, type: bool, expression: \"a * 2\"}", "a.yaml:2", "declared bool"),
+        (
+            "on_demand_feature_views:\n  - name: o\n    request: [{name: a, type: float64}]\n    features:\n      - {name: y, type: bool, expression: \"a * 2\"}",
+            "a.yaml:2", "declared bool"
+        ),
         ("entities: [{name: c, join_keys: [id]}]\nentities_typo: []", "a.yaml:2", "unknown key 'entities_typo'"),
         ("entities: [{name: c, join_keys: [id]}, {name: c, join_keys: [id]}]", "a.yaml:1", "duplicate entity 'c'"),
         ("entities: {name: c}", "a.yaml:1", "must be a list"),

@@ -1,10 +1,11 @@
 import Foundation
 import KiteCore
 import KiteTesting
-@testable import Features
 import ObjectStorage
 import Parquet
 import Testing
+
+@testable import Features
 
 @Suite struct FraudExampleTests {
     @Test func theWorldIsDeterministicAndItsFeaturesNeverSeeTheFuture() async throws {
@@ -22,7 +23,8 @@ import Testing
         let spend1 = try world.customerStats.column("spend_1d").values.float64s ?? []
         let day = Timestamp.microsPerDay
         for i in stride(from: 0, to: 5_000, by: 97) {
-            var expected7 = 0.0, expected1 = 0.0
+            var expected7 = 0.0
+            var expected1 = 0.0
             for j in 0..<i where customers[j] == customers[i] && times[i] - times[j] <= 7 * day {
                 expected7 += amounts[j]
                 if times[i] - times[j] <= day { expected1 += amounts[j] }
@@ -50,9 +52,10 @@ import Testing
         let labels = try await ParquetReader(path: folder + "/data/labels.parquet").read()
         let (training, _) = try await builder.build(entities: labels, features: try builder.references(service: "fraud_model"))
         #expect(training.rowCount == 3_000)
-        #expect(Array(training.schema.names.suffix(7)) == [
-            "spend_1d", "spend_7d", "txn_count_7d", "avg_amount_7d", "fraud_rate_30d", "amount_vs_avg_7d", "is_large",
-        ])
+        #expect(
+            Array(training.schema.names.suffix(7)) == [
+                "spend_1d", "spend_7d", "txn_count_7d", "avg_amount_7d", "fraud_rate_30d", "amount_vs_avg_7d", "is_large",
+            ])
         // The customer features at each transaction are that transaction's own pre-transaction row.
         let stats = try await ParquetReader(path: folder + "/data/customer_stats.parquet").read()
         #expect(PeerValue.rows(of: try training.select(["spend_7d"])) == PeerValue.rows(of: try stats.select(["spend_7d"])))

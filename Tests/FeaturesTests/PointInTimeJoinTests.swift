@@ -1,7 +1,8 @@
 import KiteCore
 import KiteTesting
-@testable import Features
 import Testing
+
+@testable import Features
 
 /// Hand-computed cases, one per rule of the point-in-time join.
 @Suite struct PointInTimeJoinTests {
@@ -121,7 +122,8 @@ import Testing
             try await PointInTimeJoin.join(entities: wrongKey, timestamp: "event_timestamp", tables: [table])
         }
         let collision = try DataFrame([("id", .int64s([1])), ("event_timestamp", .timestamps([Self.at(2)])), ("x", .int64s([0]))])
-        await #expect { try await PointInTimeJoin.join(entities: collision, timestamp: "event_timestamp", tables: [table]) }
-            throws: { ($0 as? KiteError)?.message.contains("collides") == true }
+        await #expect { try await PointInTimeJoin.join(entities: collision, timestamp: "event_timestamp", tables: [table]) } throws: {
+            ($0 as? KiteError)?.message.contains("collides") == true
+        }
     }
 }

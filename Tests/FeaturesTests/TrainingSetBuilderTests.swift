@@ -1,5 +1,5 @@
-import Foundation
 import Features
+import Foundation
 import KiteCore
 import KiteTesting
 import Logging
@@ -67,7 +67,10 @@ import Testing
         ])
         let (frame, lineage) = try await builder.build(entities: entities, features: try builder.references(service: "model"))
         #expect(frame.schema.names == ["customer_id", "event_timestamp", "amount", "spend_1d", "n", "amount_share"])
-        func column(_ name: String) throws -> [Scalar] { let c = try frame.column(name); return (0..<c.count).map { c.scalar(at: $0) } }
+        func column(_ name: String) throws -> [Scalar] {
+            let c = try frame.column(name)
+            return (0..<c.count).map { c.scalar(at: $0) }
+        }
         // Row 2: the newest value is 3h old, past the 2h ttl; row 3: no such customer; row 4: 5h past the ttl.
         #expect(try column("spend_1d") == [.double(100), .double(50), .null, .null, .null])
         #expect(try column("n") == [.int(1), .int(1), .null, .null, .null])

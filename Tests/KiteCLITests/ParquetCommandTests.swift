@@ -35,13 +35,15 @@ import Testing
     }
 
     @Test func catJSONLinesHasTypedValues() throws {
-        let result = try Self.kite("parquet", "cat", Self.alltypes, "--columns", "id,bool_col,double_col,string_col,timestamp_col", "--limit", "2", "--format", "jsonl")
+        let result = try Self.kite(
+            "parquet", "cat", Self.alltypes, "--columns", "id,bool_col,double_col,string_col,timestamp_col", "--limit", "2", "--format", "jsonl")
         #expect(result.status == 0)
         let lines = result.standardOutput.split(separator: "\n")
-        #expect(lines == [
-            #"{"id":4,"bool_col":true,"double_col":0.0,"string_col":"MA==","timestamp_col":"2009-03-01T00:00:00.000000Z"}"#,
-            #"{"id":5,"bool_col":false,"double_col":10.1,"string_col":"MQ==","timestamp_col":"2009-03-01T00:01:00.000000Z"}"#,
-        ])
+        #expect(
+            lines == [
+                #"{"id":4,"bool_col":true,"double_col":0.0,"string_col":"MA==","timestamp_col":"2009-03-01T00:00:00.000000Z"}"#,
+                #"{"id":5,"bool_col":false,"double_col":10.1,"string_col":"MQ==","timestamp_col":"2009-03-01T00:01:00.000000Z"}"#,
+            ])
     }
 
     @Test func catNonFiniteAndNullInJSONAndCSV() throws {

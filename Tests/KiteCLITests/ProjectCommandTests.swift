@@ -1,8 +1,8 @@
 import Foundation
-import Logging
 import KiteCore
 import KiteTesting
 import Learning
+import Logging
 import Parquet
 import Registry
 import Testing
@@ -19,12 +19,12 @@ import Testing
         }
         try "project: cli\n".write(toFile: directory.file("kite.yaml"), atomically: true, encoding: .utf8)
         try """
-            entities: [{name: customer, join_keys: [customer_id]}]
-            sources: [{name: spend, path: spend.parquet, timestamp_field: ts}]
-            feature_views:
-              - {name: stats, entities: [customer], source: spend, ttl: 1d, schema: [{name: total, type: float64}]}
-            feature_services: [{name: model, features: ["stats:*"]}]
-            """.write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
+        entities: [{name: customer, join_keys: [customer_id]}]
+        sources: [{name: spend, path: spend.parquet, timestamp_field: ts}]
+        feature_views:
+          - {name: stats, entities: [customer], source: spend, ttl: 1d, schema: [{name: total, type: float64}]}
+        feature_services: [{name: model, features: ["stats:*"]}]
+        """.write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
         let spend = try DataFrame([
             ("customer_id", .int64s([1, 2])), ("ts", .timestamps([t0, t0])), ("total", .float64s([12.5, 3])),
         ])
@@ -129,17 +129,17 @@ import Testing
     @Test func feastSourceKeysAreSynonyms() async throws {
         let directory = try await Self.project()
         try """
-            entities: [{name: customer, join_keys: [customer_id]}]
-            sources: [{name: spend, path: spend.parquet, event_timestamp_column: ts, created_timestamp_column: ts}]
-            feature_views:
-              - {name: stats, entities: [customer], source: spend, ttl: 1d, schema: [{name: total, type: float64}]}
-            """.write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
+        entities: [{name: customer, join_keys: [customer_id]}]
+        sources: [{name: spend, path: spend.parquet, event_timestamp_column: ts, created_timestamp_column: ts}]
+        feature_views:
+          - {name: stats, entities: [customer], source: spend, ttl: 1d, schema: [{name: total, type: float64}]}
+        """.write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
         let applied = try kite(directory, "apply")
         #expect(applied.status == 0, "\(applied.standardError)")
         try """
-            entities: [{name: customer, join_keys: [customer_id]}]
-            sources: [{name: spend, path: spend.parquet, timestamp_field: ts, event_timestamp_column: ts}]
-            """.write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
+        entities: [{name: customer, join_keys: [customer_id]}]
+        sources: [{name: spend, path: spend.parquet, timestamp_field: ts, event_timestamp_column: ts}]
+        """.write(toFile: directory.file("features/defs.yaml"), atomically: true, encoding: .utf8)
         let both = try kite(directory, "apply")
         #expect(both.status != 0 && both.standardError.contains("defs.yaml:2") && both.standardError.contains("not both"), "\(both.standardError)")
     }
@@ -169,9 +169,11 @@ import Testing
         #expect(run.metrics["auc"]?.value == model.metrics["auc"] && (model.metrics["auc"] ?? 0) > 0.6)
         #expect(run.inputs.map(\.name) == ["fraud_model"] && model.signature.featureService == "fraud_model")
         let scored = directory.file("scored.parquet")
-        let predicted = try Subprocess.run(TestEnvironment.kiteBinary, [
-            "predict", "fraud@champion", "--project", folder, "--input", folder + "/data/training_set.parquet", "--out", scored,
-        ])
+        let predicted = try Subprocess.run(
+            TestEnvironment.kiteBinary,
+            [
+                "predict", "fraud@champion", "--project", folder, "--input", folder + "/data/training_set.parquet", "--out", scored,
+            ])
         #expect(predicted.status == 0, "\(predicted.standardError)")
         let frame = try await ParquetReader(path: scored).read()
         #expect(try frame.column("probability").doubles() == (try model.predict(try await ParquetReader(path: folder + "/data/training_set.parquet").read())))

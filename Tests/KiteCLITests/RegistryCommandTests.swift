@@ -1,7 +1,7 @@
 import Foundation
-import Logging
 import KiteCore
 import KiteTesting
+import Logging
 import Registry
 import Testing
 
@@ -12,18 +12,18 @@ import Testing
         let project = directory.file("fraud")
         #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
         let runIDs = try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { store in
-        let experiment = try await store.createExperiment(name: "fraud-detection")
-        var runIDs: [String] = []
-        for (index, auc) in [0.81, 0.93].enumerated() {
-            let run = try await store.createRun(experimentID: experiment, name: "trial-\(index)", tags: ["kite.feature_service": "fraud_v1"])
-            try await store.log(runID: run.id, metrics: [Metric(key: "auc", value: auc, timestamp: 1)], params: ["model": "gbdt"])
-            try await store.finishRun(id: run.id)
-            runIDs.append(run.id)
-        }
-        _ = try await store.createRegisteredModel(name: "fraud")
-        for runID in runIDs { _ = try await store.createModelVersion(name: "fraud", source: "mlflow-artifacts:/1/\(runID)/artifacts/model", runID: runID) }
-        try await store.setAlias(name: "fraud", alias: "champion", version: "1")
-        return runIDs
+            let experiment = try await store.createExperiment(name: "fraud-detection")
+            var runIDs: [String] = []
+            for (index, auc) in [0.81, 0.93].enumerated() {
+                let run = try await store.createRun(experimentID: experiment, name: "trial-\(index)", tags: ["kite.feature_service": "fraud_v1"])
+                try await store.log(runID: run.id, metrics: [Metric(key: "auc", value: auc, timestamp: 1)], params: ["model": "gbdt"])
+                try await store.finishRun(id: run.id)
+                runIDs.append(run.id)
+            }
+            _ = try await store.createRegisteredModel(name: "fraud")
+            for runID in runIDs { _ = try await store.createModelVersion(name: "fraud", source: "mlflow-artifacts:/1/\(runID)/artifacts/model", runID: runID) }
+            try await store.setAlias(name: "fraud", alias: "champion", version: "1")
+            return runIDs
         }
 
         func kite(_ arguments: String...) throws -> ProcessResult {
@@ -32,7 +32,9 @@ import Testing
         let experiments = try kite("experiments")
         #expect(experiments.status == 0 && experiments.standardOutput.contains("fraud-detection  2"), "\(experiments.standardOutput)")
         let runs = try kite("runs", "list", "--experiment", "fraud-detection", "--filter", "metrics.auc > 0.9")
-        #expect(runs.status == 0 && runs.standardOutput.contains("trial-1") && !runs.standardOutput.contains("trial-0"), "\(runs.standardOutput)\(runs.standardError)")
+        #expect(
+            runs.status == 0 && runs.standardOutput.contains("trial-1") && !runs.standardOutput.contains("trial-0"),
+            "\(runs.standardOutput)\(runs.standardError)")
         let shown = try kite("runs", "show", runIDs[0])
         #expect(shown.standardOutput.contains("param model = gbdt") && shown.standardOutput.contains("metric auc = 0.81"), "\(shown.standardOutput)")
         let models = try kite("models", "list")
@@ -51,7 +53,8 @@ import Testing
         let badFilter = try kite("runs", "list", "--filter", "metrics.auc >> 1")
         #expect(badFilter.status == 1 && badFilter.standardError.contains("invalid filter"), "\(badFilter.standardError)")
 
-        try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { (reopened: RegistryStore) async throws -> Void in
+        try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) {
+            (reopened: RegistryStore) async throws -> Void in
             #expect(try await reopened.modelVersion(name: "fraud", alias: "champion").version == 2)
         }
     }

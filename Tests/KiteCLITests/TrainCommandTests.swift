@@ -1,8 +1,8 @@
 import Foundation
-import Logging
 import KiteCore
 import KiteTesting
 import Learning
+import Logging
 import Parquet
 import Registry
 import Testing
@@ -15,10 +15,17 @@ import Training
     static func table(rows: Int, seed: UInt64) throws -> DataFrame {
         var generator = SeededGenerator(seed: seed)
         func normal() -> Double {
-            let u = Double.random(in: Double.ulpOfOne..<1, using: &generator), v = Double.random(in: 0..<1, using: &generator)
+            let u = Double.random(in: Double.ulpOfOne..<1, using: &generator)
+            let v = Double.random(in: 0..<1, using: &generator)
             return (-2 * Foundation.log(u)).squareRoot() * cos(2 * .pi * v)
         }
-        var a: [Double?] = [], b: [Double?] = [], c: [Double?] = [], category: [String?] = [], y: [Bool?] = [], price: [Double?] = [], tier: [String?] = []
+        var a: [Double?] = []
+        var b: [Double?] = []
+        var c: [Double?] = []
+        var category: [String?] = []
+        var y: [Bool?] = []
+        var price: [Double?] = []
+        var tier: [String?] = []
         for row in 0..<rows {
             let (x1, x2, x3) = (normal(), normal(), normal())
             let kind = ["north", "south", "east"][row % 3]
@@ -47,7 +54,9 @@ import Training
         return project
     }
 
-    static func train(_ project: String, _ config: String, _ yaml: String, _ extra: [String] = []) throws -> (status: Int32, json: [String: Any], errors: String) {
+    static func train(_ project: String, _ config: String, _ yaml: String, _ extra: [String] = []) throws -> (
+        status: Int32, json: [String: Any], errors: String
+    ) {
         let path = project + "/" + config
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         let result = try Subprocess.run(TestEnvironment.kiteBinary, ["train", path, "--project", project, "--json"] + extra)
@@ -58,7 +67,9 @@ import Training
     @Test func regressionOnATableIsTrackedValidatedAndRegistered() async throws {
         let directory = try TemporaryDirectory()
         let project = try await Self.project(directory)
-        let (status, json, errors) = try Self.train(project, "price.yaml", """
+        let (status, json, errors) = try Self.train(
+            project, "price.yaml",
+            """
             experiment: prices
             model: {name: prices, alias: staging}
             data: {train: data/table.parquet, label: price}
@@ -78,8 +89,10 @@ import Training
         // The run holds params, the per-round curve, the metrics, its input and the artifacts.
         let runID = json["run_id"] as? String ?? ""
         let (run, curve, version) = try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { store in
-            (try await store.run(id: runID), try await store.metricHistory(runID: runID, key: "test_l2"),
-             try await store.modelVersion(name: "prices", alias: "staging"))
+            (
+                try await store.run(id: runID), try await store.metricHistory(runID: runID, key: "test_l2"),
+                try await store.modelVersion(name: "prices", alias: "staging")
+            )
         }
         #expect(run.status == .finished && run.params["num_iterations"] == "60" && run.params["num_leaves"] == "7" && run.params["split"] == "random")
         #expect(curve.count == 60 && curve.map(\.step) == (1...60).map(Int64.init) && curve[59].value < curve[0].value)
@@ -101,7 +114,9 @@ import Training
     @Test func multiclassFromCSVScoresPerClassProbabilities() async throws {
         let directory = try TemporaryDirectory()
         let project = try await Self.project(directory)
-        let (status, json, errors) = try Self.train(project, "tier.yaml", """
+        let (status, json, errors) = try Self.train(
+            project, "tier.yaml",
+            """
             model: tiers
             data: {train: data/table.csv, label: tier}
             features: [a, b, c, region]
@@ -118,9 +133,12 @@ import Training
         let predicted = try Subprocess.run(TestEnvironment.kiteBinary, ["predict", "tiers@v1", "--project", project, "--input", input, "--out", out])
         #expect(predicted.status == 0, "\(predicted.standardError)")
         let scored = try await ParquetReader(path: out).read()
-        #expect(scored.schema.fields.map(\.name) == ["id", "a", "b", "c", "region", "probability_bronze", "probability_gold", "probability_silver", "prediction"])
-        let gold = try scored.column("probability_gold").doubles(), silver = try scored.column("probability_silver").doubles()
-        let bronze = try scored.column("probability_bronze").doubles(), prediction = try scored.column("prediction")
+        #expect(
+            scored.schema.fields.map(\.name) == ["id", "a", "b", "c", "region", "probability_bronze", "probability_gold", "probability_silver", "prediction"])
+        let gold = try scored.column("probability_gold").doubles()
+        let silver = try scored.column("probability_silver").doubles()
+        let bronze = try scored.column("probability_bronze").doubles()
+        let prediction = try scored.column("prediction")
         for row in 0..<200 {
             #expect(abs(gold[row] + silver[row] + bronze[row] - 1) < 1e-12)
             let best = [("bronze", bronze[row]), ("gold", gold[row]), ("silver", silver[row])].max { $0.1 < $1.1 }?.0
@@ -141,29 +159,29 @@ import Training
         #expect(first.status == 0 && first.json["version"] as? Int == 1 && first.json["champion"] == nil, "\(first.errors)")
         #expect(first.json["dropped_rows"] as? Int == 30)  // every 50th row has no label
         try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { store in
-        try await store.setAlias(name: "churn", alias: "champion", version: "1")
+            try await store.setAlias(name: "churn", alias: "champion", version: "1")
 
-        let strict = try Self.train(project, "strict.yaml", base + "\ngates: ['auc >= champion.auc + 0.5']\n")
-        #expect(strict.status == 2 && strict.json["status"] as? String == "FAILED" && strict.json["version"] == nil)
-        let champion = strict.json["champion"] as? [String: Any] ?? [:]
-        #expect(champion["version"] as? Int == 1 && champion["rescored"] as? Bool == true)
-        let gates = strict.json["gates"] as? [[String: Any]] ?? []
-        let championAUC = (first.json["metrics"] as? [String: Double])?["auc"] ?? .nan
-        #expect(gates.first?["passed"] as? Bool == false && abs((gates.first?["threshold"] as? Double ?? 0) - (championAUC + 0.5)) < 1e-12)
-        let failed = try await store.run(id: strict.json["run_id"] as? String ?? "")
-        #expect(failed.status == .failed && failed.tags["kite.gates"]?.hasPrefix("failed: auc >= champion.auc + 0.5") == true)
-        #expect(try await store.modelVersions(name: "churn").count == 1)
+            let strict = try Self.train(project, "strict.yaml", base + "\ngates: ['auc >= champion.auc + 0.5']\n")
+            #expect(strict.status == 2 && strict.json["status"] as? String == "FAILED" && strict.json["version"] == nil)
+            let champion = strict.json["champion"] as? [String: Any] ?? [:]
+            #expect(champion["version"] as? Int == 1 && champion["rescored"] as? Bool == true)
+            let gates = strict.json["gates"] as? [[String: Any]] ?? []
+            let championAUC = (first.json["metrics"] as? [String: Double])?["auc"] ?? .nan
+            #expect(gates.first?["passed"] as? Bool == false && abs((gates.first?["threshold"] as? Double ?? 0) - (championAUC + 0.5)) < 1e-12)
+            let failed = try await store.run(id: strict.json["run_id"] as? String ?? "")
+            #expect(failed.status == .failed && failed.tags["kite.gates"]?.hasPrefix("failed: auc >= champion.auc + 0.5") == true)
+            #expect(try await store.modelVersions(name: "churn").count == 1)
 
-        // On other test rows the champion is scored again, on those rows: its recorded AUC is not what counts.
-        let other = try Self.train(project, "other.yaml", base + "\nsplit: {method: random, seed: 99}\ngates: ['auc >= champion.auc - 1']\n")
-        #expect(other.status == 0 && other.json["version"] as? Int == 2, "\(other.errors)")
-        let threshold = (other.json["gates"] as? [[String: Any]])?.first?["threshold"] as? Double ?? .nan
-        let model = try ModelFile.load(path: project + "/.kite/artifacts/1/\(first.json["run_id"] as? String ?? "")/artifacts/model/model.json")
-        let frame = try await ParquetReader(path: project + "/data/table.parquet").read()
-        let labelled = try frame.filter((0..<frame.rowCount).map { !frame.columns[5].isNull($0) })
-        let test = try labelled.take(try DataSplit.random(rows: labelled.rowCount, testFraction: 0.2, seed: 99).test)
-        let auc = try BinaryMetrics.rocAUC(labels: try test.column("y").doubles(), scores: try model.predict(test))
-        #expect(abs(threshold - (auc - 1)) < 1e-12 && abs(auc - championAUC) > 1e-9, "threshold \(threshold), champion on these rows \(auc)")
+            // On other test rows the champion is scored again, on those rows: its recorded AUC is not what counts.
+            let other = try Self.train(project, "other.yaml", base + "\nsplit: {method: random, seed: 99}\ngates: ['auc >= champion.auc - 1']\n")
+            #expect(other.status == 0 && other.json["version"] as? Int == 2, "\(other.errors)")
+            let threshold = (other.json["gates"] as? [[String: Any]])?.first?["threshold"] as? Double ?? .nan
+            let model = try ModelFile.load(path: project + "/.kite/artifacts/1/\(first.json["run_id"] as? String ?? "")/artifacts/model/model.json")
+            let frame = try await ParquetReader(path: project + "/data/table.parquet").read()
+            let labelled = try frame.filter((0..<frame.rowCount).map { !frame.columns[5].isNull($0) })
+            let test = try labelled.take(try DataSplit.random(rows: labelled.rowCount, testFraction: 0.2, seed: 99).test)
+            let auc = try BinaryMetrics.rocAUC(labels: try test.column("y").doubles(), scores: try model.predict(test))
+            #expect(abs(threshold - (auc - 1)) < 1e-12 && abs(auc - championAUC) > 1e-9, "threshold \(threshold), champion on these rows \(auc)")
         }
     }
 
@@ -173,7 +191,10 @@ import Training
             ("data: {train: t.parquet, label: y}\nlearner: forest\n", "learner must be gbdt, logistic or ridge"),
             ("data: {train: t.parquet, label: y}\nparams: {num_leaves: 1.5}\n", "num_leaves must be a whole number"),
             ("data: {train: t.parquet, label: y}\nparams: {colsample: 0.5}\n", "'colsample' is not a gbdt parameter; gbdt takes alpha, bagging_fraction"),
-            ("data: {train: t.parquet, label: y}\nlearner: logistic\nparams: {num_leaves: 3}\n", "'num_leaves' is not a logistic parameter; logistic takes C, l1_ratio, max_iter"),
+            (
+                "data: {train: t.parquet, label: y}\nlearner: logistic\nparams: {num_leaves: 3}\n",
+                "'num_leaves' is not a logistic parameter; logistic takes C, l1_ratio, max_iter"
+            ),
             ("data: {train: t.parquet, label: y}\nparams: {metric: accuracy}\n", "unknown metric 'accuracy'"),
             ("data: {train: t.parquet, label: y, test: u.parquet}\nsplit: {method: random}\n", "split and data.test both choose the test rows"),
             ("data: {train: t.parquet, label: y, test: u.txt}\n", "data.test must be a .parquet or .csv file"),
@@ -197,31 +218,46 @@ import Training
                 if message.contains("gbdt takes") { #expect(!error.message.contains("l1_ratio") && !error.message.contains("max_iter"), "\(error.message)") }
             } catch {}
         }
-        let parsed = try TrainingConfiguration.parse("""
+        let parsed = try TrainingConfiguration.parse(
+            """
             data: {feature_service: s, labels: l.parquet, label: y}
             params: {n_estimators: 7, eta: 0.3, colsample_bytree: 0.5, is_unbalance: true, scale_pos_weight: 2}
             preprocessing:
               a: [{impute: 0, indicator: true}, {clip: [0, 10]}, log1p]
               b: ordinal
             """, file: "x.yaml")
-        guard case .gbdt(let parameters) = parsed.learner else { Issue.record("not gbdt"); return }
+        guard case .gbdt(let parameters) = parsed.learner else {
+            Issue.record("not gbdt")
+            return
+        }
         #expect(parameters.numIterations == 7 && parameters.learningRate == 0.3 && parameters.featureFraction == 0.5)
         #expect(parameters.isUnbalance && parameters.scalePosWeight == 2)
         #expect(parsed.split.method == "time" && parsed.timeColumn == "event_timestamp")
         let huber = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\nparams: {objective: mae, alpha: 2}\n", file: "x.yaml")
-        guard case .gbdt(let robust) = huber.learner else { Issue.record("not gbdt"); return }
+        guard case .gbdt(let robust) = huber.learner else {
+            Issue.record("not gbdt")
+            return
+        }
         let overridden = try TrainingConfiguration.parse(
             "data: {train: t.csv, label: y}\nparams: {num_leaves: 15}\n", file: "x.yaml", overrides: ["num_leaves=63", "eta=0.05", "is_unbalance=true"])
-        guard case .gbdt(let tuned) = overridden.learner else { Issue.record("not gbdt"); return }
+        guard case .gbdt(let tuned) = overridden.learner else {
+            Issue.record("not gbdt")
+            return
+        }
         #expect(tuned.numLeaves == 63 && tuned.learningRate == 0.05 && tuned.isUnbalance)
         // LightGBM's operational names are accepted.
         let lightGBM = try TrainingConfiguration.parse(
             "data: {train: t.csv, label: y}\nparams: {num_threads: 4, deterministic: true, verbose: -1, metric: auc, num_class: 1}\n", file: "x.yaml")
-        guard case .gbdt(let operational) = lightGBM.learner else { Issue.record("not gbdt"); return }
+        guard case .gbdt(let operational) = lightGBM.learner else {
+            Issue.record("not gbdt")
+            return
+        }
         #expect(operational.numThreads == 4 && operational.metric == "auc" && operational.numClass == 1)
         #expect(operational.named["metric"] == "auc" && operational.named["num_threads"] == "4")
-        for (overrides, message) in [(["num_leavs=3"], "--param num_leavs: not a gbdt parameter"), (["num_leaves"], "NAME=VALUE"),
-                                     (["num_leaves=1.5"], "num_leaves must be a whole number")] {
+        for (overrides, message) in [
+            (["num_leavs=3"], "--param num_leavs: not a gbdt parameter"), (["num_leaves"], "NAME=VALUE"),
+            (["num_leaves=1.5"], "num_leaves must be a whole number"),
+        ] {
             do {
                 _ = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\n", file: "x.yaml", overrides: overrides)
                 Issue.record("\(overrides) was accepted")
@@ -232,10 +268,11 @@ import Training
         let lasso = try TrainingConfiguration.parse("data: {train: t.csv, label: y}\nlearner: logistic\nparams: {C: 0.5, l1_ratio: 1}\n", file: "x.yaml")
         #expect(lasso.learner == .logistic(c: 0.5, l1Ratio: 1, maxIterations: 1000))
         #expect(robust.objective == .regressionL1 && robust.alpha == 2 && huber.task == .regression && huber.split.method == "random")
-        #expect(parsed.preprocessing == [
-            ColumnSpec(column: "a", steps: [.impute(.constant(0), indicator: true), .clip(lower: 0, upper: 10), .log1p]),
-            ColumnSpec(column: "b", encoding: .ordinal),
-        ])
+        #expect(
+            parsed.preprocessing == [
+                ColumnSpec(column: "a", steps: [.impute(.constant(0), indicator: true), .clip(lower: 0, upper: 10), .log1p]),
+                ColumnSpec(column: "b", encoding: .ordinal),
+            ])
     }
 
     /// `data.test`: a test file of its own is the test set; the training file is not split.
@@ -244,7 +281,9 @@ import Training
         let project = try await Self.project(directory, rows: 2_000)
         let frame = try Self.table(rows: 1_000, seed: 99)
         try await ParquetWriter.write(frame, to: project + "/data/test.parquet")
-        let (status, json, errors) = try Self.train(project, "t.yaml", """
+        let (status, json, errors) = try Self.train(
+            project, "t.yaml",
+            """
             data: {train: data/table.parquet, test: data/test.parquet, label: y}
             exclude: [id, price, tier]
             params: {num_iterations: 20, num_threads: 2, deterministic: true, verbose: -1, metric: binary_logloss}
@@ -268,7 +307,10 @@ import Training
             ("data: {train: data/table.parquet, label: nope}\n", "no label column 'nope'"),
             ("data: {train: data/missing.parquet, label: y}\n", "bad.yaml: data.train names 'data/missing.parquet'"),
             ("data: {train: data/table.parquet, label: y, test: data/nope.csv}\n", "bad.yaml: data.test names 'data/nope.csv'"),
-            ("data: {train: data/table.parquet, label: tier}\nexclude: [id, y, price]\nparams: {num_class: 4}\n", "params.num_class is 4, but the label has 3 classes"),
+            (
+                "data: {train: data/table.parquet, label: tier}\nexclude: [id, y, price]\nparams: {num_class: 4}\n",
+                "params.num_class is 4, but the label has 3 classes"
+            ),
             ("data: {train: data/table.parquet, label: y}\nfeatures: [a, zz]\n", "features names 'zz'"),
             ("data: {train: data/table.parquet, label: tier}\ntask: binary\n", "a binary label must be 0/1"),
             ("data: {train: data/table.parquet, label: y}\nlearner: ridge\ntask: regression\nexclude: [id, tier, price]\n", ""),

@@ -21,8 +21,10 @@ import Testing
         #expect(try Timestamp.parse(text) == micros)
     }
 
-    @Test(arguments: ["", "2024", "2024-13-01", "2023-02-29", "2024-05-01T25:00", "2024-05-01T12:30:00.Z",
-                      "2024-05-01T12:30:00+2", "2024-05-01X12:30", "2024-05-01T12:30:00Zjunk", "tomorrow"])
+    @Test(arguments: [
+        "", "2024", "2024-13-01", "2023-02-29", "2024-05-01T25:00", "2024-05-01T12:30:00.Z",
+        "2024-05-01T12:30:00+2", "2024-05-01X12:30", "2024-05-01T12:30:00Zjunk", "tomorrow",
+    ])
     func rejects(text: String) {
         #expect(throws: KiteError.self) { try Timestamp.parse(text) }
     }

@@ -10,7 +10,7 @@ import Registry
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The HTTP layer: each API family answers its own 404, 405 and errors; bodies and silent connections are
@@ -78,8 +78,9 @@ import Glibc
                     group.addTask {
                         var answers: [(Int, JSONValue)] = []
                         for _ in 0..<20 {
-                            answers.append(try await TestServer.call(
-                                client, .post, "/api/2.0/mlflow/model-versions/create", #"{"name": "fraud", "source": "mlflow-artifacts:/0/m"}"#))
+                            answers.append(
+                                try await TestServer.call(
+                                    client, .post, "/api/2.0/mlflow/model-versions/create", #"{"name": "fraud", "source": "mlflow-artifacts:/0/m"}"#))
                         }
                         return answers
                     }
@@ -111,7 +112,8 @@ import Glibc
         let directory = try TemporaryDirectory()
         let objects = try LocalObjectStore(root: directory.file("artifacts"), create: true)
         let configuration = ServerConfiguration(port: 0, requestTimeout: .seconds(1))
-        try await TestServer.run(registryURL: "sqlite:\(directory.file("registry.db"))", objects: objects, configuration: configuration, testing: .live) { client in
+        try await TestServer.run(registryURL: "sqlite:\(directory.file("registry.db"))", objects: objects, configuration: configuration, testing: .live) {
+            client in
             let port = try #require(client.port)
             for partial in ["POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"na", "GET /health HTTP/1.1\r\nHo"] {
                 let start = ContinuousClock.now

@@ -41,12 +41,18 @@ import Testing
             }
             #expect(json["run"]?["info"]?["run_uuid"] == .string(runID) && json["run"]?["info"]?["status"] == .string("RUNNING"))
             #expect(json["run"]?["info"]?["start_time"] == .integer(1000))
-            (status, _) = try await call(client, .post, "\(api)/runs/log-metric", #"{"run_id": "\#(runID)", "key": "auc", "value": 0.5, "timestamp": 5, "step": 1}"#)
+            (status, _) = try await call(
+                client, .post, "\(api)/runs/log-metric", #"{"run_id": "\#(runID)", "key": "auc", "value": 0.5, "timestamp": 5, "step": 1}"#)
             #expect(status == 200)
-            (status, _) = try await call(client, .post, "\(api)/runs/log-batch", #"{"run_id": "\#(runID)", "metrics": [{"key": "auc", "value": 0.75, "timestamp": 6, "step": 2}], "params": [{"key": "depth", "value": "3"}], "tags": [{"key": "t", "value": "v"}]}"#)
+            (status, _) = try await call(
+                client, .post, "\(api)/runs/log-batch",
+                #"{"run_id": "\#(runID)", "metrics": [{"key": "auc", "value": 0.75, "timestamp": 6, "step": 2}], "params": [{"key": "depth", "value": "3"}], "tags": [{"key": "t", "value": "v"}]}"#
+            )
             #expect(status == 200)
             (status, json) = try await call(client, .get, "/ajax-api/2.0/mlflow/runs/get?run_uuid=\(runID)")
-            #expect(json["run"]?["data"]?["metrics"] == .array([.object(["key": .string("auc"), "value": .number(0.75), "timestamp": .integer(6), "step": .integer(2)])]))
+            #expect(
+                json["run"]?["data"]?["metrics"]
+                    == .array([.object(["key": .string("auc"), "value": .number(0.75), "timestamp": .integer(6), "step": .integer(2)])]))
             #expect(json["run"]?["data"]?["params"] == .array([.object(["key": .string("depth"), "value": .string("3")])]))
             (status, json) = try await call(client, .get, "\(api)/metrics/get-history?run_id=\(runID)&metric_key=auc&max_results=1")
             #expect(json["metrics"]?["value"] == nil)
@@ -57,7 +63,9 @@ import Testing
             #expect(first.count == 1)
             (status, json) = try await call(client, .get, "\(api)/metrics/get-history?run_id=\(runID)&metric_key=auc&page_token=\(token)")
             #expect(json["next_page_token"] == nil)
-            (status, json) = try await call(client, .post, "\(api)/runs/search", #"{"experiment_ids": ["1"], "filter": "metrics.auc > 0.7 and params.depth = '3'", "order_by": ["metrics.auc DESC"]}"#)
+            (status, json) = try await call(
+                client, .post, "\(api)/runs/search",
+                #"{"experiment_ids": ["1"], "filter": "metrics.auc > 0.7 and params.depth = '3'", "order_by": ["metrics.auc DESC"]}"#)
             guard case .array(let runs)? = json["runs"] else {
                 Issue.record("no runs: \(json.text)")
                 return
@@ -73,7 +81,8 @@ import Testing
             let api = "/api/2.0/mlflow"
             var (status, json) = try await call(client, .post, "\(api)/registered-models/create", #"{"name": "fraud"}"#)
             #expect(status == 200 && json["registered_model"]?["name"] == .string("fraud"))
-            (status, json) = try await call(client, .post, "\(api)/model-versions/create", #"{"name": "fraud", "source": "mlflow-artifacts:/0/x/artifacts/model"}"#)
+            (status, json) = try await call(
+                client, .post, "\(api)/model-versions/create", #"{"name": "fraud", "source": "mlflow-artifacts:/0/x/artifacts/model"}"#)
             #expect(json["model_version"]?["version"] == .string("1") && json["model_version"]?["status"] == .string("READY"))
             (status, _) = try await call(client, .post, "\(api)/registered-models/alias", #"{"name": "fraud", "alias": "champion", "version": "1"}"#)
             #expect(status == 200)
@@ -83,7 +92,9 @@ import Testing
             #expect(json["registered_models"]?["name"] == nil && status == 200)
             (status, json) = try await call(client, .get, "\(api)/model-versions/get-download-uri?name=fraud&version=1")
             #expect(json["artifact_uri"] == .string("mlflow-artifacts:/0/x/artifacts/model"))
-            (status, json) = try await call(client, .post, "\(api)/model-versions/transition-stage", #"{"name": "fraud", "version": "1", "stage": "Production", "archive_existing_versions": false}"#)
+            (status, json) = try await call(
+                client, .post, "\(api)/model-versions/transition-stage",
+                #"{"name": "fraud", "version": "1", "stage": "Production", "archive_existing_versions": false}"#)
             #expect(json["model_version"]?["current_stage"] == .string("Production"))
             (status, _) = try await call(client, .delete, "\(api)/registered-models/alias", #"{"name": "fraud", "alias": "champion"}"#)
             #expect(status == 200)
@@ -111,7 +122,10 @@ import Testing
                 (.post, "\(api)/runs/search", #"{"experiment_ids": ["0"], "filter": "metrics.auc >>> 1"}"#, 400, "INVALID_PARAMETER_VALUE"),
                 (.post, "\(api)/runs/search", #"{"experiment_ids": ["0"], "max_results": 100000000}"#, 400, "INVALID_PARAMETER_VALUE"),
                 (.post, "\(api)/runs/search", #"{"experiment_ids": ["0"], "page_token": "garbage"}"#, 400, "INVALID_PARAMETER_VALUE"),
-                (.post, "\(api)/experiments/set-experiment-tag", #"{"experiment_id": "0", "key": "k", "value": "\#(String(repeating: "v", count: 8001))"}"#, 400, "INVALID_PARAMETER_VALUE"),
+                (
+                    .post, "\(api)/experiments/set-experiment-tag", #"{"experiment_id": "0", "key": "k", "value": "\#(String(repeating: "v", count: 8001))"}"#,
+                    400, "INVALID_PARAMETER_VALUE"
+                ),
                 (.get, "\(api)/model-versions/get?name=fraud&version=abc", nil, 400, "INVALID_PARAMETER_VALUE"),
                 (.get, "\(api)/no-such-endpoint", nil, 404, "ENDPOINT_NOT_FOUND"),
                 (.get, "\(api)/runs/create", nil, 405, "BAD_REQUEST"),
@@ -144,7 +158,9 @@ import Testing
         try await withServer { client, directory in
             let base = "/api/2.0/mlflow-artifacts/artifacts"
             let payload = String(repeating: "kite ", count: 300_000)
-            let stored = try await client.execute(uri: "\(base)/1/run/artifacts/model/model.bin", method: .put, body: ByteBuffer(string: payload)) { $0.status.code }
+            let stored = try await client.execute(uri: "\(base)/1/run/artifacts/model/model.bin", method: .put, body: ByteBuffer(string: payload)) {
+                $0.status.code
+            }
             #expect(stored == 200)
             #expect(try String(contentsOfFile: directory.file("artifacts/1/run/artifacts/model/model.bin"), encoding: .utf8) == payload)
             let downloaded = try await client.execute(uri: "\(base)/1/run/artifacts/model/model.bin", method: .get) { String(buffer: $0.body) }
@@ -152,7 +168,8 @@ import Testing
             let (_, listing) = try await call(client, .get, "\(base)?path=1/run/artifacts")
             #expect(listing == .object([("files", .array([.object(["path": .string("model"), "is_dir": .bool(true)])]))]))
             let (_, files) = try await call(client, .get, "\(base)?path=1/run/artifacts/model")
-            #expect(files["files"] == .array([.object(["path": .string("model.bin"), "is_dir": .bool(false), "file_size": .integer(Int64(payload.utf8.count))])]))
+            #expect(
+                files["files"] == .array([.object(["path": .string("model.bin"), "is_dir": .bool(false), "file_size": .integer(Int64(payload.utf8.count))])]))
             #expect(!FileManager.default.fileExists(atPath: directory.file("escape.txt")))
         }
     }
@@ -167,7 +184,9 @@ import Testing
             try await bucket.createBucket()
             try await withServer(objects: bucket) { client, _ in
                 let base = "/api/2.0/mlflow-artifacts/artifacts"
-                let stored = try await client.execute(uri: "\(base)/0/run/artifacts/model/MLmodel", method: .put, body: ByteBuffer(string: "flavors: {}\n")) { $0.status.code }
+                let stored = try await client.execute(uri: "\(base)/0/run/artifacts/model/MLmodel", method: .put, body: ByteBuffer(string: "flavors: {}\n")) {
+                    $0.status.code
+                }
                 #expect(stored == 200)
                 #expect(String(decoding: try await bucket.get("0/run/artifacts/model/MLmodel"), as: UTF8.self) == "flavors: {}\n")
                 let downloaded = try await client.execute(uri: "\(base)/0/run/artifacts/model/MLmodel", method: .get) { String(buffer: $0.body) }

@@ -15,7 +15,8 @@ import Testing
         let output = try Subprocess.python("lightgbm_peer.py", [objective, String(seed), String(rows), String(features), String(rounds)])
         let json = try JSONSerialization.jsonObject(with: Foundation.Data(output.utf8)) as? [String: Any] ?? [:]
         func numbers(_ key: String) -> [Double] { (json[key] as? [Any] ?? []).map { ($0 as? NSNumber)?.doubleValue ?? .nan } }
-        let train = numbers("train_x"), test = numbers("test_x")
+        let train = numbers("train_x")
+        let test = numbers("test_x")
         return Data(
             train: try Matrix(rows: train.count / features, columns: features, values: train), trainLabels: numbers("train_y"),
             test: try Matrix(rows: test.count / features, columns: features, values: test), testLabels: numbers("test_y"),
@@ -54,7 +55,8 @@ import Testing
         let data = try data(objective.rawValue, seed: 12, rows: 10_000, features: 10, rounds: 100)
         let model = try GBDTTrainer(parameters: GBDTParameters(objective: objective)).fit(features: data.train, labels: data.trainLabels)
         let predictions = try model.predict(data.test)
-        let error = objective == .regressionL1
+        let error =
+            objective == .regressionL1
             ? try RegressionMetrics.mae(targets: data.testLabels, predictions: predictions)
             : try RegressionMetrics.rmse(targets: data.testLabels, predictions: predictions)
         #expect(abs(error - data.lightgbm) <= 0.02 * data.lightgbm, "kite \(error), LightGBM \(data.lightgbm)")
@@ -72,8 +74,9 @@ import Testing
         let unweightedMean = try unweighted.predict(data.test).reduce(0, +) / Double(probabilities.count)
         #expect(abs(auc - data.lightgbm) <= 0.005, "kite AUC \(auc), LightGBM \(data.lightgbm)")
         // Weighting positives four times pushes the probabilities up, as much as it does LightGBM's.
-        #expect(mean > unweightedMean + 0.005 && abs(mean - data.lightgbmMeanProbability) <= 0.03 * data.lightgbmMeanProbability,
-                "kite mean probability \(mean) (unweighted \(unweightedMean)), LightGBM \(data.lightgbmMeanProbability)")
+        #expect(
+            mean > unweightedMean + 0.005 && abs(mean - data.lightgbmMeanProbability) <= 0.03 * data.lightgbmMeanProbability,
+            "kite mean probability \(mean) (unweighted \(unweightedMean)), LightGBM \(data.lightgbmMeanProbability)")
         var balanced = GBDTParameters(objective: .binary)
         balanced.isUnbalance = true
         #expect(balanced.named["is_unbalance"] == "true")
@@ -129,8 +132,9 @@ import Testing
         bad.numLeaves = 1
         #expect(throws: KiteError.self) { try GBDTTrainer(parameters: bad).fit(features: x, labels: [0, 1, 0]) }
         // A model whose trees were altered is refused by the packed predictor (which reads unchecked), not walked.
-        var model = try GBDTTrainer(parameters: GBDTParameters(objective: .binary)).fit(features: try Matrix((0..<60).map { [Double($0)] }),
-                                                                                       labels: (0..<60).map { $0 < 30 ? 0 : 1 })
+        var model = try GBDTTrainer(parameters: GBDTParameters(objective: .binary)).fit(
+            features: try Matrix((0..<60).map { [Double($0)] }),
+            labels: (0..<60).map { $0 < 30 ? 0 : 1 })
         model.trees[0].feature[0] = 5
         #expect(throws: KiteError.self) { try model.predictor() }
         #expect(throws: KiteError.self) { try model.predict(try Matrix([[1.0]])) }

@@ -27,10 +27,13 @@ import Testing
         let signature = ModelFile.Signature(
             inputs: [.init(name: "amount", type: .float64), .init(name: "flag", type: .bool), .init(name: "category", type: .string)],
             featureService: "fraud_model", label: "y", task: .binary)
-        return (frame, [
-            ModelFile(signature: signature, preprocessor: preprocessor, learner: .gbdt(trees), training: ["rows": "400"], metrics: ["auc": 0.9]),
-            ModelFile(signature: signature, preprocessor: preprocessor, learner: .linear(linear)),
-        ])
+        return (
+            frame,
+            [
+                ModelFile(signature: signature, preprocessor: preprocessor, learner: .gbdt(trees), training: ["rows": "400"], metrics: ["auc": 0.9]),
+                ModelFile(signature: signature, preprocessor: preprocessor, learner: .linear(linear)),
+            ]
+        )
     }
 
     @Test func roundTripPredictsBitForBit() throws {
@@ -43,7 +46,8 @@ import Testing
             try model.save(to: path)
             let loaded = try ModelFile.load(path: path)
             #expect(loaded == model)
-            let before = try model.predict(frame), after = try loaded.predict(frame)
+            let before = try model.predict(frame)
+            let after = try loaded.predict(frame)
             #expect(before.map(\.bitPattern) == after.map(\.bitPattern))
             let row: [String: Scalar] = ["amount": .double(72.5), "flag": .bool(false), "category": .string("fuel")]
             #expect(try loaded.predict(row: row).bitPattern == model.predict(row: row).bitPattern)

@@ -8,11 +8,11 @@ import Testing
 @Suite struct PreprocessorTests {
     static func trainingFrame() throws -> DataFrame {
         try DataFrame([
-        ("amount", .float64s([10, nil, 30, 50, .nan])),
-        ("count", .int64s([1, 2, 3, 4, 5])),
-        ("is_large", .bools([false, true, nil, true, false])),
-        ("category", .strings(["food", "travel", nil, "food", "fuel"])),
-        ("merchant", .strings(["a", "b", "a", "c", "b"])),
+            ("amount", .float64s([10, nil, 30, 50, .nan])),
+            ("count", .int64s([1, 2, 3, 4, 5])),
+            ("is_large", .bools([false, true, nil, true, false])),
+            ("category", .strings(["food", "travel", nil, "food", "fuel"])),
+            ("merchant", .strings(["a", "b", "a", "c", "b"])),
         ])
     }
 
@@ -27,9 +27,10 @@ import Testing
     @Test func fitsOnTrainingRowsAndTransforms() throws {
         let train = try Self.trainingFrame()
         let preprocessor = try Preprocessor.fit(specs, features: features, on: train)
-        #expect(preprocessor.outputNames == [
-            "amount", "amount__missing", "count", "is_large", "category=food", "category=fuel", "category=travel", "merchant",
-        ])
+        #expect(
+            preprocessor.outputNames == [
+                "amount", "amount__missing", "count", "is_large", "category=food", "category=fuel", "category=travel", "merchant",
+            ])
         let matrix = try preprocessor.transform(train)
         // amount: median of 10, 30, 50 is 30; then log1p; then standardize with the population deviation.
         let logs = [10.0, 30, 30, 50, 30].map { Foundation.log1p($0) }
@@ -56,12 +57,13 @@ import Testing
     /// Every type the preprocessor accepts, each with a null, scored as a frame and row by row (the serving path).
     @Test func aFrameAndSingleRowsGiveIdenticalOutputs() throws {
         let base = try Self.trainingFrame()
-        let train = try DataFrame(Array(zip(base.schema.names, base.columns)) + [
-            ("small", .int32s([7, nil, -3, 0, 12])),
-            ("ratio", .float32s([0.5, 1.25, nil, -2, 3])),
-            ("seen_at", .timestamps([1_700_000_000_000_000, nil, 1_700_000_100_000_001, 0, -5])),
-            ("opened_on", .dates([19_000, 19_001, nil, -1, 0])),
-        ])
+        let train = try DataFrame(
+            Array(zip(base.schema.names, base.columns)) + [
+                ("small", .int32s([7, nil, -3, 0, 12])),
+                ("ratio", .float32s([0.5, 1.25, nil, -2, 3])),
+                ("seen_at", .timestamps([1_700_000_000_000_000, nil, 1_700_000_100_000_001, 0, -5])),
+                ("opened_on", .dates([19_000, 19_001, nil, -1, 0])),
+            ])
         #expect(Set(train.columns.map(\.type)) == Set(DataType.allCases).subtracting([.binary]))  // binary is never a feature
         let features = self.features + ["small", "ratio", "seen_at", "opened_on"]
         let specs = self.specs + [ColumnSpec(column: "seen_at", steps: [.impute(.mean, indicator: true), .standardize])]
@@ -89,7 +91,9 @@ import Testing
         #expect(throws: KiteError.self) { try Preprocessor.fit([ColumnSpec(column: "count", encoding: .oneHot)], features: features, on: train) }
         #expect(throws: KiteError.self) { try Preprocessor.fit([], features: features, on: train) }  // strings need an encoding
         #expect(throws: KiteError.self) { try Preprocessor.fit([ColumnSpec(column: "ghost", steps: [.log1p])], features: ["count"], on: train) }
-        #expect(throws: KiteError.self) { try Preprocessor.fit([ColumnSpec(column: "count", steps: [.clip(lower: 5, upper: 1)])], features: ["count"], on: train) }
+        #expect(throws: KiteError.self) {
+            try Preprocessor.fit([ColumnSpec(column: "count", steps: [.clip(lower: 5, upper: 1)])], features: ["count"], on: train)
+        }
         let preprocessor = try Preprocessor.fit(specs, features: features, on: train)
         #expect(throws: KiteError.self) { try preprocessor.transform(try DataFrame([("amount", .float64s([1]))])) }
         #expect(throws: KiteError.self) { try preprocessor.transform(row: ["amount": .string("ten")]) }

@@ -1,11 +1,13 @@
 import KiteCore
-@testable import ObjectStorage
 import Testing
+
+@testable import ObjectStorage
 
 /// S3 answers whose meaning is in the body.
 @Suite struct S3ResponseTests {
     @Test func completionAnsweredWith200AndAnErrorIsAFailure() {
-        let failure = Array("""
+        let failure = Array(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message>
             <RequestId>656c76696e6727732072657175657374</RequestId></Error>
@@ -13,7 +15,8 @@ import Testing
         let error = S3UploadSink.completionError(failure, key: "a/b")
         #expect(error?.cause == "InternalError")
         #expect(error?.message.contains("We encountered an internal error") == true)
-        let success = Array("""
+        let success = Array(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
             <Location>http://b.s3.amazonaws.com/a/b</Location><Bucket>b</Bucket><Key>a/b</Key>

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KiteCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A loopback socket that listens with a backlog of zero and never accepts; once a few connections fill the
 /// backlog, the kernel drops further connection attempts, so they wait until the client's connect timeout.

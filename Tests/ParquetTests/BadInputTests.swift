@@ -25,9 +25,11 @@ import Testing
 
     static func seedFiles() async throws -> [(String, [UInt8])] {
         var seeds: [(String, [UInt8])] = []
-        for name in ["alltypes_plain.snappy.parquet", "delta_byte_array.parquet", "datapage_v2.snappy.parquet",
-                     "delta_binary_packed.parquet", "rle_boolean_encoding.parquet", "nulls.snappy.parquet",
-                     "byte_stream_split_extended.gzip.parquet"] {
+        for name in [
+            "alltypes_plain.snappy.parquet", "delta_byte_array.parquet", "datapage_v2.snappy.parquet",
+            "delta_binary_packed.parquet", "rle_boolean_encoding.parquet", "nulls.snappy.parquet",
+            "byte_stream_split_extended.gzip.parquet",
+        ] {
             let data = try Data(contentsOf: URL(fileURLWithPath: ConformanceTests.path(name)))
             seeds.append((name, Array(data)))
         }
@@ -92,8 +94,10 @@ import Testing
     }
 
     @Test func notParquetAtAll() async throws {
-        for bytes: [UInt8] in [[], Array("PAR1".utf8), Array("hello, world, this is not parquet".utf8),
-                               Array("PAR1PAR1PAR1".utf8), Array("PAR1\u{0}\u{0}\u{0}\u{0}PAR1".utf8)] {
+        for bytes: [UInt8] in [
+            [], Array("PAR1".utf8), Array("hello, world, this is not parquet".utf8),
+            Array("PAR1PAR1PAR1".utf8), Array("PAR1\u{0}\u{0}\u{0}\u{0}PAR1".utf8),
+        ] {
             #expect(await Self.readAll(bytes) is KiteError)
         }
         await #expect(throws: KiteError.self) { try await ParquetReader(path: "/nonexistent/file.parquet") }

@@ -1,8 +1,9 @@
 import Foundation
 import KiteCore
 import KiteTesting
-@testable import Parquet
 import Testing
+
+@testable import Parquet
 
 /// The building blocks against their own inverses, on data chosen to hit their edge cases.
 @Suite struct EncodingTests {
@@ -68,12 +69,14 @@ import Testing
             w.field(2, i32: 100)
             w.field(3, i32: 200)
             w.field(40, struct: { $0.field(1, string: "unknown to the reader") })
-            w.field(5, struct: { w in
-                w.field(1, i32: 100)
-                w.field(2, i32: 0)
-                w.field(3, i32: 3)
-                w.field(4, i32: 3)
-            })
+            w.field(
+                5,
+                struct: { w in
+                    w.field(1, i32: 100)
+                    w.field(2, i32: 0)
+                    w.field(3, i32: 3)
+                    w.field(4, i32: 3)
+                })
         }
         var reader = ThriftCompactReader(writer.bytes)
         let header = try PageHeader.decode(&reader)

@@ -1,8 +1,9 @@
 import Foundation
 import KiteCore
 import KiteTesting
-@testable import Parquet
 import Testing
+
+@testable import Parquet
 
 /// Round trips through pyarrow and DuckDB in both directions, for every type with nulls.
 @Suite struct InteropTests {
@@ -89,17 +90,20 @@ import Testing
         _ = try Subprocess.python("parquet_peer.py", ["write", path, variant, "2000"])
         try await ConformanceTests.expectSameAsPyarrow(path)
         let schema = try await ParquetReader(path: path).schema
-        #expect(schema.fields.map(\.type) == [
-            .int32, .int32, .int32, .int32, .int64, .int64, .float64, .float64, .float64, .timestamp, .timestamp,
-            .timestamp, .string,
-        ])
+        #expect(
+            schema.fields.map(\.type) == [
+                .int32, .int32, .int32, .int32, .int64, .int64, .float64, .float64, .float64, .timestamp, .timestamp,
+                .timestamp, .string,
+            ])
     }
 
     @Test func edgeShapes() async throws {
         let directory = try TemporaryDirectory()
         let full = try Self.allTypes(rows: 20)
-        for (name, frame) in [("empty", try full.slice(0..<0)), ("single", try full.slice(5..<6)),
-                              ("allnull", try full.select(["nulls"]))] {
+        for (name, frame) in [
+            ("empty", try full.slice(0..<0)), ("single", try full.slice(5..<6)),
+            ("allnull", try full.select(["nulls"])),
+        ] {
             let path = directory.file("\(name).parquet")
             try await ParquetWriter.write(frame, to: path)
             try expectPeerReads(frame, path, engine: "pyarrow")
@@ -127,8 +131,9 @@ import Testing
         ])
         let path = directory.file("big.parquet")
         try await ParquetWriter.write(frame, to: path)
-        let aggregate = try JSONSerialization.jsonObject(
-            with: Data(try Subprocess.python("parquet_peer.py", ["aggregate", path]).utf8)) as? [String: Any]
+        let aggregate =
+            try JSONSerialization.jsonObject(
+                with: Data(try Subprocess.python("parquet_peer.py", ["aggregate", path]).utf8)) as? [String: Any]
         #expect(aggregate?["rows"] as? Int == rows)
         let x = aggregate?["x"] as? [String: Any]
         #expect(x?["nulls"] as? Int == rows / 10)
@@ -142,12 +147,19 @@ import Testing
         let reader = try await ParquetReader(path: pyPath)
         let back = try await reader.read(columns: ["req", "i64", "s"])
         #expect(back.rowCount == rows)
-        let expected = try JSONSerialization.jsonObject(
-            with: Data(try Subprocess.python("parquet_peer.py", ["aggregate", pyPath]).utf8)) as? [String: Any]
-        guard case .int64(let req) = back.columns[0].values else { Issue.record("req is not int64"); return }
+        let expected =
+            try JSONSerialization.jsonObject(
+                with: Data(try Subprocess.python("parquet_peer.py", ["aggregate", pyPath]).utf8)) as? [String: Any]
+        guard case .int64(let req) = back.columns[0].values else {
+            Issue.record("req is not int64")
+            return
+        }
         #expect(String(req.reduce(0, +)) == (expected?["req"] as? [String: Any])?["sum"] as? String)
         #expect(back.columns[1].nullCount == (expected?["i64"] as? [String: Any])?["nulls"] as? Int)
-        guard case .bytes(_, let data) = back.columns[2].values else { Issue.record("s is not bytes"); return }
+        guard case .bytes(_, let data) = back.columns[2].values else {
+            Issue.record("s is not bytes")
+            return
+        }
         #expect(data.count == (expected?["s"] as? [String: Any])?["bytes"] as? Int)
     }
 
@@ -201,4 +213,3 @@ import Testing
         #expect(leftovers == ["keep.parquet"])
     }
 }
-

@@ -1,6 +1,7 @@
 import KiteCore
-@testable import Registry
 import Testing
+
+@testable import Registry
 
 @Suite struct RegistryMigrationTests {
     /// The store's times come from its clock, in microseconds.

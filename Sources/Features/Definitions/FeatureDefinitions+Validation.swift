@@ -58,7 +58,8 @@ extension FeatureDefinitions {
                 }
                 if let feature = reference.feature, !names.contains(feature) {
                     throw KiteError.invalidArgument(
-                        "\(service.location): feature service '\(service.name)': view '\(reference.view)' has no feature '\(feature)'; it has: \(names.joined(separator: ", "))")
+                        "\(service.location): feature service '\(service.name)': view '\(reference.view)' has no feature '\(feature)'; it has: \(names.joined(separator: ", "))"
+                    )
                 }
             }
         }

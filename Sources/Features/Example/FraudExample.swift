@@ -70,104 +70,142 @@ public struct FraudExample: Sendable {
         var random = SeededGenerator(seed: seed)
         let customers = Swift.max(10, rows / 50)
         let merchants = Swift.max(5, rows / 500)
-        let day = Timestamp.microsPerDay
-        let span = Int64(Self.days) * day
         // Each customer has a typical amount; each merchant a riskiness.
         let typical = (0..<customers).map { _ in 10 + 90 * random.unit() * random.unit() * 3 }
         let risk = (0..<merchants).map { _ in random.unit() < 0.1 ? 0.3 + 0.5 * random.unit() : 0.02 * random.unit() }
-        // Transactions in time order.
+        let drawn = drawTransactions(customers: customers, merchants: merchants, typical: typical, random: &random)
+        let windows = customerWindows(drawn, customers: customers)
+        let fraud = drawLabels(drawn, windows: windows, typical: typical, risk: risk, random: &random)
+        let merchantStats = try merchantFraudRates(drawn, fraud: fraud, merchants: merchants)
+        let ids = (0..<rows).map { Int64($0) }
+        let transactions = try DataFrame([
+            ("transaction_id", .int64s(ids)), ("customer_id", .int64s(drawn.customer)), ("merchant_id", .int64s(drawn.merchant)),
+            ("amount", .float64s(drawn.amount)), ("event_timestamp", .timestamps(drawn.times)),
+        ])
+        let customerStats = try DataFrame([
+            ("customer_id", .int64s(drawn.customer)), ("event_timestamp", .timestamps(drawn.times)),
+            ("spend_1d", .float64s(windows.spend1)), ("spend_7d", .float64s(windows.spend7)), ("txn_count_7d", .int64s(windows.count7)),
+            ("avg_amount_7d", .float64s(windows.average7)),
+        ])
+        let labels = try DataFrame([
+            ("transaction_id", .int64s(ids)), ("customer_id", .int64s(drawn.customer)), ("merchant_id", .int64s(drawn.merchant)),
+            ("amount", .float64s(drawn.amount)), ("event_timestamp", .timestamps(drawn.times)), ("is_fraud", .bools(fraud)),
+        ])
+        let rate = Double(fraud.filter { $0 }.count) / Double(rows)
+        return World(
+            transactions: transactions, customerStats: customerStats, merchantStats: merchantStats, labels: labels,
+            summary: Summary(transactions: rows, customers: customers, merchants: merchants, fraudRate: rate))
+    }
+
+    /// The transactions' columns, in time order.
+    private struct Transactions {
+        var times: [Int64]
+        var customer: [Int64]
+        var merchant: [Int64]
+        var amount: [Double]
+    }
+
+    /// Each transaction's customer statistics as known just before it: spend over 1 and 7 days, count and mean over 7.
+    private struct CustomerWindows {
+        var spend1: [Double]
+        var spend7: [Double]
+        var count7: [Int64]
+        var average7: [Double?]
+    }
+
+    private var driftStart: Int64 { Self.start + Int64(Self.days - Self.driftDays) * Timestamp.microsPerDay }
+
+    /// Draws times, customers, merchants and amounts; amounts grow in the drift period.
+    private func drawTransactions(customers: Int, merchants: Int, typical: [Double], random: inout SeededGenerator) -> Transactions {
+        let span = Int64(Self.days) * Timestamp.microsPerDay
         var times = (0..<rows).map { _ in Self.start + Int64(random.unit() * Double(span)) }
         times.sort()
-        var customer = [Int64](repeating: 0, count: rows)
-        var merchant = [Int64](repeating: 0, count: rows)
-        var amount = [Double](repeating: 0, count: rows)
+        var drawn = Transactions(
+            times: times, customer: Array(repeating: 0, count: rows), merchant: Array(repeating: 0, count: rows),
+            amount: Array(repeating: 0, count: rows))
         for i in 0..<rows {
             let c = random.below(customers)
-            customer[i] = Int64(c)
-            merchant[i] = Int64(random.below(merchants))
-            let drift = times[i] >= Self.start + Int64(Self.days - Self.driftDays) * day ? 1.6 : 1.0
-            amount[i] = (typical[c] * drift * (0.2 + 1.6 * random.unit()) * 100).rounded() / 100
+            drawn.customer[i] = Int64(c)
+            drawn.merchant[i] = Int64(random.below(merchants))
+            let drift = times[i] >= driftStart ? 1.6 : 1.0
+            drawn.amount[i] = (typical[c] * drift * (0.2 + 1.6 * random.unit()) * 100).rounded() / 100
         }
-        // Customer stats as known just before each transaction: spend over 1 and 7 days, count and mean over 7.
-        var spend1 = [Double](repeating: 0, count: rows)
-        var spend7 = [Double](repeating: 0, count: rows)
-        var count7 = [Int64](repeating: 0, count: rows)
-        var average7 = [Double?](repeating: nil, count: rows)
+        return drawn
+    }
+
+    private func customerWindows(_ drawn: Transactions, customers: Int) -> CustomerWindows {
+        let day = Timestamp.microsPerDay
+        var windows = CustomerWindows(
+            spend1: Array(repeating: 0, count: rows), spend7: Array(repeating: 0, count: rows), count7: Array(repeating: 0, count: rows),
+            average7: Array(repeating: nil, count: rows))
         var history = [[Int]](repeating: [], count: customers)
         for i in 0..<rows {
-            let c = Int(customer[i])
-            var s1 = 0.0, s7 = 0.0, n7: Int64 = 0
+            let c = Int(drawn.customer[i])
+            var s1 = 0.0
+            var s7 = 0.0
+            var n7: Int64 = 0
             for j in history[c].reversed() {
-                let age = times[i] - times[j]
+                let age = drawn.times[i] - drawn.times[j]
                 if age > 7 * day { break }
-                s7 += amount[j]
+                s7 += drawn.amount[j]
                 n7 += 1
-                if age <= day { s1 += amount[j] }
+                if age <= day { s1 += drawn.amount[j] }
             }
-            spend1[i] = s1
-            spend7[i] = s7
-            count7[i] = n7
-            average7[i] = n7 > 0 ? s7 / Double(n7) : nil
+            windows.spend1[i] = s1
+            windows.spend7[i] = s7
+            windows.count7[i] = n7
+            windows.average7[i] = n7 > 0 ? s7 / Double(n7) : nil
             history[c].append(i)
             if history[c].count > 256 { history[c].removeFirst(128) }
         }
-        // The label: a known rule on the features plus noise; drift changes how often fraud happens.
-        var fraud = [Bool](repeating: false, count: rows)
-        for i in 0..<rows {
-            let ratio = amount[i] / (average7[i] ?? typical[Int(customer[i])])
-            let hour = Int((times[i] % day) / 3_600_000_000)
+        return windows
+    }
+
+    /// The label: a known rule on the features plus noise; drift changes how often fraud happens.
+    private func drawLabels(
+        _ drawn: Transactions, windows: CustomerWindows, typical: [Double], risk: [Double], random: inout SeededGenerator
+    ) -> [Bool] {
+        (0..<rows).map { i in
+            let ratio = drawn.amount[i] / (windows.average7[i] ?? typical[Int(drawn.customer[i])])
+            let hour = Int((drawn.times[i] % Timestamp.microsPerDay) / 3_600_000_000)
             let night = hour < 6 ? 1.0 : 0.0
-            let drifting = times[i] >= Self.start + Int64(Self.days - Self.driftDays) * day
-            let score = -5.4 + 1.1 * Swift.min(ratio, 5) + 6 * risk[Int(merchant[i])] + 0.8 * night + (drifting ? 0.5 : 0)
-            fraud[i] = random.unit() < 1 / (1 + exp(-score))
+            let drifting = drawn.times[i] >= driftStart
+            let score = -5.4 + 1.1 * Swift.min(ratio, 5) + 6 * risk[Int(drawn.merchant[i])] + 0.8 * night + (drifting ? 0.5 : 0)
+            return random.unit() < 1 / (1 + exp(-score))
         }
-        // Merchant fraud rate over the trailing 30 days, published at the end of each day.
+    }
+
+    /// Each merchant's fraud rate over the trailing 30 days, published at the end of each day.
+    private func merchantFraudRates(_ drawn: Transactions, fraud: [Bool], merchants: Int) throws -> DataFrame {
+        let day = Timestamp.microsPerDay
+        var perDay = [[(frauds: Int, total: Int)]](repeating: Array(repeating: (0, 0), count: merchants), count: Self.days)
+        for i in 0..<rows {
+            let d = Int((drawn.times[i] - Self.start) / day)
+            guard d >= 0 && d < Self.days else { continue }
+            let m = Int(drawn.merchant[i])
+            perDay[d][m].frauds += fraud[i] ? 1 : 0
+            perDay[d][m].total += 1
+        }
         var merchantIDs: [Int64] = []
         var merchantTimes: [Int64] = []
         var merchantRates: [Double?] = []
-        var perDay = [[(Int, Int)]](repeating: [], count: Self.days)  // (fraud count, count) per merchant
-        for d in 0..<Self.days { perDay[d] = Array(repeating: (0, 0), count: merchants) }
-        for i in 0..<rows {
-            let d = Int((times[i] - Self.start) / day)
-            guard d >= 0 && d < Self.days else { continue }
-            let m = Int(merchant[i])
-            perDay[d][m].0 += fraud[i] ? 1 : 0
-            perDay[d][m].1 += 1
-        }
         for d in 0..<Self.days {
             for m in 0..<merchants {
-                var frauds = 0, total = 0
+                var frauds = 0
+                var total = 0
                 for back in Swift.max(0, d - 29)...d {
-                    frauds += perDay[back][m].0
-                    total += perDay[back][m].1
+                    frauds += perDay[back][m].frauds
+                    total += perDay[back][m].total
                 }
                 merchantIDs.append(Int64(m))
                 merchantTimes.append(Self.start + Int64(d + 1) * day)
                 merchantRates.append(total > 0 ? Double(frauds) / Double(total) : nil)
             }
         }
-        let ids = (0..<rows).map { Int64($0) }
-        let transactions = try DataFrame([
-            ("transaction_id", .int64s(ids)), ("customer_id", .int64s(customer)), ("merchant_id", .int64s(merchant)),
-            ("amount", .float64s(amount)), ("event_timestamp", .timestamps(times)),
-        ])
-        let customerStats = try DataFrame([
-            ("customer_id", .int64s(customer)), ("event_timestamp", .timestamps(times)),
-            ("spend_1d", .float64s(spend1)), ("spend_7d", .float64s(spend7)), ("txn_count_7d", .int64s(count7)),
-            ("avg_amount_7d", .float64s(average7)),
-        ])
-        let merchantStats = try DataFrame([
+        return try DataFrame([
             ("merchant_id", .int64s(merchantIDs)), ("event_timestamp", .timestamps(merchantTimes)),
             ("fraud_rate_30d", .float64s(merchantRates)),
         ])
-        let labels = try DataFrame([
-            ("transaction_id", .int64s(ids)), ("customer_id", .int64s(customer)), ("merchant_id", .int64s(merchant)),
-            ("amount", .float64s(amount)), ("event_timestamp", .timestamps(times)), ("is_fraud", .bools(fraud)),
-        ])
-        let rate = Double(fraud.filter { $0 }.count) / Double(rows)
-        return World(
-            transactions: transactions, customerStats: customerStats, merchantStats: merchantStats, labels: labels,
-            summary: Summary(transactions: rows, customers: customers, merchants: merchants, fraudRate: rate))
     }
 
     static let projectYAML = """
@@ -241,7 +279,8 @@ public struct FraudExample: Sendable {
 
     /// A training config for the fraud model with `learner` (gbdt or logistic).
     static func trainingYAML(learner: String) -> String {
-        let settings = learner == "gbdt"
+        let settings =
+            learner == "gbdt"
             ? """
             learner: gbdt
             params: {num_iterations: 100, learning_rate: 0.1, num_leaves: 31, min_data_in_leaf: 20, seed: 7}

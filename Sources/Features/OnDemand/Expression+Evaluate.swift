@@ -26,7 +26,8 @@ extension Expression {
         case .boolean: return .boolean
         case .reference(let name):
             guard let type = inputs[name] else {
-                throw KiteError.invalidArgument("expression '\(self)' refers to '\(name)', which is not an input; inputs are: \(inputs.keys.sorted().joined(separator: ", "))")
+                throw KiteError.invalidArgument(
+                    "expression '\(self)' refers to '\(name)', which is not an input; inputs are: \(inputs.keys.sorted().joined(separator: ", "))")
             }
             return try Self.kind(of: type, name: name)
         case .unary(let op, let a):

@@ -8,9 +8,16 @@ extension Expression {
     /// The infix operators, from `or` (binding loosest) to `*` and `/`.
     public enum BinaryOperator: String, Sendable, Hashable, CaseIterable {
         case or, and
-        case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", equal = "==", notEqual = "!="
-        case add = "+", subtract = "-"
-        case multiply = "*", divide = "/"
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
+        case equal = "=="
+        case notEqual = "!="
+        case add = "+"
+        case subtract = "-"
+        case multiply = "*"
+        case divide = "/"
 
         /// Higher binds tighter.
         var precedence: Int {

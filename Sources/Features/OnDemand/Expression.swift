@@ -28,7 +28,9 @@ public indirect enum Expression: Sendable, Hashable, CustomStringConvertible {
             case .number, .boolean: break
             case .reference(let name): if !seen.contains(name) { seen.append(name) }
             case .unary(_, let a): walk(a)
-            case .binary(_, let a, let b): walk(a); walk(b)
+            case .binary(_, let a, let b):
+                walk(a)
+                walk(b)
             case .call(_, let args): args.forEach(walk)
             }
         }

@@ -3,7 +3,10 @@ import KiteCore
 /// A recursive-descent parser with precedence climbing.
 struct ExpressionParser {
     enum Token: Equatable {
-        case number(Double), name(String), symbol(String), end
+        case number(Double)
+        case name(String)
+        case symbol(String)
+        case end
     }
 
     private let text: [Character]
@@ -126,14 +129,19 @@ struct ExpressionParser {
             if token != .symbol(")") {
                 while true {
                     arguments.append(try parse(precedence: 0))
-                    if token == .symbol(",") { try advance(); continue }
+                    if token == .symbol(",") {
+                        try advance()
+                        continue
+                    }
                     break
                 }
             }
             guard token == .symbol(")") else { throw fail("expected ')' after the arguments of \(name)") }
             try advance()
             guard arity.contains(arguments.count) else {
-                throw fail("\(name) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") arguments, not \(arguments.count)")
+                throw fail(
+                    "\(name) takes \(arity.lowerBound == arity.upperBound ? "\(arity.lowerBound)" : "\(arity.lowerBound) to \(arity.upperBound)") arguments, not \(arguments.count)"
+                )
             }
             return .call(function, arguments)
         case .symbol("("):

@@ -139,12 +139,14 @@ public struct TrainingSetBuilder: Sendable {
         var shape: Schema?
         for key in try await files(of: source) {
             let reader = try await ParquetReader(source: try await ObjectStoreSource(store: offlineStore, key: key))
-            shape = try Schema(try columns.map { name in
-                guard let index = reader.schema.index(of: name) else {
-                    throw KiteError.invalidArgument("\(key) (source '\(source.name)') has no column '\(name)'; it has: \(reader.schema.names.joined(separator: ", "))")
-                }
-                return reader.schema.fields[index]
-            })
+            shape = try Schema(
+                try columns.map { name in
+                    guard let index = reader.schema.index(of: name) else {
+                        throw KiteError.invalidArgument(
+                            "\(key) (source '\(source.name)') has no column '\(name)'; it has: \(reader.schema.names.joined(separator: ", "))")
+                    }
+                    return reader.schema.fields[index]
+                })
             let time = try reader.column(named: source.timestampField)
             var rows = 0
             for group in 0..<reader.rowGroupCount {
@@ -187,7 +189,8 @@ public struct TrainingSetBuilder: Sendable {
 
     /// `*` matches any run of characters except `/`.
     static func glob(_ pattern: String, matches key: String) -> Bool {
-        let p = Array(pattern), k = Array(key)
+        let p = Array(pattern)
+        let k = Array(key)
         func match(_ i: Int, _ j: Int) -> Bool {
             if i == p.count { return j == k.count }
             if p[i] == "*" {

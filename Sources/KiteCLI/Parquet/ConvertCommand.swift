@@ -103,12 +103,13 @@ struct ConvertCommand: AsyncParsableCommand {
 
     /// Parses `name:type,name:type`.
     static func parseSchema(_ text: String) throws -> Schema {
-        try Schema(text.split(separator: ",").map { pair in
-            let parts = pair.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces() }
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw KiteError.invalidArgument("--schema entry '\(pair)' is not name:type")
-            }
-            return Field(parts[0], try DataType(name: parts[1]))
-        })
+        try Schema(
+            text.split(separator: ",").map { pair in
+                let parts = pair.split(separator: ":", maxSplits: 1).map { String($0).trimmingSpaces() }
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw KiteError.invalidArgument("--schema entry '\(pair)' is not name:type")
+                }
+                return Field(parts[0], try DataType(name: parts[1]))
+            })
     }
 }

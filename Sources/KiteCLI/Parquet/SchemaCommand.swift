@@ -31,7 +31,9 @@ struct SchemaCommand: AsyncParsableCommand {
         }
         let widths = (0..<2).map { c in rows.map { $0[c].count }.max() ?? 0 }
         for row in rows {
-            out += "  " + (0..<2).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
+            out +=
+                "  "
+                + (0..<2).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }
                 .joined(separator: "  ") + "  " + row[2] + "\n"
         }
         if let createdBy = reader.metadata.createdBy { out += "created by: \(createdBy)\n" }

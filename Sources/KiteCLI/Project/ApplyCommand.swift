@@ -36,10 +36,12 @@ struct ApplyCommand: AsyncParsableCommand {
         let (version, created) = try await options.withRegistry(configuration) { registry in
             try await registry.applyFeatureDefinitions(files: files)
         }
-        let counts = "\(definitions.entities.count) entities, \(definitions.sources.count) sources, "
+        let counts =
+            "\(definitions.entities.count) entities, \(definitions.sources.count) sources, "
             + "\(definitions.featureViews.count) feature views, \(definitions.onDemandViews.count) on-demand views, "
             + "\(definitions.featureServices.count) feature services"
-        return created ? "applied definitions version \(version.number): \(counts)"
+        return created
+            ? "applied definitions version \(version.number): \(counts)"
             : "definitions unchanged (version \(version.number)): \(counts)"
     }
 }

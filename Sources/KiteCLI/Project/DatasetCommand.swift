@@ -49,7 +49,8 @@ struct DatasetCommand: AsyncParsableCommand {
         let configuration = try options.configuration()
         let (definitions, version) = try await options.appliedDefinitions(configuration)
         let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration, s3: s3))
-        let references = try service.map { try builder.references(service: $0) }
+        let references =
+            try service.map { try builder.references(service: $0) }
             ?? (features ?? "").split(separator: ",").map { try FeatureReference(parsing: String($0).trimmingSpaces()) }
         let (entityFrame, timestampStorage) = try await TableReader.readKeepingStorage(entities, s3: s3)
         guard entityFrame[timestampColumn] != nil else {
@@ -64,11 +65,12 @@ struct DatasetCommand: AsyncParsableCommand {
         } else {
             var writerConfiguration = ParquetWriter.Configuration()
             writerConfiguration.timestampStorage = timestampStorage  // the entities' timestamps stay as they came
-            writerConfiguration.keyValueMetadata = [
-                ("kite.definitions_version", String(version.number)),
-                ("kite.features", lineage.features.joined(separator: ",")),
-                ("kite.sources", lineage.sources.map { "\($0.path)=\($0.rows)" }.joined(separator: ",")),
-            ] + (service.map { [("kite.feature_service", $0)] } ?? [])
+            writerConfiguration.keyValueMetadata =
+                [
+                    ("kite.definitions_version", String(version.number)),
+                    ("kite.features", lineage.features.joined(separator: ",")),
+                    ("kite.sources", lineage.sources.map { "\($0.path)=\($0.rows)" }.joined(separator: ",")),
+                ] + (service.map { [("kite.feature_service", $0)] } ?? [])
             let writer = try await ParquetWriter(sink: try await StoragePath.sink(out, s3: s3), schema: frame.schema, configuration: writerConfiguration)
             try await writer.write(frame)
             try await writer.close()

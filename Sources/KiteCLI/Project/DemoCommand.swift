@@ -50,8 +50,10 @@ struct DemoCommand: AsyncParsableCommand {
         Terminal.standardOutput("kite demo: the fraud example in \(folder)\n")
 
         let summary = try await FraudExample(rows: rows).write(to: folder)
-        stage("generate", "\(summary.transactions) transactions, \(summary.customers) customers, \(summary.merchants) merchants, "
-            + "\(String(format: "%.1f", summary.fraudRate * 100))% fraud")
+        stage(
+            "generate",
+            "\(summary.transactions) transactions, \(summary.customers) customers, \(summary.merchants) merchants, "
+                + "\(String(format: "%.1f", summary.fraudRate * 100))% fraud")
 
         var options = ProjectOptions()
         options.project = folder
@@ -67,9 +69,11 @@ struct DemoCommand: AsyncParsableCommand {
         try await ParquetWriter.write(training, to: folder + "/data/training_set.parquet", configuration: writer)
         let featureColumns = training.columns.dropFirst(labels.schema.count)
         let filled = featureColumns.map { 1 - Double($0.nullCount) / Double(Swift.max(1, $0.count)) }
-        stage("dataset", "\(training.rowCount) rows × \(featureColumns.count) features from \(lineage.sources.count) sources, "
-            + "point-in-time correct; features present in \(Int((filled.min() ?? 0) * 100))–\(Int((filled.max() ?? 0) * 100))% of rows "
-            + "→ data/training_set.parquet")
+        stage(
+            "dataset",
+            "\(training.rowCount) rows × \(featureColumns.count) features from \(lineage.sources.count) sources, "
+                + "point-in-time correct; features present in \(Int((filled.min() ?? 0) * 100))–\(Int((filled.max() ?? 0) * 100))% of rows "
+                + "→ data/training_set.parquet")
 
         // Train both of the example's configs; each run is tracked and registered when its gates pass.
         let best: (version: Int64, auc: Double)? = try await options.withRegistry(configuration) { store in
@@ -81,16 +85,20 @@ struct DemoCommand: AsyncParsableCommand {
                 let result = try await job.run(registry: store, artifacts: artifacts)
                 let auc = result.metrics["auc"] ?? 0
                 let outcome = result.version.map { "fraud v\($0)" } ?? "not registered (a gate failed)"
-                stage("train", "\(learner): holdout AUC \(String(format: "%.4f", auc)), log loss \(String(format: "%.4f", result.metrics["log_loss"] ?? 0)) "
-                    + "(trained on \(result.trainRows) earlier rows, tested on \(result.testRows) later ones); run \(result.runID.prefix(8)) → \(outcome)")
+                stage(
+                    "train",
+                    "\(learner): holdout AUC \(String(format: "%.4f", auc)), log loss \(String(format: "%.4f", result.metrics["log_loss"] ?? 0)) "
+                        + "(trained on \(result.trainRows) earlier rows, tested on \(result.testRows) later ones); run \(result.runID.prefix(8)) → \(outcome)")
                 if let version = result.version, auc > best?.auc ?? -1 { best = (version, auc) }
             }
             if let best { try await store.setAlias(name: "fraud", alias: "champion", version: String(best.version)) }
             return best
         }
-        stage("register", "fraud@champion → version \(best?.version ?? 0) (the higher holdout AUC); lineage: run, feature service fraud_model, "
-            + "training set; train again with: kite train train/gbdt.yaml --project DIR; score a file with: kite predict fraud@champion "
-            + "--project DIR --input FILE --out FILE")
+        stage(
+            "register",
+            "fraud@champion → version \(best?.version ?? 0) (the higher holdout AUC); lineage: run, feature service fraud_model, "
+                + "training set; train again with: kite train train/gbdt.yaml --project DIR; score a file with: kite predict fraud@champion "
+                + "--project DIR --input FILE --out FILE")
         if keep != nil { Terminal.standardOutput("the project is kept in \(folder)\n") }
     }
 }

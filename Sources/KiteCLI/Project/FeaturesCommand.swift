@@ -60,7 +60,8 @@ struct FeaturesCommand: AsyncParsableCommand {
                 for field in view.request { out += "  request \(field.name): \(field.type)\n" }
                 for feature in view.features { out += "  feature \(feature.name): \(feature.type) = \(feature.expression)\n" }
             } else if let entity = definitions.entities.first(where: { $0.name == name }) {
-                out += "entity \(entity.name) (\(entity.location))\n  join keys: \(entity.joinKeys.joined(separator: ", "))\n  value type: \(entity.valueType)\n"
+                out +=
+                    "entity \(entity.name) (\(entity.location))\n  join keys: \(entity.joinKeys.joined(separator: ", "))\n  value type: \(entity.valueType)\n"
             } else if let service = definitions.featureServices.first(where: { $0.name == name }) {
                 out += "feature service \(service.name) (\(service.location))\n"
                 for reference in service.features { out += "  \(reference)\n" }

@@ -36,7 +36,8 @@ struct InitCommand: AsyncParsableCommand {
         guard example == .fraud else {
             let name = URL(fileURLWithPath: folder).lastPathComponent
             _ = try ProjectConfiguration.create(folder: folder, project: name.isEmpty ? "project" : name)
-            Terminal.standardOutput("created an empty project in \(folder)\nnext: add feature definitions under \(folder)/features, or run kite server --project \(folder)\n")
+            Terminal.standardOutput(
+                "created an empty project in \(folder)\nnext: add feature definitions under \(folder)/features, or run kite server --project \(folder)\n")
             return
         }
         let summary = try await FraudExample(rows: rows).write(to: folder)

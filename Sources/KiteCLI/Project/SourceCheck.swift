@@ -19,7 +19,8 @@ enum SourceCheck {
                 let physical = reverse[name] ?? name
                 guard let index = schema.index(of: physical) else {
                     throw KiteError.invalidArgument(
-                        "\(location): column '\(physical)' does not exist in \(first) (source '\(source.name)'); it has: \(schema.names.joined(separator: ", "))")
+                        "\(location): column '\(physical)' does not exist in \(first) (source '\(source.name)'); it has: \(schema.names.joined(separator: ", "))"
+                    )
                 }
                 if let type, schema.fields[index].type != type {
                     throw KiteError.invalidArgument(

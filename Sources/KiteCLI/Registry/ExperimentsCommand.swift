@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Features
+import Foundation
 import KiteCore
 import Registry
 
@@ -15,13 +15,16 @@ struct ExperimentsCommand: AsyncParsableCommand {
     func run() async throws {
         let all = all
         let rows = try await options.withRegistry(try options.configuration()) { store in
-        let experiments = try await store.searchExperiments(viewType: all ? .all : .activeOnly, orderBy: ["experiment_id ASC"], maxResults: 50_000).items
-        var rows: [[String]] = []
-        for experiment in experiments {
-            let runs = try await store.runCount(experimentID: experiment.id)
-            rows.append([experiment.id, experiment.name, String(runs), experiment.lifecycleStage, Timestamp.format(experiment.creationTime), experiment.artifactLocation])
-        }
-        return rows
+            let experiments = try await store.searchExperiments(viewType: all ? .all : .activeOnly, orderBy: ["experiment_id ASC"], maxResults: 50_000).items
+            var rows: [[String]] = []
+            for experiment in experiments {
+                let runs = try await store.runCount(experimentID: experiment.id)
+                rows.append([
+                    experiment.id, experiment.name, String(runs), experiment.lifecycleStage, Timestamp.format(experiment.creationTime),
+                    experiment.artifactLocation,
+                ])
+            }
+            return rows
         }
         Terminal.standardOutput(TableFormatter.render(headers: [["id", "name", "runs", "stage", "created", "artifacts"]], rows: rows))
     }

@@ -19,17 +19,17 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             let filter = filter
             let rows = try await options.withRegistry(try options.configuration()) { store in
-            let models = try await store.searchRegisteredModels(filter: filter, maxResults: 1000).items
-            var rows: [[String]] = []
-            for model in models {
-                let newest = try await store.modelVersions(name: model.name).first
-                rows.append([
-                    model.name, newest.map { String($0.version) } ?? "-",
-                    model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)→v\($0.value)" }.joined(separator: " "),
-                    Timestamp.format(model.lastUpdatedTime),
-                ])
-            }
-            return rows
+                let models = try await store.searchRegisteredModels(filter: filter, maxResults: 1000).items
+                var rows: [[String]] = []
+                for model in models {
+                    let newest = try await store.modelVersions(name: model.name).first
+                    rows.append([
+                        model.name, newest.map { String($0.version) } ?? "-",
+                        model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)→v\($0.value)" }.joined(separator: " "),
+                        Timestamp.format(model.lastUpdatedTime),
+                    ])
+                }
+                return rows
             }
             Terminal.standardOutput(TableFormatter.render(headers: [["name", "latest", "aliases", "updated"]], rows: rows))
         }
@@ -72,7 +72,10 @@ struct ModelsCommand: AsyncParsableCommand {
             let name = name
             let versions = try await options.withRegistry(try options.configuration()) { try await $0.modelVersions(name: name) }
             let rows = versions.map { version in
-                [String(version.version), version.aliases.joined(separator: " "), version.currentStage, version.runID ?? "", Timestamp.format(version.creationTime), version.source]
+                [
+                    String(version.version), version.aliases.joined(separator: " "), version.currentStage, version.runID ?? "",
+                    Timestamp.format(version.creationTime), version.source,
+                ]
             }
             Terminal.standardOutput(TableFormatter.render(headers: [["version", "aliases", "stage", "run", "created", "source"]], rows: rows))
         }
@@ -93,15 +96,15 @@ struct ModelsCommand: AsyncParsableCommand {
         func run() async throws {
             let (name, version, alias, delete) = (name, version, alias, delete)
             try await options.withRegistry(try options.configuration()) { store in
-            if delete {
-                try await store.deleteAlias(name: name, alias: alias)
-                Terminal.standardOutput("removed alias \(alias) of \(name)\n")
-            } else {
-                let previous = try? await store.modelVersion(name: name, alias: alias)
-                try await store.setAlias(name: name, alias: alias, version: version)
-                let from = previous.map { " (was version \($0.version))" } ?? ""
-                Terminal.standardOutput("\(name)@\(alias) → version \(version)\(from)\n")
-            }
+                if delete {
+                    try await store.deleteAlias(name: name, alias: alias)
+                    Terminal.standardOutput("removed alias \(alias) of \(name)\n")
+                } else {
+                    let previous = try? await store.modelVersion(name: name, alias: alias)
+                    try await store.setAlias(name: name, alias: alias, version: version)
+                    let from = previous.map { " (was version \($0.version))" } ?? ""
+                    Terminal.standardOutput("\(name)@\(alias) → version \(version)\(from)\n")
+                }
             }
         }
     }

@@ -25,9 +25,9 @@ struct RunsCommand: AsyncParsableCommand {
             guard (1...50_000).contains(limit) else { throw KiteError.invalidArgument("--limit must be between 1 and 50000, not \(limit)") }
             let (experiment, filter, orderBy, limit) = (experiment, filter, orderBy, limit)
             let (found, runs) = try await options.withRegistry(try options.configuration()) { store in
-            let found: Experiment
-            if let named = try? await store.experiment(named: experiment) { found = named } else { found = try await store.experiment(id: experiment) }
-            return (found, try await store.searchRuns(experimentIDs: [found.id], filter: filter, orderBy: orderBy, maxResults: limit).items)
+                let found: Experiment
+                if let named = try? await store.experiment(named: experiment) { found = named } else { found = try await store.experiment(id: experiment) }
+                return (found, try await store.searchRuns(experimentIDs: [found.id], filter: filter, orderBy: orderBy, maxResults: limit).items)
             }
             let metricNames = Array(Set(runs.flatMap(\.metrics.keys))).sorted().prefix(6)
             let rows = runs.map { run in

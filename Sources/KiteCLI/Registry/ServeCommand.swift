@@ -42,7 +42,9 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: configuration, s3: s3, registry: registry, artifacts: try self.project.artifactStore(project, s3: s3), logger: logger
         ) { port in
             let host = configuration.host
-            Terminal.standardOutput("kite serve: \(configuration.apis.map(\.rawValue).sorted().joined(separator: ", ")); registry \(project.registry), artifacts \(project.artifacts)\n")
+            Terminal.standardOutput(
+                "kite serve: \(configuration.apis.map(\.rawValue).sorted().joined(separator: ", ")); registry \(project.registry), artifacts \(project.artifacts)\n"
+            )
             Terminal.standardOutput("listening on http://\(host):\(port) (MLFLOW_TRACKING_URI=http://\(host):\(port))\n")
         }
     }
@@ -57,12 +59,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let names = apis.isEmpty ? settings.apis : apis
         if let names, !names.isEmpty {
-            configuration.apis = Set(try names.map { name in
-                guard let api = ServedAPI(rawValue: name) else {
-                    throw KiteError.invalidArgument("'\(name)' is not an API kite serve offers: \(ServedAPI.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return api
-            })
+            configuration.apis = Set(
+                try names.map { name in
+                    guard let api = ServedAPI(rawValue: name) else {
+                        throw KiteError.invalidArgument(
+                            "'\(name)' is not an API kite serve offers: \(ServedAPI.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    return api
+                })
         }
         return configuration
     }

@@ -39,8 +39,9 @@ struct TrainCommand: AsyncParsableCommand {
             _ = try await options.appliedDefinitions(project)  // warns when features/*.yaml changed since kite apply
         }
         let display = TrainingDisplay(quiet: json)
-        let job = TrainingJob(configuration: configuration, project: project, s3: s3,
-                              sourceName: "kite train \(config)", onProgress: { display.show($0) })
+        let job = TrainingJob(
+            configuration: configuration, project: project, s3: s3,
+            sourceName: "kite train \(config)", onProgress: { display.show($0) })
         let artifacts = try options.artifactStore(project, s3: s3)
         let result: TrainingResult
         do {
@@ -57,8 +58,10 @@ struct TrainCommand: AsyncParsableCommand {
     /// The result for people: the run, each metric, each gate, the top features and what was registered.
     static func summary(_ result: TrainingResult) -> String {
         func number(_ value: Double) -> String { String(format: "%.6g", value) }
-        var lines = ["run \(result.runID) (\(result.learner), \(result.task)): \(result.trainRows) training rows, \(result.testRows) test rows, "
-            + "\(result.features) features" + (result.rounds.map { ", \($0) rounds" } ?? "") + ", \(String(format: "%.1f", result.seconds)) s"]
+        var lines = [
+            "run \(result.runID) (\(result.learner), \(result.task)): \(result.trainRows) training rows, \(result.testRows) test rows, "
+                + "\(result.features) features" + (result.rounds.map { ", \($0) rounds" } ?? "") + ", \(String(format: "%.1f", result.seconds)) s"
+        ]
         if result.droppedRows > 0 { lines.append("  \(result.droppedRows) rows without a label were left out") }
         let width = result.metrics.keys.map(\.count).max() ?? 0
         for (name, value) in result.metrics.sorted(by: { $0.key < $1.key }) {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a writer's bytes go: appended in order, then committed at once or abandoned.
@@ -47,8 +47,9 @@ public struct LocalFileSink: ByteSink {
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             let code = errno
-            throw KiteError(code == ENOENT ? .notFound : .io,
-                            "cannot write \(path): \(String(cString: strerror(code)))")
+            throw KiteError(
+                code == ENOENT ? .notFound : .io,
+                "cannot write \(path): \(String(cString: strerror(code)))")
         }
     }
 
@@ -108,7 +109,7 @@ public struct LocalFileSink: ByteSink {
 }
 
 #if canImport(Glibc)
-private let systemWrite = Glibc.write
+    private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
-private let systemWrite = Darwin.write
+    private let systemWrite = Darwin.write
 #endif

@@ -47,7 +47,10 @@ public enum CSVReader {
         var quoted = false
         var inQuotes = false
         var i = 0
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let quote = UInt8(ascii: "\"")
+        let comma = UInt8(ascii: ",")
+        let newline = UInt8(ascii: "\n")
+        let cr = UInt8(ascii: "\r")
         func endField() {
             record.append(field.isEmpty && !quoted ? nil : field)
             field = []

@@ -61,10 +61,15 @@ public enum JSONValue: Sendable, Equatable {
         case .bool(let value): out += (value ? "true" : "false").utf8
         case .integer(let value): out += String(value).utf8
         case .number(let value):
-            if value.isNaN { out += "\"NaN\"".utf8 }
-            else if value.isInfinite { out += (value > 0 ? "\"Infinity\"" : "\"-Infinity\"").utf8 }
-            else if value == value.rounded(), abs(value) < 1e15 { out += (String(Int64(value)) + ".0").utf8 }
-            else { out += "\(value)".utf8 }
+            if value.isNaN {
+                out += "\"NaN\"".utf8
+            } else if value.isInfinite {
+                out += (value > 0 ? "\"Infinity\"" : "\"-Infinity\"").utf8
+            } else if value == value.rounded(), abs(value) < 1e15 {
+                out += (String(Int64(value)) + ".0").utf8
+            } else {
+                out += "\(value)".utf8
+            }
         case .string(let value): ValueText.appendQuoted(value, to: &out)
         case .array(let items):
             out.append(UInt8(ascii: "["))
@@ -125,7 +130,10 @@ private struct JSONParser {
                 pairs.append((key, try value(depth: depth + 1)))
                 skipWhitespace()
                 guard position < bytes.count else { throw fail("unexpected end in an object") }
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
                 guard bytes[position] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
                 position += 1
                 return .object(pairs)
@@ -142,7 +150,10 @@ private struct JSONParser {
                 items.append(try value(depth: depth + 1))
                 skipWhitespace()
                 guard position < bytes.count else { throw fail("unexpected end in an array") }
-                if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+                if bytes[position] == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
                 guard bytes[position] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
                 position += 1
                 return .array(items)
@@ -229,7 +240,9 @@ private struct JSONParser {
                 case UInt8(ascii: "f"): scalars.append("\u{c}")
                 case UInt8(ascii: "u"):
                     var code = try hex4()
-                    if (0xD800..<0xDC00).contains(code), position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") {
+                    if (0xD800..<0xDC00).contains(code), position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                        bytes[position + 1] == UInt8(ascii: "u")
+                    {
                         position += 2
                         let low = try hex4()
                         guard (0xDC00..<0xE000).contains(low) else { throw fail("invalid surrogate pair") }

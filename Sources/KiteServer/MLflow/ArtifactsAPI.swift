@@ -64,8 +64,11 @@ enum ArtifactsAPI {
 
     /// MLflow's `files` listing.
     static func listing(_ entries: [ArtifactStore.Entry]) -> JSONValue {
-        .object(["files": .array(entries.map { entry in
-            .object(["path": .string(entry.path), "is_dir": .bool(entry.isDirectory), "file_size": entry.size.map { .integer(Int64($0)) }])
-        })])
+        .object([
+            "files": .array(
+                entries.map { entry in
+                    .object(["path": .string(entry.path), "is_dir": .bool(entry.isDirectory), "file_size": entry.size.map { .integer(Int64($0)) }])
+                })
+        ])
     }
 }

@@ -26,12 +26,13 @@ enum MLflowArtifactListing {
         let entries = try await artifacts.list(folder)
         return .object([
             "root_uri": .string(root),
-            "files": .array(entries.map { entry in
-                .object([
-                    "path": .string(relative.isEmpty ? entry.path : relative + "/" + entry.path), "is_dir": .bool(entry.isDirectory),
-                    "file_size": entry.size.map { .integer(Int64($0)) },
-                ])
-            }),
+            "files": .array(
+                entries.map { entry in
+                    .object([
+                        "path": .string(relative.isEmpty ? entry.path : relative + "/" + entry.path), "is_dir": .bool(entry.isDirectory),
+                        "file_size": entry.size.map { .integer(Int64($0)) },
+                    ])
+                }),
         ])
     }
 }

@@ -42,18 +42,19 @@ enum MLflowJSON {
                 "params": pairs(run.params), "tags": pairs(run.tags),
             ]),
             "inputs": .object([
-                "dataset_inputs": .array(run.inputs.map { input in
-                    .object([
-                        "tags": pairs(input.tags),
-                        "dataset": .object([
-                            "name": .string(input.name), "digest": .string(input.digest), "source_type": .string(input.sourceType),
-                            "source": .string(input.source), "schema": string(input.schema), "profile": string(input.profile),
-                        ]),
-                    ])
-                }),
+                "dataset_inputs": .array(
+                    run.inputs.map { input in
+                        .object([
+                            "tags": pairs(input.tags),
+                            "dataset": .object([
+                                "name": .string(input.name), "digest": .string(input.digest), "source_type": .string(input.sourceType),
+                                "source": .string(input.source), "schema": string(input.schema), "profile": string(input.profile),
+                            ]),
+                        ])
+                    })
             ]),
             "outputs": .object([
-                "model_outputs": .array(run.outputs.map { .object(["model_id": .string($0.modelID), "step": .integer($0.step)]) }),
+                "model_outputs": .array(run.outputs.map { .object(["model_id": .string($0.modelID), "step": .integer($0.step)]) })
             ]),
         ])
     }

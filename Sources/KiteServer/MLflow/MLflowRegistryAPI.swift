@@ -5,7 +5,16 @@ import Registry
 /// MLflow's model registry endpoints (`/api/2.0/mlflow/registered-models/…`, `model-versions/…`).
 enum MLflowRegistryAPI {
     static func register(in routes: APIFamily, store: RegistryStore) {
-        let empty = MLflowTrackingAPI.empty
+        registerModels(in: routes, store: store)
+        registerAliases(in: routes, store: store)
+        registerVersions(in: routes, store: store)
+        registerVersionTagsAndStages(in: routes, store: store)
+    }
+
+    private static let empty = MLflowTrackingAPI.empty
+
+    /// Registered models: create, read, rename, update, delete, search, latest versions, tags.
+    private static func registerModels(in routes: APIFamily, store: RegistryStore) {
         routes.add(.post, "registered-models/create") { call in
             let p = call.parameters
             let model = try await store.createRegisteredModel(
@@ -52,6 +61,10 @@ enum MLflowRegistryAPI {
             try await store.setRegisteredModelTag(name: try call.parameters.required("name"), key: try call.parameters.required("key"), value: nil)
             return empty
         }
+    }
+
+    /// Aliases (`champion`, `challenger`, …) pointing at versions.
+    private static func registerAliases(in routes: APIFamily, store: RegistryStore) {
         routes.add(.post, "registered-models/alias") { call in
             let p = call.parameters
             try await store.setAlias(name: try p.required("name"), alias: try p.required("alias"), version: try p.required("version"))
@@ -65,7 +78,10 @@ enum MLflowRegistryAPI {
             let version = try await store.modelVersion(name: try call.parameters.required("name"), alias: try call.parameters.required("alias"))
             return .object(["model_version": MLflowJSON.modelVersion(version)])
         }
+    }
 
+    /// Model versions: create, read, update, delete, search, download URI.
+    private static func registerVersions(in routes: APIFamily, store: RegistryStore) {
         routes.add(.post, "model-versions/create") { call in
             let p = call.parameters
             let version = try await store.createModelVersion(
@@ -105,6 +121,10 @@ enum MLflowRegistryAPI {
             }
             return .object(["artifact_uri": .string(uri)])
         }
+    }
+
+    /// A version's tags and its (deprecated in MLflow, still used) stage transitions.
+    private static func registerVersionTagsAndStages(in routes: APIFamily, store: RegistryStore) {
         routes.add(.post, "model-versions/set-tag") { call in
             let p = call.parameters
             try await store.setModelVersionTag(

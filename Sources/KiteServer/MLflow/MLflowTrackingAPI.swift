@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import KiteCore
 import Registry
 
@@ -19,6 +19,7 @@ enum MLflowTrackingAPI {
     static func register(in routes: APIFamily, store: RegistryStore) {
         registerExperiments(in: routes, store: store)
         registerRuns(in: routes, store: store)
+        registerRunLogging(in: routes, store: store)
         registerLoggedModels(in: routes, store: store)
     }
 
@@ -68,6 +69,7 @@ enum MLflowTrackingAPI {
         }
     }
 
+    /// Runs: create, read, update, delete, restore, search, tags.
     private static func registerRuns(in routes: APIFamily, store: RegistryStore) {
         routes.add(.post, "runs/create") { call in
             let p = call.parameters
@@ -102,6 +104,19 @@ enum MLflowTrackingAPI {
                 maxResults: Int(try p.integer("max_results") ?? 1000), pageToken: try p.string("page_token"))
             return MLflowJSON.page("runs", page, MLflowJSON.run)
         }
+        routes.add(.post, "runs/set-tag") { call in
+            let p = call.parameters
+            try await store.setRunTag(id: try p.required("run_id", or: "run_uuid"), key: try p.required("key"), value: try p.string("value") ?? "")
+            return empty
+        }
+        routes.add(.post, "runs/delete-tag") { call in
+            try await store.deleteRunTag(id: try call.parameters.required("run_id"), key: try call.parameters.required("key"))
+            return empty
+        }
+    }
+
+    /// What a run records: metrics (and their history), params, input datasets, output models.
+    private static func registerRunLogging(in routes: APIFamily, store: RegistryStore) {
         routes.add(.post, "runs/log-metric") { call in
             let p = call.parameters
             try await store.log(runID: try p.required("run_id", or: "run_uuid"), metrics: [try metric(p, now: store.clock.now())])
@@ -124,7 +139,8 @@ enum MLflowTrackingAPI {
                 params[key] = value
             }
             try await store.log(
-                runID: try p.required("run_id"), metrics: try p.objects("metrics").map { try metric($0, now: store.clock.now()) }, params: params, tags: try p.keyValues("tags"))
+                runID: try p.required("run_id"), metrics: try p.objects("metrics").map { try metric($0, now: store.clock.now()) }, params: params,
+                tags: try p.keyValues("tags"))
             return empty
         }
         routes.add(.post, "runs/log-inputs") { call in
@@ -143,15 +159,6 @@ enum MLflowTrackingAPI {
             let p = call.parameters
             let models = try p.objects("models").map { ModelOutput(modelID: try $0.required("model_id"), step: try $0.integer("step") ?? 0) }
             try await store.logOutputs(runID: try p.required("run_id"), models: models)
-            return empty
-        }
-        routes.add(.post, "runs/set-tag") { call in
-            let p = call.parameters
-            try await store.setRunTag(id: try p.required("run_id", or: "run_uuid"), key: try p.required("key"), value: try p.string("value") ?? "")
-            return empty
-        }
-        routes.add(.post, "runs/delete-tag") { call in
-            try await store.deleteRunTag(id: try call.parameters.required("run_id"), key: try call.parameters.required("key"))
             return empty
         }
         routes.add(.get, "metrics/get-history") { call in

@@ -8,7 +8,8 @@ import KiteCore
 /// for the features the L1 part drops), and a backtracking line search on the true objective takes the step.
 enum ElasticNetLogistic {
     static func fit(features x: Matrix, labels y: [Double], c: Double, l1Ratio rho: Double, maxIterations: Int, tolerance: Double) -> LinearModel {
-        let n = x.rows, d = x.columns
+        let n = x.rows
+        let d = x.columns
         var w = [Double](repeating: 0, count: d)
         var b = 0.0
         // The design column by column, for the coordinate sweeps.
@@ -26,7 +27,9 @@ enum ElasticNetLogistic {
             return c * loss + penalty
         }
         var current = objective(w, b)
-        var g = [Double](repeating: 0, count: n), h = [Double](repeating: 0, count: n), r = [Double](repeating: 0, count: n)
+        var g = [Double](repeating: 0, count: n)
+        var h = [Double](repeating: 0, count: n)
+        var r = [Double](repeating: 0, count: n)
         for _ in 0..<maxIterations {
             // The expansion at (w, b): per-row gradient and curvature of C · logloss.
             for row in 0..<n {
@@ -42,7 +45,8 @@ enum ElasticNetLogistic {
             var nextB = b
             for _ in 0..<1000 {
                 var largest = 0.0
-                var sumG = 0.0, sumH = 0.0
+                var sumG = 0.0
+                var sumH = 0.0
                 for row in 0..<n {
                     sumG += g[row] + h[row] * r[row]
                     sumH += h[row]
@@ -53,7 +57,8 @@ enum ElasticNetLogistic {
                 largest = Swift.max(largest, abs(shift))
                 for j in 0..<d {
                     let column = j * n
-                    var curvature = 0.0, slope = 0.0
+                    var curvature = 0.0
+                    var slope = 0.0
                     for row in 0..<n {
                         let value = columns[column + row]
                         curvature += h[row] * value * value

@@ -47,7 +47,10 @@ enum LBFGS {
             for _ in 0..<60 {
                 for i in x.indices { next[i] = x[i] + stepLength * direction[i] }
                 (nextValue, nextGradient) = objective(next)
-                if nextValue <= value + 1e-4 * stepLength * slope { accepted = true; break }
+                if nextValue <= value + 1e-4 * stepLength * slope {
+                    accepted = true
+                    break
+                }
                 stepLength *= 0.5
             }
             guard accepted else { return x }  // No decrease is possible at this precision: x is the optimum.

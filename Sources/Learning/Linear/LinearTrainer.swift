@@ -9,7 +9,8 @@ public enum LinearTrainer {
     public static func ridge(features x: Matrix, targets y: [Double], alpha: Double) throws -> LinearModel {
         try check(x, y, "targets")
         guard alpha >= 0, alpha.isFinite else { throw KiteError.invalidArgument("ridge alpha must be a finite number ≥ 0, not \(alpha)") }
-        let n = x.rows, d = x.columns
+        let n = x.rows
+        let d = x.columns
         var means = [Double](repeating: 0, count: d)
         for row in 0..<n { for j in 0..<d { means[j] += x[row, j] } }
         for j in 0..<d { means[j] /= Double(n) }

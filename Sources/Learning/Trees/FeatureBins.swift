@@ -26,7 +26,12 @@ public struct FeatureBins: Sendable, Hashable, Codable {
             var distinct: [Double] = []
             var counts: [Int] = []
             for value in values {
-                if value == distinct.last { counts[counts.count - 1] += 1 } else { distinct.append(value); counts.append(1) }
+                if value == distinct.last {
+                    counts[counts.count - 1] += 1
+                } else {
+                    distinct.append(value)
+                    counts.append(1)
+                }
             }
             guard distinct.count > 1 else { return [] }
             if distinct.count <= valueBins {
@@ -59,7 +64,8 @@ public struct FeatureBins: Sendable, Hashable, Codable {
     public func bin(_ value: Double, feature: Int) -> UInt8 {
         if value.isNaN { return 0 }
         let cuts = thresholds[feature]
-        var low = 0, high = cuts.count
+        var low = 0
+        var high = cuts.count
         while low < high {
             let middle = (low + high) / 2
             if cuts[middle] < value { low = middle + 1 } else { high = middle }

@@ -31,9 +31,14 @@ public struct FlatForest: Sendable {
         try model.validate()
         let total = model.trees.reduce(0) { $0 + $1.feature.count + $1.leafValues.count }
         guard total < Int(Int32.max) / 2 else { throw KiteError.unsupported("the model has \(total) tree nodes; the predictor packs at most \(Int32.max / 2)") }
-        var nodes: [Node] = [], children: [Int32] = [], values: [Double] = [], roots: [Int32] = [], depths: [Int] = []
+        var nodes: [Node] = []
+        var children: [Int32] = []
+        var values: [Double] = []
+        var roots: [Int32] = []
+        var depths: [Int] = []
         for tree in model.trees {
-            let base = nodes.count, leafBase = base + tree.feature.count
+            let base = nodes.count
+            let leafBase = base + tree.feature.count
             func index(_ reference: Int) -> Int32 { Int32(reference < 0 ? leafBase + ~reference : base + reference) }
             for node in tree.feature.indices {
                 nodes.append(Node(threshold: tree.threshold[node], feature: Int32(tree.feature[node]), missingLeft: tree.defaultLeft[node] ? 1 : 0))

@@ -4,15 +4,21 @@ import KiteCore
 extension GBDTParameters {
     /// Each parameter's LightGBM name, its accepted aliases (LightGBM's and scikit-learn API's), and how to set it.
     private static let names: [(name: String, aliases: [String], set: @Sendable (inout GBDTParameters, Double) throws -> Void)] = [
-        ("num_iterations", ["num_iteration", "n_iter", "num_tree", "num_trees", "num_round", "num_rounds", "num_boost_round", "n_estimators"],
-         { $0.numIterations = try whole($1, "num_iterations") }),
+        (
+            "num_iterations", ["num_iteration", "n_iter", "num_tree", "num_trees", "num_round", "num_rounds", "num_boost_round", "n_estimators"],
+            { $0.numIterations = try whole($1, "num_iterations") }
+        ),
         ("learning_rate", ["shrinkage_rate", "eta"], { $0.learningRate = $1 }),
         ("num_leaves", ["num_leaf", "max_leaves", "max_leaf", "max_leaf_nodes"], { $0.numLeaves = try whole($1, "num_leaves") }),
         ("max_depth", [], { $0.maxDepth = try whole($1, "max_depth") }),
-        ("min_data_in_leaf", ["min_data_per_leaf", "min_data", "min_child_samples", "min_samples_leaf"],
-         { $0.minDataInLeaf = try whole($1, "min_data_in_leaf") }),
-        ("min_sum_hessian_in_leaf", ["min_sum_hessian_per_leaf", "min_sum_hessian", "min_hessian", "min_child_weight"],
-         { $0.minSumHessianInLeaf = $1 }),
+        (
+            "min_data_in_leaf", ["min_data_per_leaf", "min_data", "min_child_samples", "min_samples_leaf"],
+            { $0.minDataInLeaf = try whole($1, "min_data_in_leaf") }
+        ),
+        (
+            "min_sum_hessian_in_leaf", ["min_sum_hessian_per_leaf", "min_sum_hessian", "min_hessian", "min_child_weight"],
+            { $0.minSumHessianInLeaf = $1 }
+        ),
         ("lambda_l1", ["reg_alpha", "l1_regularization"], { $0.lambdaL1 = $1 }),
         ("lambda_l2", ["reg_lambda", "lambda", "l2_regularization"], { $0.lambdaL2 = $1 }),
         ("min_gain_to_split", ["min_split_gain"], { $0.minGainToSplit = $1 }),
@@ -20,28 +26,42 @@ extension GBDTParameters {
         ("bagging_fraction", ["sub_row", "subsample", "bagging"], { $0.baggingFraction = $1 }),
         ("bagging_freq", ["subsample_freq"], { $0.baggingFrequency = try whole($1, "bagging_freq") }),
         ("feature_fraction", ["sub_feature", "colsample_bytree"], { $0.featureFraction = $1 }),
-        ("early_stopping_round", ["early_stopping_rounds", "early_stopping", "n_iter_no_change"],
-         { $0.earlyStoppingRounds = try whole($1, "early_stopping_round") }),
+        (
+            "early_stopping_round", ["early_stopping_rounds", "early_stopping", "n_iter_no_change"],
+            { $0.earlyStoppingRounds = try whole($1, "early_stopping_round") }
+        ),
         ("alpha", [], { $0.alpha = $1 }),
         ("scale_pos_weight", [], { $0.scalePosWeight = $1 }),
-        ("is_unbalance", ["unbalance", "unbalanced_sets"], {
-            guard $1 == 0 || $1 == 1 else { throw KiteError.invalidArgument("is_unbalance must be true or false") }
-            $0.isUnbalance = $1 == 1
-        }),
-        ("num_class", ["num_classes"], {
-            guard $1 >= 1, $1 == $1.rounded(), $1 < 1e6 else { throw KiteError.invalidArgument("num_class must be a whole number ≥ 1, not \($1)") }
-            $0.numClass = Int($1)
-        }),
+        (
+            "is_unbalance", ["unbalance", "unbalanced_sets"],
+            {
+                guard $1 == 0 || $1 == 1 else { throw KiteError.invalidArgument("is_unbalance must be true or false") }
+                $0.isUnbalance = $1 == 1
+            }
+        ),
+        (
+            "num_class", ["num_classes"],
+            {
+                guard $1 >= 1, $1 == $1.rounded(), $1 < 1e6 else { throw KiteError.invalidArgument("num_class must be a whole number ≥ 1, not \($1)") }
+                $0.numClass = Int($1)
+            }
+        ),
         ("num_threads", ["num_thread", "nthread", "nthreads", "n_jobs"], { $0.numThreads = max(0, try whole($1, "num_threads")) }),
         // Kite's training is deterministic whatever this says, and its output is set by the command line.
-        ("deterministic", [], { _, value in
-            guard value == 0 || value == 1 else { throw KiteError.invalidArgument("deterministic must be true or false") }
-        }),
+        (
+            "deterministic", [],
+            { _, value in
+                guard value == 0 || value == 1 else { throw KiteError.invalidArgument("deterministic must be true or false") }
+            }
+        ),
         ("verbosity", ["verbose"], { _, value in _ = try whole(value, "verbosity") }),
-        ("seed", ["random_seed", "random_state"], {
-            guard $1 >= 0, $1 == $1.rounded(), $1 < 1.8e19 else { throw KiteError.invalidArgument("seed must be a whole number ≥ 0, not \($1)") }
-            $0.seed = UInt64($1)
-        }),
+        (
+            "seed", ["random_seed", "random_state"],
+            {
+                guard $1 >= 0, $1 == $1.rounded(), $1 < 1.8e19 else { throw KiteError.invalidArgument("seed must be a whole number ≥ 0, not \($1)") }
+                $0.seed = UInt64($1)
+            }
+        ),
     ]
 
     /// The objective LightGBM calls `name` (or an alias of it: `l2`, `mse`, `l1`, `mae`, …).
@@ -88,9 +108,11 @@ extension GBDTParameters {
             "bagging_freq": String(baggingFrequency), "feature_fraction": String(featureFraction),
             "early_stopping_round": String(earlyStoppingRounds), "seed": String(seed), "num_threads": String(numThreads),
         ].merging(metric.isEmpty ? [:] : ["metric": metric]) { a, _ in a }.merging(
-            objective == .multiclass ? ["num_class": String(numClass)]
-                : objective == .huber ? ["alpha": String(alpha)]
-                : objective == .binary ? ["scale_pos_weight": String(scalePosWeight), "is_unbalance": String(isUnbalance)] : [:]
+            objective == .multiclass
+                ? ["num_class": String(numClass)]
+                : objective == .huber
+                    ? ["alpha": String(alpha)]
+                    : objective == .binary ? ["scale_pos_weight": String(scalePosWeight), "is_unbalance": String(isUnbalance)] : [:]
         ) { a, _ in a }
     }
 

@@ -55,7 +55,8 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
     /// `is_unbalance` gives the rarer class the ratio of the counts, and `scale_pos_weight` multiplies the positive one.
     func classWeights(_ labels: [Double]) -> SIMD2<Double> {
         var weights = SIMD2<Double>(1, 1)
-        let positives = labels.reduce(0, +), negatives = Double(labels.count) - positives
+        let positives = labels.reduce(0, +)
+        let negatives = Double(labels.count) - positives
         if isUnbalance, positives > 0, negatives > 0 {
             if positives > negatives { weights.x = positives / negatives } else { weights.y = negatives / positives }
         }

@@ -74,7 +74,8 @@ public struct GBDTTrainer: Sendable {
                     let base = output * validation.features.rows
                     validation.features.values.withUnsafeBufferPointer { all in
                         for row in 0..<validation.features.rows {
-                            validationScores[base + row] += tree.predict(UnsafeBufferPointer(rebasing: all[row * features.columns..<(row + 1) * features.columns]))
+                            validationScores[base + row] += tree.predict(
+                                UnsafeBufferPointer(rebasing: all[row * features.columns..<(row + 1) * features.columns]))
                         }
                     }
                 }
@@ -126,7 +127,9 @@ public struct GBDTTrainer: Sendable {
         guard x.columns >= 1 else { throw KiteError.invalidArgument("the \(name) set needs at least one feature") }
         guard y.count == x.rows else { throw KiteError.invalidArgument("the \(name) set has \(x.rows) rows but \(y.count) labels") }
         guard y.allSatisfy(\.isFinite) else { throw KiteError.invalidArgument("the \(name) labels must be finite numbers") }
-        guard !x.values.contains(where: \.isInfinite) else { throw KiteError.invalidArgument("the \(name) features hold an infinity; NaN marks a missing value") }
+        guard !x.values.contains(where: \.isInfinite) else {
+            throw KiteError.invalidArgument("the \(name) features hold an infinity; NaN marks a missing value")
+        }
         switch parameters.objective {
         case .binary:
             guard y.allSatisfy({ $0 == 0 || $0 == 1 }) else { throw KiteError.invalidArgument("binary labels must be 0 or 1") }

@@ -87,8 +87,9 @@ struct TreeGrower {
             }
         }
         let total = sum(gradients, 0..<activeRows)
-        var root = Leaf(start: 0, end: activeRows, depth: 0, gradient: total.x, hessian: total.y,
-                        histogram: histogram(0..<activeRows, gradients, allowedFeatures))
+        var root = Leaf(
+            start: 0, end: activeRows, depth: 0, gradient: total.x, hessian: total.y,
+            histogram: histogram(0..<activeRows, gradients, allowedFeatures))
         root.split = bestSplit(root, features: allowedFeatures)
         var leaves = [root]
         var tree = DecisionTree()
@@ -115,10 +116,12 @@ struct TreeGrower {
             }
             model.splitCounts[split.feature] += 1
             model.splitGains[split.feature] += split.gain
-            var left = Leaf(start: parent.start, end: middle, depth: parent.depth + 1, gradient: split.leftGradient,
-                            hessian: split.leftHessian, histogram: [], node: node, isLeft: true)
-            var right = Leaf(start: middle, end: parent.end, depth: parent.depth + 1, gradient: parent.gradient - split.leftGradient,
-                             hessian: parent.hessian - split.leftHessian, histogram: [], node: node, isLeft: false)
+            var left = Leaf(
+                start: parent.start, end: middle, depth: parent.depth + 1, gradient: split.leftGradient,
+                hessian: split.leftHessian, histogram: [], node: node, isLeft: true)
+            var right = Leaf(
+                start: middle, end: parent.end, depth: parent.depth + 1, gradient: parent.gradient - split.leftGradient,
+                hessian: parent.hessian - split.leftHessian, histogram: [], node: node, isLeft: false)
             let smallerIsLeft = left.count <= right.count
             let built = histogram(smallerIsLeft ? left.start..<left.end : right.start..<right.end, gradients, allowedFeatures)
             var rest = parent.histogram
@@ -198,11 +201,15 @@ struct TreeGrower {
                             else { return }
                             let members = features[(group * 4)..<Swift.min(features.count, group * 4 + 4)]
                             if members.count == 4 {
-                                let (f0, f1, f2, f3) = (members[members.startIndex], members[members.startIndex + 1],
-                                                        members[members.startIndex + 2], members[members.startIndex + 3])
+                                let (f0, f1, f2, f3) = (
+                                    members[members.startIndex], members[members.startIndex + 1],
+                                    members[members.startIndex + 2], members[members.startIndex + 3]
+                                )
                                 let (c0, c1, c2, c3) = (binnedBase + f0 * rows, binnedBase + f1 * rows, binnedBase + f2 * rows, binnedBase + f3 * rows)
-                                let (h0, h1, h2, h3) = (histogramBase + offsets[f0], histogramBase + offsets[f1],
-                                                        histogramBase + offsets[f2], histogramBase + offsets[f3])
+                                let (h0, h1, h2, h3) = (
+                                    histogramBase + offsets[f0], histogramBase + offsets[f1],
+                                    histogramBase + offsets[f2], histogramBase + offsets[f3]
+                                )
                                 for index in 0..<count {
                                     let row = Int(rowsAt[index])
                                     let value = values[index]
@@ -213,7 +220,8 @@ struct TreeGrower {
                                 }
                             } else {
                                 for feature in members {
-                                    let column = binnedBase + feature * rows, bins = histogramBase + offsets[feature]
+                                    let column = binnedBase + feature * rows
+                                    let bins = histogramBase + offsets[feature]
                                     for index in 0..<count { bins[Int(column[Int(rowsAt[index])])] += values[index] }
                                 }
                             }
@@ -245,7 +253,8 @@ struct TreeGrower {
                         Parallel.forEachChunk(positions.count, minimumChunk: 65_536) { chunk, range in
                             let (order, scratch, binned, leftCounts) = buffers.value
                             let start = positions.lowerBound + range.lowerBound
-                            var left = start, right = start
+                            var left = start
+                            var right = start
                             for position in start..<(positions.lowerBound + range.upperBound) {
                                 let row = order[position]
                                 let bin = Int(binned[column + Int(row)])

@@ -6,7 +6,10 @@ import KiteCore
 /// `auc >= champion.auc - 0.002`. Comparisons: `>=`, `>`, `<=`, `<`.
 public struct ValidationGate: Sendable, Hashable, CustomStringConvertible {
     public enum Comparison: String, Sendable, Hashable, CaseIterable {
-        case atLeast = ">=", above = ">", atMost = "<=", below = "<"
+        case atLeast = ">="
+        case above = ">"
+        case atMost = "<="
+        case below = "<"
     }
 
     /// What the metric is compared with.
@@ -36,8 +39,9 @@ public struct ValidationGate: Sendable, Hashable, CustomStringConvertible {
         description = trimmed
         // The first comparison operator splits the gate; two-character ones are tried first.
         let operators = Comparison.allCases.sorted { $0.rawValue.count > $1.rawValue.count }
-        guard let (comparison, range) = operators.lazy.compactMap({ op in trimmed.range(of: op.rawValue).map { (op, $0) } })
-            .min(by: { $0.1.lowerBound < $1.1.lowerBound })
+        guard
+            let (comparison, range) = operators.lazy.compactMap({ op in trimmed.range(of: op.rawValue).map { (op, $0) } })
+                .min(by: { $0.1.lowerBound < $1.1.lowerBound })
         else {
             throw KiteError.invalidArgument("gate '\(text)' has no comparison; write e.g. 'auc >= 0.8' or 'auc >= champion.auc - 0.002'")
         }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KiteCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Objects as files under a root folder. Writes are atomic (temporary file, fsync, rename); keys cannot escape
 /// the root (`..`, absolute keys and symbolic links that lead outside are refused).

@@ -68,9 +68,12 @@ public struct S3ObjectStore: ObjectStore {
         let requestHost = addressing == .virtualHosted ? "\(bucket).\(host)" : host
         let path = addressing == .virtualHosted ? objectPath : "/\(bucket)" + (key == nil ? "" : objectPath)
         // Large part bodies go as UNSIGNED-PAYLOAD (TLS or the part's own checksum protects them), saving a hash pass.
-        let payloadHash = !signsPayload ? SigV4Signer.unsignedPayload : body.map { buffer in
-            buffer.withUnsafeReadableBytes { SigV4Signer.sha256Hex(Array($0)) }
-        } ?? SigV4Signer.emptyPayloadHash
+        let payloadHash =
+            !signsPayload
+            ? SigV4Signer.unsignedPayload
+            : body.map { buffer in
+                buffer.withUnsafeReadableBytes { SigV4Signer.sha256Hex(Array($0)) }
+            } ?? SigV4Signer.emptyPayloadHash
         var attempt = 0
         while true {
             attempt += 1
@@ -237,10 +240,12 @@ public struct S3ObjectStore: ObjectStore {
             var entries: [ObjectListEntry] = []
             for content in xml.children("Contents") {
                 guard let fullKey = content.text("Key"), fullKey.hasPrefix(store.prefix) else { continue }
-                entries.append(.object(ObjectInfo(
-                    key: String(fullKey.dropFirst(store.prefix.count)), size: Int(content.text("Size") ?? "") ?? 0,
-                    etag: content.text("ETag") ?? "",
-                    lastModified: (try? Timestamp.parse(content.text("LastModified") ?? "")) ?? 0)))
+                entries.append(
+                    .object(
+                        ObjectInfo(
+                            key: String(fullKey.dropFirst(store.prefix.count)), size: Int(content.text("Size") ?? "") ?? 0,
+                            etag: content.text("ETag") ?? "",
+                            lastModified: (try? Timestamp.parse(content.text("LastModified") ?? "")) ?? 0)))
             }
             for common in xml.children("CommonPrefixes") {
                 if let value = common.text("Prefix"), value.hasPrefix(store.prefix) {

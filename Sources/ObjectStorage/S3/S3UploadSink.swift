@@ -58,17 +58,18 @@ struct S3UploadSink: ByteSink {
         nextPart += 1
         let store = self.store
         let key = self.key
-        inFlight.append(Task {
-            let crc = CRC32.checksum(part).bigEndian
-            let crc32 = withUnsafeBytes(of: crc) { Data($0).base64EncodedString() }
-            let reply = try await store.send(
-                .PUT, key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
-                headers: [("x-amz-checksum-crc32", crc32)], body: ByteBuffer(bytes: part), signsPayload: false)
-            guard let etag = reply.headers.first(name: "etag") else {
-                throw KiteError(.io, "S3 returned no ETag for part \(number) of '\(key)'")
-            }
-            return Part(number: number, etag: etag, crc32: crc32)
-        })
+        inFlight.append(
+            Task {
+                let crc = CRC32.checksum(part).bigEndian
+                let crc32 = withUnsafeBytes(of: crc) { Data($0).base64EncodedString() }
+                let reply = try await store.send(
+                    .PUT, key: key, query: [("partNumber", String(number)), ("uploadId", uploadID)],
+                    headers: [("x-amz-checksum-crc32", crc32)], body: ByteBuffer(bytes: part), signsPayload: false)
+                guard let etag = reply.headers.first(name: "etag") else {
+                    throw KiteError(.io, "S3 returned no ETag for part \(number) of '\(key)'")
+                }
+                return Part(number: number, etag: etag, crc32: crc32)
+            })
     }
 
     mutating func commit() async throws {

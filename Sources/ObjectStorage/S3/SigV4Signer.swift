@@ -92,10 +92,11 @@ public struct SigV4Signer: Sendable {
         var out: [(name: String, value: String)] = [("x-amz-date", stamp)]
         if signsContentHash { out.append(("x-amz-content-sha256", request.payloadHash)) }
         if let token = credentials.sessionToken { out.append(("x-amz-security-token", token)) }
-        out.append((
-            "authorization",
-            "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
-        ))
+        out.append(
+            (
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+            ))
         return Signed(
             headers: out, canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
             encodedQuery: encodedQuery)

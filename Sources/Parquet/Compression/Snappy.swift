@@ -61,7 +61,8 @@ enum Snappy {
                     default:
                         guard end - position >= 4 else { throw KiteError.corrupt("snappy copy is truncated") }
                         copyLength = Int(tag >> 2) + 1
-                        offset = Int(input[position]) | Int(input[position + 1]) << 8
+                        offset =
+                            Int(input[position]) | Int(input[position + 1]) << 8
                             | Int(input[position + 2]) << 16 | Int(input[position + 3]) << 24
                         position += 4
                     }

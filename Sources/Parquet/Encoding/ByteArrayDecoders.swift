@@ -34,8 +34,9 @@ enum ByteArrayDecoders {
         guard prefixes.count == count else {
             throw KiteError.corrupt("DELTA_BYTE_ARRAY has \(prefixes.count) prefix lengths for \(count) values")
         }
-        guard case .bytes(let suffixOffsets, let suffixData) = try deltaLength(
-            bytes, range: prefixDecoder.position..<range.upperBound, count: count)
+        guard
+            case .bytes(let suffixOffsets, let suffixData) = try deltaLength(
+                bytes, range: prefixDecoder.position..<range.upperBound, count: count)
         else { throw KiteError.corrupt("DELTA_BYTE_ARRAY suffixes are invalid") }
         var offsets = [0]
         offsets.reserveCapacity(count + 1)

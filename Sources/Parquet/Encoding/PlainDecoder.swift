@@ -63,8 +63,9 @@ enum PlainDecoder {
                 guard range.upperBound - position >= 4 else {
                     throw KiteError.corrupt("byte array value \(i) of \(count) is truncated")
                 }
-                let length = Int(UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8
-                    | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24)
+                let length = Int(
+                    UInt32(bytes[position]) | UInt32(bytes[position + 1]) << 8
+                        | UInt32(bytes[position + 2]) << 16 | UInt32(bytes[position + 3]) << 24)
                 position += 4
                 guard length <= range.upperBound - position else {
                     throw KiteError.corrupt("byte array value \(i) claims \(length) bytes; only \(range.upperBound - position) remain")

@@ -72,10 +72,18 @@ extension LogicalType {
         var result: LogicalType?
         try reader.readStruct { r, id, type in
             switch (id, type) {
-            case (1, .struct): try r.skip(type); result = .string
-            case (2, .struct): try r.skip(type); result = .map
-            case (3, .struct): try r.skip(type); result = .list
-            case (4, .struct): try r.skip(type); result = .enumeration
+            case (1, .struct):
+                try r.skip(type)
+                result = .string
+            case (2, .struct):
+                try r.skip(type)
+                result = .map
+            case (3, .struct):
+                try r.skip(type)
+                result = .list
+            case (4, .struct):
+                try r.skip(type)
+                result = .enumeration
             case (5, .struct):
                 var scale = 0
                 var precision = 0
@@ -87,7 +95,9 @@ extension LogicalType {
                     }
                 }
                 result = .decimal(scale: scale, precision: precision)
-            case (6, .struct): try r.skip(type); result = .date
+            case (6, .struct):
+                try r.skip(type)
+                result = .date
             case (7, .struct):
                 let (_, unit) = try decodeTime(&r)
                 result = .time(unit: unit)
@@ -105,11 +115,21 @@ extension LogicalType {
                     }
                 }
                 result = .integer(bitWidth: width, signed: signed)
-            case (11, .struct): try r.skip(type); result = .unknown
-            case (12, .struct): try r.skip(type); result = .json
-            case (13, .struct): try r.skip(type); result = .bson
-            case (14, .struct): try r.skip(type); result = .uuid
-            case (15, .struct): try r.skip(type); result = .float16
+            case (11, .struct):
+                try r.skip(type)
+                result = .unknown
+            case (12, .struct):
+                try r.skip(type)
+                result = .json
+            case (13, .struct):
+                try r.skip(type)
+                result = .bson
+            case (14, .struct):
+                try r.skip(type)
+                result = .uuid
+            case (15, .struct):
+                try r.skip(type)
+                result = .float16
             default: try r.skip(type)
             }
         }

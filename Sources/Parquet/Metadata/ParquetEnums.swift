@@ -2,7 +2,14 @@ import KiteCore
 
 /// Parquet's physical (storage) types.
 public enum PhysicalType: Int32, Sendable, CustomStringConvertible {
-    case boolean = 0, int32 = 1, int64 = 2, int96 = 3, float = 4, double = 5, byteArray = 6, fixedLenByteArray = 7
+    case boolean = 0
+    case int32 = 1
+    case int64 = 2
+    case int96 = 3
+    case float = 4
+    case double = 5
+    case byteArray = 6
+    case fixedLenByteArray = 7
 
     public var description: String {
         switch self {
@@ -20,7 +27,9 @@ public enum PhysicalType: Int32, Sendable, CustomStringConvertible {
 
 /// Whether a field is required, optional or repeated.
 public enum Repetition: Int32, Sendable {
-    case required = 0, optional = 1, repeated = 2
+    case required = 0
+    case optional = 1
+    case repeated = 2
 }
 
 /// Page and level encodings. Unknown values are kept so they can be reported.
@@ -98,5 +107,8 @@ public struct CompressionCodec: Hashable, Sendable, CustomStringConvertible {
 
 /// Kinds of page in a column chunk.
 enum PageType: Int32 {
-    case dataPage = 0, indexPage = 1, dictionaryPage = 2, dataPageV2 = 3
+    case dataPage = 0
+    case indexPage = 1
+    case dictionaryPage = 2
+    case dataPageV2 = 3
 }

@@ -37,8 +37,9 @@ extension ParquetReader {
         if column.physicalType == .byteArray || column.physicalType == .fixedLenByteArray {
             values = .bytes(offsets: [0, bytes.count], data: bytes)
         } else {
-            guard let plain = try? PlainDecoder.decode(
-                bytes, range: 0..<bytes.count, count: 1, type: column.physicalType, typeLength: column.typeLength)
+            guard
+                let plain = try? PlainDecoder.decode(
+                    bytes, range: 0..<bytes.count, count: 1, type: column.physicalType, typeLength: column.typeLength)
             else { return nil }
             values = plain
         }

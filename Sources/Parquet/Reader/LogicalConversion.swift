@@ -44,9 +44,10 @@ enum LogicalConversion {
             case .int32(let raw): converted = .float64(raw.map { Double($0) / divisor })
             case .int64(let raw): converted = .float64(raw.map { Double($0) / divisor })
             case .bytes(let offsets, let data):
-                converted = .float64((0..<(offsets.count - 1)).map { i in
-                    bigEndianSigned(data[offsets[i]..<offsets[i + 1]]) / divisor
-                })
+                converted = .float64(
+                    (0..<(offsets.count - 1)).map { i in
+                        bigEndianSigned(data[offsets[i]..<offsets[i + 1]]) / divisor
+                    })
             default: throw KiteError.corrupt("column '\(column.name)': DECIMAL on an unexpected physical type")
             }
         default:

@@ -56,8 +56,9 @@ public final class ParquetReader: Sendable {
         guard tail.count == size - tailStart, Array(tail.suffix(4)) == Self.magic else { throw notParquet }
         if tailStart == 0, Array(tail.prefix(4)) != Self.magic { throw notParquet }
         let n = tail.count
-        let footerLength = Int(UInt32(tail[n - 8]) | UInt32(tail[n - 7]) << 8 | UInt32(tail[n - 6]) << 16
-            | UInt32(tail[n - 5]) << 24)
+        let footerLength = Int(
+            UInt32(tail[n - 8]) | UInt32(tail[n - 7]) << 8 | UInt32(tail[n - 6]) << 16
+                | UInt32(tail[n - 5]) << 24)
         guard footerLength <= size - 12 else {
             throw KiteError.corrupt("\(source.name): footer length \(footerLength) exceeds the file size \(size)")
         }

@@ -82,14 +82,15 @@ final class SQLiteDatabase: SQLDatabase {
         }
 
         private static func arguments(_ values: [SQLValue]) -> StatementArguments {
-            StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
-                switch value {
-                case .null: nil
-                case .integer(let integer): integer
-                case .real(let real): real
-                case .text(let text): text
-                }
-            })
+            StatementArguments(
+                values.map { value -> (any DatabaseValueConvertible)? in
+                    switch value {
+                    case .null: nil
+                    case .integer(let integer): integer
+                    case .real(let real): real
+                    case .text(let text): text
+                    }
+                })
         }
 
         private static func value(_ value: DatabaseValue) -> SQLValue {

@@ -10,8 +10,18 @@ public struct RunFilter: Sendable, Hashable {
 
     /// How a clause compares.
     public enum Comparator: String, Sendable, Hashable, CaseIterable {
-        case equal = "=", notEqual = "!=", less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">="
-        case like = "LIKE", ilike = "ILIKE", isNull = "IS NULL", isNotNull = "IS NOT NULL", `in` = "IN", notIn = "NOT IN"
+        case equal = "="
+        case notEqual = "!="
+        case less = "<"
+        case lessOrEqual = "<="
+        case greater = ">"
+        case greaterOrEqual = ">="
+        case like = "LIKE"
+        case ilike = "ILIKE"
+        case isNull = "IS NULL"
+        case isNotNull = "IS NOT NULL"
+        case `in` = "IN"
+        case notIn = "NOT IN"
     }
 
     /// The right-hand side of a clause.
@@ -70,7 +80,11 @@ public struct RunFilter: Sendable, Hashable {
     }
 
     enum Token: Equatable, CustomStringConvertible {
-        case word(String), quoted(String, Character), number(Double), symbol(String), open, close, comma
+        case word(String)
+        case quoted(String, Character)
+        case number(Double)
+        case symbol(String)
+        case open, close, comma
 
         var description: String {
             switch self {
@@ -121,9 +135,15 @@ public struct RunFilter: Sendable, Hashable {
             guard position < text.count else { return nil }
             let c = text[position]
             switch c {
-            case "(": position += 1; return .open
-            case ")": position += 1; return .close
-            case ",": position += 1; return .comma
+            case "(":
+                position += 1
+                return .open
+            case ")":
+                position += 1
+                return .close
+            case ",":
+                position += 1
+                return .comma
             case "'", "\"", "`":
                 position += 1
                 var value = ""
@@ -149,8 +169,9 @@ public struct RunFilter: Sendable, Hashable {
             default:
                 if c.isNumber || ((c == "-" || c == ".") && position + 1 < text.count && (text[position + 1].isNumber || text[position + 1] == ".")) {
                     var end = position + 1
-                    while end < text.count, text[end].isNumber || text[end] == "." || text[end] == "e" || text[end] == "E"
-                        || ((text[end] == "-" || text[end] == "+") && (text[end - 1] == "e" || text[end - 1] == "E"))
+                    while end < text.count,
+                        text[end].isNumber || text[end] == "." || text[end] == "e" || text[end] == "E"
+                            || ((text[end] == "-" || text[end] == "+") && (text[end - 1] == "e" || text[end - 1] == "E"))
                     {
                         end += 1
                     }

@@ -1,104 +1,114 @@
 /// The registry's tables, one migration per schema version; shared by SQLite and PostgreSQL.
 enum RegistrySchema {
     static let migrator = SQLMigrator(migrations: [
-        .init(version: 1, name: "experiments, runs, metrics, logged models, registered models", statements: [
-            """
-            CREATE TABLE experiment (
-                id BIGINT PRIMARY KEY, name TEXT NOT NULL UNIQUE, artifact_location TEXT NOT NULL,
-                lifecycle_stage TEXT NOT NULL, creation_time BIGINT NOT NULL, last_update_time BIGINT NOT NULL)
-            """,
-            "CREATE TABLE experiment_tag (experiment_id BIGINT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (experiment_id, key))",
-            """
-            CREATE TABLE run (
-                id TEXT PRIMARY KEY, experiment_id BIGINT NOT NULL, name TEXT NOT NULL, user_id TEXT NOT NULL,
-                status TEXT NOT NULL, start_time BIGINT NOT NULL, end_time BIGINT, lifecycle_stage TEXT NOT NULL,
-                artifact_uri TEXT NOT NULL, deleted_time BIGINT)
-            """,
-            "CREATE INDEX run_by_experiment ON run (experiment_id, start_time)",
-            "CREATE TABLE param (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))",
-            "CREATE TABLE run_tag (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))",
-            """
-            CREATE TABLE metric (
-                seq {serial}, run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION,
-                timestamp BIGINT NOT NULL, step BIGINT NOT NULL, model_id TEXT)
-            """,
-            // The same value logged twice (MLflow's client re-logs a run's metrics when it logs a model) is kept
-            // once, as MLflow's own store does. NaN is stored as NULL.
-            "CREATE UNIQUE INDEX metric_identity ON metric (run_id, key, step, timestamp, value)",
-            """
-            CREATE TABLE latest_metric (
-                run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION, timestamp BIGINT NOT NULL,
-                step BIGINT NOT NULL, PRIMARY KEY (run_id, key))
-            """,
-            """
-            CREATE TABLE run_input (
-                run_id TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL, source_type TEXT NOT NULL,
-                source TEXT NOT NULL, schema TEXT, profile TEXT, tags TEXT NOT NULL, PRIMARY KEY (run_id, name, digest))
-            """,
-            "CREATE TABLE run_output (run_id TEXT NOT NULL, model_id TEXT NOT NULL, step BIGINT NOT NULL, PRIMARY KEY (run_id, model_id))",
-            """
-            CREATE TABLE logged_model (
-                id TEXT PRIMARY KEY, experiment_id BIGINT NOT NULL, name TEXT NOT NULL, artifact_location TEXT NOT NULL,
-                creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL, status TEXT NOT NULL,
-                source_run_id TEXT, model_type TEXT, lifecycle_stage TEXT NOT NULL)
-            """,
-            "CREATE INDEX logged_model_by_experiment ON logged_model (experiment_id, name)",
-            "CREATE TABLE logged_model_tag (model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key))",
-            "CREATE TABLE logged_model_param (model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key))",
-            """
-            CREATE TABLE registered_model (
-                name TEXT PRIMARY KEY, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL,
-                description TEXT NOT NULL, last_version BIGINT NOT NULL)
-            """,
-            "CREATE TABLE registered_model_tag (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key))",
-            """
-            CREATE TABLE model_version (
-                name TEXT NOT NULL, version BIGINT NOT NULL, creation_time BIGINT NOT NULL,
-                last_updated_time BIGINT NOT NULL, description TEXT NOT NULL, source TEXT NOT NULL, run_id TEXT,
-                run_link TEXT, status TEXT NOT NULL, current_stage TEXT NOT NULL, model_id TEXT,
-                training_set TEXT, feature_service TEXT, PRIMARY KEY (name, version))
-            """,
-            """
-            CREATE TABLE model_version_tag (
-                name TEXT NOT NULL, version BIGINT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-                PRIMARY KEY (name, version, key))
-            """,
-            "CREATE TABLE model_alias (name TEXT NOT NULL, alias TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (name, alias))",
-        ]),
-        .init(version: 2, name: "counters taken atomically", statements: [
-            "CREATE TABLE kite_counter (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
-            "INSERT INTO kite_counter (name, value) SELECT 'experiment', COALESCE(MAX(id), 0) FROM experiment",
-        ]),
-        .init(version: 3, name: "applied feature definitions", statements: [
-            "CREATE TABLE feature_definition_version (number BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL, digest TEXT NOT NULL)",
-            """
-            CREATE TABLE feature_definition_file (
-                version BIGINT NOT NULL REFERENCES feature_definition_version (number) ON DELETE CASCADE,
-                name TEXT NOT NULL, content TEXT NOT NULL, PRIMARY KEY (version, name))
-            """,
-            "INSERT INTO kite_counter (name, value) VALUES ('feature_definitions', 0)",
-        ]),
+        .init(
+            version: 1, name: "experiments, runs, metrics, logged models, registered models",
+            statements: [
+                """
+                CREATE TABLE experiment (
+                    id BIGINT PRIMARY KEY, name TEXT NOT NULL UNIQUE, artifact_location TEXT NOT NULL,
+                    lifecycle_stage TEXT NOT NULL, creation_time BIGINT NOT NULL, last_update_time BIGINT NOT NULL)
+                """,
+                "CREATE TABLE experiment_tag (experiment_id BIGINT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (experiment_id, key))",
+                """
+                CREATE TABLE run (
+                    id TEXT PRIMARY KEY, experiment_id BIGINT NOT NULL, name TEXT NOT NULL, user_id TEXT NOT NULL,
+                    status TEXT NOT NULL, start_time BIGINT NOT NULL, end_time BIGINT, lifecycle_stage TEXT NOT NULL,
+                    artifact_uri TEXT NOT NULL, deleted_time BIGINT)
+                """,
+                "CREATE INDEX run_by_experiment ON run (experiment_id, start_time)",
+                "CREATE TABLE param (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))",
+                "CREATE TABLE run_tag (run_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, key))",
+                """
+                CREATE TABLE metric (
+                    seq {serial}, run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION,
+                    timestamp BIGINT NOT NULL, step BIGINT NOT NULL, model_id TEXT)
+                """,
+                // The same value logged twice (MLflow's client re-logs a run's metrics when it logs a model) is kept
+                // once, as MLflow's own store does. NaN is stored as NULL.
+                "CREATE UNIQUE INDEX metric_identity ON metric (run_id, key, step, timestamp, value)",
+                """
+                CREATE TABLE latest_metric (
+                    run_id TEXT NOT NULL, key TEXT NOT NULL, value DOUBLE PRECISION, timestamp BIGINT NOT NULL,
+                    step BIGINT NOT NULL, PRIMARY KEY (run_id, key))
+                """,
+                """
+                CREATE TABLE run_input (
+                    run_id TEXT NOT NULL, name TEXT NOT NULL, digest TEXT NOT NULL, source_type TEXT NOT NULL,
+                    source TEXT NOT NULL, schema TEXT, profile TEXT, tags TEXT NOT NULL, PRIMARY KEY (run_id, name, digest))
+                """,
+                "CREATE TABLE run_output (run_id TEXT NOT NULL, model_id TEXT NOT NULL, step BIGINT NOT NULL, PRIMARY KEY (run_id, model_id))",
+                """
+                CREATE TABLE logged_model (
+                    id TEXT PRIMARY KEY, experiment_id BIGINT NOT NULL, name TEXT NOT NULL, artifact_location TEXT NOT NULL,
+                    creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL, status TEXT NOT NULL,
+                    source_run_id TEXT, model_type TEXT, lifecycle_stage TEXT NOT NULL)
+                """,
+                "CREATE INDEX logged_model_by_experiment ON logged_model (experiment_id, name)",
+                "CREATE TABLE logged_model_tag (model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key))",
+                "CREATE TABLE logged_model_param (model_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (model_id, key))",
+                """
+                CREATE TABLE registered_model (
+                    name TEXT PRIMARY KEY, creation_time BIGINT NOT NULL, last_updated_time BIGINT NOT NULL,
+                    description TEXT NOT NULL, last_version BIGINT NOT NULL)
+                """,
+                "CREATE TABLE registered_model_tag (name TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (name, key))",
+                """
+                CREATE TABLE model_version (
+                    name TEXT NOT NULL, version BIGINT NOT NULL, creation_time BIGINT NOT NULL,
+                    last_updated_time BIGINT NOT NULL, description TEXT NOT NULL, source TEXT NOT NULL, run_id TEXT,
+                    run_link TEXT, status TEXT NOT NULL, current_stage TEXT NOT NULL, model_id TEXT,
+                    training_set TEXT, feature_service TEXT, PRIMARY KEY (name, version))
+                """,
+                """
+                CREATE TABLE model_version_tag (
+                    name TEXT NOT NULL, version BIGINT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+                    PRIMARY KEY (name, version, key))
+                """,
+                "CREATE TABLE model_alias (name TEXT NOT NULL, alias TEXT NOT NULL, version BIGINT NOT NULL, PRIMARY KEY (name, alias))",
+            ]),
+        .init(
+            version: 2, name: "counters taken atomically",
+            statements: [
+                "CREATE TABLE kite_counter (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+                "INSERT INTO kite_counter (name, value) SELECT 'experiment', COALESCE(MAX(id), 0) FROM experiment",
+            ]),
+        .init(
+            version: 3, name: "applied feature definitions",
+            statements: [
+                "CREATE TABLE feature_definition_version (number BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL, digest TEXT NOT NULL)",
+                """
+                CREATE TABLE feature_definition_file (
+                    version BIGINT NOT NULL REFERENCES feature_definition_version (number) ON DELETE CASCADE,
+                    name TEXT NOT NULL, content TEXT NOT NULL, PRIMARY KEY (version, name))
+                """,
+                "INSERT INTO kite_counter (name, value) VALUES ('feature_definitions', 0)",
+            ]),
         // Searches filter by key and value as sets (`run.id IN (SELECT run_id … WHERE key = ? AND value > ?)`).
         // Metric values are numbers and indexed with their key; text values are not (PostgreSQL refuses index
         // entries over 2.7 kB, and tag values reach 8,000 characters), so a text filter reads its key's rows.
-        .init(version: 4, name: "key indexes for set-based search", statements: [
-            "CREATE INDEX latest_metric_by_value ON latest_metric (key, value, run_id)",
-            "CREATE INDEX param_by_key ON param (key, run_id)",
-            "CREATE INDEX run_tag_by_key ON run_tag (key, run_id)",
-            "CREATE INDEX experiment_tag_by_key ON experiment_tag (key, experiment_id)",
-            "CREATE INDEX registered_model_tag_by_key ON registered_model_tag (key, name)",
-            "CREATE INDEX logged_model_tag_by_key ON logged_model_tag (key, model_id)",
-            "CREATE INDEX logged_model_param_by_key ON logged_model_param (key, model_id)",
-        ]),
+        .init(
+            version: 4, name: "key indexes for set-based search",
+            statements: [
+                "CREATE INDEX latest_metric_by_value ON latest_metric (key, value, run_id)",
+                "CREATE INDEX param_by_key ON param (key, run_id)",
+                "CREATE INDEX run_tag_by_key ON run_tag (key, run_id)",
+                "CREATE INDEX experiment_tag_by_key ON experiment_tag (key, experiment_id)",
+                "CREATE INDEX registered_model_tag_by_key ON registered_model_tag (key, name)",
+                "CREATE INDEX logged_model_tag_by_key ON logged_model_tag (key, model_id)",
+                "CREATE INDEX logged_model_param_by_key ON logged_model_param (key, model_id)",
+            ]),
         // Kite's one time type is microseconds since the epoch; MLflow's milliseconds exist only in its JSON.
-        .init(version: 5, name: "times in microseconds", statements: [
-            "UPDATE experiment SET creation_time = creation_time * 1000, last_update_time = last_update_time * 1000",
-            "UPDATE run SET start_time = start_time * 1000, end_time = end_time * 1000, deleted_time = deleted_time * 1000",
-            "UPDATE metric SET timestamp = timestamp * 1000",
-            "UPDATE latest_metric SET timestamp = timestamp * 1000",
-            "UPDATE logged_model SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
-            "UPDATE registered_model SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
-            "UPDATE model_version SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
-        ]),
+        .init(
+            version: 5, name: "times in microseconds",
+            statements: [
+                "UPDATE experiment SET creation_time = creation_time * 1000, last_update_time = last_update_time * 1000",
+                "UPDATE run SET start_time = start_time * 1000, end_time = end_time * 1000, deleted_time = deleted_time * 1000",
+                "UPDATE metric SET timestamp = timestamp * 1000",
+                "UPDATE latest_metric SET timestamp = timestamp * 1000",
+                "UPDATE logged_model SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
+                "UPDATE registered_model SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
+                "UPDATE model_version SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
+            ]),
     ])
 }

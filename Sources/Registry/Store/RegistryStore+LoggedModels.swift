@@ -23,8 +23,10 @@ extension RegistryStore {
                     source_run_id, model_type, lifecycle_stage)
                 VALUES (?, ?, ?, ?, ?, ?, 'LOGGED_MODEL_PENDING', ?, ?, 'active')
                 """,
-                [.text(id), .integer(Int64(experiment.id) ?? 0), .text(modelName), .text("\(experiment.artifactLocation)/models/\(id)/artifacts"),
-                 .integer(now), .integer(now), SQLValue(sourceRunID.flatMap { $0.isEmpty ? nil : $0 }), SQLValue(modelType)])
+                [
+                    .text(id), .integer(Int64(experiment.id) ?? 0), .text(modelName), .text("\(experiment.artifactLocation)/models/\(id)/artifacts"),
+                    .integer(now), .integer(now), SQLValue(sourceRunID.flatMap { $0.isEmpty ? nil : $0 }), SQLValue(modelType),
+                ])
             for (key, value) in tags {
                 try Self.setTag(session, table: "logged_model_tag", owner: [("model_id", .text(id))], key: key, value: value)
             }

@@ -71,7 +71,8 @@ extension RegistryStore {
         try await database.write { session in
             _ = try Self.registeredModel(session, name: name)
             try session.execute(
-                "UPDATE registered_model SET description = ?, last_updated_time = ? WHERE name = ?", [.text(description), .integer(self.clock.now()), .text(name)])
+                "UPDATE registered_model SET description = ?, last_updated_time = ? WHERE name = ?",
+                [.text(description), .integer(self.clock.now()), .text(name)])
             return try Self.registeredModel(session, name: name)
         }
     }
@@ -99,7 +100,9 @@ extension RegistryStore {
     }
 
     /// Registered models that pass `filter` (`name LIKE 'fraud%'`, ``tags.`team` = 'risk'``), by name by default.
-    public func searchRegisteredModels(filter: String = "", orderBy: [String] = [], maxResults: Int = 100, pageToken: String? = nil) async throws -> Page<RegisteredModel> {
+    public func searchRegisteredModels(filter: String = "", orderBy: [String] = [], maxResults: Int = 100, pageToken: String? = nil) async throws -> Page<
+        RegisteredModel
+    > {
         try PageToken.check(maxResults: maxResults, limit: 1000)
         let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute, missingTagsDiffer: true) { entity, key in
             switch (entity, key) {
@@ -160,9 +163,11 @@ extension RegistryStore {
                     status, current_stage, model_id, training_set, feature_service)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'READY', 'None', ?, ?, ?)
                 """,
-                [.text(name), .integer(version), .integer(now), .integer(now), .text(description), .text(source),
-                 SQLValue(runID), SQLValue(runLink), SQLValue(modelID),
-                 SQLValue(lineage["kite.training_set"]), SQLValue(lineage["kite.feature_service"])])
+                [
+                    .text(name), .integer(version), .integer(now), .integer(now), .text(description), .text(source),
+                    SQLValue(runID), SQLValue(runLink), SQLValue(modelID),
+                    SQLValue(lineage["kite.training_set"]), SQLValue(lineage["kite.feature_service"]),
+                ])
             for (key, value) in tags {
                 try Self.setTag(session, table: "model_version_tag", owner: [("name", .text(name)), ("version", .integer(version))], key: key, value: value)
             }
@@ -269,12 +274,16 @@ extension RegistryStore {
     }
 
     /// Versions that pass `filter` (`name = 'fraud'`, `run_id = '…'`, ``tags.`k` = 'v'``), newest first by default.
-    public func searchModelVersions(filter: String = "", orderBy: [String] = [], maxResults: Int = 10_000, pageToken: String? = nil) async throws -> Page<ModelVersion> {
+    public func searchModelVersions(filter: String = "", orderBy: [String] = [], maxResults: Int = 10_000, pageToken: String? = nil) async throws -> Page<
+        ModelVersion
+    > {
         try PageToken.check(maxResults: maxResults, limit: 200_000)
         let search = SQLFilter(dialect: database.dialect, bareKeys: .attribute, missingTagsDiffer: true) { entity, key in
             switch (entity, key) {
             case (.tag, _):
-                return .init(sql: "(SELECT value FROM model_version_tag t WHERE t.name = model_version.name AND t.version = model_version.version AND t.key = ?)", values: [.text(key)], numeric: false)
+                return .init(
+                    sql: "(SELECT value FROM model_version_tag t WHERE t.name = model_version.name AND t.version = model_version.version AND t.key = ?)",
+                    values: [.text(key)], numeric: false)
             case (.attribute, "name"), (.attribute, "run_id"), (.attribute, "source"), (.attribute, "current_stage"):
                 return .init(sql: "model_version.\(key)", values: [], numeric: false)
             case (.attribute, "source_path"): return .init(sql: "model_version.source", values: [], numeric: false)

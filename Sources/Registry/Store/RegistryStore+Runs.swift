@@ -20,8 +20,10 @@ extension RegistryStore {
             }
             try session.execute(
                 "INSERT INTO run (id, experiment_id, name, user_id, status, start_time, lifecycle_stage, artifact_uri) VALUES (?, ?, ?, ?, 'RUNNING', ?, 'active', ?)",
-                [.text(id), .integer(Int64(experiment.id) ?? 0), .text(runName), .text(userID), .integer(startTime ?? self.clock.now()),
-                 .text("\(experiment.artifactLocation)/\(id)/artifacts")])
+                [
+                    .text(id), .integer(Int64(experiment.id) ?? 0), .text(runName), .text(userID), .integer(startTime ?? self.clock.now()),
+                    .text("\(experiment.artifactLocation)/\(id)/artifacts"),
+                ])
             for (key, value) in tags {
                 try Self.setTag(session, table: "run_tag", owner: [("run_id", .text(id))], key: key, value: value)
             }
@@ -57,7 +59,8 @@ extension RegistryStore {
             let id = row.text("id")
             var latest: [String: Metric] = [:]
             for m in metrics[id] ?? [] {
-                latest[m.text("key")] = Metric(key: m.text("key"), value: m.real("value") ?? .nan, timestamp: m.integer("timestamp") ?? 0, step: m.integer("step") ?? 0)
+                latest[m.text("key")] = Metric(
+                    key: m.text("key"), value: m.real("value") ?? .nan, timestamp: m.integer("timestamp") ?? 0, step: m.integer("step") ?? 0)
             }
             byID[id] = Run(
                 id: id, experimentID: row.text("experiment_id"), name: row.text("name"), userID: row.text("user_id"),
@@ -70,7 +73,8 @@ extension RegistryStore {
                         schema: input.optionalText("schema"), profile: input.optionalText("profile"),
                         tags: (try? JSONDecoder().decode([String: String].self, from: Data(input.text("tags").utf8))) ?? [:])
                 },
-                outputs: (outputs[id] ?? []).map { ModelOutput(modelID: $0.text("model_id"), step: $0.integer("step") ?? 0) }.sorted { $0.modelID < $1.modelID })
+                outputs: (outputs[id] ?? []).map { ModelOutput(modelID: $0.text("model_id"), step: $0.integer("step") ?? 0) }.sorted { $0.modelID < $1.modelID }
+            )
         }
         return ids.compactMap { byID[$0] }
     }
@@ -92,7 +96,8 @@ extension RegistryStore {
     ) async throws {
         guard metrics.count <= RegistryLimits.batchMetrics, params.count <= RegistryLimits.batchParams, tags.count <= RegistryLimits.batchTags else {
             throw KiteError.invalidArgument(
-                "a batch holds at most \(RegistryLimits.batchMetrics) metrics, \(RegistryLimits.batchParams) params and \(RegistryLimits.batchTags) tags; got \(metrics.count), \(params.count) and \(tags.count)")
+                "a batch holds at most \(RegistryLimits.batchMetrics) metrics, \(RegistryLimits.batchParams) params and \(RegistryLimits.batchTags) tags; got \(metrics.count), \(params.count) and \(tags.count)"
+            )
         }
         for (key, value) in params { try RegistryLimits.checkParam(key: key, value: value) }
         for metric in metrics { try RegistryLimits.checkKey(metric.key, of: "metric") }
@@ -123,7 +128,9 @@ extension RegistryStore {
             let chunk = metrics[start..<min(start + 200, metrics.count)]
             var values: [SQLValue] = []
             for metric in chunk {
-                values += [.text(runID), .text(metric.key), Self.number(metric.value), .integer(metric.timestamp), .integer(metric.step), SQLValue(metric.modelID)]
+                values += [
+                    .text(runID), .text(metric.key), Self.number(metric.value), .integer(metric.timestamp), .integer(metric.step), SQLValue(metric.modelID),
+                ]
             }
             try session.execute(
                 "INSERT INTO metric (run_id, key, value, timestamp, step, model_id) VALUES "
@@ -143,11 +150,11 @@ extension RegistryStore {
         try session.execute(
             "INSERT INTO latest_metric (run_id, key, value, timestamp, step) VALUES "
                 + latest.map { _ in "(?, ?, ?, ?, ?)" }.joined(separator: ", ")
-                + """
-                 ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step
-                WHERE excluded.step > latest_metric.step
-                    OR (excluded.step = latest_metric.step AND excluded.timestamp >= latest_metric.timestamp)
-                """,
+                    + """
+                     ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = excluded.step
+                    WHERE excluded.step > latest_metric.step
+                        OR (excluded.step = latest_metric.step AND excluded.timestamp >= latest_metric.timestamp)
+                    """,
             values)
     }
 
@@ -163,7 +170,9 @@ extension RegistryStore {
             return try session.query(
                 "SELECT value, timestamp, step, model_id FROM metric WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq", [.text(runID), .text(key)]
             ).map {
-                Metric(key: key, value: $0.real("value") ?? .nan, timestamp: $0.integer("timestamp") ?? 0, step: $0.integer("step") ?? 0, modelID: $0.optionalText("model_id"))
+                Metric(
+                    key: key, value: $0.real("value") ?? .nan, timestamp: $0.integer("timestamp") ?? 0, step: $0.integer("step") ?? 0,
+                    modelID: $0.optionalText("model_id"))
             }
         }
     }
@@ -232,8 +241,10 @@ extension RegistryStore {
                     INSERT INTO run_input (run_id, name, digest, source_type, source, schema, profile, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (run_id, name, digest) DO UPDATE SET tags = excluded.tags
                     """,
-                    [.text(runID), .text(dataset.name), .text(dataset.digest), .text(dataset.sourceType), .text(dataset.source),
-                     SQLValue(dataset.schema), SQLValue(dataset.profile), .text(tags)])
+                    [
+                        .text(runID), .text(dataset.name), .text(dataset.digest), .text(dataset.sourceType), .text(dataset.source),
+                        SQLValue(dataset.schema), SQLValue(dataset.profile), .text(tags),
+                    ])
             }
         }
     }

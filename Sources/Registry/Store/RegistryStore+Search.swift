@@ -9,7 +9,9 @@ extension RegistryStore {
 
     /// Which lifecycle stages a search includes (MLflow's `view_type`).
     public enum ViewType: String, Sendable {
-        case activeOnly = "ACTIVE_ONLY", deletedOnly = "DELETED_ONLY", all = "ALL"
+        case activeOnly = "ACTIVE_ONLY"
+        case deletedOnly = "DELETED_ONLY"
+        case all = "ALL"
 
         /// The SQL condition on `table`'s lifecycle stage.
         func condition(_ table: String) -> String {
@@ -41,7 +43,8 @@ extension RegistryStore {
         loadAll: @escaping @Sendable (any SQLSession, [SQLRow]) throws -> [Item]
     ) async throws -> Page<Item> {
         let offset = try PageToken.offset(pageToken)
-        let sql = "\(select) WHERE \(conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?"
+        let sql =
+            "\(select) WHERE \(conditions.isEmpty ? "1 = 1" : conditions.joined(separator: " AND ")) ORDER BY \(order.joined(separator: ", ")) LIMIT ? OFFSET ?"
         return try await database.read { session in
             let rows = try session.query(sql, values + [.integer(Int64(maxResults) + 1), .integer(Int64(offset))])
             let items = try loadAll(session, Array(rows.prefix(maxResults)))

@@ -174,7 +174,8 @@ public final class RegistryStore: Service {
                 throw Self.duplicate("an experiment named '\(name)' already exists")
             }
             try session.execute(
-                "UPDATE experiment SET name = ?, last_update_time = ? WHERE id = ?", [.text(name), .integer(self.clock.now()), .integer(Int64(experiment.id) ?? 0)])
+                "UPDATE experiment SET name = ?, last_update_time = ? WHERE id = ?",
+                [.text(name), .integer(self.clock.now()), .integer(Int64(experiment.id) ?? 0)])
         }
     }
 

@@ -69,7 +69,11 @@ public struct Metric: Sendable, Hashable {
 
 /// Where a run is in its life, as MLflow names it.
 public enum RunStatus: String, Sendable, Hashable, CaseIterable, Codable {
-    case running = "RUNNING", scheduled = "SCHEDULED", finished = "FINISHED", failed = "FAILED", killed = "KILLED"
+    case running = "RUNNING"
+    case scheduled = "SCHEDULED"
+    case finished = "FINISHED"
+    case failed = "FAILED"
+    case killed = "KILLED"
 
     /// Whether the run has ended (it gets an end time).
     public var hasEnded: Bool { self != .running && self != .scheduled }

@@ -82,18 +82,19 @@ if arguments.count == 6, arguments[1] == "object-storage", let repeats = Int(arg
 if arguments.count == 6, arguments[1] == "pit-join", let repeats = Int(arguments[5]) {
     var times: [Double] = []
     for _ in 0..<repeats {
-        times.append(try await seconds {
-            let entities = try await ParquetReader(path: arguments[2]).read()
-            let featureReader = try await ParquetReader(path: arguments[3])
-            let features = try await featureReader.read()
-            let outputs = features.schema.names.filter { $0.hasPrefix("f") }.map { FeatureTable.Output(column: $0, name: $0) }
-            let table = FeatureTable(
-                name: "view", frame: features, joinKeys: ["entity_id"], eventTimestamp: "event_timestamp",
-                ttl: try TimeSpan(parsing: "1d"), outputs: outputs)
-            let training = try await PointInTimeJoin.join(
-                entities: try entities.renamed(["event_timestamp": "ts"]), timestamp: "ts", tables: [table])
-            try await ParquetWriter.write(training, to: arguments[4])
-        })
+        times.append(
+            try await seconds {
+                let entities = try await ParquetReader(path: arguments[2]).read()
+                let featureReader = try await ParquetReader(path: arguments[3])
+                let features = try await featureReader.read()
+                let outputs = features.schema.names.filter { $0.hasPrefix("f") }.map { FeatureTable.Output(column: $0, name: $0) }
+                let table = FeatureTable(
+                    name: "view", frame: features, joinKeys: ["entity_id"], eventTimestamp: "event_timestamp",
+                    ttl: try TimeSpan(parsing: "1d"), outputs: outputs)
+                let training = try await PointInTimeJoin.join(
+                    entities: try entities.renamed(["event_timestamp": "ts"]), timestamp: "ts", tables: [table])
+                try await ParquetWriter.write(training, to: arguments[4])
+            })
     }
     print("{\"join\": \(times)}")
     exit(0)
