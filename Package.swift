@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KiteCore", targets: ["KiteCore"]),
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "ObjectStorage", targets: ["ObjectStorage"]),
+        .library(name: "Redis", targets: ["Redis"]),
         .library(name: "Features", targets: ["Features"]),
         .library(name: "Registry", targets: ["Registry"]),
         .library(name: "Learning", targets: ["Learning"]),
@@ -60,8 +61,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Redis",
+            dependencies: [
+                "KiteCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Features",
-            dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Registry", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "KiteCore", "Parquet", "ObjectStorage", "Registry", "Redis", .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(name: "Learning", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
@@ -130,6 +143,13 @@ let package = Package(
         .testTarget(
             name: "RegistryTests",
             dependencies: ["KiteCore", "Registry", "KiteTesting", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RedisTests",
+            dependencies: [
+                "KiteCore", "Redis", "KiteTesting", .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LearningTests", dependencies: ["KiteCore", "Learning", "KiteTesting"], swiftSettings: swiftSettings),

@@ -142,3 +142,21 @@ extension TestServices {
         return server[..<slash] + "/" + name
     }
 }
+
+extension TestServices {
+    /// The Redis server `scripts/test` starts (`KITE_TEST_REDIS_URL`).
+    public static func redisURL() throws -> String { try variable("KITE_TEST_REDIS_URL", "a Redis server") }
+
+    /// The Redis Cluster `scripts/test` starts (`KITE_TEST_REDIS_CLUSTER_URL`, `redis+cluster://…` with its six nodes).
+    public static func redisClusterURL() throws -> String { try variable("KITE_TEST_REDIS_CLUSTER_URL", "a Redis Cluster") }
+
+    /// The script that starts (or restarts) a Redis node on a port (`KITE_TEST_REDIS_START_NODE`).
+    public static func redisStartNode() throws -> String { try variable("KITE_TEST_REDIS_START_NODE", "Redis") }
+
+    private static func variable(_ name: String, _ what: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+            throw KiteError(.unavailable, "\(name) is not set: run the tests with scripts/test, which starts \(what)")
+        }
+        return value
+    }
+}

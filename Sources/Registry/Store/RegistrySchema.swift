@@ -110,5 +110,15 @@ enum RegistrySchema {
                 "UPDATE registered_model SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
                 "UPDATE model_version SET creation_time = creation_time * 1000, last_updated_time = last_updated_time * 1000",
             ]),
+        // Each finished `kite materialize` window of a view; `materialize-incremental` continues from the latest end.
+        .init(
+            version: 6, name: "materialized intervals",
+            statements: [
+                """
+                CREATE TABLE materialization (
+                    view TEXT NOT NULL, start_time BIGINT NOT NULL, end_time BIGINT NOT NULL, rows BIGINT NOT NULL,
+                    finished_at BIGINT NOT NULL, PRIMARY KEY (view, end_time, start_time))
+                """
+            ]),
     ])
 }

@@ -1,0 +1,148 @@
+import KiteCore
+import ObjectStorage
+import Parquet
+
+/// Copies each online feature view's latest values in a time window from the offline store to the online store:
+/// the view's source is read one row group at a time (row groups outside the window skipped by their
+/// statistics), the latest row per entity kept (created time breaking ties), and the winners written in
+/// batches. Memory grows with the number of entities, not the number of rows. Rerunning a window is safe: the
+/// online store never replaces newer values.
+public struct Materializer: Sendable {
+    /// Rows per online-store write.
+    static let batchSize = 2_000
+
+    public let definitions: FeatureDefinitions
+    public let offlineStore: any ObjectStore
+    public let onlineStore: any OnlineStore
+
+    /// What one view's materialization did.
+    public struct Result: Sendable, Hashable {
+        public var view: String
+        public var rowsRead: Int
+        public var entitiesWritten: Int
+    }
+
+    /// Progress of one view: rows read so far of the total the files hold.
+    public struct Progress: Sendable {
+        public var view: String
+        public var rowsRead: Int
+        public var totalRows: Int
+    }
+
+    public init(definitions: FeatureDefinitions, offlineStore: any ObjectStore, onlineStore: any OnlineStore) {
+        self.definitions = definitions
+        self.offlineStore = offlineStore
+        self.onlineStore = onlineStore
+    }
+
+    /// The views to materialize: `names`, or every view marked `online` when empty. Unknown names are errors.
+    public func views(_ names: [String]) throws -> [FeatureDefinitions.FeatureView] {
+        if names.isEmpty { return definitions.featureViews.filter(\.online) }
+        return try names.map { name in
+            guard let view = definitions.featureViews.first(where: { $0.name == name }) else {
+                throw KiteError(
+                    .notFound,
+                    "no feature view '\(name)' in the applied definitions (views: \(definitions.featureViews.map(\.name).joined(separator: ", "))); "
+                        + "if you just added it to features/*.yaml, run 'kite apply'")
+            }
+            return view
+        }
+    }
+
+    /// Materializes `view` over `start...end` (microseconds, both included).
+    public func materialize(
+        _ view: FeatureDefinitions.FeatureView, start: Int64, end: Int64, progress: @Sendable (Progress) -> Void = { _ in }
+    ) async throws -> Result {
+        guard start <= end else {
+            throw KiteError.invalidArgument("the window's start (\(Timestamp.format(start))) is after its end (\(Timestamp.format(end)))")
+        }
+        guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
+            throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
+        }
+        let keys = view.entities.flatMap { name in definitions.entities.first { $0.name == name }?.joinKeys ?? [] }
+        guard !keys.isEmpty else { throw KiteError.invalidArgument("feature view '\(view.name)' has no entity join keys") }
+        let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let features = view.schema.map(\.name)
+        let physical = features.map { reverse[$0] ?? $0 }
+        var columns = keys + [source.timestampField] + physical
+        if let created = source.createdTimestampField { columns.append(created) }
+
+        let builder = TrainingSetBuilder(definitions: definitions, offlineStore: offlineStore)
+        var readers: [(key: String, reader: ParquetReader)] = []
+        for key in try await builder.files(of: source) {
+            readers.append((key, try await ParquetReader(source: try await ObjectStoreSource(store: offlineStore, key: key))))
+        }
+        guard !readers.isEmpty else { throw KiteError(.notFound, "source '\(source.name)' (\(source.path)) matches no Parquet files in \(offlineStore.url)") }
+        let total = readers.reduce(0) { $0 + $1.reader.rowCount }
+        var latest = LatestRows()
+        var rowsRead = 0
+        for (key, reader) in readers {
+            for name in columns where reader.schema.index(of: name) == nil {
+                throw KiteError.invalidArgument(
+                    "\(key) (source '\(source.name)') has no column '\(name)'; it has: \(reader.schema.names.joined(separator: ", "))")
+            }
+            let time = try reader.column(named: source.timestampField)
+            for group in 0..<reader.rowGroupCount {
+                try Task.checkCancellation()
+                if let stats = reader.statistics(rowGroup: group, column: time),
+                    case .timestamp(let low)? = stats.min, case .timestamp(let high)? = stats.max, high < start || low > end
+                {
+                    continue
+                }
+                let frame = try await reader.readRowGroup(group, columns: columns)
+                try latest.add(frame, keys: keys, time: source.timestampField, created: source.createdTimestampField, features: physical, window: start...end)
+                rowsRead += frame.rowCount
+                progress(Progress(view: view.name, rowsRead: rowsRead, totalRows: total))
+            }
+        }
+        var written = 0
+        var batch: [(key: EntityKey, values: OnlineValues)] = []
+        for entry in latest.entries {
+            batch.append(
+                (
+                    try EntityKey(names: keys, values: entry.key),
+                    OnlineValues(names: features, values: entry.values, eventTime: entry.event, createdTime: entry.created)
+                ))
+            if batch.count == Self.batchSize {
+                written += try await onlineStore.write(view: view.name, rows: batch, ttl: view.ttl)
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        written += try await onlineStore.write(view: view.name, rows: batch, ttl: view.ttl)
+        return Result(view: view.name, rowsRead: rowsRead, entitiesWritten: written)
+    }
+}
+
+/// The latest row per entity key seen so far.
+private struct LatestRows {
+    struct Entry {
+        var key: [Scalar]
+        var event: Int64
+        var created: Int64
+        var values: [Scalar]
+    }
+
+    private var index: [[Scalar]: Int] = [:]
+    private(set) var entries: [Entry] = []
+
+    mutating func add(_ frame: DataFrame, keys: [String], time: String, created: String?, features: [String], window: ClosedRange<Int64>) throws {
+        let times = try PointInTimeJoin.timestamps(frame, time, what: "the source")
+        let keyColumns = try keys.map { try frame.column($0) }
+        let featureColumns = try features.map { try frame.column($0) }
+        let createdTimes = try created.map { try PointInTimeJoin.timestamps(frame, $0, what: "the source") }
+        for row in 0..<frame.rowCount where window.contains(times[row]) {
+            if keyColumns.contains(where: { $0.isNull(row) }) { continue }
+            let key = keyColumns.map { $0.scalar(at: row) }
+            let event = times[row]
+            let createdTime = createdTimes.map { $0[row] == .min ? 0 : $0[row] } ?? 0
+            if let position = index[key] {
+                let stored = entries[position]
+                guard event > stored.event || (event == stored.event && createdTime >= stored.created) else { continue }
+                entries[position] = Entry(key: key, event: event, created: createdTime, values: featureColumns.map { $0.scalar(at: row) })
+            } else {
+                index[key] = entries.count
+                entries.append(Entry(key: key, event: event, created: createdTime, values: featureColumns.map { $0.scalar(at: row) }))
+            }
+        }
+    }
+}
