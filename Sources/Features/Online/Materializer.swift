@@ -96,53 +96,13 @@ public struct Materializer: Sendable {
             }
         }
         var written = 0
-        var batch: [(key: EntityKey, values: OnlineValues)] = []
-        for entry in latest.entries {
-            batch.append(
-                (
-                    try EntityKey(names: keys, values: entry.key),
-                    OnlineValues(names: features, values: entry.values, eventTime: entry.event, createdTime: entry.created)
-                ))
-            if batch.count == Self.batchSize {
-                written += try await onlineStore.write(view: view.name, rows: batch, ttl: view.ttl)
-                batch.removeAll(keepingCapacity: true)
-            }
+        let rows = try latest.onlineRows(keys: keys, features: features)
+        var start = 0
+        while start < rows.count {
+            let end = Swift.min(start + Self.batchSize, rows.count)
+            written += try await onlineStore.write(view: view.name, rows: Array(rows[start..<end]), ttl: view.ttl)
+            start = end
         }
-        written += try await onlineStore.write(view: view.name, rows: batch, ttl: view.ttl)
         return Result(view: view.name, rowsRead: rowsRead, entitiesWritten: written)
-    }
-}
-
-/// The latest row per entity key seen so far.
-private struct LatestRows {
-    struct Entry {
-        var key: [Scalar]
-        var event: Int64
-        var created: Int64
-        var values: [Scalar]
-    }
-
-    private var index: [[Scalar]: Int] = [:]
-    private(set) var entries: [Entry] = []
-
-    mutating func add(_ frame: DataFrame, keys: [String], time: String, created: String?, features: [String], window: ClosedRange<Int64>) throws {
-        let times = try PointInTimeJoin.timestamps(frame, time, what: "the source")
-        let keyColumns = try keys.map { try frame.column($0) }
-        let featureColumns = try features.map { try frame.column($0) }
-        let createdTimes = try created.map { try PointInTimeJoin.timestamps(frame, $0, what: "the source") }
-        for row in 0..<frame.rowCount where window.contains(times[row]) {
-            if keyColumns.contains(where: { $0.isNull(row) }) { continue }
-            let key = keyColumns.map { $0.scalar(at: row) }
-            let event = times[row]
-            let createdTime = createdTimes.map { $0[row] == .min ? 0 : $0[row] } ?? 0
-            if let position = index[key] {
-                let stored = entries[position]
-                guard event > stored.event || (event == stored.event && createdTime >= stored.created) else { continue }
-                entries[position] = Entry(key: key, event: event, created: createdTime, values: featureColumns.map { $0.scalar(at: row) })
-            } else {
-                index[key] = entries.count
-                entries.append(Entry(key: key, event: event, created: createdTime, values: featureColumns.map { $0.scalar(at: row) }))
-            }
-        }
     }
 }

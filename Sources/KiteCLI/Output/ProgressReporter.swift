@@ -36,6 +36,11 @@ struct ProgressReporter {
             "\r\(done) / \(total) \(unit)  \(percent)%  \(Int(rate)) \(unit)/s  ETA \(eta)s\(detail.isEmpty ? "" : "  " + detail)\u{1B}[K")
     }
 
+    /// Records that `count` units are done in all.
+    mutating func advance(to count: Int, detail: String = "") {
+        advance(by: count - done, detail: detail)
+    }
+
     /// Ends the progress line.
     func finish() {
         if enabled && done > 0 { Terminal.standardErrorRaw("\r\u{1B}[K") }

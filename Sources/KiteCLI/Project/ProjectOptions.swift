@@ -39,6 +39,22 @@ struct ProjectOptions: ParsableArguments {
         return (definitions, version)
     }
 
+    /// Runs `body` with the project's online store (a Redis password from `KITE_REDIS_PASSWORD` when set) and
+    /// closes it when `body` returns or throws.
+    func withOnlineStore<T>(_ configuration: ProjectConfiguration, _ body: (any OnlineStore) async throws -> T) async throws -> T {
+        let store = try OnlineStores.open(
+            configuration.onlineStore, project: configuration.project, folder: configuration.folder,
+            password: ProcessInfo.processInfo.environment["KITE_REDIS_PASSWORD"], logger: Logger(label: "kite.online"))
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
     /// The project's artifact store.
     func artifactStore(_ configuration: ProjectConfiguration, s3: S3Client) throws -> ArtifactStore {
         ArtifactStore(objects: try ObjectStores.openFolder(configuration.artifactsURL, s3: s3))

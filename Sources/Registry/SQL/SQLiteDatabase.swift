@@ -75,7 +75,7 @@ final class SQLiteDatabase: SQLDatabase {
             while let row = try cursor.next() {
                 var values: [SQLValue] = []
                 values.reserveCapacity(row.count)
-                for index in 0..<row.count { values.append(Self.value(row[index] as DatabaseValue)) }
+                for value in row.databaseValues { values.append(Self.value(value)) }
                 rows.append(SQLRow(columns: columns, values: values))
             }
             return rows
