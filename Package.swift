@@ -100,7 +100,7 @@ let package = Package(
         .target(
             name: "KiteServer",
             dependencies: [
-                "KiteCore", "ObjectStorage", "Registry",
+                "KiteCore", "ObjectStorage", "Registry", "Features",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "KiteServerTests",
             dependencies: [
-                "KiteCore", "Registry", "KiteServer", "KiteTesting", "ObjectStorage",
+                "KiteCore", "Registry", "KiteServer", "KiteTesting", "ObjectStorage", "Features",
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -12,14 +12,16 @@ import Registry
 enum TestServer {
     static func run(
         registryURL: String, objects: any ObjectStore, configuration: ServerConfiguration = ServerConfiguration(port: 0),
-        testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+        features: FeatureServing? = nil, clock: WallClock = .system, testing: TestingSetup = .router,
+        _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let registry = try RegistryStore(url: registryURL, logger: logger)
+        let registry = try RegistryStore(url: registryURL, logger: logger, clock: clock)
         let s3 = try S3Client(configuration: S3Configuration(), logger: logger)
         let application = KiteApplication.build(
-            configuration: configuration, s3: s3, registry: registry, artifacts: ArtifactStore(objects: objects), logger: logger)
+            configuration: configuration, s3: s3, registry: registry, artifacts: ArtifactStore(objects: objects), features: features,
+            logger: logger)
         try await application.test(testing) { client in try await body(client) }
     }
 

@@ -75,6 +75,45 @@ public struct FeaturePush: Sendable {
         return result
     }
 
+    /// Rows for `view` from named columns of scalars (a JSON request's `df`): join keys typed as their entities,
+    /// features as the view's schema, the timestamp columns (`event_timestamp`/`created` as Feast's remote store
+    /// sends them, or the source's own names) as times. Other columns are refused.
+    public func frame(view name: String, columns: [(name: String, values: [Scalar])]) throws -> DataFrame {
+        guard let view = definitions.featureViews.first(where: { $0.name == name }) else {
+            throw KiteError(
+                .notFound, "no feature view '\(name)' in the applied definitions (views: \(definitions.featureViews.map(\.name).joined(separator: ", ")))")
+        }
+        guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
+            throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
+        }
+        var keyTypes: [String: DataType] = [:]
+        for entity in definitions.entities where view.entities.contains(entity.name) {
+            for key in entity.joinKeys { keyTypes[key] = entity.valueType }
+        }
+        var fields: [(String, DataColumn)] = []
+        for (column, values) in columns {
+            let (target, type): (String, DataType)
+            if let keyType = keyTypes[column] {
+                (target, type) = (column, keyType)
+            } else if let field = view.schema.first(where: { $0.name == column }) {
+                (target, type) = (column, field.type)
+            } else if column == source.timestampField || column == "event_timestamp" {
+                (target, type) = (source.timestampField, .timestamp)
+            } else if column == source.createdTimestampField || column == "created" {
+                guard let created = source.createdTimestampField else { continue }  // the source keeps no created time
+                (target, type) = (created, .timestamp)
+            } else {
+                throw KiteError.invalidArgument("'\(column)' is not a join key, feature or timestamp of '\(view.name)'")
+            }
+            do {
+                fields.append((target, try DataColumn(scalars: values, type: type)))
+            } catch let error as KiteError {
+                throw KiteError.invalidArgument("column '\(column)': \(error.message)")
+            }
+        }
+        return try DataFrame(fields)
+    }
+
     /// The folder new files of `source` go to: its folder, or the folder of its glob.
     static func folder(of source: FeatureDefinitions.BatchSource) throws -> String {
         if source.path.contains("*") {

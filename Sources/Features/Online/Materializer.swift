@@ -1,6 +1,7 @@
 import KiteCore
 import ObjectStorage
 import Parquet
+import Registry
 
 /// Copies each online feature view's latest values in a time window from the offline store to the online store:
 /// the view's source is read one row group at a time (row groups outside the window skipped by their
@@ -47,6 +48,28 @@ public struct Materializer: Sendable {
             }
             return view
         }
+    }
+
+    /// Where `materialize-incremental` starts `view`: just after its latest recorded window's end, or the first
+    /// time `end` minus the view's ttl (the epoch when it has none). Nil when there is nothing left to do.
+    public static func incrementalWindow(_ view: FeatureDefinitions.FeatureView, end: Int64, registry: RegistryStore) async throws -> ClosedRange<Int64>? {
+        let start: Int64
+        if let last = try await registry.materializations(view: view.name).first {
+            start = last.end &+ 1
+        } else {
+            start = view.ttl.microseconds > 0 ? end &- view.ttl.microseconds : 0
+        }
+        return start <= end ? start...end : nil
+    }
+
+    /// Materializes `view` over `window` and records the window in `registry` once done.
+    public func materialize(
+        _ view: FeatureDefinitions.FeatureView, window: ClosedRange<Int64>, recordingIn registry: RegistryStore,
+        progress: @Sendable (Progress) -> Void = { _ in }
+    ) async throws -> Result {
+        let result = try await materialize(view, start: window.lowerBound, end: window.upperBound, progress: progress)
+        try await registry.recordMaterialization(view: view.name, start: window.lowerBound, end: window.upperBound, rows: result.entitiesWritten)
+        return result
     }
 
     /// Materializes `view` over `start...end` (microseconds, both included).

@@ -7,7 +7,7 @@ public struct ProjectConfiguration: Sendable, Hashable {
     public struct ServeSettings: Sendable, Hashable {
         /// The API families `serve.apis` may name (the server's own list; checked here so a typo is reported with
         /// its file and line).
-        public static let knownAPIs = ["mlflow"]
+        public static let knownAPIs = ["mlflow", "features"]
         public var host: String?
         public var port: Int?
         public var apis: [String]?

@@ -24,15 +24,7 @@ public struct TrainingSetBuilder: Sendable {
     }
 
     /// The references of a feature service.
-    public func references(service: String) throws -> [FeatureReference] {
-        guard let found = definitions.featureServices.first(where: { $0.name == service }) else {
-            throw KiteError(
-                .notFound,
-                "no feature service '\(service)' in the applied definitions (services: \(definitions.featureServices.map(\.name).joined(separator: ", "))); "
-                    + "if you just added it to features/*.yaml, run 'kite apply'")
-        }
-        return found.features
-    }
+    public func references(service: String) throws -> [FeatureReference] { try definitions.references(service: service) }
 
     /// The training set: `entities` (with its `timestamp` column) and the referenced features as columns named
     /// `feature`, or `view__feature` with `fullFeatureNames`.
@@ -43,28 +35,7 @@ public struct TrainingSetBuilder: Sendable {
         let entityTimes = try PointInTimeJoin.timestamps(entities, timestamp, what: "the entity frame")
         let valid = entityTimes.filter { $0 != .min }
         let range = (valid.min() ?? 0)...(valid.max() ?? 0)
-        // Expand references: view:* to every feature; on-demand features pull in their inputs.
-        var wanted: [(view: String, feature: String)] = []
-        for reference in references {
-            if let view = definitions.featureViews.first(where: { $0.name == reference.view }) {
-                let names = reference.feature.map { [$0] } ?? view.schema.map(\.name)
-                for name in names {
-                    guard view.schema.contains(where: { $0.name == name }) else {
-                        throw KiteError.invalidArgument("view '\(view.name)' has no feature '\(name)'")
-                    }
-                    wanted.append((view.name, name))
-                }
-            } else if let view = definitions.onDemandViews.first(where: { $0.name == reference.view }) {
-                let names = reference.feature.map { [$0] } ?? view.features.map(\.name)
-                for name in names where !view.features.contains(where: { $0.name == name }) {
-                    throw KiteError.invalidArgument("on-demand view '\(view.name)' has no feature '\(name)'")
-                }
-                wanted += names.map { (view.name, $0) }
-            } else {
-                throw KiteError.invalidArgument(
-                    "unknown feature view '\(reference.view)' in '\(reference)'; if you just added it to features/*.yaml, run 'kite apply'")
-            }
-        }
+        let wanted = try definitions.expand(references)
         // Every batch view needed, with the features it must bring (requested ones and on-demand inputs).
         var needed: [String: [String]] = [:]
         var order: [String] = []

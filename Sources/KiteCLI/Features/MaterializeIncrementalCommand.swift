@@ -1,7 +1,6 @@
 import ArgumentParser
 import Features
 import KiteCore
-import Registry
 
 /// `kite materialize-incremental END`: continue each online view from where the last materialization ended.
 struct MaterializeIncrementalCommand: AsyncParsableCommand {
@@ -24,13 +23,7 @@ struct MaterializeIncrementalCommand: AsyncParsableCommand {
     func run() async throws {
         let end = try MaterializeCommand.time(end, argument: "END")
         try await ViewMaterialization(options: options, views: views).run { view, registry in
-            let start: Int64
-            if let last = try await registry.materializations(view: view.name).first {
-                start = last.end &+ 1
-            } else {
-                start = view.ttl.microseconds > 0 ? end &- view.ttl.microseconds : 0
-            }
-            return start <= end ? start...end : nil
+            try await Materializer.incrementalWindow(view, end: end, registry: registry)
         }
     }
 }

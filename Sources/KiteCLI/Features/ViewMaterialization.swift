@@ -30,14 +30,13 @@ struct ViewMaterialization {
                             continue
                         }
                         let progress = Mutex<ProgressReporter?>(nil)
-                        let result = try await materializer.materialize(view, start: range.lowerBound, end: range.upperBound) { step in
+                        let result = try await materializer.materialize(view, window: range, recordingIn: registry) { step in
                             progress.withLock { reporter in
                                 if reporter == nil { reporter = ProgressReporter(total: step.totalRows, unit: "rows") }
                                 reporter?.advance(to: step.rowsRead, detail: step.view)
                             }
                         }
                         progress.withLock { $0?.finish() }
-                        try await registry.recordMaterialization(view: view.name, start: range.lowerBound, end: range.upperBound, rows: result.entitiesWritten)
                         Terminal.standardOutput(
                             "\(view.name): \(Timestamp.format(range.lowerBound)) to \(Timestamp.format(range.upperBound)): "
                                 + "\(result.rowsRead) rows read, \(result.entitiesWritten) entities written to \(online.description)\n")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Features
+import Foundation
 import KiteCore
 import KiteServer
 import Logging
@@ -10,8 +11,11 @@ import Registry
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the project's APIs: MLflow's tracking and registry REST API and its artifact proxy.",
+        abstract: "Serve the project's APIs: MLflow's tracking and registry REST API and its artifact proxy, and Feast's feature server.",
         discussion: """
+            The feature server answers Feast's POST /get-online-features, /push, /write-to-online-store, \
+            /materialize and /materialize-incremental from the project's online store; a Feast repository with \
+            online_store: {type: remote, path: http://HOST:PORT} reads through it. \
             Point the mlflow Python client at it with MLFLOW_TRACKING_URI=http://HOST:PORT. Artifacts are proxied \
             into the project's artifact store (mlflow-artifacts:/ URIs), as 'mlflow server --serve-artifacts' does. \
             Host, port and APIs come from kite.yaml's 'serve:' section (host, port, apis) unless given here. \
@@ -38,12 +42,22 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
         let s3 = try S3Client(configuration: try StoragePath.s3Configuration(), logger: logger)
         let registry = try RegistryStore(url: project.registryURL, logger: logger)
+        var features: FeatureServing?
+        if configuration.apis.contains(.features) {
+            let online = try OnlineStores.open(
+                project.onlineStore, project: project.project, folder: project.folder,
+                password: ProcessInfo.processInfo.environment["KITE_REDIS_PASSWORD"], logger: logger)
+            features = FeatureServing(project: project, online: online, offline: try self.project.offlineStore(project, s3: s3))
+        }
+        let onlineNote = features.map { "; online store \($0.online.description)" } ?? ""
         try await KiteApplication.run(
-            configuration: configuration, s3: s3, registry: registry, artifacts: try self.project.artifactStore(project, s3: s3), logger: logger
+            configuration: configuration, s3: s3, registry: registry, artifacts: try self.project.artifactStore(project, s3: s3), features: features,
+            logger: logger
         ) { port in
             let host = configuration.host
             Terminal.standardOutput(
-                "kite serve: \(configuration.apis.map(\.rawValue).sorted().joined(separator: ", ")); registry \(project.registry), artifacts \(project.artifacts)\n"
+                "kite serve: \(configuration.apis.map(\.rawValue).sorted().joined(separator: ", ")); registry \(project.registry), artifacts \(project.artifacts)"
+                    + onlineNote + "\n"
             )
             Terminal.standardOutput("listening on http://\(host):\(port) (MLFLOW_TRACKING_URI=http://\(host):\(port))\n")
         }

@@ -1,3 +1,4 @@
+import Features
 import Hummingbird
 import KiteCore
 import Logging
@@ -13,14 +14,16 @@ public enum KiteApplication {
     /// The application for `configuration`: the S3 client and the registry store are its services, and the
     /// store is prepared (migrated) before the server listens; `onListening` gets the bound port.
     public static func build(
-        configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger,
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
+        logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
+        var services: [any Service] = [s3, registry]
+        if let features { services.append(features.service) }
         var application = Application(
-            router: router(configuration: configuration, registry: registry, artifacts: artifacts, logger: logger),
+            router: router(configuration: configuration, registry: registry, artifacts: artifacts, features: features, logger: logger),
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kite"),
-            services: [s3, registry],
+            services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         application.beforeServerStarts { try await registry.prepare() }
@@ -29,26 +32,34 @@ public enum KiteApplication {
 
     /// Builds the application and serves until SIGTERM or SIGINT, then shuts its services down in order.
     public static func run(
-        configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger,
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
+        logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        try await build(configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, logger: logger, onListening: onListening)
-            .runService()
+        try await build(
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, logger: logger, onListening: onListening
+        ).runService()
     }
 
     /// The router: the request log and Kite's error format around everything, each enabled family under its
     /// prefixes with its own error format and body limit.
     public static func router(
-        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, logger: Logger
+        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil, logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: APIErrorMiddleware(format: .kite))
 
-        let health = APIFamily(format: .kite, bodyLimit: 1 << 20)
-        health.addRaw(.get, "health") { _, _ in JSONResponse.text("OK") }
-        health.addRaw(.get, "version") { _, _ in JSONResponse.text("kite \(KiteVersion.current)") }
-        health.mount(on: router, at: ["/"])
+        // Kite's own endpoints at the root: health and version, and Feast's feature-server paths.
+        let root = APIFamily(format: .kite, bodyLimit: configuration.jsonBodyLimit)
+        root.addRaw(.get, "health") { _, _ in JSONResponse.text("OK") }
+        root.addRaw(.get, "version") { _, _ in JSONResponse.text("kite \(KiteVersion.current)") }
+        if configuration.apis.contains(.features), let features {
+            let stores = FeatureServerAPI.Stores(
+                definitions: AppliedDefinitions(registry: registry, project: features.project), online: features.online, offline: features.offline,
+                registry: registry)
+            FeatureServerAPI.register(in: root, stores: stores)
+        }
+        root.mount(on: router, at: ["/"])
 
         if configuration.apis.contains(.mlflow) {
             let tracking = APIFamily(format: .mlflow, bodyLimit: configuration.jsonBodyLimit)

@@ -3,6 +3,8 @@
 public enum ServedAPI: String, CaseIterable, Sendable {
     /// MLflow's tracking and registry REST API and its artifact proxy.
     case mlflow
+    /// Feast's feature-server endpoints (`/get-online-features`, `/push`, …) over the project's online store.
+    case features
 }
 
 /// What `kite serve` listens on and answers.

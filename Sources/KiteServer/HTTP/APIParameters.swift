@@ -45,6 +45,9 @@ public struct APIParameters: Sendable {
         return value
     }
 
+    /// The raw JSON of `key`, nil when absent or null.
+    public func json(_ key: String) -> JSONValue? { value(key) }
+
     private func wrongType(_ key: String, _ expected: String) -> KiteError {
         KiteError.invalidArgument("Invalid value for parameter '\(key)': expected \(expected)")
     }

@@ -1,0 +1,193 @@
+import KiteCore
+
+/// Reads features for serving: the latest values of batch views from the online store and on-demand features
+/// computed by the same evaluator as offline. Answers column by column, as Feast's feature server does, with a
+/// status per value — and, unlike Feast's server, in the order requested, with the view's ttl enforced.
+public struct OnlineRetrieval: Sendable {
+    /// What became of one value.
+    public enum Status: String, Sendable {
+        case present = "PRESENT"
+        /// The entity has no row in the view.
+        case notFound = "NOT_FOUND"
+        /// The stored value is null.
+        case nullValue = "NULL_VALUE"
+        /// The stored value is older than the view's ttl.
+        case outsideMaxAge = "OUTSIDE_MAX_AGE"
+    }
+
+    /// One answered column: an entity key or a feature.
+    public struct Column: Sendable, Hashable {
+        public var name: String
+        public var values: [Scalar]
+        public var statuses: [Status]
+        /// Each value's event time (microseconds); 0 where there is none.
+        public var eventTimes: [Int64]
+    }
+
+    public let definitions: FeatureDefinitions
+    public let store: any OnlineStore
+    public let clock: WallClock
+
+    public init(definitions: FeatureDefinitions, store: any OnlineStore, clock: WallClock = .system) {
+        self.definitions = definitions
+        self.store = store
+        self.clock = clock
+    }
+
+    /// The features `references` name for each entity row. `entities` holds the join keys (and may hold request
+    /// fields, as Feast accepts them); `requestData` holds on-demand views' request fields. Columns come back in
+    /// order: the join keys given, then each feature as `feature` or `view__feature`.
+    public func get(
+        features references: [FeatureReference], entities: [(name: String, values: [Scalar])], requestData: [String: [Scalar]] = [:],
+        fullFeatureNames: Bool = false
+    ) async throws -> [Column] {
+        let wanted = try definitions.expand(references)
+        guard let rows = entities.first?.values.count else { throw KiteError.invalidArgument("entities is empty: give at least one join key column") }
+        var inputs = requestData
+        for (name, values) in entities {
+            guard values.count == rows else {
+                throw KiteError.invalidArgument("entity column '\(name)' has \(values.count) values and '\(entities[0].name)' has \(rows)")
+            }
+            inputs[name] = values
+        }
+        for (name, values) in requestData where values.count != rows {
+            throw KiteError.invalidArgument("request data '\(name)' has \(values.count) values for \(rows) entity rows")
+        }
+        // Batch views to read: the requested ones and the inputs of requested on-demand features.
+        var batchFeatures: [String: Set<String>] = [:]
+        for (view, feature) in wanted {
+            if definitions.featureViews.contains(where: { $0.name == view }) {
+                batchFeatures[view, default: []].insert(feature)
+            } else if let definition = onDemandFeature(view: view, feature: feature) {
+                for input in definition.expression.references where input.contains(":") {
+                    let parts = input.split(separator: ":", maxSplits: 1)
+                    batchFeatures[String(parts[0]), default: []].insert(String(parts[1]))
+                }
+            }
+        }
+        let read = try await readViews(Array(batchFeatures.keys), inputs: inputs, rows: rows)
+        let now = clock.now()
+        var columns = entities.map {
+            Column(name: $0.name, values: $0.values, statuses: Array(repeating: .present, count: rows), eventTimes: Array(repeating: 0, count: rows))
+        }
+        var names = Set(columns.map(\.name))
+        for (view, feature) in wanted {
+            let name = fullFeatureNames ? "\(view)__\(feature)" : feature
+            guard names.insert(name).inserted else {
+                throw KiteError.invalidArgument("feature name '\(name)' appears twice; set full_feature_names to get view__feature names")
+            }
+            if let batch = definitions.featureViews.first(where: { $0.name == view }) {
+                columns.append(batchColumn(name: name, view: batch, feature: feature, records: read[view] ?? [], now: now))
+            } else if let definition = onDemandFeature(view: view, feature: feature) {
+                columns.append(try onDemandColumn(name: name, definition: definition, read: read, inputs: inputs, rows: rows, now: now))
+            }
+        }
+        return columns
+    }
+
+    private func onDemandFeature(view: String, feature: String) -> FeatureDefinitions.OnDemandView.Feature? {
+        definitions.onDemandViews.first { $0.name == view }?.features.first { $0.name == feature }
+    }
+
+    /// Each view's stored values per entity row, views sharing join keys read together.
+    private func readViews(_ views: [String], inputs: [String: [Scalar]], rows: Int) async throws -> [String: [OnlineValues?]] {
+        var byKeys: [[String]: [String]] = [:]
+        for name in views.sorted() {
+            guard let view = definitions.featureViews.first(where: { $0.name == name }) else { continue }
+            let keys = view.entities.flatMap { entity in definitions.entities.first { $0.name == entity }?.joinKeys ?? [] }
+            byKeys[keys, default: []].append(name)
+        }
+        var result: [String: [OnlineValues?]] = [:]
+        for (keys, group) in byKeys {
+            let columns = try keys.map { key in
+                guard let values = inputs[key] else {
+                    throw KiteError.invalidArgument(
+                        "feature view '\(group[0])' needs join key '\(key)' in entities (given: \(inputs.keys.sorted().joined(separator: ", ")))")
+                }
+                return values
+            }
+            let entityKeys = try (0..<rows).map { row in try EntityKey(names: keys, values: columns.map { $0[row] }) }
+            let stored = try await store.read(keys: entityKeys, views: group)
+            for (index, view) in group.enumerated() { result[view] = stored.map { $0[index] } }
+        }
+        return result
+    }
+
+    private func batchColumn(name: String, view: FeatureDefinitions.FeatureView, feature: String, records: [OnlineValues?], now: Int64) -> Column {
+        var column = Column(name: name, values: [], statuses: [], eventTimes: [])
+        for record in records {
+            guard let record else {
+                column.append(.null, .notFound, 0)
+                continue
+            }
+            if view.ttl.microseconds > 0 && now &- record.eventTime > view.ttl.microseconds {
+                column.append(.null, .outsideMaxAge, record.eventTime)
+                continue
+            }
+            let value = record.value(feature) ?? .null
+            column.append(value, value.isNull ? .nullValue : .present, record.eventTime)
+        }
+        return column
+    }
+
+    /// An on-demand feature computed from its inputs; an input that is not present counts as null.
+    private func onDemandColumn(
+        name: String, definition: FeatureDefinitions.OnDemandView.Feature, read: [String: [OnlineValues?]], inputs: [String: [Scalar]],
+        rows: Int, now: Int64
+    ) throws -> Column {
+        let computed = try definition.expression.evaluate(rows: rows) { input in
+            if input.contains(":") {
+                let parts = input.split(separator: ":", maxSplits: 1).map(String.init)
+                guard let view = definitions.featureViews.first(where: { $0.name == parts[0] }),
+                    let field = view.schema.first(where: { $0.name == parts[1] })
+                else { throw KiteError.invalidArgument("on-demand feature '\(definition.name)' reads unknown feature '\(input)'") }
+                let values = batchColumn(name: input, view: view, feature: parts[1], records: read[parts[0]] ?? [], now: now).values
+                return try DataColumn(scalars: values, type: field.type)
+            }
+            guard let values = inputs[input] else {
+                throw KiteError.invalidArgument("on-demand feature '\(definition.name)' needs request field '\(input)'; pass it in request_data or entities")
+            }
+            return try DataColumn(scalars: values, type: Self.type(of: values))
+        }
+        var column = Column(name: name, values: [], statuses: [], eventTimes: [])
+        for row in 0..<rows {
+            let value = computed.scalar(at: row)
+            column.append(value, value.isNull ? .nullValue : .present, 0)
+        }
+        return column
+    }
+
+    /// The column type that holds request values as given (numbers as float64 unless all are integers).
+    private static func type(of values: [Scalar]) -> DataType {
+        var type: DataType?
+        for value in values {
+            let next: DataType
+            switch value {
+            case .null: continue
+            case .int: next = .int64
+            case .double, .float: next = .float64
+            case .bool: next = .bool
+            case .string: next = .string
+            case .binary: next = .binary
+            case .timestamp: next = .timestamp
+            case .date: next = .date
+            }
+            if type == nil || type == next {
+                type = next
+            } else if (type == .int64 && next == .float64) || (type == .float64 && next == .int64) {
+                type = .float64
+            } else {
+                return .string
+            }
+        }
+        return type ?? .float64
+    }
+}
+
+extension OnlineRetrieval.Column {
+    fileprivate mutating func append(_ value: Scalar, _ status: OnlineRetrieval.Status, _ time: Int64) {
+        values.append(value)
+        statuses.append(status)
+        eventTimes.append(time)
+    }
+}

@@ -1,0 +1,142 @@
+import Features
+import Foundation
+import HTTPTypes
+import KiteCore
+import ObjectStorage
+import Registry
+
+/// Feast's feature-server endpoints (`feast serve`), so Feast's clients — its SDK's remote online store among
+/// them — work against `kite serve`: online features, push, writes, materialization.
+enum FeatureServerAPI {
+    /// What the endpoints work on.
+    struct Stores: Sendable {
+        var definitions: AppliedDefinitions
+        var online: any OnlineStore
+        var offline: any ObjectStore
+        var registry: RegistryStore
+    }
+
+    static func register(in routes: APIFamily, stores: Stores) {
+        routes.add(.post, "get-online-features") { call in
+            let p = call.parameters
+            let definitions = try await stores.definitions.current()
+            let references: [FeatureReference]
+            if let service = try p.string("feature_service") {
+                references = try definitions.references(service: service)
+            } else {
+                references = try p.strings("features").map { try FeatureReference(parsing: $0) }
+                guard !references.isEmpty else { throw KiteError.invalidArgument("give 'features' (view:feature, …) or 'feature_service'") }
+            }
+            let entities = try columns(p, "entities")
+            let retrieval = OnlineRetrieval(definitions: definitions, store: stores.online, clock: stores.registry.clock)
+            let answer = try await retrieval.get(
+                features: references, entities: entities, requestData: Dictionary(try columns(p, "request_data"), uniquingKeysWith: { a, _ in a }),
+                fullFeatureNames: try p.bool("full_feature_names") ?? false)
+            return .object([
+                ("metadata", .object([("feature_names", .array(answer.map { .string($0.name) }))])),
+                (
+                    "results",
+                    .array(
+                        answer.map { column in
+                            .object([
+                                ("values", .array(zip(column.values, column.statuses).map { $1 == .present ? json($0) : .null })),
+                                ("statuses", .array(column.statuses.map { .string($0.rawValue) })),
+                                ("event_timestamps", .array(column.eventTimes.map { .string(Timestamp.format($0)) })),
+                            ])
+                        })
+                ),
+            ])
+        }
+        routes.add(.post, "push") { call in
+            let p = call.parameters
+            let view = try p.string("feature_view_name") ?? p.required("push_source_name")
+            let to = try p.string("to") ?? "online"
+            guard let target = FeaturePush.Target(rawValue: to) else {
+                throw KiteError.invalidArgument("'to' must be one of \(FeaturePush.Target.allCases.map(\.rawValue).joined(separator: ", ")), not '\(to)'")
+            }
+            let result = try await push(stores, view: view, columns: try columns(p, "df"), to: target)
+            return .object(["online_written": .integer(Int64(result.onlineWritten)), "offline_file": result.offlineFile.map(JSONValue.string)])
+        }
+        routes.add(.post, "write-to-online-store") { call in
+            let p = call.parameters
+            let result = try await push(stores, view: try p.required("feature_view_name"), columns: try columns(p, "df"), to: .online)
+            return .object(["online_written": .integer(Int64(result.onlineWritten))])
+        }
+        routes.add(.post, "materialize") { call in
+            let p = call.parameters
+            let start = try Timestamp.parse(try p.required("start_ts"))
+            let end = try Timestamp.parse(try p.required("end_ts"))
+            guard start <= end else { throw KiteError.invalidArgument("start_ts is after end_ts") }
+            return try await materialize(stores, views: try p.strings("feature_views")) { _ in start...end }
+        }
+        routes.add(.post, "materialize-incremental") { call in
+            let p = call.parameters
+            let end = try Timestamp.parse(try p.required("end_ts"))
+            return try await materialize(stores, views: try p.strings("feature_views")) { view in
+                try await Materializer.incrementalWindow(view, end: end, registry: stores.registry)
+            }
+        }
+    }
+
+    private static func push(_ stores: Stores, view: String, columns: [(name: String, values: [Scalar])], to target: FeaturePush.Target) async throws
+        -> FeaturePush.Result
+    {
+        let push = FeaturePush(definitions: try await stores.definitions.current(), offlineStore: stores.offline, onlineStore: stores.online)
+        return try await push.push(try push.frame(view: view, columns: columns), view: view, to: target)
+    }
+
+    private static func materialize(
+        _ stores: Stores, views: [String], window: (FeatureDefinitions.FeatureView) async throws -> ClosedRange<Int64>?
+    ) async throws -> JSONValue {
+        let materializer = Materializer(definitions: try await stores.definitions.current(), offlineStore: stores.offline, onlineStore: stores.online)
+        var results: [JSONValue] = []
+        for view in try materializer.views(views) {
+            guard let range = try await window(view) else { continue }
+            let result = try await materializer.materialize(view, window: range, recordingIn: stores.registry)
+            results.append(
+                .object([
+                    ("feature_view", .string(view.name)), ("start", .string(Timestamp.format(range.lowerBound))),
+                    ("end", .string(Timestamp.format(range.upperBound))), ("rows_read", .integer(Int64(result.rowsRead))),
+                    ("entities_written", .integer(Int64(result.entitiesWritten))),
+                ]))
+        }
+        return .object([("materialized", .array(results))])
+    }
+
+    /// A JSON object of equal-length arrays (`{"customer_id": [1, 2]}`) as named columns of scalars.
+    static func columns(_ p: APIParameters, _ key: String) throws -> [(name: String, values: [Scalar])] {
+        guard let object = p.json(key) else { return [] }
+        guard case .object(let pairs) = object else { throw KiteError.invalidArgument("'\(key)' must be an object of columns: {\"name\": [values…]}") }
+        return try pairs.map { name, column in
+            guard case .array(let items) = column else { throw KiteError.invalidArgument("'\(key).\(name)' must be an array of values") }
+            return (
+                name,
+                try items.map { item in
+                    switch item {
+                    case .null: return .null
+                    case .bool(let flag): return .bool(flag)
+                    case .integer(let number): return .int(number)
+                    case .number(let number): return .double(number)
+                    case .string(let text): return .string(text)
+                    case .array, .object: throw KiteError.invalidArgument("'\(key).\(name)' holds a nested value; give scalars")
+                    }
+                }
+            )
+        }
+    }
+
+    /// A value as JSON: numbers as numbers, times as ISO 8601 text, bytes as base64.
+    static func json(_ value: Scalar) -> JSONValue {
+        switch value {
+        case .null: .null
+        case .bool(let flag): .bool(flag)
+        case .int(let number): .integer(number)
+        case .float(let number): .number(Double(number))
+        case .double(let number): .number(number)
+        case .string(let text): .string(text)
+        case .binary(let bytes): .string(Data(bytes).base64EncodedString())
+        case .timestamp(let micros): .string(Timestamp.format(micros))
+        case .date(let days): .string(Timestamp.formatDate(days))
+        }
+    }
+}
