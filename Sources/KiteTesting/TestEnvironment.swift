@@ -150,6 +150,10 @@ extension TestServices {
     /// The Redis Cluster `scripts/test` starts (`KITE_TEST_REDIS_CLUSTER_URL`, `redis+cluster://…` with its six nodes).
     public static func redisClusterURL() throws -> String { try variable("KITE_TEST_REDIS_CLUSTER_URL", "a Redis Cluster") }
 
+    /// The Python of the virtual environment with Feast's SDK (`KITE_TEST_FEAST_PYTHON`), kept apart from the other
+    /// peers because Feast pins its own versions of pyarrow and pandas.
+    public static func feastPython() throws -> String { try variable("KITE_TEST_FEAST_PYTHON", "Feast's SDK") }
+
     /// The script that starts (or restarts) a Redis node on a port (`KITE_TEST_REDIS_START_NODE`).
     public static func redisStartNode() throws -> String { try variable("KITE_TEST_REDIS_START_NODE", "Redis") }
 

@@ -19,8 +19,9 @@ struct DemoCommand: AsyncParsableCommand {
             gradient-boosted tree model and a logistic regression with the example's training configs \
             (train/gbdt.yaml, train/logistic.yaml: on the earlier 80% of transactions, tested on the later 20%), \
             track both as runs and register them as model 'fraud', the better one as fraud@champion. \
-            'kite predict fraud@champion' scores files with it; 'kite server --project DIR' serves the registry to \
-            the mlflow client.
+            'kite predict fraud@champion' scores files with it. Then the online views are materialized into the \
+            embedded online store and a few customers' features are fetched over HTTP from the feature server, as \
+            'kite serve --project DIR' serves them (with the registry to the mlflow client).
             """
     )
 
@@ -99,6 +100,32 @@ struct DemoCommand: AsyncParsableCommand {
             "fraud@champion → version \(best?.version ?? 0) (the higher holdout AUC); lineage: run, feature service fraud_model, "
                 + "training set; train again with: kite train train/gbdt.yaml --project DIR; score a file with: kite predict fraud@champion "
                 + "--project DIR --input FILE --out FILE")
+
+        // Materialize the online views as of the example's last day, then serve a few customers' features.
+        let dataEnd = FraudExample.start + Int64(FraudExample.days) * Timestamp.microsPerDay
+        let offline = try options.offlineStore(configuration, s3: s3)
+        let materialized = try await options.withRegistry(configuration) { registry in
+            try await options.withOnlineStore(configuration) { online in
+                let materializer = Materializer(definitions: definitions, offlineStore: offline, onlineStore: online)
+                var parts: [String] = []
+                for view in try materializer.views([]) {
+                    let result = try await materializer.materialize(view, window: (dataEnd - view.ttl.microseconds)...dataEnd, recordingIn: registry)
+                    parts.append("\(view.name): \(result.entitiesWritten) entities from \(result.rowsRead) rows")
+                }
+                return parts.joined(separator: ", ")
+            }
+        }
+        stage("materialize", "\(materialized) → \(configuration.onlineStore) (the last ttl window before \(Timestamp.format(dataEnd)))")
+        let rows = try await DemoFeatureServer.fetch(
+            project: configuration, s3: s3, offline: offline, artifacts: try options.artifactStore(configuration, s3: s3), now: dataEnd,
+            request: #"""
+                {"feature_service": "fraud_model", "entities": {"customer_id": [1, 2, 3], "merchant_id": [1, 1, 2]},
+                 "request_data": {"amount": [25.0, 250.0, 40.0]}}
+                """#)
+        stage(
+            "serve",
+            "POST /get-online-features {feature_service: fraud_model} on kite serve (in process, Feast's JSON):\n"
+                + rows.map { "  " + $0 }.joined(separator: "\n"))
         if keep != nil { Terminal.standardOutput("the project is kept in \(folder)\n") }
     }
 }

@@ -40,6 +40,34 @@ public enum KiteApplication {
         ).runService()
     }
 
+    /// Serves in process on `configuration`'s port while `body` runs with the bound port, then shuts the server
+    /// and its services down gracefully (for demos and tests; no signal handlers are installed).
+    public static func withServer<T: Sendable>(
+        configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
+        logger: Logger, _ body: @escaping @Sendable (Int) async throws -> T
+    ) async throws -> T {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let application = build(
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, logger: logger
+        ) { port in continuation.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            var result: Result<T, any Error>?
+            for await port in ports {
+                do { result = .success(try await body(port)) } catch { result = .failure(error) }
+                break
+            }
+            await group.triggerGracefulShutdown()
+            while try await tasks.next() != nil {}
+            guard let result else { throw KiteError(.unavailable, "the server stopped before it listened") }
+            return try result.get()
+        }
+    }
+
     /// The router: the request log and Kite's error format around everything, each enabled family under its
     /// prefixes with its own error format and body limit.
     public static func router(
