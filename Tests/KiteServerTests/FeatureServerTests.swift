@@ -99,6 +99,14 @@ import Testing
                     ),
                 ])
                 #expect(answer == expected, "\(answer.text)")
+                // The request and the read are in /metrics: one of the two customers was not found.
+                let metrics = try await client.execute(uri: "/metrics", method: .get) { response in
+                    String(buffer: response.body)
+                }
+                #expect(metrics.contains("kite_online_entities_not_found_total 1\n"), "\(metrics)")
+                #expect(metrics.contains("kite_online_entities_read_total 2\n"))
+                #expect(metrics.contains(#"kite_http_requests_total{route="/get-online-features",method="POST",status="200"} 1"#), "\(metrics)")
+                #expect(metrics.contains(#"kite_online_store_read_duration_seconds_bucket{le="0.00005"}"#), "\(metrics)")
                 // A feature service, full feature names.
                 let (serviceStatus, byService) = try await TestServer.call(
                     client, .post, "/get-online-features",

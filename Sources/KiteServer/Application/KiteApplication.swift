@@ -74,16 +74,23 @@ public enum KiteApplication {
         configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil, logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RequestLogMiddleware(logger: logger))
+        let metrics = ServerMetrics()
+        router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
         router.add(middleware: APIErrorMiddleware(format: .kite))
 
         // Kite's own endpoints at the root: health and version, and Feast's feature-server paths.
         let root = APIFamily(format: .kite, bodyLimit: configuration.jsonBodyLimit)
         root.addRaw(.get, "health") { _, _ in JSONResponse.text("OK") }
         root.addRaw(.get, "version") { _, _ in JSONResponse.text("kite \(KiteVersion.current)") }
+        root.addRaw(.get, "metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))
+        }
         if configuration.apis.contains(.features), let features {
             let stores = FeatureServerAPI.Stores(
-                definitions: AppliedDefinitions(registry: registry, project: features.project), online: features.online, offline: features.offline,
+                definitions: AppliedDefinitions(registry: registry, project: features.project),
+                online: MeasuredOnlineStore(store: features.online, metrics: metrics), offline: features.offline,
                 registry: registry)
             FeatureServerAPI.register(in: root, stores: stores)
         }
