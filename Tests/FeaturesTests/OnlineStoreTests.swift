@@ -110,4 +110,20 @@ import Testing
         }
         for store in stores { await store.close() }
     }
+
+    /// With `expire_keys=true` a Redis hash expires when its view's ttl has passed since the event.
+    @Test func redisKeysExpireWithTheViewsTTLWhenAsked() async throws {
+        let folder = try TemporaryDirectory()
+        let store = try OnlineStores.open(
+            try TestServices.redisURL() + "?expire_keys=true", project: "exp\(UUID().uuidString.prefix(8))", folder: folder.path,
+            logger: Logger(label: "test"))
+        let now = WallClock.system.now()
+        let hour = TimeSpan(microseconds: 3_600_000_000)
+        try await store.write(view: "v", rows: [(try key(1), values(1, event: now - 2 * hour.microseconds))], ttl: hour)
+        try await store.write(view: "v", rows: [(try key(2), values(2, event: now))], ttl: hour)
+        let read = try await store.read(keys: [try key(1), try key(2)], views: ["v"])
+        #expect(read[0][0] == nil)  // expired an hour ago: gone at once
+        #expect(read[1][0] == values(2, event: now))
+        await store.close()
+    }
 }
