@@ -14,6 +14,10 @@ public enum SQLDialect: Sendable {
 
     /// The column definition of an auto-incrementing integer key.
     var serialKey: String { self == .sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY" }
+
+    /// How an index holds a text `value` column: whole on SQLite; on PostgreSQL, whose index entries stop at
+    /// 2.7 kB while params reach 6,000 characters and tags 8,000, as its MD5 (the key prefix still serves).
+    var indexedTextValue: String { self == .sqlite ? "value" : "md5(value)" }
 }
 
 /// A SQL database the registry stores into: SQLite (through GRDB) or PostgreSQL (through PostgresNIO).

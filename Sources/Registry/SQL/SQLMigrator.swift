@@ -4,7 +4,7 @@ import KiteCore
 /// Applies numbered schema versions in order, each in its own transaction, recording them in `kite_migration`.
 struct SQLMigrator {
     /// A schema version: its number, a name, and its statements (`{serial}` stands for the dialect's
-    /// auto-incrementing key).
+    /// auto-incrementing key, `{value_key}` for how a text `value` column is indexed).
     struct Migration {
         var version: Int
         var name: String
@@ -27,7 +27,9 @@ struct SQLMigrator {
                 guard try session.first("SELECT version FROM kite_migration WHERE version = ?", [.init(migration.version)]) == nil
                 else { return }
                 for statement in migration.statements {
-                    try session.execute(statement.replacingOccurrences(of: "{serial}", with: database.dialect.serialKey), [])
+                    let sql = statement.replacingOccurrences(of: "{serial}", with: database.dialect.serialKey)
+                        .replacingOccurrences(of: "{value_key}", with: database.dialect.indexedTextValue)
+                    try session.execute(sql, [])
                 }
                 try session.execute("INSERT INTO kite_migration (version, name) VALUES (?, ?)", [.init(migration.version), .text(migration.name)])
             }
