@@ -92,12 +92,13 @@ def report(path):
     print(f"bench/online: {r['rows']:,} offline rows, {r['keys']:,} entities x 10 float features; {r['machine']}")
     print(f"materialize into Redis: kite {r['kite_materialize']:.2f} s (peak {r['kite_materialize_mb']} MB), "
           f"feast {r['feast_materialize']:.2f} s: {r['feast_materialize'] / r['kite_materialize']:.1f}x")
-    print(f"{'':32}{'req/s':>10}{'p50':>10}{'p99':>10}")
+    print(f"{'':24}{'32 connections: req/s':>22}{'p50':>10}{'p99':>10}{'1 connection: p50':>20}{'p99':>10}")
     for name in ["kite_embedded", "kite_redis", "feast_redis"]:
-        w = r[name]
-        print(f"  {name:30}{w['rps']:>10.0f}{w['p50']:>10}{w['p99']:>10}")
-    print(f"throughput kite (redis) / feast (redis): {r['kite_redis']['rps'] / r['feast_redis']['rps']:.1f}x; "
-          f"kite (embedded) / feast: {r['kite_embedded']['rps'] / r['feast_redis']['rps']:.1f}x")
+        loaded, single = r[name]["loaded"], r[name]["single"]
+        print(f"  {name:22}{loaded['rps']:>22.0f}{loaded['p50']:>10}{loaded['p99']:>10}{single['p50']:>20}{single['p99']:>10}")
+    feast = r["feast_redis"]["loaded"]["rps"]
+    print(f"throughput kite (redis) / feast (redis): {r['kite_redis']['loaded']['rps'] / feast:.1f}x; "
+          f"kite (embedded) / feast: {r['kite_embedded']['loaded']['rps'] / feast:.1f}x")
 
 
 if __name__ == "__main__":
