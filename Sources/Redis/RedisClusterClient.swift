@@ -53,7 +53,8 @@ public final class RedisClusterClient: RedisExecutor, Service, Sendable {
         var asking: [Int: RedisConfiguration.Endpoint] = [:]
         var lastError: (any Error)?
         for attempt in 0..<Self.maximumAttempts {
-            if attempt > 0 {
+            if attempt > 0, lastError != nil {
+                // A failure (not a redirect): give a failover time before trying again.
                 try await Task.sleep(for: .milliseconds(50 << Swift.min(attempt, 5)))
             }
             if state.withLock({ $0.owners.allSatisfy { $0 == nil } }) || lastError != nil {

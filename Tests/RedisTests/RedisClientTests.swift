@@ -196,6 +196,55 @@ final class OwnRedis: @unchecked Sendable {
         for node in nodes where node !== victim { try node.kill() }
     }
 
+    @Test func clusterFollowsASKDuringAMigrationAndMOVEDAfterIt() async throws {
+        // A cluster of its own (three masters), whose slot of one key is moved from its owner to another master.
+        var nodes: [OwnRedis] = []
+        for _ in 0..<3 { nodes.append(try OwnRedis(cluster: true)) }
+        defer { for node in nodes { try? node.kill() } }
+        let addresses = nodes.map { "127.0.0.1:\($0.port)" }
+        let created = try Subprocess.run("/usr/bin/redis-cli", ["--cluster", "create"] + addresses + ["--cluster-replicas", "0", "--cluster-yes"])
+        #expect(created.status == 0, "\(created.standardOutput)\(created.standardError)")
+        try await waitForClusterOK(port: nodes[0].port)
+        let client = RedisClusterClient(
+            configuration: try RedisConfiguration(url: "redis+cluster://" + addresses.joined(separator: ",")), logger: Logger(label: "test"))
+        defer { client.close() }
+        let old = bytes("{moving}old")
+        let new = bytes("{moving}new")
+        let slot = HashSlot.of(old)
+        #expect(try await client.send(RedisCommand(keyed: "SET", old, [bytes("1")])) == .simpleString("OK"))
+        // Find the owner and a target, each through a connection of its own.
+        let slots = try await client.send(RedisCommand(words: "CLUSTER", "SLOTS"))
+        let owners = try RedisClusterClient.owners(from: slots, askedHost: .tcp(host: "127.0.0.1", port: nodes[0].port))
+        guard case .tcp(_, let ownerPort)? = owners[slot], let targetPort = nodes.map(\.port).first(where: { $0 != ownerPort }) else {
+            Issue.record("no owner for slot \(slot)")
+            return
+        }
+        let owner = RedisClient(configuration: try RedisConfiguration(url: "redis://127.0.0.1:\(ownerPort)"))
+        let target = RedisClient(configuration: try RedisConfiguration(url: "redis://127.0.0.1:\(targetPort)"))
+        defer {
+            owner.close()
+            target.close()
+        }
+        let ownerID = try #require(try await owner.send(RedisCommand(words: "CLUSTER", "MYID")).string)
+        let targetID = try #require(try await target.send(RedisCommand(words: "CLUSTER", "MYID")).string)
+        #expect(try await target.send(RedisCommand(words: "CLUSTER", "SETSLOT", String(slot), "IMPORTING", ownerID)) == .simpleString("OK"))
+        #expect(try await owner.send(RedisCommand(words: "CLUSTER", "SETSLOT", String(slot), "MIGRATING", targetID)) == .simpleString("OK"))
+        // Mid-migration: the old key is still on its owner; a new key is sent on with ASK and lands on the target.
+        #expect(try await client.send(RedisCommand(keyed: "GET", old)).string == "1")
+        #expect(try await client.send(RedisCommand(keyed: "SET", new, [bytes("2")])) == .simpleString("OK"))
+        #expect(try await client.send(RedisCommand(keyed: "GET", new)).string == "2")
+        // Finish: move the old key, give the slot to the target everywhere; the client follows MOVED.
+        let migrated = try await owner.send(
+            RedisCommand("MIGRATE", ["127.0.0.1", String(targetPort), "", "0", "5000", "KEYS"].map { bytes($0) } + [old]))
+        #expect(migrated == .simpleString("OK"), "\(migrated)")
+        for node in [target, owner] {
+            #expect(try await node.send(RedisCommand(words: "CLUSTER", "SETSLOT", String(slot), "NODE", targetID)) == .simpleString("OK"))
+        }
+        #expect(try await client.send(RedisCommand(keyed: "GET", old)).string == "1")
+        #expect(try await client.send(RedisCommand(keyed: "GET", new)).string == "2")
+        #expect(try await target.send(RedisCommand(words: "GET", "{moving}old")).string == "1")
+    }
+
     private func waitForClusterOK(port: Int) async throws {
         for _ in 0..<100 {
             let info = try Subprocess.run("/usr/bin/redis-cli", ["-p", String(port), "CLUSTER", "INFO"])
