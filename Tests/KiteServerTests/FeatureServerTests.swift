@@ -143,22 +143,51 @@ import Testing
                     #"{"push_source_name": "merchant_stats", "df": {"merchant_id": [1], "event_timestamp": ["\#(t)"], "fraud_rate_30d": [0.875]}, "to": "online"}"#
                 )
                 #expect(pushed == 200, "\(answer.text)")
-                #expect(answer["online_written"] == .integer(1))
+                #expect(answer == .object([("online_written", .integer(1))]), "\(answer.text)")
                 let (_, read) = try await TestServer.call(
                     client, .post, "/get-online-features", #"{"features": ["merchant_stats:fraud_rate_30d"], "entities": {"merchant_id": [1]}}"#)
                 guard case .array(let results)? = read["results"] else { return }
                 #expect(results[1]["values"] == .array([.number(0.875)]))
-                let (written, _) = try await TestServer.call(
+                let (written, writeAnswer) = try await TestServer.call(
                     client, .post, "/write-to-online-store",
                     #"{"feature_view_name": "merchant_stats", "df": {"merchant_id": [2], "fraud_rate_30d": [0.5], "event_timestamp": ["\#(t)"], "created": [null]}}"#
                 )
                 #expect(written == 200)
+                #expect(writeAnswer == .object([("online_written", .integer(1))]), "\(writeAnswer.text)")
+                let (_, second) = try await TestServer.call(
+                    client, .post, "/get-online-features", #"{"features": ["merchant_stats:fraud_rate_30d"], "entities": {"merchant_id": [2]}}"#)
+                guard case .array(let secondResults)? = second["results"] else { return }
+                #expect(secondResults[1]["values"] == .array([.number(0.5)]))
                 let (materialized, result) = try await TestServer.call(
                     client, .post, "/materialize-incremental",
                     #"{"end_ts": "\#(Timestamp.format(Self.now + Timestamp.microsPerDay))", "feature_views": ["customer_stats"]}"#)
                 #expect(materialized == 200, "\(result.text)")
-                guard case .array(let views)? = result["materialized"] else { return }
-                #expect(views.count == 1)
+                // First time: the view's ttl (7 days) back from the end; the counts are the data's.
+                let end = Self.now + Timestamp.microsPerDay
+                guard case .array(let views)? = result["materialized"], views.count == 1, case .integer(let rows)? = views[0]["rows_read"],
+                    case .integer(let entities)? = views[0]["entities_written"]
+                else {
+                    Issue.record("unexpected answer \(result.text)")
+                    return
+                }
+                #expect(rows > 0 && entities > 0 && entities <= rows)
+                let expected = JSONValue.object([
+                    (
+                        "materialized",
+                        .array([
+                            .object([
+                                ("feature_view", .string("customer_stats")), ("start", .string(Timestamp.format(end - 7 * Timestamp.microsPerDay))),
+                                ("end", .string(Timestamp.format(end))), ("rows_read", .integer(rows)), ("entities_written", .integer(entities)),
+                            ])
+                        ])
+                    )
+                ])
+                #expect(result == expected, "\(result.text)")
+                // Again with the same end: nothing left to do.
+                let (_, again) = try await TestServer.call(
+                    client, .post, "/materialize-incremental",
+                    #"{"end_ts": "\#(Timestamp.format(end))", "feature_views": ["customer_stats"]}"#)
+                #expect(again == .object([("materialized", .array([]))]), "\(again.text)")
             }
         }
     }
