@@ -159,14 +159,7 @@ final class OwnRedis: @unchecked Sendable {
 
     @Test func clusterRecoversAfterAMasterIsKilled() async throws {
         // A cluster of its own (3 masters, 3 replicas), so killing a master does not disturb other tests.
-        var nodes: [OwnRedis] = []
-        for _ in 0..<6 { nodes.append(try OwnRedis(cluster: true)) }
-        let addresses = nodes.map { "127.0.0.1:\($0.port)" }
-        let created = try Subprocess.run("/usr/bin/redis-cli", ["--cluster", "create"] + addresses + ["--cluster-replicas", "1", "--cluster-yes"])
-        #expect(created.status == 0, "\(created.standardOutput)\(created.standardError)")
-        try await waitForClusterOK(port: nodes[0].port)
-        let client = RedisClusterClient(
-            configuration: try RedisConfiguration(url: "redis+cluster://" + addresses.joined(separator: ",")), logger: Logger(label: "test"))
+        let (nodes, client) = try await ownCluster(masters: 3, replicasEach: 1)
         defer { client.close() }
         let keys = (0..<300).map { bytes("failover:\($0)") }
         _ = try await client.send(keys.map { RedisCommand(keyed: "SET", $0, [$0]) })
@@ -198,16 +191,11 @@ final class OwnRedis: @unchecked Sendable {
 
     @Test func clusterFollowsASKDuringAMigrationAndMOVEDAfterIt() async throws {
         // A cluster of its own (three masters), whose slot of one key is moved from its owner to another master.
-        var nodes: [OwnRedis] = []
-        for _ in 0..<3 { nodes.append(try OwnRedis(cluster: true)) }
-        defer { for node in nodes { try? node.kill() } }
-        let addresses = nodes.map { "127.0.0.1:\($0.port)" }
-        let created = try Subprocess.run("/usr/bin/redis-cli", ["--cluster", "create"] + addresses + ["--cluster-replicas", "0", "--cluster-yes"])
-        #expect(created.status == 0, "\(created.standardOutput)\(created.standardError)")
-        try await waitForClusterOK(port: nodes[0].port)
-        let client = RedisClusterClient(
-            configuration: try RedisConfiguration(url: "redis+cluster://" + addresses.joined(separator: ",")), logger: Logger(label: "test"))
-        defer { client.close() }
+        let (nodes, client) = try await ownCluster(masters: 3, replicasEach: 0)
+        defer {
+            client.close()
+            for node in nodes { try? node.kill() }
+        }
         let old = bytes("{moving}old")
         let new = bytes("{moving}new")
         let slot = HashSlot.of(old)
@@ -243,6 +231,20 @@ final class OwnRedis: @unchecked Sendable {
         #expect(try await client.send(RedisCommand(keyed: "GET", old)).string == "1")
         #expect(try await client.send(RedisCommand(keyed: "GET", new)).string == "2")
         #expect(try await target.send(RedisCommand(words: "GET", "{moving}old")).string == "1")
+    }
+
+    /// A Redis Cluster of the test's own (`redis-cli --cluster create`), and a client for it.
+    private func ownCluster(masters: Int, replicasEach: Int) async throws -> ([OwnRedis], RedisClusterClient) {
+        var nodes: [OwnRedis] = []
+        for _ in 0..<(masters * (1 + replicasEach)) { nodes.append(try OwnRedis(cluster: true)) }
+        let addresses = nodes.map { "127.0.0.1:\($0.port)" }
+        let created = try Subprocess.run(
+            "/usr/bin/redis-cli", ["--cluster", "create"] + addresses + ["--cluster-replicas", String(replicasEach), "--cluster-yes"])
+        #expect(created.status == 0, "\(created.standardOutput)\(created.standardError)")
+        try await waitForClusterOK(port: nodes[0].port)
+        let client = RedisClusterClient(
+            configuration: try RedisConfiguration(url: "redis+cluster://" + addresses.joined(separator: ",")), logger: Logger(label: "test"))
+        return (nodes, client)
     }
 
     private func waitForClusterOK(port: Int) async throws {
