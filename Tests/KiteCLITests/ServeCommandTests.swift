@@ -54,4 +54,19 @@ import Testing
         #expect(server.port > 0 && server.log.contains("kite serve: mlflow"))
         #expect(server.stop() == 0)
     }
+
+    /// A bad `online_store` is refused when kite.yaml is read, with its line, before anything connects.
+    @Test(arguments: ["redis://h:port", "redis://a,b:1", "memcached://x", "'embedded:'", "redis://h:1?pool_size=0"])
+    func onlineStoreIsValidatedWithItsLine(url: String) throws {
+        let directory = try TemporaryDirectory()
+        let project = directory.file("p")
+        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
+        let configuration = project + "/kite.yaml"
+        let text = try String(contentsOfFile: configuration, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasPrefix("online_store:") ? "online_store: \(url)" : String($0) }
+        try lines.joined(separator: "\n").write(toFile: configuration, atomically: true, encoding: .utf8)
+        let line = (lines.firstIndex { $0.hasPrefix("online_store:") } ?? 0) + 1
+        let refused = try Subprocess.run(TestEnvironment.kiteBinary, ["materialize", "2026-01-01", "2026-01-02", "--project", project])
+        #expect(refused.status != 0 && refused.standardError.contains("kite.yaml:\(line)"), "\(refused.standardError)")
+    }
 }

@@ -21,22 +21,8 @@ public final class RedisOnlineStore: OnlineStore {
     /// Opens `url` (`redis://…`, `unix:…`, `redis+cluster://…`, plus `expire_keys=true`) for `project`.
     /// `password`, when given, replaces the URL's (pass the environment's, not a file's).
     public init(url: String, project: String, password: String? = nil, logger: Logger) throws {
-        var expire = false
-        var kept: [Substring] = []
-        var base = url[...]
-        if let mark = url.firstIndex(of: "?") {
-            base = url[..<mark]
-            for pair in url[url.index(after: mark)...].split(separator: "&") {
-                if pair == "expire_keys=true" || pair == "expire_keys=1" {
-                    expire = true
-                } else if pair == "expire_keys=false" || pair == "expire_keys=0" {
-                    expire = false
-                } else {
-                    kept.append(pair)
-                }
-            }
-        }
-        var configuration = try RedisConfiguration(url: kept.isEmpty ? String(base) : base + "?" + kept.joined(separator: "&"))
+        let (redisURL, expire) = Self.split(url)
+        var configuration = try RedisConfiguration(url: redisURL)
         if let password { configuration.password = password }
         client =
             configuration.isCluster
@@ -44,6 +30,27 @@ public final class RedisOnlineStore: OnlineStore {
         self.project = project
         self.url = url
         expireKeys = expire
+    }
+
+    /// `url` without Kite's own `expire_keys` parameter, and that parameter's value.
+    static func split(_ url: String) -> (redisURL: String, expireKeys: Bool) {
+        guard let mark = url.firstIndex(of: "?") else { return (url, false) }
+        var expire = false
+        var kept: [Substring] = []
+        for pair in url[url.index(after: mark)...].split(separator: "&") {
+            switch pair {
+            case "expire_keys=true", "expire_keys=1": expire = true
+            case "expire_keys=false", "expire_keys=0": expire = false
+            default: kept.append(pair)
+            }
+        }
+        let base = String(url[..<mark])
+        return (kept.isEmpty ? base : base + "?" + kept.joined(separator: "&"), expire)
+    }
+
+    /// Checks a Redis online-store URL without connecting; the error says what is wrong.
+    public static func validate(_ url: String) throws {
+        _ = try RedisConfiguration(url: split(url).redisURL)
     }
 
     @discardableResult
