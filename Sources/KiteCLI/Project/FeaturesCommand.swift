@@ -3,12 +3,12 @@ import Features
 import KiteCore
 import Registry
 
-/// `kite features list|describe`.
+/// `kite features list|describe|online`.
 struct FeaturesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "features",
         abstract: "Show the registered entities, feature views and services.",
-        subcommands: [List.self, Describe.self]
+        subcommands: [List.self, Describe.self, Online.self]
     )
 
     /// `kite features list`.
@@ -68,6 +68,33 @@ struct FeaturesCommand: AsyncParsableCommand {
             } else {
                 throw KiteError(.notFound, "nothing named '\(name)' is registered; see 'kite features list'")
             }
+            Terminal.standardOutput(out)
+        }
+    }
+
+    /// `kite features online`: what the online store holds per view and each view's last materialized window.
+    struct Online: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the online store: entities stored per view, its size, and each view's last materialized window.")
+
+        @OptionGroup var options: ProjectOptions
+
+        func run() async throws {
+            let configuration = try options.configuration()
+            let (definitions, _) = try await options.appliedDefinitions(configuration)
+            let windows = try await options.withRegistry(configuration) { try await $0.materializations() }
+            let statistics = try await options.withOnlineStore(configuration) { try await $0.statistics() }
+            var rows: [[String]] = []
+            for view in definitions.featureViews {
+                let last = windows.first { $0.view == view.name }
+                rows.append([
+                    view.name, view.online ? "yes" : "no", String(statistics.rows[view.name] ?? 0),
+                    last.map { Timestamp.format($0.start) } ?? "never", last.map { Timestamp.format($0.end) } ?? "",
+                ])
+            }
+            var out = "online store \(configuration.onlineStore)"
+            if let bytes = statistics.bytes { out += ", \(bytes / 1024) KiB" }
+            out += "\n" + TableFormatter.render(headers: [["view", "online", "entities", "materialized from", "to"]], rows: rows)
             Terminal.standardOutput(out)
         }
     }
