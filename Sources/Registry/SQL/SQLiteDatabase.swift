@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import KiteCore
 
 /// SQLite through GRDB in WAL mode: readers run beside the one writer. Each write is one of GRDB's own
@@ -69,13 +70,15 @@ final class SQLiteDatabase: SQLDatabase {
             let statement = try db.cachedStatement(sql: sql)
             var columns: [String: Int] = [:]
             for (index, name) in statement.columnNames.enumerated() where columns[name] == nil { columns[name] = index }
-            // A cursor reads each row in place; fetchAll would copy every row first.
+            // A cursor steps the statement; each row's columns are read straight from SQLite while it is current.
             let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(values))
+            let handle = statement.sqliteStatement
+            let count = Int32(statement.columnCount)
             var rows: [SQLRow] = []
-            while let row = try cursor.next() {
+            while try cursor.next() != nil {
                 var values: [SQLValue] = []
-                values.reserveCapacity(row.count)
-                for value in row.databaseValues { values.append(Self.value(value)) }
+                values.reserveCapacity(Int(count))
+                for index in 0..<count { values.append(Self.value(handle, index)) }
                 rows.append(SQLRow(columns: columns, values: values))
             }
             return rows
@@ -93,13 +96,17 @@ final class SQLiteDatabase: SQLDatabase {
                 })
         }
 
-        private static func value(_ value: DatabaseValue) -> SQLValue {
-            switch value.storage {
-            case .null: .null
-            case .int64(let integer): .integer(integer)
-            case .double(let real): .real(real)
-            case .string(let text): .text(text)
-            case .blob(let data): .text(String(decoding: data, as: UTF8.self))
+        /// Column `index` of the current row of `statement`.
+        private static func value(_ statement: SQLiteStatement, _ index: Int32) -> SQLValue {
+            switch sqlite3_column_type(statement, index) {
+            case SQLITE_NULL: return .null
+            case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, index))
+            case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, index))
+            default:
+                // Text and blobs as UTF-8 text (the registry stores no binary values).
+                guard let bytes = sqlite3_column_blob(statement, index) else { return .text("") }
+                let length = Int(sqlite3_column_bytes(statement, index))
+                return .text(String(decoding: UnsafeRawBufferPointer(start: bytes, count: length), as: UTF8.self))
             }
         }
     }
