@@ -1,6 +1,11 @@
 import KiteCore
 
 extension FeatureDefinitions {
+    /// The join key columns of `view`: its entities' keys, in order.
+    public func joinKeys(of view: FeatureView) -> [String] {
+        view.entities.flatMap { name in entities.first { $0.name == name }?.joinKeys ?? [] }
+    }
+
     /// The references of feature service `service`.
     public func references(service: String) throws -> [FeatureReference] {
         guard let found = featureServices.first(where: { $0.name == service }) else {

@@ -41,7 +41,7 @@ public struct FeaturePush: Sendable {
         guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
             throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
         }
-        let keys = view.entities.flatMap { entity in definitions.entities.first { $0.name == entity }?.joinKeys ?? [] }
+        let keys = definitions.joinKeys(of: view)
         let features = view.schema.map(\.name).filter { frame[$0] != nil }
         for column in keys + [source.timestampField] where frame[column] == nil {
             throw KiteError.invalidArgument(

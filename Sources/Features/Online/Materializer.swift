@@ -82,7 +82,7 @@ public struct Materializer: Sendable {
         guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
             throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
         }
-        let keys = view.entities.flatMap { name in definitions.entities.first { $0.name == name }?.joinKeys ?? [] }
+        let keys = definitions.joinKeys(of: view)
         guard !keys.isEmpty else { throw KiteError.invalidArgument("feature view '\(view.name)' has no entity join keys") }
         let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let features = view.schema.map(\.name)

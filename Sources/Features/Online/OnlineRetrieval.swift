@@ -94,7 +94,7 @@ public struct OnlineRetrieval: Sendable {
         var byKeys: [[String]: [String]] = [:]
         for name in views.sorted() {
             guard let view = definitions.featureViews.first(where: { $0.name == name }) else { continue }
-            let keys = view.entities.flatMap { entity in definitions.entities.first { $0.name == entity }?.joinKeys ?? [] }
+            let keys = definitions.joinKeys(of: view)
             byKeys[keys, default: []].append(name)
         }
         var result: [String: [OnlineValues?]] = [:]

@@ -99,7 +99,7 @@ public struct TrainingSetBuilder: Sendable {
         guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
             throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
         }
-        let keys = view.entities.flatMap { name in definitions.entities.first { $0.name == name }?.joinKeys ?? [] }
+        let keys = definitions.joinKeys(of: view)
         let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let physical = { (name: String) in reverse[name] ?? name }
         var columns = keys + [source.timestampField] + features.map(physical)
