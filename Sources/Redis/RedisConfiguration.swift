@@ -4,7 +4,8 @@ import NIOCore
 
 /// Where Redis is and how to talk to it, from a URL: `redis://[[user]:password@]host[:port][/db]`,
 /// `unix:/path/to/redis.sock[?db=N]`, or `redis+cluster://host:port[,host:port…]` for a Redis Cluster. Query
-/// parameters: `connect_timeout_ms`, `command_timeout_ms`, `pool_size` (connections per node).
+/// parameters: `connect_timeout_ms`, `command_timeout_ms`, `pool_size` (connections per node), `protocol` (2, the
+/// default, or 3: RESP3 negotiated with `HELLO 3`).
 public struct RedisConfiguration: Sendable, Hashable {
     /// One server address.
     public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
@@ -32,6 +33,8 @@ public struct RedisConfiguration: Sendable, Hashable {
     public var commandTimeout: TimeAmount = .seconds(2)
     /// Connections per server.
     public var poolSize: Int = 4
+    /// The protocol version spoken: 2 (RESP2) or 3 (RESP3, negotiated with `HELLO 3` on connect).
+    public var protocolVersion: Int = 2
     /// After a failed connect, how long requests fail at once before the next attempt (so an outage costs
     /// callers nothing).
     public var reconnectDelay: TimeAmount = .milliseconds(200)
@@ -137,7 +140,10 @@ public struct RedisConfiguration: Sendable, Hashable {
             case "pool_size":
                 guard let size = Int(value), (1...256).contains(size) else { throw fail("pool_size must be 1 to 256") }
                 poolSize = size
-            default: throw fail("unknown parameter '\(name)'; known: db, password, connect_timeout_ms, command_timeout_ms, pool_size")
+            case "protocol":
+                guard let version = Int(value), version == 2 || version == 3 else { throw fail("protocol must be 2 or 3") }
+                protocolVersion = version
+            default: throw fail("unknown parameter '\(name)'; known: db, password, connect_timeout_ms, command_timeout_ms, pool_size, protocol")
             }
         }
     }

@@ -40,14 +40,21 @@ final class RedisConnection: Sendable {
         }
         let connection = RedisConnection(channel: channel, endpoint: endpoint)
         var handshake: [RedisCommand] = []
-        if let password = configuration.password {
+        if configuration.protocolVersion == 3 {
+            // HELLO switches to RESP3 and authenticates in one step.
+            var arguments = [Array("3".utf8)]
+            if let password = configuration.password {
+                arguments += [Array("AUTH".utf8), Array((configuration.username ?? "default").utf8), Array(password.utf8)]
+            }
+            handshake.append(RedisCommand("HELLO", arguments))
+        } else if let password = configuration.password {
             handshake.append(RedisCommand("AUTH", (configuration.username.map { [Array($0.utf8)] } ?? []) + [Array(password.utf8)]))
         }
         if configuration.database != 0 { handshake.append(RedisCommand("SELECT", [Array(String(configuration.database).utf8)])) }
         do {
             for (command, answer) in zip(handshake, try await connection.send(handshake)) {
                 if let message = answer.errorMessage {
-                    let code: KiteError.Code = command.name == "AUTH" ? .permissionDenied : .invalidArgument
+                    let code: KiteError.Code = command.name == "SELECT" ? .invalidArgument : .permissionDenied
                     throw KiteError(code, "Redis at \(server) refused \(command.name): \(message)")
                 }
             }

@@ -6,10 +6,11 @@ import Testing
 
 @testable import Features
 
-/// One suite for every online-store backend: embedded SQLite, a real `redis-server`, and a real Redis Cluster.
+/// One suite for every online-store backend: embedded SQLite, a real `redis-server` over RESP2 and RESP3, and a real
+/// Redis Cluster.
 @Suite struct OnlineStoreTests {
     enum Backend: String, CaseIterable, CustomTestStringConvertible {
-        case embedded, redis, cluster
+        case embedded, redis, redisRESP3, cluster
         var testDescription: String { rawValue }
     }
 
@@ -20,6 +21,7 @@ import Testing
         switch backend {
         case .embedded: url = "embedded:online.db"
         case .redis: url = try TestServices.redisURL()
+        case .redisRESP3: url = try TestServices.redisURL() + "?protocol=3"
         case .cluster: url = try TestServices.redisClusterURL()
         }
         return try OnlineStores.open(url, project: project, folder: folder.path, logger: Logger(label: "test"))

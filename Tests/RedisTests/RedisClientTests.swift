@@ -108,6 +108,29 @@ final class OwnRedis: @unchecked Sendable {
         }
     }
 
+    @Test func speaksRESP3WhenAsked() async throws {
+        let server = try OwnRedis()
+        try await RedisClient.with(configuration: try RedisConfiguration(url: server.url)) { client async throws in
+            #expect(try await client.send(RedisCommand(words: "CONFIG", "SET", "requirepass", "pw")) == .simpleString("OK"))
+        }
+        try await RedisClient.with(configuration: try RedisConfiguration(url: "redis://:pw@127.0.0.1:\(server.port)/2?protocol=3")) { client async throws in
+            _ = try await client.send(RedisCommand(words: "HSET", "h", "a", "1"))
+            // RESP3 answers a hash as a map, and HELLO's answer says which protocol is spoken.
+            #expect(try await client.send(RedisCommand(words: "HGETALL", "h")) == .map([.bulkString(bytes("a")), .bulkString(bytes("1"))]))
+            let hello = try await client.send(RedisCommand(words: "HELLO"))
+            let fields = hello.elements ?? []
+            let proto = fields.firstIndex(of: .bulkString(bytes("proto"))).map { fields[$0 + 1] }
+            #expect(proto == .integer(3))
+            #expect(try await client.send(RedisCommand(words: "CLIENT", "INFO")).string?.contains("db=2") == true)
+        }
+        await #expect(throws: KiteError.self) {
+            try await RedisClient.with(configuration: try RedisConfiguration(url: "redis://:wrong@127.0.0.1:\(server.port)?protocol=3")) {
+                client async throws in
+                try await client.send(RedisCommand(words: "PING"))
+            }
+        }
+    }
+
     @Test func failsDuringAnOutageAndRecoversAfterARestart() async throws {
         let server = try OwnRedis()
         var configuration = try RedisConfiguration(url: server.url)
