@@ -11,6 +11,8 @@ import Registry
 public struct Materializer: Sendable {
     /// Rows per online-store write.
     static let batchSize = 2_000
+    /// Writes sent before the first is answered.
+    static let batchesInFlight = 4
 
     public let definitions: FeatureDefinitions
     public let offlineStore: any ObjectStore
@@ -118,13 +120,17 @@ public struct Materializer: Sendable {
                 progress(Progress(view: view.name, rowsRead: rowsRead, totalRows: total))
             }
         }
-        var written = 0
         let rows = try latest.onlineRows(keys: keys, features: features)
-        var start = 0
-        while start < rows.count {
-            let end = Swift.min(start + Self.batchSize, rows.count)
-            written += try await onlineStore.write(view: view.name, rows: Array(rows[start..<end]), ttl: view.ttl)
-            start = end
+        let batches = stride(from: 0, to: rows.count, by: Self.batchSize).map { Array(rows[$0..<Swift.min($0 + Self.batchSize, rows.count)]) }
+        // A few batches in flight: Redis pipelines them on separate connections; SQLite takes them one at a time.
+        let written = try await withThrowingTaskGroup(of: Int.self) { group in
+            var total = 0
+            for (index, batch) in batches.enumerated() {
+                if index >= Self.batchesInFlight, let done = try await group.next() { total += done }
+                group.addTask { try await onlineStore.write(view: view.name, rows: batch, ttl: view.ttl) }
+            }
+            for try await done in group { total += done }
+            return total
         }
         return Result(view: view.name, rowsRead: rowsRead, entitiesWritten: written)
     }
