@@ -86,10 +86,10 @@ public struct RedisConfiguration: Sendable, Hashable {
                 rest = rest[rest.index(after: at)...]
                 if let colon = credentials.firstIndex(of: ":") {
                     let user = credentials[..<colon]
-                    username = user.isEmpty ? nil : String(user).removingPercentEncoding()
-                    password = String(credentials[credentials.index(after: colon)...]).removingPercentEncoding()
+                    username = user.isEmpty ? nil : String(user).decodingPercentEscapes
+                    password = String(credentials[credentials.index(after: colon)...]).decodingPercentEscapes
                 } else {
-                    password = String(credentials).removingPercentEncoding()
+                    password = String(credentials).decodingPercentEscapes
                 }
             }
             if let slash = rest.firstIndex(of: "/") {
@@ -133,7 +133,7 @@ public struct RedisConfiguration: Sendable, Hashable {
             case "db":
                 guard let number = Int(value), number >= 0, !isCluster else { throw fail("db must be a number (and not on a cluster)") }
                 database = number
-            case "password": password = String(value).removingPercentEncoding()
+            case "password": password = String(value).decodingPercentEscapes
             case "connect_timeout_ms", "command_timeout_ms":
                 guard let milliseconds = Int64(value), (1...600_000).contains(milliseconds) else { throw fail("\(name) must be 1 to 600000") }
                 if name == "connect_timeout_ms" { connectTimeout = .milliseconds(milliseconds) } else { commandTimeout = .milliseconds(milliseconds) }
@@ -158,20 +158,6 @@ public struct RedisConfiguration: Sendable, Hashable {
 }
 
 extension String {
-    /// Decodes `%XX` escapes; the text as it is when it has none or a broken one.
-    fileprivate func removingPercentEncoding() -> String {
-        guard contains("%") else { return self }
-        var bytes: [UInt8] = []
-        var iterator = utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    /// The text with `%XX` escapes decoded (Foundation's), or as it is when an escape is broken.
+    fileprivate var decodingPercentEscapes: String { removingPercentEncoding ?? self }
 }

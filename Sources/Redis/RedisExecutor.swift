@@ -8,6 +8,9 @@ public protocol RedisExecutor: Sendable {
     /// One executor per master (the client itself for one server), for commands that must run on every node,
     /// such as `SCAN`.
     func masters() async throws -> [any RedisExecutor]
+
+    /// Closes every connection; later requests fail.
+    func close()
 }
 
 extension RedisExecutor {

@@ -1,6 +1,25 @@
 import KiteCore
 
 extension FeatureDefinitions {
+    /// The feature view `name`; `not_found` (suggesting `kite apply`) when the applied definitions lack it.
+    public func view(named name: String) throws -> FeatureView {
+        guard let view = featureViews.first(where: { $0.name == name }) else {
+            throw KiteError(
+                .notFound,
+                "no feature view '\(name)' in the applied definitions (views: \(featureViews.map(\.name).joined(separator: ", "))); "
+                    + "if you just added it to features/*.yaml, run 'kite apply'")
+        }
+        return view
+    }
+
+    /// The batch source `view` reads.
+    public func source(of view: FeatureView) throws -> BatchSource {
+        guard let source = sources.first(where: { $0.name == view.source }) else {
+            throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
+        }
+        return source
+    }
+
     /// The join key columns of `view`: its entities' keys, in order.
     public func joinKeys(of view: FeatureView) -> [String] {
         view.entities.flatMap { name in entities.first { $0.name == name }?.joinKeys ?? [] }

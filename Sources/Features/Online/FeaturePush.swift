@@ -33,14 +33,8 @@ public struct FeaturePush: Sendable {
 
     /// Pushes `frame` (the view's join keys, its source's timestamp column and any of its features) to `target`.
     public func push(_ frame: DataFrame, view name: String, to target: Target) async throws -> Result {
-        guard let view = definitions.featureViews.first(where: { $0.name == name }) else {
-            throw KiteError(
-                .notFound,
-                "no feature view '\(name)' in the applied definitions (views: \(definitions.featureViews.map(\.name).joined(separator: ", ")))")
-        }
-        guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
-            throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
-        }
+        let view = try definitions.view(named: name)
+        let source = try definitions.source(of: view)
         let keys = definitions.joinKeys(of: view)
         let features = view.schema.map(\.name).filter { frame[$0] != nil }
         for column in keys + [source.timestampField] where frame[column] == nil {
@@ -79,13 +73,8 @@ public struct FeaturePush: Sendable {
     /// features as the view's schema, the timestamp columns (`event_timestamp`/`created` as Feast's remote store
     /// sends them, or the source's own names) as times. Other columns are refused.
     public func frame(view name: String, columns: [(name: String, values: [Scalar])]) throws -> DataFrame {
-        guard let view = definitions.featureViews.first(where: { $0.name == name }) else {
-            throw KiteError(
-                .notFound, "no feature view '\(name)' in the applied definitions (views: \(definitions.featureViews.map(\.name).joined(separator: ", ")))")
-        }
-        guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
-            throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
-        }
+        let view = try definitions.view(named: name)
+        let source = try definitions.source(of: view)
         var keyTypes: [String: DataType] = [:]
         for entity in definitions.entities where view.entities.contains(entity.name) {
             for key in entity.joinKeys { keyTypes[key] = entity.valueType }

@@ -41,15 +41,7 @@ public struct Materializer: Sendable {
     /// The views to materialize: `names`, or every view marked `online` when empty. Unknown names are errors.
     public func views(_ names: [String]) throws -> [FeatureDefinitions.FeatureView] {
         if names.isEmpty { return definitions.featureViews.filter(\.online) }
-        return try names.map { name in
-            guard let view = definitions.featureViews.first(where: { $0.name == name }) else {
-                throw KiteError(
-                    .notFound,
-                    "no feature view '\(name)' in the applied definitions (views: \(definitions.featureViews.map(\.name).joined(separator: ", "))); "
-                        + "if you just added it to features/*.yaml, run 'kite apply'")
-            }
-            return view
-        }
+        return try names.map { try definitions.view(named: $0) }
     }
 
     /// Where `materialize-incremental` starts `view`: just after its latest recorded window's end, or the first
@@ -81,9 +73,7 @@ public struct Materializer: Sendable {
         guard start <= end else {
             throw KiteError.invalidArgument("the window's start (\(Timestamp.format(start))) is after its end (\(Timestamp.format(end)))")
         }
-        guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
-            throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
-        }
+        let source = try definitions.source(of: view)
         let keys = definitions.joinKeys(of: view)
         guard !keys.isEmpty else { throw KiteError.invalidArgument("feature view '\(view.name)' has no entity join keys") }
         let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })

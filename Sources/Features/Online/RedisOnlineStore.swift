@@ -137,10 +137,7 @@ public final class RedisOnlineStore: OnlineStore {
         return OnlineStoreStatistics(rows: counts.withLock { $0 }, bytes: bytes)
     }
 
-    public func close() async {
-        if let single = client as? RedisClient { single.close() }
-        if let cluster = client as? RedisClusterClient { cluster.close() }
-    }
+    public func close() async { client.close() }
 
     /// `kite:PROJECT:KEY`.
     func redisKey(_ key: EntityKey) -> [UInt8] { Array("kite:\(project):".utf8) + key.bytes }

@@ -88,15 +88,8 @@ public struct ProjectConfiguration: Sendable, Hashable {
                 throw (map[key] ?? root).fail("\(key) must be file:PATH or s3://bucket/prefix, not '\(value)'")
             }
         }
-        let online = configuration.onlineStore
-        if online.hasPrefix("embedded:") {
-            guard online.count > 9 else { throw (map["online_store"] ?? root).fail("online_store embedded: needs a path, e.g. embedded:.kite/online.db") }
-        } else if OnlineStores.isRedis(online) {
-            do { try RedisOnlineStore.validate(online) } catch let error as KiteError { throw (map["online_store"] ?? root).fail(error.message) }
-        } else {
-            throw (map["online_store"] ?? root).fail(
-                "online_store must be embedded:PATH, redis://[:password@]host:port[/db], unix:/path/to/socket or redis+cluster://host:port[,…], not '\(online)'"
-            )
+        do { try OnlineStores.validate(configuration.onlineStore) } catch let error as KiteError {
+            throw (map["online_store"] ?? root).fail(error.message)
         }
         let registry = configuration.registry
         guard (registry.hasPrefix("sqlite:") && registry.count > 7) || registry.hasPrefix("postgres://") || registry.hasPrefix("postgresql://") else {

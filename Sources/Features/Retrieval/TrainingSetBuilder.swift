@@ -96,9 +96,7 @@ public struct TrainingSetBuilder: Sendable {
     func featureTable(
         _ view: FeatureDefinitions.FeatureView, features: [String], timeRange: ClosedRange<Int64>
     ) async throws -> (FeatureTable, [(path: String, rows: Int)]) {
-        guard let source = definitions.sources.first(where: { $0.name == view.source }) else {
-            throw KiteError.invalidArgument("feature view '\(view.name)' reads unknown source '\(view.source)'")
-        }
+        let source = try definitions.source(of: view)
         let keys = definitions.joinKeys(of: view)
         let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let physical = { (name: String) in reverse[name] ?? name }

@@ -125,7 +125,7 @@ enum FeatureServerAPI {
         }
     }
 
-    /// A value as JSON: numbers as numbers, times as ISO 8601 text, bytes as base64.
+    /// A value as JSON: numbers as numbers, everything else as `ValueText` writes it (ISO 8601 times, base64 bytes).
     static func json(_ value: Scalar) -> JSONValue {
         switch value {
         case .null: .null
@@ -133,10 +133,7 @@ enum FeatureServerAPI {
         case .int(let number): .integer(number)
         case .float(let number): .number(Double(number))
         case .double(let number): .number(number)
-        case .string(let text): .string(text)
-        case .binary(let bytes): .string(Data(bytes).base64EncodedString())
-        case .timestamp(let micros): .string(Timestamp.format(micros))
-        case .date(let days): .string(Timestamp.formatDate(days))
+        default: .string(ValueText.text(value) ?? "")
         }
     }
 }
