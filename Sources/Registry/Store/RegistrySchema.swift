@@ -1,3 +1,5 @@
+import Foundation
+
 /// The registry's tables, one migration per schema version; shared by SQLite and PostgreSQL.
 enum RegistrySchema {
     static let migrator = SQLMigrator(migrations: [
@@ -127,5 +129,68 @@ enum RegistrySchema {
                 "CREATE INDEX param_by_value ON param (key, {value_key}, run_id)",
                 "CREATE INDEX run_tag_by_value ON run_tag (key, {value_key}, run_id)",
             ]),
+        // A run's rows refer to it by an integer (`run.seq`, numbered by the `run` counter) instead of its 32-character
+        // id: set-based filters and loads compare integers. Each table is rebuilt, as SQLite cannot change a key.
+        .init(version: 8, name: "integer run keys", statements: integerRunKeys),
     ])
+
+    /// Migration 8: `run.seq`, and every table of run rows rebuilt on `run_seq`.
+    private static let integerRunKeys: [String] = {
+        var statements = [
+            "ALTER TABLE run ADD COLUMN seq BIGINT",
+            "UPDATE run SET seq = r.n FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY start_time, id) AS n FROM run) r WHERE run.id = r.id",
+            "CREATE UNIQUE INDEX run_by_seq ON run (seq)",
+            "CREATE INDEX run_by_lifecycle ON run (experiment_id, lifecycle_stage, seq)",
+            "INSERT INTO kite_counter (name, value) SELECT 'run', COALESCE(MAX(seq), 0) FROM run",
+        ]
+        // (table, columns after run_seq, key and indexes); rows are copied in their old order.
+        let tables: [(String, String, [String], String)] = [
+            (
+                "param", "key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_seq, key)",
+                [
+                    "CREATE INDEX param_by_key ON param (key, run_seq)",
+                    "CREATE INDEX param_by_value ON param (key, {value_key}, run_seq)",
+                ], "key, value"
+            ),
+            (
+                "run_tag", "key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_seq, key)",
+                [
+                    "CREATE INDEX run_tag_by_key ON run_tag (key, run_seq)",
+                    "CREATE INDEX run_tag_by_value ON run_tag (key, {value_key}, run_seq)",
+                ], "key, value"
+            ),
+            (
+                "latest_metric", "key TEXT NOT NULL, value DOUBLE PRECISION, timestamp BIGINT NOT NULL, step BIGINT NOT NULL, PRIMARY KEY (run_seq, key)",
+                [
+                    "CREATE INDEX latest_metric_by_value ON latest_metric (key, value, run_seq)"
+                ], "key, value, timestamp, step"
+            ),
+            (
+                "metric", "key TEXT NOT NULL, value DOUBLE PRECISION, timestamp BIGINT NOT NULL, step BIGINT NOT NULL, model_id TEXT",
+                [
+                    "CREATE UNIQUE INDEX metric_identity ON metric (run_seq, key, step, timestamp, value)"
+                ], "key, value, timestamp, step, model_id"
+            ),
+            (
+                "run_input",
+                "name TEXT NOT NULL, digest TEXT NOT NULL, source_type TEXT NOT NULL, source TEXT NOT NULL, schema TEXT, profile TEXT, tags TEXT NOT NULL, PRIMARY KEY (run_seq, name, digest)",
+                [], "name, digest, source_type, source, schema, profile, tags"
+            ),
+            ("run_output", "model_id TEXT NOT NULL, step BIGINT NOT NULL, PRIMARY KEY (run_seq, model_id)", [], "model_id, step"),
+        ]
+        for (table, columns, indexes, copied) in tables {
+            // The metric table keeps its arrival order in a serial column, renumbered by the copy in that order.
+            let serial = table == "metric" ? "seq {serial}, " : ""
+            let order = table == "metric" ? " ORDER BY t.seq" : ""
+            let source = copied.split(separator: ",").map { "t.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
+            statements +=
+                [
+                    "CREATE TABLE \(table)_v8 (\(serial)run_seq BIGINT NOT NULL, \(columns))",
+                    "INSERT INTO \(table)_v8 (run_seq, \(copied)) SELECT r.seq, \(source) FROM \(table) t JOIN run r ON r.id = t.run_id\(order)",
+                    "DROP TABLE \(table)",
+                    "ALTER TABLE \(table)_v8 RENAME TO \(table)",
+                ] + indexes
+        }
+        return statements
+    }()
 }

@@ -65,9 +65,9 @@ extension RegistryStore {
         }
         let search = SQLFilter(dialect: database.dialect, bareKeys: nil) { entity, key in
             switch entity {
-            case .metric: return .keyed(table: "latest_metric", owner: "run_id", outer: "run.id", key: key, numeric: true)
-            case .param: return .keyed(table: "param", owner: "run_id", outer: "run.id", key: key, numeric: false)
-            case .tag: return .keyed(table: "run_tag", owner: "run_id", outer: "run.id", key: key, numeric: false)
+            case .metric: return .keyed(table: "latest_metric", owner: "run_seq", outer: "run.seq", key: key, numeric: true)
+            case .param: return .keyed(table: "param", owner: "run_seq", outer: "run.seq", key: key, numeric: false)
+            case .tag: return .keyed(table: "run_tag", owner: "run_seq", outer: "run.seq", key: key, numeric: false)
             case .attribute:
                 let columns = [
                     "run_id": "run.id", "run_name": "run.name", "status": "run.status", "user_id": "run.user_id",
@@ -80,7 +80,7 @@ extension RegistryStore {
             case .dataset:
                 let columns = ["name": "name", "digest": "digest", "context": "tags"]
                 guard let column = columns[key] else { throw KiteError.invalidArgument("unknown dataset field '\(key)'; use name, digest or context") }
-                return .init(sql: "(SELECT MIN(\(column)) FROM run_input d WHERE d.run_id = run.id)", values: [], numeric: false)
+                return .init(sql: "(SELECT MIN(\(column)) FROM run_input d WHERE d.run_seq = run.seq)", values: [], numeric: false)
             }
         }
         var (conditions, order, values) = try search.translate(filter: filter, orderBy: orderBy)
@@ -88,9 +88,9 @@ extension RegistryStore {
         values.insert(contentsOf: ids.map { .integer($0) }, at: 0)
         conditions.insert(viewType.condition("run"), at: 0)
         return try await page(
-            select: "SELECT run.id FROM run", conditions: conditions, values: values,
+            select: "SELECT run.seq FROM run", conditions: conditions, values: values,
             order: order + ["run.start_time DESC", "run.id ASC"], maxResults: maxResults, pageToken: pageToken
-        ) { session, rows in try Self.runs(session, ids: rows.map { $0.text("id") }) }
+        ) { session, rows in try Self.runs(session, seqs: rows.compactMap { $0.integer("seq") }) }
     }
 
     /// How many runs (active or deleted) an experiment holds.
