@@ -18,6 +18,10 @@ public enum SQLDialect: Sendable {
     /// How an index holds a text `value` column: whole on SQLite; on PostgreSQL, whose index entries stop at
     /// 2.7 kB while params reach 6,000 characters and tags 8,000, as its MD5 (the key prefix still serves).
     var indexedTextValue: String { self == .sqlite ? "value" : "md5(value)" }
+
+    /// What ends a table stored in its primary key's order: `WITHOUT ROWID` on SQLite (one B-tree, one seek per
+    /// key), nothing on PostgreSQL.
+    var clusteredTable: String { self == .sqlite ? " WITHOUT ROWID" : "" }
 }
 
 /// A SQL database the registry stores into: SQLite (through GRDB) or PostgreSQL (through PostgresNIO).

@@ -4,7 +4,8 @@ import KiteCore
 /// Applies numbered schema versions in order, each in its own transaction, recording them in `kite_migration`.
 struct SQLMigrator {
     /// A schema version: its number, a name, and its statements (`{serial}` stands for the dialect's
-    /// auto-incrementing key, `{value_key}` for how a text `value` column is indexed).
+    /// auto-incrementing key, `{value_key}` for how a text `value` column is indexed, `{clustered}` for what makes
+    /// a table stored in its key's order).
     struct Migration {
         var version: Int
         var name: String
@@ -29,6 +30,7 @@ struct SQLMigrator {
                 for statement in migration.statements {
                     let sql = statement.replacingOccurrences(of: "{serial}", with: database.dialect.serialKey)
                         .replacingOccurrences(of: "{value_key}", with: database.dialect.indexedTextValue)
+                        .replacingOccurrences(of: "{clustered}", with: database.dialect.clusteredTable)
                     try session.execute(sql, [])
                 }
                 try session.execute("INSERT INTO kite_migration (version, name) VALUES (?, ?)", [.init(migration.version), .text(migration.name)])

@@ -179,13 +179,14 @@ enum RegistrySchema {
             ("run_output", "model_id TEXT NOT NULL, step BIGINT NOT NULL, PRIMARY KEY (run_seq, model_id)", [], "model_id, step"),
         ]
         for (table, columns, indexes, copied) in tables {
-            // The metric table keeps its arrival order in a serial column, renumbered by the copy in that order.
+            // The metric table keeps its arrival order in a serial column, renumbered by the copy in that order; the
+            // others are stored in key order, so loading a run's rows is one seek.
             let serial = table == "metric" ? "seq {serial}, " : ""
             let order = table == "metric" ? " ORDER BY t.seq" : ""
             let source = copied.split(separator: ",").map { "t.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ")
             statements +=
                 [
-                    "CREATE TABLE \(table)_v8 (\(serial)run_seq BIGINT NOT NULL, \(columns))",
+                    "CREATE TABLE \(table)_v8 (\(serial)run_seq BIGINT NOT NULL, \(columns))\(table == "metric" ? "" : "{clustered}")",
                     "INSERT INTO \(table)_v8 (run_seq, \(copied)) SELECT r.seq, \(source) FROM \(table) t JOIN run r ON r.id = t.run_id\(order)",
                     "DROP TABLE \(table)",
                     "ALTER TABLE \(table)_v8 RENAME TO \(table)",
