@@ -91,7 +91,11 @@ let package = Package(
         ),
         .target(
             name: "Serving",
-            dependencies: ["KiteCore", "ObjectStorage", "Learning", "Registry"],
+            dependencies: [
+                "KiteCore", "ObjectStorage", "Features", "Learning", "Registry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -102,7 +106,7 @@ let package = Package(
         .target(
             name: "KiteServer",
             dependencies: [
-                "KiteCore", "ObjectStorage", "Registry", "Features",
+                "KiteCore", "ObjectStorage", "Registry", "Features", "Learning", "Serving",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Prometheus", package: "swift-prometheus"),
@@ -158,7 +162,7 @@ let package = Package(
         .testTarget(
             name: "KiteServerTests",
             dependencies: [
-                "KiteCore", "Registry", "KiteServer", "KiteTesting", "ObjectStorage", "Features",
+                "KiteCore", "Registry", "KiteServer", "KiteTesting", "ObjectStorage", "Features", "Learning", "Serving", "Training",
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

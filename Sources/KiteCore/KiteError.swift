@@ -33,6 +33,9 @@ public struct KiteError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unavailable = Code("unavailable")
         /// The thing to create exists already.
         public static let alreadyExists = Code("already_exists")
+        /// The request is well-formed but its values cannot be used as they are (a feature missing for a model
+        /// that has no default for it).
+        public static let unprocessable = Code("unprocessable")
     }
 
     /// What kind of failure this is.

@@ -185,7 +185,7 @@ public struct TrainingJob: Sendable {
             learner = .linear(try await Parallel.map(1) { _ in try LinearTrainer.ridge(features: x, targets: labels, alpha: alpha) }[0])
         }
         let signature = ModelFile.Signature(
-            inputs: data.features.map { .init(name: $0, type: frame[$0]?.type ?? .float64) },
+            inputs: data.features.map { .init(name: $0, type: frame[$0]?.type ?? .float64, nullable: (frame[$0]?.nullCount ?? 0) > 0) },
             featureService: data.metadata.featureService, label: configuration.label, task: data.task, classes: data.classes)
         var training = ["rows": String(frame.rowCount), "learner": configuration.learner.name, "config": configuration.file]
         if let version = data.metadata.definitionsVersion { training["definitions_version"] = String(version) }

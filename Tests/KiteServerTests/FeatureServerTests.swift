@@ -13,30 +13,10 @@ import Testing
 /// Feast's feature-server endpoints on `kite serve`, in process, over the fraud example materialized into the
 /// embedded online store.
 @Suite struct FeatureServerTests {
-    /// The end of the materialized window, and the server's "now" (values older than a view's ttl are stale).
-    static let now = FraudExample.start + 40 * Timestamp.microsPerDay
+    static let now = FraudProject.now
 
-    /// A fraud project, applied and materialized at `now`; `body` gets the project and its online store.
     private func withProject(_ body: (ProjectConfiguration, any OnlineStore, any ObjectStore) async throws -> Void) async throws {
-        let directory = try TemporaryDirectory()
-        let folder = directory.file("fraud")
-        _ = try await FraudExample(rows: 3_000, seed: 9).write(to: folder)
-        let project = try ProjectConfiguration.load(folder: folder)
-        let logger = Logger(label: "test")
-        try await RegistryStore.withStore(url: project.registryURL, logger: logger, clock: .fixed(Self.now)) { registry in
-            _ = try await registry.applyFeatureDefinitions(files: try project.definitionFiles())
-        }
-        let online = try OnlineStores.open(project.onlineStore, project: project.project, folder: folder, logger: logger)
-        let offline = try LocalObjectStore(root: folder + "/data")
-        let (definitions, _) = try await RegistryStore.withStore(url: project.registryURL, logger: logger) {
-            try await project.appliedDefinitions(registry: $0)
-        }
-        let materializer = Materializer(definitions: definitions, offlineStore: offline, onlineStore: online)
-        for view in try materializer.views([]) {
-            _ = try await materializer.materialize(view, start: Self.now - view.ttl.microseconds, end: Self.now)
-        }
-        try await body(project, online, offline)
-        await online.close()
+        try await FraudProject.with { project in try await body(project.configuration, project.online, project.offline) }
     }
 
     private func serve(

@@ -6,22 +6,29 @@ import Logging
 import NIOCore
 import ObjectStorage
 import Registry
+import Serving
 
 /// `kite serve`'s application over a registry at a URL and an artifact store, driven by Hummingbird's test
 /// client (in process, or over a real socket with `.live`).
 enum TestServer {
     static func run(
         registryURL: String, objects: any ObjectStore, configuration: ServerConfiguration = ServerConfiguration(port: 0),
-        features: FeatureServing? = nil, clock: WallClock = .system, testing: TestingSetup = .router,
-        _ body: @Sendable (any TestClientProtocol) async throws -> Void
+        features: FeatureServing? = nil, models: [String] = [], reloadInterval: Duration = .seconds(2), clock: WallClock = .system,
+        testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let registry = try RegistryStore(url: registryURL, logger: logger, clock: clock)
         let s3 = try S3Client(configuration: S3Configuration(), logger: logger)
+        let artifacts = ArtifactStore(objects: objects)
+        let host =
+            models.isEmpty
+            ? nil
+            : try ModelHost(
+                references: try models.map(ModelHost.Reference.init(parsing:)), registry: registry, artifacts: artifacts, reloadInterval: reloadInterval,
+                logger: logger)
         let application = KiteApplication.build(
-            configuration: configuration, s3: s3, registry: registry, artifacts: ArtifactStore(objects: objects), features: features,
-            logger: logger)
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: host, logger: logger)
         try await application.test(testing) { client in try await body(client) }
     }
 

@@ -7,10 +7,14 @@ public struct ProjectConfiguration: Sendable, Hashable {
     public struct ServeSettings: Sendable, Hashable {
         /// The API families `serve.apis` may name (the server's own list; checked here so a typo is reported with
         /// its file and line).
-        public static let knownAPIs = ["mlflow", "features"]
+        public static let knownAPIs = ["mlflow", "features", "predictions"]
         public var host: String?
         public var port: Int?
         public var apis: [String]?
+        /// Registered models to serve, `NAME@ALIAS`, `NAME@vN` or `NAME@latest`.
+        public var models: [String] = []
+        /// How often the server checks the registry for moved aliases, in seconds.
+        public var reloadSeconds: Double?
     }
 
     public var project: String
@@ -99,7 +103,7 @@ public struct ProjectConfiguration: Sendable, Hashable {
     }
 
     private static func serveSettings(_ value: YAMLValue) throws -> ServeSettings {
-        let map = try value.mapping("serve", allowed: ["host", "port", "apis"])
+        let map = try value.mapping("serve", allowed: ["host", "port", "apis", "models", "reload_seconds"])
         var settings = ServeSettings()
         if let host = map["host"] { settings.host = try host.string("serve.host") }
         if let port = map["port"] {
@@ -111,6 +115,17 @@ public struct ProjectConfiguration: Sendable, Hashable {
             for name in settings.apis ?? [] where !ServeSettings.knownAPIs.contains(name) {
                 throw apis.fail("serve.apis: '\(name)' is not one of \(ServeSettings.knownAPIs.joined(separator: ", "))")
             }
+        }
+        if let models = map["models"] {
+            settings.models = try models.strings("serve.models")
+            for model in settings.models where !model.contains("@") {
+                throw models.fail("serve.models: '\(model)' is not NAME@ALIAS, NAME@vN or NAME@latest")
+            }
+        }
+        if let reload = map["reload_seconds"] {
+            let seconds = try reload.double("serve.reload_seconds")
+            guard seconds >= 0.1, seconds <= 3600 else { throw reload.fail("serve.reload_seconds must be between 0.1 and 3600") }
+            settings.reloadSeconds = seconds
         }
         return settings
     }

@@ -6,13 +6,20 @@ import KiteServer
 import Logging
 import ObjectStorage
 import Registry
+import Serving
 
 /// `kite serve` (alias `kite server`): every API family the project enables, on one port.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the project's APIs: MLflow's tracking and registry REST API and its artifact proxy, and Feast's feature server.",
+        abstract: "Serve the project's APIs: predictions from registered models, MLflow's tracking and registry REST API, and Feast's feature server.",
         discussion: """
+            With --model NAME@ALIAS (repeatable; or kite.yaml's serve.models) it answers predictions: \
+            POST /v1/models/NAME/predict with {"entities": {"customer_id": [...]}, "request": {...}} (features \
+            are read from the online store for models trained on a feature service) or {"rows": [{...}]}; the \
+            Open Inference Protocol (KServe V2) under /v2; and MLflow's POST /invocations and GET /ping. When an \
+            alias moves, the server loads the new version within --reload-seconds and switches to it; every \
+            answer names the version that produced it.
             The feature server answers Feast's POST /get-online-features, /push, /write-to-online-store, \
             /materialize and /materialize-incremental from the project's online store; a Feast repository with \
             online_store: {type: remote, path: http://HOST:PORT} reads through it. \
@@ -30,6 +37,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on, 0 for a free one (default: kite.yaml's serve.port, else 5000).") var port: Int?
     @Option(name: .customLong("api"), help: "An API family to serve (repeatable): \(ServedAPI.allCases.map(\.rawValue).joined(separator: ", ")). Default: all.")
     var apis: [String] = []
+    @Option(
+        name: .customLong("model"), help: "A registered model to serve (repeatable): NAME@ALIAS, NAME@vN or NAME@latest (default: kite.yaml's serve.models).")
+    var models: [String] = []
+    @Option(help: "How often to check the registry for moved aliases, in seconds (default: kite.yaml's serve.reload_seconds, else 2).")
+    var reloadSeconds: Double?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     func run() async throws {
@@ -42,8 +54,17 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
         let s3 = try S3Client(configuration: try StoragePath.s3Configuration(), logger: logger)
         let registry = try RegistryStore(url: project.registryURL, logger: logger)
+        let references = try (models.isEmpty ? project.serve.models : models).map(ModelHost.Reference.init(parsing:))
+        let reload = reloadSeconds ?? project.serve.reloadSeconds ?? 2
+        guard reload >= 0.1, reload <= 3600 else { throw KiteError.invalidArgument("--reload-seconds must be between 0.1 and 3600, not \(reload)") }
+        let artifacts = try self.project.artifactStore(project, s3: s3)
+        let host =
+            references.isEmpty || !configuration.apis.contains(.predictions)
+            ? nil
+            : try ModelHost(
+                references: references, registry: registry, artifacts: artifacts, reloadInterval: .milliseconds(Int64(reload * 1000)), logger: logger)
         var features: FeatureServing?
-        if configuration.apis.contains(.features) {
+        if configuration.apis.contains(.features) || host != nil {
             let online = try OnlineStores.open(
                 project.onlineStore, project: project.project, folder: project.folder,
                 password: ProcessInfo.processInfo.environment["KITE_REDIS_PASSWORD"], logger: logger)
@@ -51,15 +72,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let onlineNote = features.map { "; online store \($0.online.description)" } ?? ""
         try await KiteApplication.run(
-            configuration: configuration, s3: s3, registry: registry, artifacts: try self.project.artifactStore(project, s3: s3), features: features,
-            logger: logger
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: host, logger: logger
         ) { port in
-            let host = configuration.host
             Terminal.standardOutput(
                 "kite serve: \(configuration.apis.map(\.rawValue).sorted().joined(separator: ", ")); registry \(project.registry), artifacts \(project.artifacts)"
                     + onlineNote + "\n"
             )
-            Terminal.standardOutput("listening on http://\(host):\(port) (MLFLOW_TRACKING_URI=http://\(host):\(port))\n")
+            if let models = host?.models, !models.isEmpty {
+                Terminal.standardOutput("serving " + models.map { "\($0.name)@\($0.tag) (version \($0.version.version))" }.joined(separator: ", ") + "\n")
+            }
+            Terminal.standardOutput("listening on http://\(configuration.host):\(port) (MLFLOW_TRACKING_URI=http://\(configuration.host):\(port))\n")
         }
     }
 

@@ -6,6 +6,7 @@ import NIOCore
 import ObjectStorage
 import Registry
 import ServiceLifecycle
+import Serving
 
 /// `kite serve` as a Hummingbird application: one router with a route collection per API family, and the
 /// long-lived clients (S3's connection pool, the registry's connections, later the Redis pool, the model
@@ -15,28 +16,33 @@ public enum KiteApplication {
     /// store is prepared (migrated) before the server listens; `onListening` gets the bound port.
     public static func build(
         configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
-        logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        models: ModelHost? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var services: [any Service] = [s3, registry]
         if let features { services.append(features.service) }
+        if let models { services.append(models) }
         var application = Application(
-            router: router(configuration: configuration, registry: registry, artifacts: artifacts, features: features, logger: logger),
+            router: router(configuration: configuration, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger),
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kite"),
             services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        application.beforeServerStarts { try await registry.prepare() }
+        application.beforeServerStarts {
+            try await registry.prepare()
+            try await models?.load()
+        }
         return application
     }
 
     /// Builds the application and serves until SIGTERM or SIGINT, then shuts its services down in order.
     public static func run(
         configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
-        logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        models: ModelHost? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         try await build(
-            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, logger: logger, onListening: onListening
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger,
+            onListening: onListening
         ).runService()
     }
 
@@ -44,11 +50,11 @@ public enum KiteApplication {
     /// and its services down gracefully (for demos and tests; no signal handlers are installed).
     public static func withServer<T: Sendable>(
         configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
-        logger: Logger, _ body: @escaping @Sendable (Int) async throws -> T
+        models: ModelHost? = nil, logger: Logger, _ body: @escaping @Sendable (Int) async throws -> T
     ) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = build(
-            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, logger: logger
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger
         ) { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
@@ -71,7 +77,8 @@ public enum KiteApplication {
     /// The router: the request log and Kite's error format around everything, each enabled family under its
     /// prefixes with its own error format and body limit.
     public static func router(
-        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil, logger: Logger
+        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil, models: ModelHost? = nil,
+        logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let metrics = ServerMetrics()
@@ -87,12 +94,19 @@ public enum KiteApplication {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))
         }
-        if configuration.apis.contains(.features), let features {
-            let stores = FeatureServerAPI.Stores(
-                definitions: AppliedDefinitions(registry: registry, project: features.project),
-                online: MeasuredOnlineStore(store: features.online, metrics: metrics), offline: features.offline,
-                registry: registry)
+        let definitions = features.map { AppliedDefinitions(registry: registry, project: $0.project) }
+        let online = features.map { MeasuredOnlineStore(store: $0.online, metrics: metrics) }
+        if configuration.apis.contains(.features), let features, let definitions, let online {
+            let stores = FeatureServerAPI.Stores(definitions: definitions, online: online, offline: features.offline, registry: registry)
             FeatureServerAPI.register(in: root, stores: stores)
+        }
+        if configuration.apis.contains(.predictions), let models {
+            let serving = PredictionServing(
+                host: models, features: definitions.flatMap { definitions in online.map { (definitions, $0, registry.clock) } })
+            PredictionAPI.register(in: root, serving: serving)
+            let inference = APIFamily(format: .inference, bodyLimit: configuration.jsonBodyLimit)
+            InferenceProtocolAPI.register(in: inference, serving: serving)
+            inference.mount(on: router, at: ["/v2"])
         }
         root.mount(on: router, at: ["/"])
 

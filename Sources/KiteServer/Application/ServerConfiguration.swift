@@ -5,6 +5,9 @@ public enum ServedAPI: String, CaseIterable, Sendable {
     case mlflow
     /// Feast's feature-server endpoints (`/get-online-features`, `/push`, …) over the project's online store.
     case features
+    /// Predictions from the served models: Kite's `/v1/models/…`, the Open Inference Protocol's `/v2/…` and
+    /// MLflow's `/invocations`.
+    case predictions
 }
 
 /// What `kite serve` listens on and answers.

@@ -27,10 +27,11 @@ enum FeatureServerAPI {
                 references = try p.strings("features").map { try FeatureReference(parsing: $0) }
                 guard !references.isEmpty else { throw KiteError.invalidArgument("give 'features' (view:feature, …) or 'feature_service'") }
             }
-            let entities = try columns(p, "entities")
+            let entities = try p.json("entities")?.columns(at: "entities") ?? []
             let retrieval = OnlineRetrieval(definitions: definitions, store: stores.online, clock: stores.registry.clock)
             let answer = try await retrieval.get(
-                features: references, entities: entities, requestData: Dictionary(try columns(p, "request_data"), uniquingKeysWith: { a, _ in a }),
+                features: references, entities: entities,
+                requestData: Dictionary(try p.json("request_data")?.columns(at: "request_data") ?? [], uniquingKeysWith: { a, _ in a }),
                 fullFeatureNames: try p.bool("full_feature_names") ?? false)
             return .object([
                 ("metadata", .object([("feature_names", .array(answer.map { .string($0.name) }))])),
@@ -39,7 +40,7 @@ enum FeatureServerAPI {
                     .array(
                         answer.map { column in
                             .object([
-                                ("values", .array(zip(column.values, column.statuses).map { $1 == .present ? json($0) : .null })),
+                                ("values", .array(zip(column.values, column.statuses).map { $1 == .present ? JSONValue($0) : .null })),
                                 ("statuses", .array(column.statuses.map { .string($0.rawValue) })),
                                 ("event_timestamps", .array(column.eventTimes.map { .string(Timestamp.format($0)) })),
                             ])
@@ -54,12 +55,12 @@ enum FeatureServerAPI {
             guard let target = FeaturePush.Target(rawValue: to) else {
                 throw KiteError.invalidArgument("'to' must be one of \(FeaturePush.Target.allCases.map(\.rawValue).joined(separator: ", ")), not '\(to)'")
             }
-            let result = try await push(stores, view: view, columns: try columns(p, "df"), to: target)
+            let result = try await push(stores, view: view, columns: try p.json("df")?.columns(at: "df") ?? [], to: target)
             return .object(["online_written": .integer(Int64(result.onlineWritten)), "offline_file": result.offlineFile.map(JSONValue.string)])
         }
         routes.add(.post, "write-to-online-store") { call in
             let p = call.parameters
-            let result = try await push(stores, view: try p.required("feature_view_name"), columns: try columns(p, "df"), to: .online)
+            let result = try await push(stores, view: try p.required("feature_view_name"), columns: try p.json("df")?.columns(at: "df") ?? [], to: .online)
             return .object(["online_written": .integer(Int64(result.onlineWritten))])
         }
         routes.add(.post, "materialize") { call in
@@ -101,39 +102,5 @@ enum FeatureServerAPI {
                 ]))
         }
         return .object([("materialized", .array(results))])
-    }
-
-    /// A JSON object of equal-length arrays (`{"customer_id": [1, 2]}`) as named columns of scalars.
-    static func columns(_ p: APIParameters, _ key: String) throws -> [(name: String, values: [Scalar])] {
-        guard let object = p.json(key) else { return [] }
-        guard case .object(let pairs) = object else { throw KiteError.invalidArgument("'\(key)' must be an object of columns: {\"name\": [values…]}") }
-        return try pairs.map { name, column in
-            guard case .array(let items) = column else { throw KiteError.invalidArgument("'\(key).\(name)' must be an array of values") }
-            return (
-                name,
-                try items.map { item in
-                    switch item {
-                    case .null: return .null
-                    case .bool(let flag): return .bool(flag)
-                    case .integer(let number): return .int(number)
-                    case .number(let number): return .double(number)
-                    case .string(let text): return .string(text)
-                    case .array, .object: throw KiteError.invalidArgument("'\(key).\(name)' holds a nested value; give scalars")
-                    }
-                }
-            )
-        }
-    }
-
-    /// A value as JSON: numbers as numbers, everything else as `ValueText` writes it (ISO 8601 times, base64 bytes).
-    static func json(_ value: Scalar) -> JSONValue {
-        switch value {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .int(let number): .integer(number)
-        case .float(let number): .number(Double(number))
-        case .double(let number): .number(number)
-        default: .string(ValueText.text(value) ?? "")
-        }
     }
 }

@@ -19,6 +19,7 @@ struct APIError: Error {
             case .notFound: self.init(status: 404, errorCode: "RESOURCE_DOES_NOT_EXIST", message: error.message)
             case .alreadyExists: self.init(status: 400, errorCode: "RESOURCE_ALREADY_EXISTS", message: error.message)
             case .invalidArgument, .mismatch, .corruptData: self.init(status: 400, errorCode: "INVALID_PARAMETER_VALUE", message: error.message)
+            case .unprocessable: self.init(status: 422, errorCode: "UNPROCESSABLE_ENTITY", message: error.message)
             case .unsupported: self.init(status: 501, errorCode: "NOT_IMPLEMENTED", message: error.message)
             case .permissionDenied: self.init(status: 403, errorCode: "PERMISSION_DENIED", message: error.message)
             case .unavailable: self.init(status: 503, errorCode: "TEMPORARILY_UNAVAILABLE", message: error.message)
@@ -57,6 +58,8 @@ enum APIErrorFormat: Sendable {
     case mlflow
     /// Kite's own `{"error": {"code": …, "message": …}}`, with the code in lower case.
     case kite
+    /// The Open Inference Protocol's `{"error": "…"}` (under `/v2/`).
+    case inference
 
     /// The JSON body of `error` in this format.
     func body(_ error: APIError) -> JSONValue {
@@ -65,6 +68,8 @@ enum APIErrorFormat: Sendable {
             .object(["error_code": .string(error.errorCode), "message": .string(error.message)])
         case .kite:
             .object(["error": .object(["code": .string(error.errorCode.lowercased()), "message": .string(error.message)])])
+        case .inference:
+            .object(["error": .string(error.message)])
         }
     }
 }

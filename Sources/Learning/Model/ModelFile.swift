@@ -53,11 +53,15 @@ public struct ModelFile: Sendable, Hashable, Codable {
         public struct Input: Sendable, Hashable, Codable {
             public var name: String
             public var type: DataType
+            /// Whether the training rows had missing values here, so the learner learned what to do with them
+            /// (absent in files written before it was recorded: then only imputed or encoded inputs accept them).
+            public var nullable: Bool?
 
             /// An input column.
-            public init(name: String, type: DataType) {
+            public init(name: String, type: DataType, nullable: Bool? = nil) {
                 self.name = name
                 self.type = type
+                self.nullable = nullable
             }
         }
 
@@ -69,6 +73,13 @@ public struct ModelFile: Sendable, Hashable, Codable {
             self.task = task
             self.classes = classes
         }
+    }
+
+    /// Whether a missing value of input `name` has a learned or fitted meaning: the training rows had missing
+    /// values there, or the preprocessing imputes or encodes it. Elsewhere it would reach the learner as a NaN it
+    /// never saw.
+    public func acceptsMissing(_ name: String) -> Bool {
+        signature.inputs.first { $0.name == name }?.nullable == true || preprocessor.acceptsMissing(name)
     }
 
     public var format = "kite-model"

@@ -144,6 +144,13 @@ public struct Preprocessor: Sendable, Hashable, Codable {
         }
     }
 
+    /// Whether a missing value of input `column` has a fitted meaning: the column imputes it, or is encoded (a
+    /// missing category is no category). Elsewhere a missing value would reach the learner as NaN.
+    public func acceptsMissing(_ column: String) -> Bool {
+        guard let fitted = columns.first(where: { $0.column == column }) else { return false }
+        return fitted.encoding != nil || fitted.steps.contains { if case .impute = $0 { true } else { false } }
+    }
+
     /// The feature matrix of `frame` (one row per frame row, `outputNames.count` columns).
     public func transform(_ frame: DataFrame) throws -> Matrix {
         let inputs = try columns.map { fitted -> DataColumn in

@@ -1,0 +1,262 @@
+import Features
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KiteCore
+import KiteServer
+import KiteTesting
+import Learning
+import Logging
+import ObjectStorage
+import Registry
+import Serving
+import Testing
+import Training
+
+/// Predictions on `kite serve`, in process: the fraud example's GBDT (fraud v1, fraud@champion) and logistic
+/// regression (v2) trained from its feature service, served with features from the embedded online store.
+@Suite struct PredictionServerTests {
+    /// The project with both of the example's models registered; `body` also gets the artifact store.
+    private func withModels(_ body: (FraudProject, any ObjectStore) async throws -> Void) async throws {
+        try await FraudProject.with(rows: 6_000) { project in
+            try FileManager.default.createDirectory(atPath: project.folder + "/served-artifacts", withIntermediateDirectories: true)
+            let artifacts = try LocalObjectStore(root: project.folder + "/served-artifacts")
+            let logger = Logger(label: "test")
+            try await S3Client.with(configuration: S3Configuration(), logger: logger) { s3 in
+                try await RegistryStore.withStore(url: project.configuration.registryURL, logger: logger) { registry in
+                    for learner in ["gbdt", "logistic"] {
+                        // The example's gates compare with a champion; these tests register both versions regardless.
+                        let path = project.folder + "/train/\(learner).yaml"
+                        let text = try String(contentsOfFile: path, encoding: .utf8)
+                        try text.components(separatedBy: "gates:")[0].write(toFile: path, atomically: true, encoding: .utf8)
+                        let job = TrainingJob(configuration: try TrainingConfiguration.load(path: path), project: project.configuration, s3: s3)
+                        _ = try await job.run(registry: registry, artifacts: ArtifactStore(objects: artifacts))
+                    }
+                    try await registry.setAlias(name: "fraud", alias: "champion", version: "1")
+                }
+            }
+            try await body(project, artifacts)
+        }
+    }
+
+    private func serve(
+        _ project: FraudProject, _ artifacts: any ObjectStore, models: [String] = ["fraud@champion"], reloadInterval: Duration = .seconds(2),
+        testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await TestServer.run(
+            registryURL: project.configuration.registryURL, objects: artifacts,
+            features: FeatureServing(project: project.configuration, online: project.online, offline: project.offline), models: models,
+            reloadInterval: reloadInterval, clock: .fixed(FraudProject.now), testing: testing, body)
+    }
+
+    /// The served model file, as the batch path loads it.
+    private func model(_ project: FraudProject, _ artifacts: any ObjectStore, version: String) async throws -> ModelFile {
+        try await RegistryStore.withStore(url: project.configuration.registryURL, logger: Logger(label: "test")) { registry in
+            let found = try await registry.modelVersion(name: "fraud", version: version)
+            return try await ModelLoader.model(of: found, reference: "fraud@v\(version)", registry: registry, artifacts: ArtifactStore(objects: artifacts))
+        }
+    }
+
+    /// Entity keys in, features from the online store, and the same probabilities as batch scoring of those
+    /// features, bit for bit — through Kite's endpoint, the Open Inference Protocol and MLflow's /invocations.
+    @Test func everyEndpointAgreesWithBatchScoring() async throws {
+        try await withModels { project, artifacts in
+            let gbdt = try await model(project, artifacts, version: "1")
+            let customers = (1...12).map { Int64($0 * 7) }
+            try await serve(project, artifacts) { client in
+                let request = """
+                    {"entities": {"customer_id": \(customers), "merchant_id": \(customers.map { $0 % 40 + 1 })},
+                     "request": {"amount": \(customers.map { Double($0) * 3.5 })}, "return_features": true}
+                    """
+                let (status, answer) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", request)
+                #expect(status == 200, "\(answer.text)")
+                #expect(answer["model_name"] == .string("fraud") && answer["model_version"] == .string("1"))
+                guard case .array(let predictions)? = answer["predictions"] else {
+                    Issue.record("no predictions: \(answer)")
+                    return
+                }
+                #expect(predictions.count == customers.count)
+
+                // The features the server used, as a frame in the model's input order, scored by the batch path.
+                let inputs = gbdt.signature.inputs
+                let values: [[Scalar]] = try inputs.map { input in
+                    try predictions.map { row -> Scalar in
+                        guard let value = row["features"]?[input.name]?["value"] else { throw KiteError.invalidArgument("no \(input.name) in \(row)") }
+                        return try scalar(value)
+                    }
+                }
+                let frame = try DataFrame(zip(inputs, values).map { ($0.name, try DataColumn(scalars: $1, type: $0.type)) })
+                guard case .binary(let expected, let classes) = try BatchScorer(model: gbdt).predictions(frame) else {
+                    Issue.record("the fraud model is binary")
+                    return
+                }
+                #expect(predictions.map { $0["probability"] } == expected.map { .number($0) })
+                #expect(predictions.map { $0["prediction"] } == classes.map { .integer($0) })
+                #expect(predictions.first?["features"]?["amount"]?["status"] == .string("REQUEST"))
+
+                // The same rows as whole rows, as V2 tensors and as MLflow's dataframe_split.
+                let rows = JSONValue.array((0..<customers.count).map { row in .object(inputs.indices.map { (inputs[$0].name, json(values[$0][row])) }) })
+                let (rowsStatus, byRows) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", #"{"rows": \#(rows.text)}"#)
+                #expect(rowsStatus == 200 && byRows["predictions"].map(probabilities) == expected, "\(byRows)")
+
+                let tensors = JSONValue.array(
+                    inputs.indices.map { index in
+                        .object([
+                            ("name", .string(inputs[index].name)), ("shape", .array([.integer(Int64(customers.count))])),
+                            ("datatype", .string(inputs[index].type == .float64 ? "FP64" : inputs[index].type == .string ? "BYTES" : "INT64")),
+                            ("data", .array(values[index].map(json))),
+                        ])
+                    })
+                let (v2Status, v2) = try await TestServer.call(client, .post, "/v2/models/fraud/infer", #"{"id": "r1", "inputs": \#(tensors.text)}"#)
+                #expect(v2Status == 200, "\(v2)")
+                #expect(v2["model_version"] == .string("1") && v2["id"] == .string("r1"))
+                guard case .array(let outputs)? = v2["outputs"] else {
+                    Issue.record("no outputs: \(v2)")
+                    return
+                }
+                #expect(outputs.map { $0["name"] } == [.string("probability"), .string("prediction")])
+                #expect(outputs.first?["data"] == .array(expected.map { .number($0) }) && outputs.first?["datatype"] == .string("FP64"))
+                let (v2Versioned, _) = try await TestServer.call(client, .post, "/v2/models/fraud/versions/1/infer", #"{"inputs": \#(tensors.text)}"#)
+                #expect(v2Versioned == 200)
+
+                let split = JSONValue.object([
+                    ("columns", .array(inputs.map { .string($0.name) })),
+                    ("data", .array((0..<customers.count).map { row in .array(inputs.indices.map { json(values[$0][row]) }) })),
+                ])
+                let (mlflowStatus, mlflow) = try await TestServer.call(client, .post, "/invocations", #"{"dataframe_split": \#(split.text)}"#)
+                #expect(mlflowStatus == 200 && mlflow["predictions"].map(probabilities) == expected, "\(mlflow)")
+            }
+        }
+    }
+
+    /// The Open Inference Protocol's health and metadata, and Kite's model listing.
+    @Test func healthAndMetadata() async throws {
+        try await withModels { project, artifacts in
+            try await serve(project, artifacts) { client in
+                #expect(try await TestServer.call(client, .get, "/v2/health/live").1 == .object([("live", .bool(true))]))
+                #expect(try await TestServer.call(client, .get, "/v2/health/ready").0 == 200)
+                #expect(try await TestServer.call(client, .get, "/v2/models/fraud/ready").1["ready"] == .bool(true))
+                #expect(try await TestServer.call(client, .get, "/v2/models/fraud/versions/2/ready").0 == 404)
+                let (status, metadata) = try await TestServer.call(client, .get, "/v2/models/fraud")
+                #expect(status == 200 && metadata["versions"] == .array([.string("1")]) && metadata["platform"] == .string("kite"))
+                #expect(metadata["outputs"].map { if case .array(let items) = $0 { items.count } else { 0 } } == 2)
+                #expect(try await TestServer.call(client, .get, "/v2").1["name"] == .string("kite"))
+                let (_, listed) = try await TestServer.call(client, .get, "/v1/models")
+                #expect(listed["models"]?.text.contains(#""tag":"champion""#) == true)
+                let ping = try await client.execute(uri: "/ping", method: .get) { $0.status }
+                #expect(ping == .ok)
+            }
+        }
+    }
+
+    /// Bad requests get 4xx answers with JSON bodies in each family's format, never a 500.
+    @Test func badInputIsRefusedClearly() async throws {
+        try await withModels { project, artifacts in
+            try await serve(project, artifacts) { client in
+                let cases: [(String, String, String?, Int)] = [
+                    ("/v1/models/nope/predict", #"{"rows": [{"amount": 1}]}"#, "no model 'nope'", 404),
+                    ("/v1/models/fraud/predict", "", "give 'entities'", 400),
+                    ("/v1/models/fraud/predict", "{", "malformed JSON", 400),
+                    ("/v1/models/fraud/predict", #"{"rows": []}"#, "no rows", 400),
+                    ("/v1/models/fraud/predict", #"{"rows": [{"amount": "lots"}]}"#, "amount", 400),
+                    ("/v1/models/fraud/predict", #"{"entities": {"customer_id": [1, 2]}, "request": {"amount": [1.0]}}"#, "values", 400),
+                    ("/v1/models/fraud/predict", #"{"entities": {"merchant_id": [1]}, "request": {"amount": [1.0]}}"#, "customer_id", 400),
+                    ("/v2/models/fraud/infer", #"{"inputs": [{"name": "amount", "shape": [2], "datatype": "FP64", "data": [1.0]}]}"#, "shape", 400),
+                    ("/v2/models/fraud/infer", #"{"inputs": [{"name": "amount", "shape": [1, 3], "datatype": "FP64", "data": [1, 2, 3]}]}"#, "one column", 400),
+                    ("/v2/models/fraud/infer", "{}", "'inputs'", 400),
+                    ("/v2/models/nope/infer", #"{"inputs": []}"#, "no model", 404),
+                    ("/invocations", #"{"columns": []}"#, "dataframe_split", 400),
+                ]
+                for (path, body, message, expected) in cases {
+                    let (status, answer) = try await TestServer.call(client, .post, path, body)
+                    let text = path.hasPrefix("/v2") ? answer["error"] : answer["error"]?["message"]
+                    #expect(status == expected, "\(path) \(body): \(answer)")
+                    if let message { #expect(text?.text.contains(message) == true, "\(path) \(body): \(answer)") }
+                }
+                // A feature the model never saw missing, missing now: 422, naming it (and the entity, when read).
+                let model = try await model(project, artifacts, version: "1")
+                let strict = try #require(model.signature.inputs.first { !model.acceptsMissing($0.name) })
+                let unknown = #"{"entities": {"customer_id": [7, 999999], "merchant_id": [1, 1]}, "request": {"amount": [1.0, 2.0]}}"#
+                let (unknownStatus, refused) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", unknown)
+                #expect(unknownStatus == 422, "\(refused.text)")
+                #expect(refused["error"]?["message"]?.text.contains("customer_id=999999") == true, "\(refused.text)")
+                do {
+                    let row = JSONValue.object(
+                        model.signature.inputs.map { input in
+                            let value: JSONValue =
+                                input.name == strict.name ? .null : input.type == .bool ? .bool(false) : input.type == .string ? .string("a") : .integer(0)
+                            return (input.name, value)
+                        })
+                    let (status, answer) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", #"{"rows": [\#(row.text)]}"#)
+                    #expect(status == 422 && answer["error"]?["message"]?.text.contains(strict.name) == true, "\(status) \(answer.text)")
+                }
+            }
+        }
+    }
+
+    /// Moving fraud@champion while requests run: none fails, and after the switch every answer names version 2.
+    @Test func aliasMovesUnderLoadWithoutFailures() async throws {
+        try await withModels { project, artifacts in
+            try await serve(project, artifacts, reloadInterval: .milliseconds(100), testing: .live) { client in
+                let body = #"{"entities": {"customer_id": [7, 14], "merchant_id": [1, 2]}, "request": {"amount": [20.0, 300.0]}}"#
+                let versions = try await withThrowingTaskGroup(of: [String].self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            var seen: [String] = []
+                            for _ in 0..<60 {
+                                let (status, answer) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", body)
+                                guard status == 200, case .string(let version)? = answer["model_version"] else {
+                                    throw KiteError.invalidArgument("a request failed during the switch: \(status) \(answer)")
+                                }
+                                seen.append(version)
+                                try await Task.sleep(for: .milliseconds(5))
+                            }
+                            return seen
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(150))
+                    try await RegistryStore.withStore(url: project.configuration.registryURL, logger: Logger(label: "test")) { registry in
+                        try await registry.setAlias(name: "fraud", alias: "champion", version: "2")
+                    }
+                    var all: [[String]] = []
+                    for try await seen in group { all.append(seen) }
+                    return all
+                }
+                #expect(versions.allSatisfy { $0.count == 60 })
+                #expect(versions.contains { $0.first == "1" }, "\(versions)")
+                #expect(versions.allSatisfy { $0.last == "2" }, "\(versions)")
+                // Once a client has seen version 2, it never sees version 1 again.
+                #expect(versions.allSatisfy { seen in seen.drop(while: { $0 == "1" }).allSatisfy { $0 == "2" } }, "\(versions)")
+            }
+        }
+    }
+}
+
+/// A JSON value as the scalar a request's JSON gives.
+private func scalar(_ value: JSONValue) throws -> Scalar {
+    switch value {
+    case .null: .null
+    case .bool(let flag): .bool(flag)
+    case .integer(let number): .int(number)
+    case .number(let number): .double(number)
+    case .string(let text): .string(text)
+    default: throw KiteError.invalidArgument("not a scalar: \(value)")
+    }
+}
+
+/// A scalar as request JSON.
+private func json(_ value: Scalar) -> JSONValue {
+    switch value {
+    case .int(let number): .integer(number)
+    case .double(let number): .number(number)
+    case .string(let text): .string(text)
+    case .bool(let flag): .bool(flag)
+    default: .null
+    }
+}
+
+/// The `probability` of each row of a `predictions` array.
+private func probabilities(_ predictions: JSONValue) -> [Double] {
+    guard case .array(let rows) = predictions else { return [] }
+    return rows.compactMap { if case .number(let p)? = $0["probability"] { p } else { nil } }
+}
