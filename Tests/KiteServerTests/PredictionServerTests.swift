@@ -129,6 +129,47 @@ import Training
         }
     }
 
+    /// Triton's own HTTP client, unchanged: health, metadata, and inference with binary tensors (its default) and
+    /// with JSON, answering what batch scoring answers for the same rows, bit for bit.
+    @Test func tritonClientInfers() async throws {
+        try await withModels { project, artifacts in
+            let gbdt = try await model(project, artifacts, version: "1")
+            let customers = (1...8).map { Int64($0 * 11) }
+            try await serve(project, artifacts, testing: .live) { client in
+                let request = """
+                    {"entities": {"customer_id": \(customers), "merchant_id": \(customers.map { $0 % 40 + 1 })},
+                     "request": {"amount": \(customers.map { Double($0) * 2.5 })}, "return_features": true}
+                    """
+                let (_, answer) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", request)
+                guard case .array(let predictions)? = answer["predictions"] else {
+                    Issue.record("no predictions: \(answer.text)")
+                    return
+                }
+                let inputs = gbdt.signature.inputs
+                let rows = JSONValue.object(
+                    inputs.map { input in (input.name, .array(predictions.map { $0["features"]?[input.name]?["value"] ?? .null })) })
+                let file = project.folder + "/triton-rows.json"
+                try rows.text.write(toFile: file, atomically: true, encoding: .utf8)
+                let port = try #require(client.port)
+                let run = try Subprocess.run(
+                    TestEnvironment.python, [TestEnvironment.peerScript("tritonclient_peer.py"), "127.0.0.1:\(port)", "fraud", file])
+                #expect(run.status == 0, "\(run.standardError)")
+                let peer = try JSONValue.parse(Array(run.standardOutput.utf8))
+                #expect(peer["inputs"] == .array(inputs.map { .string($0.name) }))
+                let frame = try DataFrame(
+                    try inputs.map { input in
+                        (input.name, try DataColumn(scalars: predictions.map { try scalar($0["features"]?[input.name]?["value"] ?? .null) }, type: input.type))
+                    })
+                guard case .binary(let expected, let classes) = try BatchScorer(model: gbdt).predictions(frame) else { return }
+                for mode in ["binary", "json"] {
+                    #expect(peer[mode]?["version"] == .string("1"))
+                    #expect(peer[mode]?["outputs"]?["probability"] == .array(expected.map { .number($0) }), "\(mode): \(peer.text)")
+                    #expect(peer[mode]?["outputs"]?["prediction"] == .array(classes.map { .integer($0) }), "\(mode): \(peer.text)")
+                }
+            }
+        }
+    }
+
     /// The Open Inference Protocol's health and metadata, and Kite's model listing.
     @Test func healthAndMetadata() async throws {
         try await withModels { project, artifacts in

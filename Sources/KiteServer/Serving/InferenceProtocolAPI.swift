@@ -1,7 +1,10 @@
 import Features
+import Foundation
 import HTTPTypes
+import Hummingbird
 import KiteCore
 import Learning
+import NIOCore
 import Registry
 import Serving
 
@@ -22,9 +25,20 @@ enum InferenceProtocolAPI {
                 let model = try serving.model(call.capture("name"), version: call.captures["version"])
                 return .object([("name", .string(model.name)), ("ready", .bool(true))])
             }
-            routes.add(.post, "\(prefix)/infer") { call in
-                let model = try serving.model(call.capture("name"), version: call.captures["version"])
-                return try await infer(call.parameters, model: model, serving: serving)
+            let limit = routes.bodyLimit
+            routes.addRaw(.post, "\(prefix)/infer") { request, context in
+                let captured = { (name: String) in context.parameters.get(name).map { $0.removingPercentEncoding ?? $0 } }
+                let model = try serving.model(captured("name") ?? "", version: captured("version"))
+                let body = try await APIFamily.body(of: request, limit: limit)
+                var header = body[...]
+                var binary = body[body.count...]
+                if let field = request.headers[Self.headerLength] {
+                    guard let length = Int(field), length >= 0, length <= body.count else {
+                        throw KiteError.invalidArgument("Inference-Header-Content-Length is \(field); the body has \(body.count) bytes")
+                    }
+                    (header, binary) = (body[..<length], body[length...])
+                }
+                return try await infer(try APIParameters(body: Array(header)), binary: binary, model: model, serving: serving)
             }
         }
     }
@@ -61,66 +75,57 @@ enum InferenceProtocolAPI {
         ])
     }
 
-    static func infer(_ p: APIParameters, model: ServedModel, serving: PredictionServing) async throws -> JSONValue {
+    /// The header that says how much of a body (request or response) is JSON; binary tensor data follows it.
+    static let headerLength = HTTPField.Name("Inference-Header-Content-Length")!
+
+    /// Scores the input tensors and answers the outputs asked for (all by default), each as JSON `data` or as
+    /// binary data after the JSON when the request asks (`binary_data_output`, or an output's `binary_data`).
+    static func infer(_ p: APIParameters, binary: ArraySlice<UInt8>, model: ServedModel, serving: PredictionServing) async throws -> Response {
         guard case .array(let tensors)? = p.json("inputs"), !tensors.isEmpty else {
             throw KiteError.invalidArgument("'inputs' must be a non-empty array of tensors {name, shape, datatype, data}")
         }
-        let columns = try tensors.enumerated().map { index, tensor in try column(tensor, at: "inputs[\(index)]") }
+        var remaining = binary
+        let columns = try tensors.enumerated().map { index, tensor in try InferenceTensor.column(tensor, at: "inputs[\(index)]", binary: &remaining) }
         let (_, predictions) = try await serving.predict(model, columns: columns)
-        var outputs = predictions.columns
+        let available = predictions.columns
+        let binaryByDefault = p.json("parameters")?["binary_data_output"] == .bool(true)
+        var outputs = available.map { (name: $0.name, column: $0.column, binary: binaryByDefault) }
         if case .array(let requested)? = p.json("outputs") {
-            let names = try requested.enumerated().map { index, output -> String in
+            outputs = try requested.enumerated().map { index, output in
                 guard case .string(let name)? = output["name"] else { throw KiteError.invalidArgument("outputs[\(index)] needs a 'name'") }
-                return name
+                guard let found = available.first(where: { $0.name == name }) else {
+                    throw KiteError.invalidArgument("the model has no output '\(name)'; it has \(available.map(\.name).joined(separator: ", "))")
+                }
+                let asked = output["parameters"]?["binary_data"]
+                return (name, found.column, asked.map { $0 == .bool(true) } ?? binaryByDefault)
             }
-            for name in names where !outputs.contains(where: { $0.name == name }) {
-                throw KiteError.invalidArgument("the model has no output '\(name)'; it has \(outputs.map(\.name).joined(separator: ", "))")
-            }
-            outputs = names.compactMap { name in outputs.first { $0.name == name } }
         }
-        return .object([
-            ("model_name", .string(model.name)), ("model_version", .string(String(model.version.version))),
-            ("id", p.json("id") ?? .null),
+        var data: [UInt8] = []
+        let answer = JSONValue.object([
+            ("model_name", .string(model.name)), ("model_version", .string(String(model.version.version))), ("id", p.json("id") ?? .null),
             (
                 "outputs",
                 .array(
-                    outputs.map { name, column in
-                        .object([
+                    outputs.map { name, column, binary in
+                        var fields: [(String, JSONValue)] = [
                             ("name", .string(name)), ("datatype", .string(datatype(column.type))), ("shape", .array([.integer(Int64(column.count))])),
-                            ("data", .array((0..<column.count).map { JSONValue(column.scalar(at: $0)) })),
-                        ])
+                        ]
+                        if binary {
+                            let bytes = InferenceTensor.encode(column)
+                            data += bytes
+                            fields.append(("parameters", .object([("binary_data_size", .integer(Int64(bytes.count)))])))
+                        } else {
+                            fields.append(("data", .array((0..<column.count).map { JSONValue(column.scalar(at: $0)) })))
+                        }
+                        return .object(fields)
                     })
             ),
         ])
-    }
-
-    /// One input tensor as a named column: its data (flat or nested row-major) must hold as many values as its
-    /// shape says, and the shape must be `[N]` or `[N, 1]`.
-    static func column(_ tensor: JSONValue, at path: String) throws -> (name: String, values: [Scalar]) {
-        guard case .string(let name)? = tensor["name"] else { throw KiteError.invalidArgument("\(path) needs a 'name'") }
-        guard case .array(let shapeItems)? = tensor["shape"] else { throw KiteError.invalidArgument("\(path) ('\(name)') needs a 'shape'") }
-        let shape = try shapeItems.map { item -> Int64 in
-            guard case .integer(let size) = item, size >= 0 else { throw KiteError.invalidArgument("\(path).shape must hold non-negative integers") }
-            return size
-        }
-        guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
-            throw KiteError.invalidArgument("\(path) ('\(name)') has shape \(shape); Kite's models take one column per input: use [N] or [N, 1]")
-        }
-        guard case .string? = tensor["datatype"] else { throw KiteError.invalidArgument("\(path) ('\(name)') needs a 'datatype'") }
-        guard let data = tensor["data"] else { throw KiteError.invalidArgument("\(path) ('\(name)') needs 'data'") }
-        var values: [Scalar] = []
-        func flatten(_ value: JSONValue, depth: Int) throws {
-            if case .array(let items) = value {
-                guard depth < 2 else { throw KiteError.invalidArgument("\(path).data nests deeper than its shape") }
-                for item in items { try flatten(item, depth: depth + 1) }
-            } else {
-                values.append(try value.scalar(at: "\(path).data"))
-            }
-        }
-        try flatten(data, depth: 0)
-        guard Int64(values.count) == shape[0] else {
-            throw KiteError.invalidArgument("\(path) ('\(name)') has shape \(shape) but \(values.count) values")
-        }
-        return (name, values)
+        guard !data.isEmpty || outputs.contains(where: \.binary) else { return JSONResponse.make(answer) }
+        let json = answer.bytes
+        var headers = HTTPFields()
+        headers[.contentType] = "application/octet-stream"
+        headers[headerLength] = String(json.count)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: json + data)))
     }
 }
