@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "KiteCore", "ObjectStorage", "Features", "Learning", "Registry",
+                "KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -16,17 +16,20 @@ public struct BatchScorer: Sendable {
     }
 
     /// The model's predictions for every row of `frame`.
-    public func predictions(_ frame: DataFrame) throws -> Predictions {
+    public func predictions(_ frame: DataFrame) throws -> Predictions { try predictions(features: try model.preprocessor.transform(frame)) }
+
+    /// The model's predictions for rows already preprocessed (`model.preprocessor.transform`).
+    public func predictions(features: Matrix) throws -> Predictions {
         switch model.signature.task {
         case .binary:
-            let probabilities = try model.predict(frame)
+            let probabilities = try model.predict(features: features)
             return .binary(probabilities: probabilities, classes: probabilities.map { $0 >= threshold ? 1 : 0 })
         case .multiclass:
-            let probabilities = try model.probabilities(frame)
+            let probabilities = try model.probabilities(features: features)
             let best = probabilities.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
             return .multiclass(classes: model.signature.classes ?? [], probabilities: probabilities, best: best)
         case .regression:
-            return .regression(try model.predict(frame))
+            return .regression(try model.predict(features: features))
         }
     }
 

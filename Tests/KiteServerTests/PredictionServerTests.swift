@@ -10,6 +10,7 @@ import Logging
 import ObjectStorage
 import Registry
 import Serving
+import Synchronization
 import Testing
 import Training
 
@@ -41,12 +42,12 @@ import Training
 
     private func serve(
         _ project: FraudProject, _ artifacts: any ObjectStore, models: [String] = ["fraud@champion"], reloadInterval: Duration = .seconds(2),
-        testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+        log: PredictionLog? = nil, testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestServer.run(
             registryURL: project.configuration.registryURL, objects: artifacts,
             features: FeatureServing(project: project.configuration, online: project.online, offline: project.offline), models: models,
-            reloadInterval: reloadInterval, clock: .fixed(FraudProject.now), testing: testing, body)
+            reloadInterval: reloadInterval, predictionLog: log, clock: .fixed(FraudProject.now), testing: testing, body)
     }
 
     /// The served model file, as the batch path loads it.
@@ -167,6 +168,77 @@ import Training
                     #expect(peer[mode]?["outputs"]?["prediction"] == .array(classes.map { .integer($0) }), "\(mode): \(peer.text)")
                 }
             }
+        }
+    }
+
+    /// Every answered prediction lands in the prediction log's Parquet files (written on shutdown at the latest),
+    /// partitioned by model and date, as pyarrow reads them; `/metrics` counts requests and times their parts.
+    @Test func predictionsAreLoggedAndMeasured() async throws {
+        try await withModels { project, artifacts in
+            let folder = project.folder + "/prediction-log"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let log = try PredictionLog(store: try LocalObjectStore(root: folder), flushInterval: .seconds(60), logger: Logger(label: "test"))
+            let answered = Mutex<[Double]>([])
+            try await serve(project, artifacts, log: log) { client in
+                for index in 0..<3 {
+                    let body = """
+                        {"id": "req-\(index)", "entities": {"customer_id": [\(index + 7), \(index + 20)], "merchant_id": [3, 4]},
+                         "request": {"amount": [12.5, 99.0]}}
+                        """
+                    let (status, answer) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", body)
+                    #expect(status == 200, "\(answer.text)")
+                    answered.withLock { $0 += probabilitiesOf(answer["predictions"]) }
+                }
+                let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                #expect(metrics.contains(#"kite_prediction_requests_total{model="fraud",version="1"} 3"#), "\(metrics)")
+                #expect(metrics.contains(#"kite_predictions_total{model="fraud",version="1"} 6"#))
+                #expect(metrics.contains(#"kite_prediction_duration_seconds_bucket{model="fraud",version="1",part="model",le="0.00001"}"#))
+                #expect(metrics.contains("kite_prediction_log_buffered_records 6.0"), "\(metrics)")
+            }
+            #expect(log.statistics == PredictionLog.Statistics(written: 6, dropped: 0, buffered: 0))
+            let script = """
+                import json, sys, pyarrow.dataset as ds
+                table = ds.dataset(sys.argv[1], format="parquet", partitioning="hive").to_table().sort_by([("request_id", "ascending"), ("probability", "ascending")])
+                print(json.dumps({"columns": table.column_names, "rows": table.to_pylist()}, default=str))
+                """
+            let run = try Subprocess.run(TestEnvironment.python, ["-c", script, folder])
+            #expect(run.status == 0, "\(run.standardError)")
+            let read = try JSONValue.parse(Array(run.standardOutput.utf8))
+            guard case .array(let rows)? = read["rows"] else {
+                Issue.record("pyarrow read nothing: \(run.standardOutput)")
+                return
+            }
+            #expect(rows.count == 6)
+            #expect(Set(rows.compactMap { if case .string(let id)? = $0["request_id"] { id } else { nil } }) == ["req-0", "req-1", "req-2"])
+            #expect(rows.allSatisfy { $0["model"] == .string("fraud") && $0["model_version"] == .integer(1) && $0["date"] != nil })
+            #expect(
+                rows.first?["entities"] == .string(#"{"customer_id":7,"merchant_id":3}"#)
+                    || rows.first?["entities"] == .string(#"{"customer_id":20,"merchant_id":4}"#))
+            let logged = Set(rows.compactMap { if case .number(let p)? = $0["probability"] { p } else { nil } })
+            #expect(logged == Set(answered.withLock { $0 }), "\(logged)")
+            #expect(read["columns"]?.text.contains(#""spend_7d""#) == true, "\(read["columns"]?.text ?? "")")
+        }
+    }
+
+    /// A store that cannot be written and a full buffer cost log records, never predictions; both are counted.
+    @Test func aFailingLogNeverFailsAPrediction() async throws {
+        try await withModels { project, artifacts in
+            let folder = project.folder + "/broken-log"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let log = try PredictionLog(store: try LocalObjectStore(root: folder), capacity: 3, flushInterval: .seconds(60), logger: Logger(label: "test"))
+            // The folder becomes a file: every write under it fails.
+            try FileManager.default.removeItem(atPath: folder)
+            try "not a folder".write(toFile: folder, atomically: true, encoding: .utf8)
+            try await serve(project, artifacts, log: log) { client in
+                for _ in 0..<2 {
+                    let body = #"{"entities": {"customer_id": [7, 8], "merchant_id": [3, 4]}, "request": {"amount": [12.5, 99.0]}}"#
+                    #expect(try await TestServer.call(client, .post, "/v1/models/fraud/predict", body).0 == 200)
+                }
+                await log.flush()
+                let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                #expect(metrics.contains("kite_prediction_log_dropped_records 4.0"), "\(metrics)")
+            }
+            #expect(log.statistics == PredictionLog.Statistics(written: 0, dropped: 4, buffered: 0))
         }
     }
 
@@ -295,6 +367,9 @@ private func json(_ value: Scalar) -> JSONValue {
     default: .null
     }
 }
+
+/// The `probability` of each row of a `predictions` array.
+private func probabilitiesOf(_ predictions: JSONValue?) -> [Double] { predictions.map(probabilities) ?? [] }
 
 /// The `probability` of each row of a `predictions` array.
 private func probabilities(_ predictions: JSONValue) -> [Double] {

@@ -13,7 +13,8 @@ import Serving
 enum TestServer {
     static func run(
         registryURL: String, objects: any ObjectStore, configuration: ServerConfiguration = ServerConfiguration(port: 0),
-        features: FeatureServing? = nil, models: [String] = [], reloadInterval: Duration = .seconds(2), clock: WallClock = .system,
+        features: FeatureServing? = nil, models: [String] = [], reloadInterval: Duration = .seconds(2), predictionLog: PredictionLog? = nil,
+        clock: WallClock = .system,
         testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test")
@@ -24,9 +25,11 @@ enum TestServer {
         let host =
             models.isEmpty
             ? nil
-            : try ModelHost(
-                references: try models.map(ModelHost.Reference.init(parsing:)), registry: registry, artifacts: artifacts, reloadInterval: reloadInterval,
-                logger: logger)
+            : ModelServing(
+                host: try ModelHost(
+                    references: try models.map(ModelHost.Reference.init(parsing:)), registry: registry, artifacts: artifacts,
+                    reloadInterval: reloadInterval, logger: logger),
+                log: predictionLog)
         let application = KiteApplication.build(
             configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: host, logger: logger)
         try await application.test(testing) { client in try await body(client) }

@@ -15,6 +15,8 @@ public struct ProjectConfiguration: Sendable, Hashable {
         public var models: [String] = []
         /// How often the server checks the registry for moved aliases, in seconds.
         public var reloadSeconds: Double?
+        /// The share of prediction requests appended to the prediction log (0 turns it off).
+        public var logSampleRate: Double?
     }
 
     public var project: String
@@ -103,7 +105,7 @@ public struct ProjectConfiguration: Sendable, Hashable {
     }
 
     private static func serveSettings(_ value: YAMLValue) throws -> ServeSettings {
-        let map = try value.mapping("serve", allowed: ["host", "port", "apis", "models", "reload_seconds"])
+        let map = try value.mapping("serve", allowed: ["host", "port", "apis", "models", "reload_seconds", "log_sample_rate"])
         var settings = ServeSettings()
         if let host = map["host"] { settings.host = try host.string("serve.host") }
         if let port = map["port"] {
@@ -126,6 +128,11 @@ public struct ProjectConfiguration: Sendable, Hashable {
             let seconds = try reload.double("serve.reload_seconds")
             guard seconds >= 0.1, seconds <= 3600 else { throw reload.fail("serve.reload_seconds must be between 0.1 and 3600") }
             settings.reloadSeconds = seconds
+        }
+        if let rate = map["log_sample_rate"] {
+            let value = try rate.double("serve.log_sample_rate")
+            guard (0...1).contains(value) else { throw rate.fail("serve.log_sample_rate must be between 0 and 1") }
+            settings.logSampleRate = value
         }
         return settings
     }

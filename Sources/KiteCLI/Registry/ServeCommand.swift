@@ -42,6 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
     var models: [String] = []
     @Option(help: "How often to check the registry for moved aliases, in seconds (default: kite.yaml's serve.reload_seconds, else 2).")
     var reloadSeconds: Double?
+    @Option(help: "The share of prediction requests appended to the prediction log, 0 to 1 (default: kite.yaml's serve.log_sample_rate, else 1).")
+    var logSampleRate: Double?
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     func run() async throws {
@@ -58,28 +60,35 @@ struct ServeCommand: AsyncParsableCommand {
         let reload = reloadSeconds ?? project.serve.reloadSeconds ?? 2
         guard reload >= 0.1, reload <= 3600 else { throw KiteError.invalidArgument("--reload-seconds must be between 0.1 and 3600, not \(reload)") }
         let artifacts = try self.project.artifactStore(project, s3: s3)
-        let host =
-            references.isEmpty || !configuration.apis.contains(.predictions)
-            ? nil
-            : try ModelHost(
+        let sampleRate = logSampleRate ?? project.serve.logSampleRate ?? 1
+        guard (0...1).contains(sampleRate) else { throw KiteError.invalidArgument("--log-sample-rate must be between 0 and 1, not \(sampleRate)") }
+        var models: ModelServing?
+        if !references.isEmpty, configuration.apis.contains(.predictions) {
+            let host = try ModelHost(
                 references: references, registry: registry, artifacts: artifacts, reloadInterval: .milliseconds(Int64(reload * 1000)), logger: logger)
+            let log =
+                sampleRate > 0 ? try PredictionLog(store: try self.project.offlineStore(project, s3: s3), sampleRate: sampleRate, logger: logger) : nil
+            models = ModelServing(host: host, log: log)
+        }
         var features: FeatureServing?
-        if configuration.apis.contains(.features) || host != nil {
+        if configuration.apis.contains(.features) || models != nil {
             let online = try OnlineStores.open(
                 project.onlineStore, project: project.project, folder: project.folder,
                 password: ProcessInfo.processInfo.environment["KITE_REDIS_PASSWORD"], logger: logger)
             features = FeatureServing(project: project, online: online, offline: try self.project.offlineStore(project, s3: s3))
         }
+        let serving = models
         let onlineNote = features.map { "; online store \($0.online.description)" } ?? ""
         try await KiteApplication.run(
-            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: host, logger: logger
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger
         ) { port in
             Terminal.standardOutput(
                 "kite serve: \(configuration.apis.map(\.rawValue).sorted().joined(separator: ", ")); registry \(project.registry), artifacts \(project.artifacts)"
                     + onlineNote + "\n"
             )
-            if let models = host?.models, !models.isEmpty {
-                Terminal.standardOutput("serving " + models.map { "\($0.name)@\($0.tag) (version \($0.version.version))" }.joined(separator: ", ") + "\n")
+            if let served = serving?.host.models, !served.isEmpty {
+                let log = serving?.log.map { "; predictions logged to \(project.offlineStore)/predictions (sample rate \($0.sampleRate))" } ?? ""
+                Terminal.standardOutput("serving " + served.map { "\($0.name)@\($0.tag) (version \($0.version.version))" }.joined(separator: ", ") + log + "\n")
             }
             Terminal.standardOutput("listening on http://\(configuration.host):\(port) (MLFLOW_TRACKING_URI=http://\(configuration.host):\(port))\n")
         }

@@ -16,11 +16,14 @@ public enum KiteApplication {
     /// store is prepared (migrated) before the server listens; `onListening` gets the bound port.
     public static func build(
         configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
-        models: ModelHost? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        models: ModelServing? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var services: [any Service] = [s3, registry]
         if let features { services.append(features.service) }
-        if let models { services.append(models) }
+        if let models {
+            services.append(models.host)
+            if let log = models.log { services.append(log) }
+        }
         var application = Application(
             router: router(configuration: configuration, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger),
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000))),
@@ -30,7 +33,7 @@ public enum KiteApplication {
             logger: logger)
         application.beforeServerStarts {
             try await registry.prepare()
-            try await models?.load()
+            try await models?.host.load()
         }
         return application
     }
@@ -38,7 +41,7 @@ public enum KiteApplication {
     /// Builds the application and serves until SIGTERM or SIGINT, then shuts its services down in order.
     public static func run(
         configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
-        models: ModelHost? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        models: ModelServing? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         try await build(
             configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger,
@@ -50,7 +53,7 @@ public enum KiteApplication {
     /// and its services down gracefully (for demos and tests; no signal handlers are installed).
     public static func withServer<T: Sendable>(
         configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
-        models: ModelHost? = nil, logger: Logger, _ body: @escaping @Sendable (Int) async throws -> T
+        models: ModelServing? = nil, logger: Logger, _ body: @escaping @Sendable (Int) async throws -> T
     ) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = build(
@@ -77,7 +80,7 @@ public enum KiteApplication {
     /// The router: the request log and Kite's error format around everything, each enabled family under its
     /// prefixes with its own error format and body limit.
     public static func router(
-        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil, models: ModelHost? = nil,
+        configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil, models: ModelServing? = nil,
         logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
@@ -90,7 +93,10 @@ public enum KiteApplication {
         root.addRaw(.get, "health") { _, _ in JSONResponse.text("OK") }
         root.addRaw(.get, "version") { _, _ in JSONResponse.text("kite \(KiteVersion.current)") }
         root.addRaw(.get, "metrics") { _, _ in
-            Response(
+            if let statistics = models?.log?.statistics {
+                metrics.predictionLog(written: statistics.written, dropped: statistics.dropped, buffered: statistics.buffered)
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))
         }
@@ -102,7 +108,8 @@ public enum KiteApplication {
         }
         if configuration.apis.contains(.predictions), let models {
             let serving = PredictionServing(
-                host: models, features: definitions.flatMap { definitions in online.map { (definitions, $0, registry.clock) } })
+                host: models.host, features: definitions.flatMap { definitions in online.map { (definitions, $0) } }, log: models.log, metrics: metrics,
+                clock: registry.clock)
             PredictionAPI.register(in: root, serving: serving)
             let inference = APIFamily(format: .inference, bodyLimit: configuration.jsonBodyLimit)
             InferenceProtocolAPI.register(in: inference, serving: serving)

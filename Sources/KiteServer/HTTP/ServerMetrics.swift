@@ -48,6 +48,57 @@ final class ServerMetrics: Sendable {
         ).increment(by: Int64(notFound))
     }
 
+    /// Buckets for the parts of a prediction, from 10 µs (a model on one row) to 100 ms.
+    static let predictionBuckets: [Duration] = [
+        .microseconds(10), .microseconds(25), .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500),
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100),
+    ]
+
+    /// Records one answered prediction request of `model` at `version`: its rows, the time of each part, and
+    /// each row's probability (classifiers) or value (regressors).
+    func prediction(model: String, version: Int64, rows: Int, parts: [(name: String, duration: Duration)], values: [Double], probabilities: Bool) {
+        let labels = [("model", model), ("version", String(version))]
+        registry.makeCounter(
+            descriptor: .init(namespace: "kite", metricName: "prediction_requests", unitName: "total", helpText: "Prediction requests answered."),
+            labels: labels
+        ).increment()
+        registry.makeCounter(
+            descriptor: .init(namespace: "kite", metricName: "predictions", unitName: "total", helpText: "Rows predicted."), labels: labels
+        ).increment(by: Int64(rows))
+        for (part, duration) in parts {
+            registry.makeDurationHistogram(
+                descriptor: .init(
+                    namespace: "kite", metricName: "prediction_duration", unitName: "seconds",
+                    helpText: "Time of a prediction request and of its parts (features, preprocessing, model)."),
+                labels: labels + [("part", part)], buckets: Self.predictionBuckets
+            ).record(duration)
+        }
+        let histogram = registry.makeValueHistogram(
+            descriptor: .init(namespace: "kite", metricName: "prediction_value", helpText: "Predicted probabilities (classifiers) or values (regressors)."),
+            labels: labels,
+            buckets: probabilities ? stride(from: 0.1, through: 1.0, by: 0.1).map { $0 } : [-1000, -100, -10, -1, 0, 1, 10, 100, 1000])
+        for value in values { histogram.record(value) }
+    }
+
+    /// Records a prediction request of `model` that failed.
+    func predictionError(model: String, status: Int) {
+        registry.makeCounter(
+            descriptor: .init(namespace: "kite", metricName: "prediction_errors", unitName: "total", helpText: "Prediction requests that failed."),
+            labels: [("model", model), ("status", String(status))]
+        ).increment()
+    }
+
+    /// The prediction log's counts, as of now.
+    func predictionLog(written: Int, dropped: Int, buffered: Int) {
+        for (name, value, help) in [
+            ("prediction_log_written", written, "Prediction records written to the offline store."),
+            ("prediction_log_dropped", dropped, "Prediction records dropped (buffer full or store failing)."),
+            ("prediction_log_buffered", buffered, "Prediction records waiting to be written."),
+        ] {
+            registry.makeGauge(descriptor: .init(namespace: "kite", metricName: name, unitName: "records", helpText: help), labels: []).set(Int64(value))
+        }
+    }
+
     /// The exposition text.
     func text() -> [UInt8] { registry.emitToBuffer() }
 }

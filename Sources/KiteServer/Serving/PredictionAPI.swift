@@ -26,10 +26,11 @@ enum PredictionAPI {
             } else {
                 throw KiteError.invalidArgument("give 'entities' (join keys, with 'request' fields) or 'rows' (whole rows of the model's inputs)")
             }
-            let (inputs, predictions) = try await serving.predict(model, columns: columns)
+            let id = try p.string("id") ?? UUID().uuidString.lowercased()
+            let (inputs, predictions) = try await serving.predict(model, columns: columns, requestID: id)
             let withFeatures = try p.bool("return_features") ?? false
             return .object([
-                ("id", .string(try p.string("id") ?? UUID().uuidString.lowercased())),
+                ("id", .string(id)),
                 ("model_name", .string(model.name)), ("model_version", .string(String(model.version.version))),
                 (
                     "predictions",
@@ -42,7 +43,8 @@ enum PredictionAPI {
         }
         routes.add(.post, "invocations") { call in
             let model = try invocationModel(serving, query: try call.parameters.string("model"))
-            let (_, predictions) = try await serving.predict(model, columns: try invocationColumns(call.parameters))
+            let (_, predictions) = try await serving.predict(
+                model, columns: try invocationColumns(call.parameters), requestID: UUID().uuidString.lowercased())
             if case .regression(let values) = predictions { return .object([("predictions", .array(values.map(JSONValue.number)))]) }
             return .object([("predictions", .array((0..<predictions.count).map { rowJSON(predictions, row: $0, features: nil) }))])
         }

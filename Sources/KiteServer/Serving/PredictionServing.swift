@@ -9,7 +9,11 @@ import Serving
 struct PredictionServing: Sendable {
     var host: ModelHost
     /// The applied definitions and the online store, when the server has an online store.
-    var features: (definitions: AppliedDefinitions, online: any OnlineStore, clock: WallClock)?
+    var features: (definitions: AppliedDefinitions, online: any OnlineStore)?
+    /// Where answered predictions are appended, if anywhere.
+    var log: PredictionLog?
+    var metrics: ServerMetrics
+    var clock: WallClock
 
     /// The model served as `name`, or `not_found` naming what is served.
     func model(_ name: String) throws -> ServedModel {
@@ -29,13 +33,43 @@ struct PredictionServing: Sendable {
         return model
     }
 
-    /// Scores `columns` (one value per row each) with `model`, reading its features when it has a feature service.
-    func predict(_ model: ServedModel, columns: [(name: String, values: [Scalar])]) async throws -> (ModelInputs, Predictions) {
-        var retrieval: OnlineRetrieval?
-        if model.model.signature.featureService != nil, let features {
-            retrieval = OnlineRetrieval(definitions: try await features.definitions.current(), store: features.online, clock: features.clock)
+    /// Scores `columns` (one value per row each) with `model`, reading its features when it has a feature service;
+    /// records the request's metrics and appends it to the prediction log (when sampled).
+    func predict(_ model: ServedModel, columns: [(name: String, values: [Scalar])], requestID: String) async throws -> (ModelInputs, Predictions) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            var retrieval: OnlineRetrieval?
+            if model.model.signature.featureService != nil, let features {
+                retrieval = OnlineRetrieval(definitions: try await features.definitions.current(), store: features.online, clock: self.clock)
+            }
+            let inputs = try await ModelInputs.assemble(columns: columns, for: model.model, retrieval: retrieval)
+            let assembled = clock.now
+            let matrix = try model.model.preprocessor.transform(inputs.frame)
+            let preprocessed = clock.now
+            let predictions = try model.scorer.predictions(features: matrix)
+            let end = clock.now
+            let values: [Double] =
+                switch predictions {
+                case .binary(let probabilities, _): probabilities
+                case .multiclass(_, let probabilities, let best): zip(probabilities, best).map { $0[$1] }
+                case .regression(let values): values
+                }
+            metrics.prediction(
+                model: model.name, version: model.version.version, rows: predictions.count,
+                parts: [("total", end - start), ("features", assembled - start), ("preprocessing", preprocessed - assembled), ("model", end - preprocessed)],
+                values: values, probabilities: model.model.signature.task != .regression)
+            if let log, log.samples() {
+                let latency = (end - start).components
+                log.append(
+                    PredictionLog.records(
+                        requestID: requestID, time: self.clock.now(), model: model, columns: columns, inputs: inputs, predictions: predictions,
+                        latencyMicros: latency.seconds * 1_000_000 + latency.attoseconds / 1_000_000_000_000))
+            }
+            return (inputs, predictions)
+        } catch {
+            metrics.predictionError(model: model.name, status: APIError(error).status)
+            throw error
         }
-        let inputs = try await ModelInputs.assemble(columns: columns, for: model.model, retrieval: retrieval)
-        return (inputs, try model.scorer.predictions(inputs.frame))
     }
 }

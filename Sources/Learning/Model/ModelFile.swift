@@ -102,8 +102,10 @@ public struct ModelFile: Sendable, Hashable, Codable {
 
     /// Predictions for every row of `frame`: the probability of class 1 (binary), the value (regression), the
     /// most probable class's index into `signature.classes` (multiclass).
-    public func predict(_ frame: DataFrame) throws -> [Double] {
-        let features = try preprocessor.transform(frame)
+    public func predict(_ frame: DataFrame) throws -> [Double] { try predict(features: try preprocessor.transform(frame)) }
+
+    /// Predictions for rows already preprocessed (`preprocessor.transform`), as `predict(_:)` gives them.
+    public func predict(features: Matrix) throws -> [Double] {
         switch learner {
         case .gbdt(let model): return try model.predict(features)
         case .linear(let model): return try model.predict(features)
@@ -111,8 +113,10 @@ public struct ModelFile: Sendable, Hashable, Codable {
     }
 
     /// Each row's class probabilities, in `signature.classes` order (multiclass), or `[1 − p, p]` (binary).
-    public func probabilities(_ frame: DataFrame) throws -> [[Double]] {
-        let features = try preprocessor.transform(frame)
+    public func probabilities(_ frame: DataFrame) throws -> [[Double]] { try probabilities(features: try preprocessor.transform(frame)) }
+
+    /// Class probabilities for rows already preprocessed, as `probabilities(_:)` gives them.
+    public func probabilities(features: Matrix) throws -> [[Double]] {
         switch learner {
         case .gbdt(let model):
             guard model.objective == .binary || model.objective == .multiclass else {

@@ -1,0 +1,202 @@
+import Foundation
+import KiteCore
+import Learning
+import Logging
+import ObjectStorage
+import Parquet
+import Registry
+import ServiceLifecycle
+import Synchronization
+
+/// Appends served predictions to Parquet files in the offline store, in batches and off the request path:
+/// `PREFIX/model=NAME/date=YYYY-MM-DD/part-TIME-ID.parquet` (Hive partitioning, as pyarrow and DuckDB read it),
+/// one row per prediction with the request id, time, model version, entity keys (JSON), the model's input values
+/// (one column each), the prediction, its probability and the latency. Monitoring reads these files.
+///
+/// Requests are sampled (all rows of a request or none). A full buffer or a failing store never fails a
+/// prediction: records are dropped and counted. As a `Service` it writes every `flushInterval` and, on graceful
+/// shutdown, writes what is buffered before returning.
+public final class PredictionLog: Service, Sendable {
+    /// One logged prediction.
+    public struct Record: Sendable {
+        public var requestID: String
+        /// When the prediction was made (µs since the epoch).
+        public var time: Int64
+        public var model: String
+        public var version: Int64
+        /// The request's other columns for this row (join keys, request fields) as a JSON object.
+        public var entities: String
+        /// The model's inputs (shared by a request's records) and this row's values of them.
+        public var inputs: [ModelFile.Signature.Input]
+        public var values: [Scalar]
+        /// The predicted class or value.
+        public var prediction: Scalar
+        /// The probability of class 1 (binary) or of the predicted class (multiclass).
+        public var probability: Double?
+        /// The whole request's time to answer, in microseconds.
+        public var latencyMicros: Int64
+    }
+
+    /// How many records were written and dropped, and how many wait in the buffer.
+    public struct Statistics: Sendable, Equatable {
+        public var written = 0
+        public var dropped = 0
+        public var buffered = 0
+
+        public init(written: Int = 0, dropped: Int = 0, buffered: Int = 0) {
+            self.written = written
+            self.dropped = dropped
+            self.buffered = buffered
+        }
+    }
+
+    private struct State {
+        var buffer: [Record] = []
+        var statistics = Statistics()
+    }
+
+    /// The share of requests logged (0…1).
+    public let sampleRate: Double
+    private let store: any ObjectStore
+    private let prefix: String
+    private let capacity: Int
+    private let flushInterval: Duration
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    /// A log into `store` under `prefix`, keeping at most `capacity` records waiting.
+    public init(
+        store: any ObjectStore, prefix: String = "predictions", sampleRate: Double = 1, capacity: Int = 100_000,
+        flushInterval: Duration = .seconds(1), logger: Logger
+    ) throws {
+        guard (0...1).contains(sampleRate) else {
+            throw KiteError.invalidArgument("the prediction log's sample rate must be between 0 and 1, not \(sampleRate)")
+        }
+        guard capacity > 0 else { throw KiteError.invalidArgument("the prediction log's capacity must be positive") }
+        self.store = store
+        self.prefix = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        self.sampleRate = sampleRate
+        self.capacity = capacity
+        self.flushInterval = flushInterval
+        self.logger = logger
+    }
+
+    /// The records of one answered request: a row's entity keys are the request's columns that are not model
+    /// inputs.
+    public static func records(
+        requestID: String, time: Int64, model: ServedModel, columns: [(name: String, values: [Scalar])], inputs: ModelInputs,
+        predictions: Predictions, latencyMicros: Int64
+    ) -> [Record] {
+        let signature = model.model.signature
+        let inputNames = Set(signature.inputs.map(\.name))
+        let keys = columns.filter { !inputNames.contains($0.name) }
+        let frameColumns = signature.inputs.map { inputs.frame[$0.name] }
+        let predicted = predictions.predicted
+        return (0..<predictions.count).map { row in
+            let entities = "{" + keys.map { ValueText.quoted($0.name) + ":" + ValueText.json($0.values[row]) }.joined(separator: ",") + "}"
+            let probability: Double? =
+                switch predictions {
+                case .binary(let probabilities, _): probabilities[row]
+                case .multiclass(_, let probabilities, let best): probabilities[row][best[row]]
+                case .regression: nil
+                }
+            return Record(
+                requestID: requestID, time: time, model: model.name, version: model.version.version, entities: entities, inputs: signature.inputs,
+                values: frameColumns.map { $0?.scalar(at: row) ?? .null }, prediction: predicted.scalar(at: row), probability: probability,
+                latencyMicros: latencyMicros)
+        }
+    }
+
+    /// Whether to log the next request (a draw at the sample rate).
+    public func samples() -> Bool { sampleRate >= 1 || (sampleRate > 0 && Double.random(in: 0..<1) < sampleRate) }
+
+    /// Queues `records` without waiting; those that do not fit in the buffer are dropped and counted.
+    public func append(_ records: [Record]) {
+        state.withLock { state in
+            let room = max(0, capacity - state.buffer.count)
+            state.buffer += records.prefix(room)
+            state.statistics.dropped += max(0, records.count - room)
+        }
+    }
+
+    /// The counts so far.
+    public var statistics: Statistics {
+        state.withLock { state in
+            var statistics = state.statistics
+            statistics.buffered = state.buffer.count
+            return statistics
+        }
+    }
+
+    /// Writes what is buffered, one file per model and day; a file that cannot be written is dropped and counted.
+    public func flush() async {
+        let records = state.withLock { state in
+            defer { state.buffer.removeAll(keepingCapacity: true) }
+            return state.buffer
+        }
+        guard !records.isEmpty else { return }
+        let groups = Dictionary(grouping: records) { GroupKey(model: $0.model, day: Timestamp.floorDivide($0.time, Timestamp.microsPerDay).quotient) }
+        for (key, group) in groups.sorted(by: { ($0.key.model, $0.key.day) < ($1.key.model, $1.key.day) }) {
+            let date = Timestamp.formatDate(Int32(clamping: key.day))
+            let file = "\(prefix)/model=\(key.model)/date=\(date)/part-\(group[0].time)-\(UUID().uuidString.prefix(8).lowercased()).parquet"
+            do {
+                let frame = try Self.frame(group)
+                let writer = try await ParquetWriter(sink: try await store.makeSink(for: file), schema: frame.schema)
+                try await writer.write(frame)
+                try await writer.close()
+                state.withLock { $0.statistics.written += group.count }
+            } catch {
+                state.withLock { $0.statistics.dropped += group.count }
+                logger.warning("could not write \(group.count) prediction records to \(file): \(error)")
+            }
+        }
+    }
+
+    /// Writes every `flushInterval` until the service group shuts down, then writes what is left.
+    public func run() async throws {
+        let interval = flushInterval
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            guard (try? await cancelOnGracefulShutdown({ try await Task.sleep(for: interval) })) != nil else { break }
+            await flush()
+        }
+        await flush()
+    }
+
+    private struct GroupKey: Hashable {
+        var model: String
+        var day: Int64
+    }
+
+    /// The records as one table: the fixed columns, then each input (the union over the records' versions; an
+    /// input named like a fixed column gets a `feature_` prefix).
+    static func frame(_ records: [Record]) throws -> DataFrame {
+        // The model is in the file's path (model=NAME), as Hive partitioning has it, so not a column.
+        let fixed = ["request_id", "timestamp", "model_version", "entities", "prediction", "probability", "latency_us"]
+        var inputs: [ModelFile.Signature.Input] = []
+        var seen = Set<String>()
+        for record in records {
+            for input in record.inputs where seen.insert(input.name).inserted { inputs.append(input) }
+        }
+        var columns: [(String, DataColumn)] = [
+            ("request_id", .strings(records.map(\.requestID))), ("timestamp", .timestamps(records.map(\.time))),
+            ("model_version", .int64s(records.map(\.version))),
+            ("entities", .strings(records.map(\.entities))),
+            ("prediction", try DataColumn(scalars: records.map(\.prediction), type: Self.type(of: records.map(\.prediction)))),
+            ("probability", .float64s(records.map(\.probability))), ("latency_us", .int64s(records.map(\.latencyMicros))),
+        ]
+        for input in inputs {
+            let values = records.map { record in record.inputs.firstIndex { $0.name == input.name }.map { record.values[$0] } ?? .null }
+            columns.append((fixed.contains(input.name) ? "feature_\(input.name)" : input.name, try DataColumn(scalars: values, type: input.type)))
+        }
+        return try DataFrame(columns)
+    }
+
+    /// The column type of predictions: integers for classes, doubles for values, strings for named classes.
+    private static func type(of values: [Scalar]) -> DataType {
+        switch values.first(where: { !$0.isNull }) {
+        case .int?: .int64
+        case .string?: .string
+        default: .float64
+        }
+    }
+}
