@@ -154,7 +154,8 @@ import Testing
         #expect(result.status == 0, "\(result.standardError)")
         for stage in [
             "[generate] 5000 transactions", "[apply] applied definitions version 1", "[dataset] 5000 rows × 7 features",
-            "[train] gbdt: holdout AUC", "[train] logistic: holdout AUC", "[register] fraud@champion → version",
+            "[train] gbdt: holdout AUC", "[train] logistic: holdout AUC", "[register] fraud@champion → version", "[materialize] customer_stats:",
+            "[serve] POST /get-online-features", "[predict] POST /v1/models/fraud/predict", "customer 2, amount 250.0: p(fraud) 0.",
         ] {
             #expect(result.standardOutput.contains(stage), "\(result.standardOutput)")
         }
@@ -177,6 +178,12 @@ import Testing
         #expect(predicted.status == 0, "\(predicted.standardError)")
         let frame = try await ParquetReader(path: scored).read()
         #expect(try frame.column("probability").doubles() == (try model.predict(try await ParquetReader(path: folder + "/data/training_set.parquet").read())))
+        // The predict stage's three answers are in the prediction log.
+        let logged = try FileManager.default.subpathsOfDirectory(atPath: folder + "/data/predictions").filter { $0.hasSuffix(".parquet") }
+        #expect(logged.count == 1 && logged.first?.hasPrefix("model=fraud/date=") == true, "\(logged)")
+        if let file = logged.first {
+            #expect(try await ParquetReader(path: folder + "/data/predictions/" + file).read().rowCount == 3)
+        }
     }
 
     @Test func initWritesTheExampleAndRefusesAFullFolder() throws {

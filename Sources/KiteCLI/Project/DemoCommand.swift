@@ -116,16 +116,27 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         stage("materialize", "\(materialized) → \(configuration.onlineStore) (the last ttl window before \(Timestamp.format(dataEnd)))")
-        let rows = try await DemoFeatureServer.fetch(
+        let entities = #""entities": {"customer_id": [1, 2, 3], "merchant_id": [1, 1, 2]}"#
+        let amounts = [25.0, 250.0, 40.0]
+        let (featureRows, predictionRows) = try await DemoServer.with(
             project: configuration, s3: s3, offline: offline, artifacts: try options.artifactStore(configuration, s3: s3), now: dataEnd,
-            request: #"""
-                {"feature_service": "fraud_model", "entities": {"customer_id": [1, 2, 3], "merchant_id": [1, 1, 2]},
-                 "request_data": {"amount": [25.0, 250.0, 40.0]}}
-                """#)
+            models: ["fraud@champion"]
+        ) { post in
+            let features = try await post(
+                "/get-online-features", #"{"feature_service": "fraud_model", \#(entities), "request_data": {"amount": \#(amounts)}}"#)
+            let predictions = try await post("/v1/models/fraud/predict", #"{\#(entities), "request": {"amount": \#(amounts)}}"#)
+            return (try DemoServer.rows(features), try DemoServer.predictions(predictions))
+        }
         stage(
             "serve",
             "POST /get-online-features {feature_service: fraud_model} on kite serve (in process, Feast's JSON):\n"
-                + rows.map { "  " + $0 }.joined(separator: "\n"))
+                + featureRows.map { "  " + $0 }.joined(separator: "\n"))
+        stage(
+            "predict",
+            "POST /v1/models/fraud/predict on kite serve --model fraud@champion (features from the online store, amount from the request; "
+                + "logged to data/predictions/):\n"
+                + zip(amounts, predictionRows).enumerated().map { index, pair in "  customer \(index + 1), amount \(pair.0): \(pair.1)" }
+                .joined(separator: "\n"))
         if keep != nil { Terminal.standardOutput("the project is kept in \(folder)\n") }
     }
 }
