@@ -10,7 +10,7 @@ public struct KiteCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, InitCommand.self, ApplyCommand.self, FeaturesCommand.self, DatasetCommand.self,
             ParquetCommand.self, ServeCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self,
-            TrainCommand.self, PredictCommand.self, MaterializeCommand.self, MaterializeIncrementalCommand.self, PushCommand.self,
+            TrainCommand.self, PredictCommand.self, MaterializeCommand.self, MaterializeIncrementalCommand.self, PushCommand.self, TokensCommand.self,
         ]
     )
 

@@ -39,6 +39,54 @@ import Testing
         #expect(listed.standardOutput.hasPrefix("definitions version 30,"), "\(listed.standardOutput)")
     }
 
+    /// With auth on, the real mlflow client works with a token from `kite tokens create` (it sends
+    /// MLFLOW_TRACKING_TOKEN as a bearer token) and fails without one; a revoked token is refused; and the server
+    /// will not listen beyond loopback without auth.
+    @Test func mlflowClientUsesATokenWhenAuthIsOn() throws {
+        let directory = try TemporaryDirectory()
+        let project = directory.file("p")
+        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
+        let created = try Subprocess.run(TestEnvironment.kiteBinary, ["tokens", "create", "--role", "write", "--name", "ci", "--project", project])
+        #expect(created.status == 0, "\(created.standardError)")
+        let token = created.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.hasPrefix("kite_"))
+        let exposed = try Subprocess.run(TestEnvironment.kiteBinary, ["serve", "--host", "0.0.0.0", "--port", "0", "--project", project])
+        #expect(exposed.status != 0 && exposed.standardError.contains("without auth"), "\(exposed.standardError)")
+
+        let server = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--auth", "--port", "0", "--project", project], in: directory.path)
+        let script = """
+            import os, sys, mlflow
+            from mlflow import MlflowClient
+            os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+            mlflow.set_tracking_uri(sys.argv[1])
+            client = MlflowClient()
+            try:
+                experiment = client.create_experiment("guarded")
+                run = client.create_run(experiment).info.run_id
+                client.log_metric(run, "auc", 0.9)
+                print("ok", client.get_run(run).data.metrics["auc"])
+            except Exception as error:
+                print("refused", type(error).__name__, str(error)[:300])
+            """
+        func mlflow(_ token: String?, port: Int) throws -> String {
+            let environment = token.map { ["MLFLOW_TRACKING_TOKEN": $0] } ?? [:]
+            return try Subprocess.run(TestEnvironment.python, ["-c", script, "http://127.0.0.1:\(port)"], environment: environment).standardOutput
+        }
+        #expect(try mlflow(token, port: server.port) == "ok 0.9\n")
+        let refused = try mlflow(nil, port: server.port)
+        #expect(refused.hasPrefix("refused RestException UNAUTHENTICATED"), "\(refused)")
+        let id = String(token.dropFirst(5).prefix(8))
+        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["tokens", "revoke", id, "--project", project]).status == 0)
+        let listed = try Subprocess.run(TestEnvironment.kiteBinary, ["tokens", "list", "--project", project]).standardOutput
+        #expect(listed.contains(id) && listed.contains("ci") && !listed.contains(token), "\(listed)")
+        #expect(server.stop() == 0, "\(server.log)")
+        // A new server (no cache) refuses the revoked token at once.
+        let again = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--auth", "--port", "0", "--project", project], in: directory.path)
+        let afterRevoke = try mlflow(token, port: again.port)
+        #expect(afterRevoke.hasPrefix("refused"), "\(afterRevoke)")
+        #expect(again.stop() == 0)
+    }
+
     /// `kite.yaml`'s `serve:` section is checked with file and line; flags win over it.
     @Test func serveSectionIsValidated() throws {
         let directory = try TemporaryDirectory()

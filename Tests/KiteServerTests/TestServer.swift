@@ -37,9 +37,11 @@ enum TestServer {
 
     /// The status and JSON body of one request.
     static func call(
-        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil
+        _ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, token: String? = nil
     ) async throws -> (Int, JSONValue) {
-        try await client.execute(uri: path, method: method, body: body.map { ByteBuffer(string: $0) }) { response in
+        var headers = HTTPFields()
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
             let bytes = response.body.getBytes(at: response.body.readerIndex, length: response.body.readableBytes) ?? []
             return (Int(response.status.code), bytes.isEmpty ? .null : try JSONValue.parse(bytes))
         }

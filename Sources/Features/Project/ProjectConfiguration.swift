@@ -17,6 +17,8 @@ public struct ProjectConfiguration: Sendable, Hashable {
         public var reloadSeconds: Double?
         /// The share of prediction requests appended to the prediction log (0 turns it off).
         public var logSampleRate: Double?
+        /// Whether requests need API tokens.
+        public var auth: Bool?
     }
 
     public var project: String
@@ -105,7 +107,7 @@ public struct ProjectConfiguration: Sendable, Hashable {
     }
 
     private static func serveSettings(_ value: YAMLValue) throws -> ServeSettings {
-        let map = try value.mapping("serve", allowed: ["host", "port", "apis", "models", "reload_seconds", "log_sample_rate"])
+        let map = try value.mapping("serve", allowed: ["host", "port", "apis", "models", "reload_seconds", "log_sample_rate", "auth"])
         var settings = ServeSettings()
         if let host = map["host"] { settings.host = try host.string("serve.host") }
         if let port = map["port"] {
@@ -134,6 +136,7 @@ public struct ProjectConfiguration: Sendable, Hashable {
             guard (0...1).contains(value) else { throw rate.fail("serve.log_sample_rate must be between 0 and 1") }
             settings.logSampleRate = value
         }
+        if let auth = map["auth"] { settings.auth = try auth.bool("serve.auth") }
         return settings
     }
 

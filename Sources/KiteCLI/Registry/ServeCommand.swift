@@ -26,7 +26,10 @@ struct ServeCommand: AsyncParsableCommand {
             Point the mlflow Python client at it with MLFLOW_TRACKING_URI=http://HOST:PORT. Artifacts are proxied \
             into the project's artifact store (mlflow-artifacts:/ URIs), as 'mlflow server --serve-artifacts' does. \
             Host, port and APIs come from kite.yaml's 'serve:' section (host, port, apis) unless given here. \
-            It listens on loopback unless told otherwise. One line is logged per request; SIGTERM or SIGINT stops \
+            It listens on loopback unless told otherwise, and on another address only with --auth (or --insecure); \
+            with auth on, predictions and online features need a 'predict' token, other writes (MLflow writes, \
+            pushes, materialization, alias moves) a 'write' token, reads a 'read' token (the mlflow client sends \
+            MLFLOW_TRACKING_TOKEN); health checks stay open. One line is logged per request; SIGTERM or SIGINT stops \
             the server and closes its stores. 'kite server' is the same command, for users of 'mlflow server'.
             """,
         aliases: ["server"]
@@ -44,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
     var reloadSeconds: Double?
     @Option(help: "The share of prediction requests appended to the prediction log, 0 to 1 (default: kite.yaml's serve.log_sample_rate, else 1).")
     var logSampleRate: Double?
+    @Flag(help: "Require API tokens (Authorization: Bearer …; make them with 'kite tokens create'). Default: kite.yaml's serve.auth, else off.")
+    var auth = false
+    @Flag(help: "Listen on a non-loopback address without auth (not recommended).") var insecure = false
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     func run() async throws {
@@ -99,6 +105,13 @@ struct ServeCommand: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = host ?? settings.host ?? configuration.host
         configuration.port = port ?? settings.port ?? configuration.port
+        configuration.auth = auth || (settings.auth ?? false)
+        let loopback = ["127.0.0.1", "localhost", "::1"].contains(configuration.host) || configuration.host.hasPrefix("127.")
+        guard loopback || configuration.auth || insecure else {
+            throw KiteError.invalidArgument(
+                "kite serve listens on \(configuration.host) without auth: turn auth on (--auth or kite.yaml's serve.auth: true, with tokens from 'kite tokens create'), or pass --insecure"
+            )
+        }
         guard (0...65535).contains(configuration.port) else {
             throw KiteError.invalidArgument("--port must be between 0 and 65535, not \(configuration.port)")
         }

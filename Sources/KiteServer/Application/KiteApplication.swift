@@ -85,11 +85,12 @@ public enum KiteApplication {
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let metrics = ServerMetrics()
+        let auth = configuration.auth ? TokenAuthenticator(registry: registry) : nil
         router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
         router.add(middleware: APIErrorMiddleware(format: .kite))
 
         // Kite's own endpoints at the root: health and version, and Feast's feature-server paths.
-        let root = APIFamily(format: .kite, bodyLimit: configuration.jsonBodyLimit)
+        let root = APIFamily(format: .kite, bodyLimit: configuration.jsonBodyLimit, auth: auth)
         root.addRaw(.get, "health") { _, _ in JSONResponse.text("OK") }
         root.addRaw(.get, "version") { _, _ in JSONResponse.text("kite \(KiteVersion.current)") }
         root.addRaw(.get, "metrics") { _, _ in
@@ -111,24 +112,24 @@ public enum KiteApplication {
                 host: models.host, features: definitions.flatMap { definitions in online.map { (definitions, $0) } }, log: models.log, metrics: metrics,
                 clock: registry.clock)
             PredictionAPI.register(in: root, serving: serving)
-            let inference = APIFamily(format: .inference, bodyLimit: configuration.jsonBodyLimit)
+            let inference = APIFamily(format: .inference, bodyLimit: configuration.jsonBodyLimit, auth: auth)
             InferenceProtocolAPI.register(in: inference, serving: serving)
             inference.mount(on: router, at: ["/v2"])
         }
         root.mount(on: router, at: ["/"])
 
         if configuration.apis.contains(.mlflow) {
-            let tracking = APIFamily(format: .mlflow, bodyLimit: configuration.jsonBodyLimit)
+            let tracking = APIFamily(format: .mlflow, bodyLimit: configuration.jsonBodyLimit, auth: auth)
             MLflowTrackingAPI.register(in: tracking, store: registry)
             MLflowRegistryAPI.register(in: tracking, store: registry)
             MLflowArtifactListing.register(in: tracking, store: registry, artifacts: artifacts)
             tracking.mount(on: router, at: ["/api/2.0/mlflow", "/ajax-api/2.0/mlflow"])
 
-            let server = APIFamily(format: .mlflow, bodyLimit: 1 << 20)
+            let server = APIFamily(format: .mlflow, bodyLimit: 1 << 20, auth: auth)
             server.add(.get, "server-info") { _ in MLflowJSON.serverInfo }
             server.mount(on: router, at: ["/api/3.0/mlflow", "/ajax-api/3.0/mlflow"])
 
-            let proxy = APIFamily(format: .mlflow, bodyLimit: configuration.artifactLimit)
+            let proxy = APIFamily(format: .mlflow, bodyLimit: configuration.artifactLimit, auth: auth)
             ArtifactsAPI.register(in: proxy, artifacts: artifacts)
             proxy.mount(on: router, at: ["/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"])
         }

@@ -30,11 +30,13 @@ public struct ServerConfiguration: Sendable {
     public var requestTimeout: Duration
     public var jsonBodyLimit: Int
     public var artifactLimit: Int
+    /// Whether requests need API tokens (`Authorization: Bearer …`; see `TokenAuthenticator` for the roles).
+    public var auth: Bool
 
     public init(
         host: String = defaultHost, port: Int = defaultPort, apis: Set<ServedAPI> = Set(ServedAPI.allCases),
         requestTimeout: Duration = defaultRequestTimeout, jsonBodyLimit: Int = defaultJSONBodyLimit,
-        artifactLimit: Int = defaultArtifactLimit
+        artifactLimit: Int = defaultArtifactLimit, auth: Bool = false
     ) {
         self.host = host
         self.port = port
@@ -42,5 +44,6 @@ public struct ServerConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.jsonBodyLimit = jsonBodyLimit
         self.artifactLimit = artifactLimit
+        self.auth = auth
     }
 }

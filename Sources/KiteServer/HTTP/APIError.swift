@@ -7,6 +7,8 @@ struct APIError: Error {
     var status: Int
     var errorCode: String
     var message: String
+    /// Headers the answer carries (`WWW-Authenticate` on 401, `Retry-After` on 503).
+    var headers: HTTPFields = [:]
 
     /// The answer for an error thrown by a handler: Kite's codes map to statuses in this one table; anything
     /// that is not a `KiteError` or an HTTP error is a 500.
@@ -34,10 +36,11 @@ struct APIError: Error {
         }
     }
 
-    init(status: Int, errorCode: String, message: String) {
+    init(status: Int, errorCode: String, message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.errorCode = errorCode
         self.message = message
+        self.headers = headers
     }
 
     /// No endpoint has this path.

@@ -15,7 +15,9 @@ struct APIErrorMiddleware: RouterMiddleware {
             let notFound = (error as? HTTPError)?.status == .notFound && (error as? HTTPError)?.body == nil
             let answer = notFound ? APIError.notFound(request) : APIError(error)
             if answer.status >= 500 { context.logger.error("\(request.method) \(request.uri.path): \(answer.message)") }
-            return JSONResponse.make(format.body(answer), status: HTTPResponse.Status(code: answer.status))
+            var response = JSONResponse.make(format.body(answer), status: HTTPResponse.Status(code: answer.status))
+            response.headers.append(contentsOf: answer.headers)
+            return response
         }
     }
 }

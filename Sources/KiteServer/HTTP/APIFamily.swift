@@ -29,11 +29,13 @@ final class APIFamily {
     private var paths: [String: [HTTPRequest.Method]] = [:]
     private var order: [String] = []
 
-    /// A family answering errors in `format` and refusing JSON bodies over `bodyLimit` bytes.
-    init(format: APIErrorFormat, bodyLimit: Int) {
+    /// A family answering errors in `format` and refusing JSON bodies over `bodyLimit` bytes; with `auth`, its
+    /// requests need tokens (`TokenAuthMiddleware`).
+    init(format: APIErrorFormat, bodyLimit: Int, auth: TokenAuthenticator? = nil) {
         self.format = format
         self.bodyLimit = bodyLimit
         collection.add(middleware: APIErrorMiddleware(format: format))
+        if let auth { collection.add(middleware: TokenAuthMiddleware(authenticator: auth)) }
     }
 
     /// Adds a JSON endpoint; `{name}` segments of `path` are captured.

@@ -132,6 +132,16 @@ enum RegistrySchema {
         // A run's rows refer to it by an integer (`run.seq`, numbered by the `run` counter) instead of its 32-character
         // id: set-based filters and loads compare integers. Each table is rebuilt, as SQLite cannot change a key.
         .init(version: 8, name: "integer run keys", statements: integerRunKeys),
+        // API tokens for `kite serve` with auth on: only a token's SHA-256 is kept.
+        .init(
+            version: 9, name: "API tokens",
+            statements: [
+                """
+                CREATE TABLE api_token (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+                    created_time BIGINT NOT NULL, revoked_time BIGINT)
+                """
+            ]),
     ])
 
     /// Migration 8: `run.seq`, and every table of run rows rebuilt on `run_seq`.
