@@ -88,6 +88,7 @@ public enum KiteApplication {
         let auth = configuration.auth ? TokenAuthenticator(registry: registry) : nil
         router.add(middleware: RequestLogMiddleware(logger: logger, metrics: metrics))
         router.add(middleware: APIErrorMiddleware(format: .kite))
+        router.add(middleware: LoadSheddingMiddleware(limit: configuration.maxConcurrentRequests))
 
         // Kite's own endpoints at the root: health and version, and Feast's feature-server paths.
         let root = APIFamily(format: .kite, bodyLimit: configuration.jsonBodyLimit, auth: auth)
@@ -110,7 +111,7 @@ public enum KiteApplication {
         if configuration.apis.contains(.predictions), let models {
             let serving = PredictionServing(
                 host: models.host, features: definitions.flatMap { definitions in online.map { (definitions, $0) } }, log: models.log, metrics: metrics,
-                clock: registry.clock)
+                clock: registry.clock, timeout: configuration.predictionTimeout)
             PredictionAPI.register(in: root, serving: serving)
             let inference = APIFamily(format: .inference, bodyLimit: configuration.jsonBodyLimit, auth: auth)
             InferenceProtocolAPI.register(in: inference, serving: serving)

@@ -30,13 +30,18 @@ public struct ServerConfiguration: Sendable {
     public var requestTimeout: Duration
     public var jsonBodyLimit: Int
     public var artifactLimit: Int
+    /// How many requests are handled at once; more are answered 503 with `Retry-After`.
+    public var maxConcurrentRequests: Int
+    /// How long a prediction may take before it is answered 503.
+    public var predictionTimeout: Duration
     /// Whether requests need API tokens (`Authorization: Bearer …`; see `TokenAuthenticator` for the roles).
     public var auth: Bool
 
     public init(
         host: String = defaultHost, port: Int = defaultPort, apis: Set<ServedAPI> = Set(ServedAPI.allCases),
         requestTimeout: Duration = defaultRequestTimeout, jsonBodyLimit: Int = defaultJSONBodyLimit,
-        artifactLimit: Int = defaultArtifactLimit, auth: Bool = false
+        artifactLimit: Int = defaultArtifactLimit, auth: Bool = false, maxConcurrentRequests: Int = 512,
+        predictionTimeout: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
@@ -45,5 +50,7 @@ public struct ServerConfiguration: Sendable {
         self.jsonBodyLimit = jsonBodyLimit
         self.artifactLimit = artifactLimit
         self.auth = auth
+        self.maxConcurrentRequests = maxConcurrentRequests
+        self.predictionTimeout = predictionTimeout
     }
 }

@@ -14,6 +14,8 @@ struct PredictionServing: Sendable {
     var log: PredictionLog?
     var metrics: ServerMetrics
     var clock: WallClock
+    /// How long a prediction may take before it is answered 503.
+    var timeout: Duration
 
     /// The model served as `name`, or `not_found` naming what is served.
     func model(_ name: String) throws -> ServedModel {
@@ -36,6 +38,24 @@ struct PredictionServing: Sendable {
     /// Scores `columns` (one value per row each) with `model`, reading its features when it has a feature service;
     /// records the request's metrics and appends it to the prediction log (when sampled).
     func predict(_ model: ServedModel, columns: [(name: String, values: [Scalar])], requestID: String) async throws -> (ModelInputs, Predictions) {
+        let timeout = timeout
+        return try await withThrowingTaskGroup(of: (ModelInputs, Predictions)?.self) { group in
+            group.addTask { try await measuredPrediction(model, columns: columns, requestID: requestID) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let answer = first else {
+                throw KiteError(.unavailable, "the prediction took longer than \(timeout); retry, or send fewer rows")
+            }
+            return answer
+        }
+    }
+
+    private func measuredPrediction(
+        _ model: ServedModel, columns: [(name: String, values: [Scalar])], requestID: String
+    ) async throws -> (ModelInputs, Predictions) {
         let clock = ContinuousClock()
         let start = clock.now
         do {
