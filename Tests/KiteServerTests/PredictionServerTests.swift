@@ -242,6 +242,29 @@ import Training
         }
     }
 
+    /// Schemathesis (from PyPI) fuzzes every operation of `/openapi.json` on the running server: no 5xx, and every
+    /// answer has a documented status, content type and schema.
+    @Test func schemathesisFindsNoServerErrorsOrSchemaViolations() async throws {
+        try await withModels { project, artifacts in
+            try await serve(project, artifacts, testing: .live) { client in
+                let (status, document) = try await TestServer.call(client, .get, "/openapi.json")
+                #expect(status == 200 && document["openapi"] == .string("3.1.0"))
+                #expect(document["paths"]?["/v1/models/{name}/predict"] != nil && document["paths"]?["/v2/models/{name}/infer"] != nil)
+                let port = try #require(client.port)
+                let schemathesis = URL(fileURLWithPath: TestEnvironment.python).deletingLastPathComponent().appendingPathComponent("st").path
+                let run = try Subprocess.run(
+                    schemathesis,
+                    [
+                        "run", "http://127.0.0.1:\(port)/openapi.json", "--checks",
+                        "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance", "--max-examples", "25",
+                        "--seed", "7", "--no-color",
+                    ])
+                #expect(run.status == 0, "\(run.standardOutput.suffix(4000))\n\(run.standardError.suffix(2000))")
+                #expect(run.standardOutput.contains("passed"), "\(run.standardOutput.suffix(2000))")
+            }
+        }
+    }
+
     /// The Open Inference Protocol's health and metadata, and Kite's model listing.
     @Test func healthAndMetadata() async throws {
         try await withModels { project, artifacts in

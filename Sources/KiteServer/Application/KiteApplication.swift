@@ -94,6 +94,11 @@ public enum KiteApplication {
         let root = APIFamily(format: .kite, bodyLimit: configuration.jsonBodyLimit, auth: auth)
         root.addRaw(.get, "health") { _, _ in JSONResponse.text("OK") }
         root.addRaw(.get, "version") { _, _ in JSONResponse.text("kite \(KiteVersion.current)") }
+        let openAPI = OpenAPIDocument.json(
+            features: configuration.apis.contains(.features) && features != nil, predictions: configuration.apis.contains(.predictions) && models != nil)
+        root.addRaw(.get, "openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: openAPI)))
+        }
         root.addRaw(.get, "metrics") { _, _ in
             if let statistics = models?.log?.statistics {
                 metrics.predictionLog(written: statistics.written, dropped: statistics.dropped, buffered: statistics.buffered)
