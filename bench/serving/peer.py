@@ -1,0 +1,74 @@
+"""Helpers of bench/serving/run.
+
+  lightgbm TRAINING_SET OUT_MODEL          train LightGBM (the example's GBDT parameters) on Kite's training set
+  load-redis KITE_PORT REDIS_PORT          copy the online features Kite serves into plain Redis hashes
+  wrk-lua KITE_LUA FASTAPI_LUA             wrk scripts: a random customer, merchant and amount per request
+  report RESULTS_JSON                      print the table
+"""
+import json
+import sys
+import urllib.request
+
+CUSTOMERS, MERCHANTS = 2000, 40
+FEATURES = ["spend_1d", "spend_7d", "txn_count_7d", "avg_amount_7d", "fraud_rate_30d", "amount_vs_avg_7d", "is_large", "amount"]
+
+
+def post(port, path, body):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(request))
+
+
+command = sys.argv[1]
+if command == "lightgbm":
+    import lightgbm
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(sys.argv[2]).to_pandas()
+    table["is_large"] = table["is_large"].astype(float)
+    data = lightgbm.Dataset(table[FEATURES].astype(float), label=table["is_fraud"].astype(int))
+    parameters = {"objective": "binary", "num_leaves": 31, "learning_rate": 0.1, "min_data_in_leaf": 20, "seed": 7, "verbose": -1, "num_threads": 1}
+    lightgbm.train(parameters, data, num_boost_round=100).save_model(sys.argv[3])
+elif command == "load-redis":
+    import redis
+
+    kite_port, redis_port = sys.argv[2], int(sys.argv[3])
+    store = redis.Redis(host="127.0.0.1", port=redis_port)
+    for entity, key, features, count in [("customer_id", "c", ["customer_stats:*"], CUSTOMERS), ("merchant_id", "m", ["merchant_stats:fraud_rate_30d"], MERCHANTS)]:
+        answer = post(kite_port, "/get-online-features", {"features": features, "entities": {entity: list(range(1, count + 1))}})
+        names = answer["metadata"]["feature_names"]
+        results = answer["results"]
+        for row in range(count):
+            values = {names[i]: results[i]["values"][row] for i in range(1, len(names)) if results[i]["values"][row] is not None}
+            if values:
+                store.hset(f"bench:{key}:{row + 1}", mapping=values)
+elif command == "wrk-lua":
+    common = f"""
+math.randomseed(7)
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  local customer = math.random(1, {CUSTOMERS})
+  local merchant = math.random(1, {MERCHANTS})
+  local amount = math.random(100, 50000) / 100
+  return wrk.format(nil, nil, nil, BODY)
+end
+"""
+    kite = '\'{"entities": {"customer_id": [\' .. customer .. \'], "merchant_id": [\' .. merchant .. \']}, "request": {"amount": [\' .. amount .. \']}}\''
+    fastapi = '\'{"customer_id": \' .. customer .. \', "merchant_id": \' .. merchant .. \', "amount": \' .. amount .. \'}\''
+    open(sys.argv[2], "w").write(common.replace("BODY", kite))
+    open(sys.argv[3], "w").write(common.replace("BODY", fastapi))
+elif command == "report":
+    import os
+    import platform
+
+    results = json.load(open(sys.argv[2]))
+    print(f"bench/serving: fraud GBDT (100 trees x 31 leaves, {len(FEATURES)} inputs), one transaction per request, wrk 2 threads x 32 connections, "
+          f"{platform.machine()}, {os.cpu_count()} cores; Kite logs every prediction")
+    print(f"{'':36}{'req/s':>10}{'p50':>10}{'p99':>10}{'non-2xx':>9}")
+    for label, key in [("kite serve (embedded store)", "kite_embedded"), ("kite serve (Redis)", "kite_redis"),
+                       ("FastAPI + uvicorn, 1 worker (Redis)", "fastapi_1"), ("FastAPI + uvicorn, 2 workers (Redis)", "fastapi_2")]:
+        run = results[key]
+        print(f"  {label:34}{run['rps']:10.0f}{run['p50']:>10}{run['p99']:>10}{run['non2xx']:9d}")
+    best = max(results["fastapi_1"]["rps"], results["fastapi_2"]["rps"])
+    print(f"kite (Redis) / best FastAPI: {results['kite_redis']['rps'] / best:.1f}x; kite (embedded) / best FastAPI: {results['kite_embedded']['rps'] / best:.1f}x")
+    print(f"kite serve RSS after load: embedded {results['kite_embedded_rss_mb']} MB, Redis {results['kite_redis_rss_mb']} MB")
