@@ -72,6 +72,16 @@ public enum Subprocess {
             standardError: String(decoding: errorData.value, as: UTF8.self))
     }
 
+    /// `run` for async tests: the wait happens on a thread of its own, so a test whose child process calls back
+    /// into an in-process server does not hold one of Swift's few cooperative threads while the server needs it.
+    public static func run(
+        _ executable: String, _ arguments: [String], input: String? = nil, environment: [String: String] = [:]
+    ) async throws -> ProcessResult {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(executable, arguments, input: input, environment: environment) as ProcessResult }) }.start()
+        }
+    }
+
     /// Runs a peer script with the peers' Python; a non-zero exit is an error carrying its standard error.
     public static func python(_ script: String, _ arguments: [String]) throws -> String {
         let result = try run(TestEnvironment.python, [TestEnvironment.peerScript(script)] + arguments)

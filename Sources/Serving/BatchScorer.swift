@@ -7,12 +7,15 @@ public struct BatchScorer: Sendable {
     public let model: ModelFile
     /// The probability at which a binary prediction is 1.
     public let threshold: Double
+    /// The learner, packed once for all the batches this scorer sees.
+    private let predictor: ModelPredictor
 
     /// A scorer for `model`; `threshold` must be in 0…1.
     public init(model: ModelFile, threshold: Double = 0.5) throws {
         guard (0...1).contains(threshold) else { throw KiteError.invalidArgument("the threshold must be between 0 and 1, not \(threshold)") }
         self.model = model
         self.threshold = threshold
+        self.predictor = try model.predictor()
     }
 
     /// The model's predictions for every row of `frame`.
@@ -22,14 +25,14 @@ public struct BatchScorer: Sendable {
     public func predictions(features: Matrix) throws -> Predictions {
         switch model.signature.task {
         case .binary:
-            let probabilities = try model.predict(features: features)
+            let probabilities = try predictor.predict(features)
             return .binary(probabilities: probabilities, classes: probabilities.map { $0 >= threshold ? 1 : 0 })
         case .multiclass:
-            let probabilities = try model.probabilities(features: features)
+            let probabilities = try predictor.probabilities(features)
             let best = probabilities.map { row in row.indices.max { row[$0] < row[$1] } ?? 0 }
             return .multiclass(classes: model.signature.classes ?? [], probabilities: probabilities, best: best)
         case .regression:
-            return .regression(try model.predict(features: features))
+            return .regression(try predictor.predict(features))
         }
     }
 

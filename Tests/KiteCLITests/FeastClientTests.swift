@@ -9,9 +9,9 @@ import Testing
     @Test func feastsSDKReadsOnlineFeaturesThroughKite() async throws {
         let directory = try TemporaryDirectory()
         let project = directory.file("fraud")
-        let created = try Subprocess.run(TestEnvironment.kiteBinary, ["init", "--example", "fraud", "--rows", "2000", project])
+        let created = try await Subprocess.run(TestEnvironment.kiteBinary, ["init", "--example", "fraud", "--rows", "2000", project])
         #expect(created.status == 0, "\(created.standardError)")
-        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["apply", "--project", project]).status == 0)
+        #expect(try await Subprocess.run(TestEnvironment.kiteBinary, ["apply", "--project", project]).status == 0)
         // Fresh values (within the view's 7-day ttl) for customers 0..<20, pushed as a user would.
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let ids = (0..<20).map { Int64($0) }
@@ -26,12 +26,12 @@ import Testing
         let writer = try await ParquetWriter(path: file, schema: rows.schema)
         try await writer.write(rows)
         try await writer.close()
-        let pushed = try Subprocess.run(TestEnvironment.kiteBinary, ["push", "customer_stats", file, "--project", project])
+        let pushed = try await Subprocess.run(TestEnvironment.kiteBinary, ["push", "customer_stats", file, "--project", project])
         #expect(pushed.status == 0, "\(pushed.standardError)")
 
         let server = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--port", "0", "--project", project], in: directory.path)
         defer { server.stop() }
-        let result = try Subprocess.run(
+        let result = try await Subprocess.run(
             try TestServices.feastPython(),
             [
                 TestEnvironment.peerScript("feast_remote_peer.py"), "http://127.0.0.1:\(server.port)", directory.file("feast_repo"),

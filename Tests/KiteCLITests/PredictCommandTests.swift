@@ -34,7 +34,7 @@ import Testing
     @Test func scoresAFileWithAModelFileAndARegisteredModel() async throws {
         let directory = try TemporaryDirectory()
         let project = directory.file("project")
-        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
+        #expect(try await Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
         let (model, frame) = try Self.model()
         try model.save(to: directory.file("model.json"))
         let input = directory.file("input.parquet")
@@ -43,7 +43,7 @@ import Testing
 
         func check(_ reference: String) async throws {
             let output = directory.file("scored-\(reference.replacingOccurrences(of: "/", with: "_")).parquet")
-            let result = try Subprocess.run(
+            let result = try await Subprocess.run(
                 TestEnvironment.kiteBinary, ["predict", reference, "--input", input, "--out", output, "--project", project])
             #expect(result.status == 0, "\(result.standardError)")
             let scored = try await ParquetReader(path: output).read()
@@ -71,7 +71,7 @@ import Testing
         try await check("fraud@v1")
         try await check("fraud@latest")
 
-        let missing = try Subprocess.run(
+        let missing = try await Subprocess.run(
             TestEnvironment.kiteBinary,
             [
                 "predict", directory.file("model.json"), "--input", directory.file("nothing.parquet"), "--out", directory.file("x.parquet"),
@@ -79,21 +79,21 @@ import Testing
         #expect(missing.status == 1)
         let wrongColumns = directory.file("wrong.parquet")
         try await ParquetWriter.write(try frame.select(["id", "category"]), to: wrongColumns)
-        let mismatch = try Subprocess.run(
+        let mismatch = try await Subprocess.run(
             TestEnvironment.kiteBinary,
             [
                 "predict", directory.file("model.json"), "--input", wrongColumns, "--out", directory.file("y.parquet"),
             ])
         #expect(mismatch.status == 1 && mismatch.standardError.contains("no column 'amount'"), "\(mismatch.standardError)")
         #expect(!FileManager.default.fileExists(atPath: directory.file("y.parquet")))
-        let unknown = try Subprocess.run(
+        let unknown = try await Subprocess.run(
             TestEnvironment.kiteBinary,
             [
                 "predict", "ghost@champion", "--input", input, "--out", directory.file("z.parquet"), "--project", project,
             ])
         #expect(unknown.status == 1 && unknown.standardError.contains("ghost"), "\(unknown.standardError)")
         // A model that does not exist is reported as such, not as a missing version.
-        let ghostVersion = try Subprocess.run(
+        let ghostVersion = try await Subprocess.run(
             TestEnvironment.kiteBinary,
             [
                 "predict", "ghost@v1", "--input", input, "--out", directory.file("z.parquet"), "--project", project,

@@ -150,7 +150,7 @@ import Testing
     @Test func demoRunsEveryStage() async throws {
         let directory = try TemporaryDirectory()
         let folder = directory.file("demo")
-        let result = try Subprocess.run(TestEnvironment.kiteBinary, ["demo", "--rows", "5000", "--keep", folder])
+        let result = try await Subprocess.run(TestEnvironment.kiteBinary, ["demo", "--rows", "5000", "--keep", folder])
         #expect(result.status == 0, "\(result.standardError)")
         for stage in [
             "[generate] 5000 transactions", "[apply] applied definitions version 1", "[dataset] 5000 rows × 7 features",
@@ -170,7 +170,7 @@ import Testing
         #expect(run.metrics["auc"]?.value == model.metrics["auc"] && (model.metrics["auc"] ?? 0) > 0.6)
         #expect(run.inputs.map(\.name) == ["fraud_model"] && model.signature.featureService == "fraud_model")
         let scored = directory.file("scored.parquet")
-        let predicted = try Subprocess.run(
+        let predicted = try await Subprocess.run(
             TestEnvironment.kiteBinary,
             [
                 "predict", "fraud@champion", "--project", folder, "--input", folder + "/data/training_set.parquet", "--out", scored,

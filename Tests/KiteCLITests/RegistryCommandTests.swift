@@ -10,7 +10,7 @@ import Testing
     @Test func listsShowsAndMovesAliases() async throws {
         let directory = try TemporaryDirectory()
         let project = directory.file("fraud")
-        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
+        #expect(try await Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
         let runIDs = try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) { store in
             let experiment = try await store.createExperiment(name: "fraud-detection")
             var runIDs: [String] = []

@@ -19,7 +19,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let project = directory.file("replicas")
         let kite = { (arguments: [String]) in try Subprocess.run(TestEnvironment.kiteBinary, arguments + ["--project", project]) }
-        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["init", "--example", "fraud", "--rows", "3000", project]).status == 0)
+        #expect(try await Subprocess.run(TestEnvironment.kiteBinary, ["init", "--example", "fraud", "--rows", "3000", project]).status == 0)
         let configuration = project + "/kite.yaml"
         var yaml = try String(contentsOfFile: configuration, encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: "project: fraud", with: "project: replicas-\(UUID().uuidString.prefix(8).lowercased())")
@@ -88,7 +88,7 @@ import Testing
         // Each replica, asked directly, serves the moved alias's version.
         let ask = "import json, sys, urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1]))['version'])"
         for replica in [first, second] {
-            let served = try Subprocess.run(TestEnvironment.python, ["-c", ask, "http://127.0.0.1:\(replica.port)/v1/models/fraud"])
+            let served = try await Subprocess.run(TestEnvironment.python, ["-c", ask, "http://127.0.0.1:\(replica.port)/v1/models/fraud"])
             #expect(served.standardOutput == "2\n", "\(served.standardOutput) \(served.standardError)")
         }
         #expect(first.stop() == 0, "\(first.log)")
@@ -110,7 +110,7 @@ import Testing
             table = ds.dataset(sys.argv[1], format="parquet", partitioning="hive").to_table(columns=["request_id", "model_version"])
             print(json.dumps({"rows": table.num_rows, "ids": sorted(set(table.column("request_id").to_pylist()))}))
             """
-        let read = try Subprocess.run(TestEnvironment.python, ["-c", script, project + "/data/predictions"])
+        let read = try await Subprocess.run(TestEnvironment.python, ["-c", script, project + "/data/predictions"])
         #expect(read.status == 0, "\(read.standardError)")
         let logged = try JSONDecoder().decode(Logged.self, from: Data(read.standardOutput.utf8))
         #expect(logged.rows == 2 * answered.count)

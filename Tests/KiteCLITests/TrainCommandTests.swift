@@ -47,7 +47,7 @@ import Training
     /// A new empty project with `table` written to data/table.parquet and data/table.csv.
     static func project(_ directory: TemporaryDirectory, rows: Int = 3_000) async throws -> String {
         let project = directory.file("project")
-        #expect(try Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
+        #expect(try await Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
         let frame = try table(rows: rows, seed: 11)
         try await ParquetWriter.write(frame, to: project + "/data/table.parquet")
         try CSVWriter.write(frame).write(toFile: project + "/data/table.csv", atomically: true, encoding: .utf8)
@@ -130,7 +130,7 @@ import Training
         let input = directory.file("score.parquet")
         try await ParquetWriter.write(try Self.table(rows: 200, seed: 12).select(["id", "a", "b", "c", "region"]), to: input)
         let out = directory.file("scored.parquet")
-        let predicted = try Subprocess.run(TestEnvironment.kiteBinary, ["predict", "tiers@v1", "--project", project, "--input", input, "--out", out])
+        let predicted = try await Subprocess.run(TestEnvironment.kiteBinary, ["predict", "tiers@v1", "--project", project, "--input", input, "--out", out])
         #expect(predicted.status == 0, "\(predicted.standardError)")
         let scored = try await ParquetReader(path: out).read()
         #expect(

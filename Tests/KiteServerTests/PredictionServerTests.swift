@@ -17,27 +17,42 @@ import Training
 /// Predictions on `kite serve`, in process: the fraud example's GBDT (fraud v1, fraud@champion) and logistic
 /// regression (v2) trained from its feature service, served with features from the embedded online store.
 @Suite struct PredictionServerTests {
-    /// The project with both of the example's models registered; `body` also gets the artifact store.
-    private func withModels(_ body: (FraudProject, any ObjectStore) async throws -> Void) async throws {
-        try await FraudProject.with(rows: 6_000) { project in
-            try FileManager.default.createDirectory(atPath: project.folder + "/served-artifacts", withIntermediateDirectories: true)
-            let artifacts = try LocalObjectStore(root: project.folder + "/served-artifacts")
-            let logger = Logger(label: "test")
-            try await S3Client.with(configuration: S3Configuration(), logger: logger) { s3 in
-                try await RegistryStore.withStore(url: project.configuration.registryURL, logger: logger) { registry in
-                    for learner in ["gbdt", "logistic"] {
-                        // The example's gates compare with a champion; these tests register both versions regardless.
-                        let path = project.folder + "/train/\(learner).yaml"
-                        let text = try String(contentsOfFile: path, encoding: .utf8)
-                        try text.components(separatedBy: "gates:")[0].write(toFile: path, atomically: true, encoding: .utf8)
-                        let job = TrainingJob(configuration: try TrainingConfiguration.load(path: path), project: project.configuration, s3: s3)
-                        _ = try await job.run(registry: registry, artifacts: ArtifactStore(objects: artifacts))
-                    }
-                    try await registry.setAlias(name: "fraud", alias: "champion", version: "1")
+    /// The project with both models trained, made once per test process (training is the slow part) and copied
+    /// for each test.
+    private static let template = Task { () throws -> (TemporaryDirectory, String) in
+        // The folder lives as long as this task's value: for the whole test process.
+        let directory = try TemporaryDirectory()
+        let folder = directory.file("fraud")
+        try await FraudProject.create(rows: 6_000, at: folder)
+        let project = try ProjectConfiguration.load(folder: folder)
+        let artifacts = try LocalObjectStore(root: folder + "/served-artifacts", create: true)
+        let logger = Logger(label: "test")
+        try await S3Client.with(configuration: S3Configuration(), logger: logger) { s3 in
+            try await RegistryStore.withStore(url: project.registryURL, logger: logger) { registry in
+                for learner in ["gbdt", "logistic"] {
+                    // The example's gates compare with a champion; these tests register both versions regardless.
+                    let path = folder + "/train/\(learner).yaml"
+                    let text = try String(contentsOfFile: path, encoding: .utf8)
+                    try text.components(separatedBy: "gates:")[0].write(toFile: path, atomically: true, encoding: .utf8)
+                    let job = TrainingJob(configuration: try TrainingConfiguration.load(path: path), project: project, s3: s3)
+                    _ = try await job.run(registry: registry, artifacts: ArtifactStore(objects: artifacts))
                 }
+                try await registry.setAlias(name: "fraud", alias: "champion", version: "1")
             }
-            try await body(project, artifacts)
         }
+        return (directory, folder)
+    }
+
+    /// A copy of the trained project; `body` also gets its artifact store.
+    private func withModels(_ body: (FraudProject, any ObjectStore) async throws -> Void) async throws {
+        let (_, template) = try await Self.template.value
+        let directory = try TemporaryDirectory()
+        let folder = directory.file("fraud")
+        try FileManager.default.copyItem(atPath: template, toPath: folder)
+        try await FraudProject.with(folder: folder) { project in
+            try await body(project, try LocalObjectStore(root: folder + "/served-artifacts"))
+        }
+        _ = directory
     }
 
     private func serve(
@@ -152,7 +167,7 @@ import Training
                 let file = project.folder + "/triton-rows.json"
                 try rows.text.write(toFile: file, atomically: true, encoding: .utf8)
                 let port = try #require(client.port)
-                let run = try Subprocess.run(
+                let run = try await Subprocess.run(
                     TestEnvironment.python, [TestEnvironment.peerScript("tritonclient_peer.py"), "127.0.0.1:\(port)", "fraud", file])
                 #expect(run.status == 0, "\(run.standardError)")
                 let peer = try JSONValue.parse(Array(run.standardOutput.utf8))
@@ -201,7 +216,7 @@ import Training
                 table = ds.dataset(sys.argv[1], format="parquet", partitioning="hive").to_table().sort_by([("request_id", "ascending"), ("probability", "ascending")])
                 print(json.dumps({"columns": table.column_names, "rows": table.to_pylist()}, default=str))
                 """
-            let run = try Subprocess.run(TestEnvironment.python, ["-c", script, folder])
+            let run = try await Subprocess.run(TestEnvironment.python, ["-c", script, folder])
             #expect(run.status == 0, "\(run.standardError)")
             let read = try JSONValue.parse(Array(run.standardOutput.utf8))
             guard case .array(let rows)? = read["rows"] else {
@@ -252,7 +267,7 @@ import Training
                 #expect(document["paths"]?["/v1/models/{name}/predict"] != nil && document["paths"]?["/v2/models/{name}/infer"] != nil)
                 let port = try #require(client.port)
                 let schemathesis = URL(fileURLWithPath: TestEnvironment.python).deletingLastPathComponent().appendingPathComponent("st").path
-                let run = try Subprocess.run(
+                let run = try await Subprocess.run(
                     schemathesis,
                     [
                         "run", "http://127.0.0.1:\(port)/openapi.json", "--checks",

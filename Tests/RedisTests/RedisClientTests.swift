@@ -261,7 +261,7 @@ final class OwnRedis: @unchecked Sendable {
         var nodes: [OwnRedis] = []
         for _ in 0..<(masters * (1 + replicasEach)) { nodes.append(try OwnRedis(cluster: true)) }
         let addresses = nodes.map { "127.0.0.1:\($0.port)" }
-        let created = try Subprocess.run(
+        let created = try await Subprocess.run(
             "/usr/bin/redis-cli", ["--cluster", "create"] + addresses + ["--cluster-replicas", String(replicasEach), "--cluster-yes"])
         #expect(created.status == 0, "\(created.standardOutput)\(created.standardError)")
         try await waitForClusterOK(port: nodes[0].port)
@@ -272,7 +272,7 @@ final class OwnRedis: @unchecked Sendable {
 
     private func waitForClusterOK(port: Int) async throws {
         for _ in 0..<100 {
-            let info = try Subprocess.run("/usr/bin/redis-cli", ["-p", String(port), "CLUSTER", "INFO"])
+            let info = try await Subprocess.run("/usr/bin/redis-cli", ["-p", String(port), "CLUSTER", "INFO"])
             if info.standardOutput.contains("cluster_state:ok") { return }
             try await Task.sleep(for: .milliseconds(100))
         }

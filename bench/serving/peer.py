@@ -9,7 +9,7 @@ import json
 import sys
 import urllib.request
 
-CUSTOMERS, MERCHANTS = 2000, 40
+CUSTOMERS, MERCHANTS = 2000, 200  # the example's ids at 100,000 transactions: 0…1999 and 0…199
 FEATURES = ["spend_1d", "spend_7d", "txn_count_7d", "avg_amount_7d", "fraud_rate_30d", "amount_vs_avg_7d", "is_large", "amount"]
 
 
@@ -34,21 +34,21 @@ elif command == "load-redis":
     kite_port, redis_port = sys.argv[2], int(sys.argv[3])
     store = redis.Redis(host="127.0.0.1", port=redis_port)
     for entity, key, features, count in [("customer_id", "c", ["customer_stats:*"], CUSTOMERS), ("merchant_id", "m", ["merchant_stats:fraud_rate_30d"], MERCHANTS)]:
-        answer = post(kite_port, "/get-online-features", {"features": features, "entities": {entity: list(range(1, count + 1))}})
+        answer = post(kite_port, "/get-online-features", {"features": features, "entities": {entity: list(range(count))}})
         names = answer["metadata"]["feature_names"]
         results = answer["results"]
         for row in range(count):
             values = {names[i]: results[i]["values"][row] for i in range(1, len(names)) if results[i]["values"][row] is not None}
             if values:
-                store.hset(f"bench:{key}:{row + 1}", mapping=values)
+                store.hset(f"bench:{key}:{row}", mapping=values)
 elif command == "wrk-lua":
     common = f"""
 math.randomseed(7)
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
-  local customer = math.random(1, {CUSTOMERS})
-  local merchant = math.random(1, {MERCHANTS})
+  local customer = math.random(0, {CUSTOMERS - 1})
+  local merchant = math.random(0, {MERCHANTS - 1})
   local amount = math.random(100, 50000) / 100
   return wrk.format(nil, nil, nil, BODY)
 end

@@ -84,7 +84,8 @@ public final class EmbeddedOnlineStore: OnlineStore {
                         let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                         let statement = try db.cachedStatement(
                             sql: "SELECT entity_key, event_time, created_time, payload FROM online_values WHERE view = ? AND entity_key IN (\(marks))")
-                        let rows = try Row.fetchCursor(statement, arguments: StatementArguments([view] + chunk.map { $0 as (any DatabaseValueConvertible)? }))
+                        let values: [(any DatabaseValueConvertible)?] = [view] + chunk.map { $0 }
+                        let rows = try Row.fetchCursor(statement, arguments: StatementArguments(values))
                         while let row = try rows.next() {
                             let key: Data = row[0]
                             let payload: Data = row[3]

@@ -105,27 +105,19 @@ public struct ModelFile: Sendable, Hashable, Codable {
     public func predict(_ frame: DataFrame) throws -> [Double] { try predict(features: try preprocessor.transform(frame)) }
 
     /// Predictions for rows already preprocessed (`preprocessor.transform`), as `predict(_:)` gives them.
-    public func predict(features: Matrix) throws -> [Double] {
-        switch learner {
-        case .gbdt(let model): return try model.predict(features)
-        case .linear(let model): return try model.predict(features)
-        }
-    }
+    public func predict(features: Matrix) throws -> [Double] { try predictor().predict(features) }
 
     /// Each row's class probabilities, in `signature.classes` order (multiclass), or `[1 − p, p]` (binary).
     public func probabilities(_ frame: DataFrame) throws -> [[Double]] { try probabilities(features: try preprocessor.transform(frame)) }
 
     /// Class probabilities for rows already preprocessed, as `probabilities(_:)` gives them.
-    public func probabilities(features: Matrix) throws -> [[Double]] {
+    public func probabilities(features: Matrix) throws -> [[Double]] { try predictor().probabilities(features) }
+
+    /// The learner ready to score many batches: trees packed once.
+    public func predictor() throws -> ModelPredictor {
         switch learner {
-        case .gbdt(let model):
-            guard model.objective == .binary || model.objective == .multiclass else {
-                throw KiteError.invalidArgument("a regression model has no class probabilities")
-            }
-            return try model.probabilities(features)
-        case .linear(let model):
-            guard model.kind == .logistic else { throw KiteError.invalidArgument("a ridge model has no class probabilities") }
-            return try model.predict(features).map { [1 - $0, $0] }
+        case .gbdt(let model): .forest(try model.predictor())
+        case .linear(let model): .linear(model)
         }
     }
 

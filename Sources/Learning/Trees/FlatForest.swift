@@ -23,7 +23,7 @@ public struct FlatForest: Sendable {
     /// Each tree's root node and depth (steps from the root to its deepest leaf).
     private let roots: [Int32]
     private let depths: [Int]
-    private let model: GradientBoostedTrees
+    let model: GradientBoostedTrees
 
     /// Packs `model`'s trees, first checking them (`GradientBoostedTrees.validate()`): the walk reads without
     /// bounds checks, so a damaged model is refused here.
@@ -119,6 +119,18 @@ public struct FlatForest: Sendable {
         return features.withUnsafeBufferPointer { row in
             model.outputCount == 1 ? model.transform(rawScore(row)) : model.prediction(raw: rawScores(row))
         }
+    }
+
+    /// Predictions for every row of `features`, as `GradientBoostedTrees.predict(_:)` gives them for each.
+    public func predict(_ features: Matrix) throws -> [Double] {
+        try model.check(features.columns)
+        return model.rows(of: features) { model.prediction(raw: rawScores($0)) }
+    }
+
+    /// Class probabilities for every row of `features`: one array per row.
+    public func probabilities(_ features: Matrix) throws -> [[Double]] {
+        try model.check(features.columns)
+        return model.rows(of: features) { model.probabilities(raw: rawScores($0)) }
     }
 
     /// Class probabilities for one example, as `GradientBoostedTrees.probabilities(_:)` gives them.

@@ -76,19 +76,12 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
         return features.withUnsafeBufferPointer { probabilities(raw: rawScores($0)) }
     }
 
-    /// Predictions for every row of `features` (see `predict(_:)` for one row), scored by the packed trees.
-    public func predict(_ features: Matrix) throws -> [Double] {
-        try check(features.columns)
-        let packed = try predictor()
-        return rows(of: features) { prediction(raw: packed.rawScores($0)) }
-    }
+    /// Predictions for every row of `features` (see `predict(_:)` for one row), scored by the packed trees (packed
+    /// for this call: a server keeps a `FlatForest` instead).
+    public func predict(_ features: Matrix) throws -> [Double] { try predictor().predict(features) }
 
     /// Class probabilities for every row of `features`: one array per row.
-    public func probabilities(_ features: Matrix) throws -> [[Double]] {
-        try check(features.columns)
-        let packed = try predictor()
-        return rows(of: features) { probabilities(raw: packed.rawScores($0)) }
-    }
+    public func probabilities(_ features: Matrix) throws -> [[Double]] { try predictor().probabilities(features) }
 
     /// The prediction from an example's raw scores.
     func prediction(raw: [Double]) -> Double {
@@ -106,13 +99,13 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
         }
     }
 
-    private func rows<T>(of features: Matrix, _ body: (UnsafeBufferPointer<Double>) -> T) -> [T] {
+    func rows<T>(of features: Matrix, _ body: (UnsafeBufferPointer<Double>) -> T) -> [T] {
         features.values.withUnsafeBufferPointer { all in
             (0..<features.rows).map { row in body(UnsafeBufferPointer(rebasing: all[row * featureCount..<(row + 1) * featureCount])) }
         }
     }
 
-    private func check(_ count: Int) throws {
+    func check(_ count: Int) throws {
         guard count == featureCount else {
             throw KiteError.invalidArgument("the model takes \(featureCount) features, the input has \(count)")
         }
