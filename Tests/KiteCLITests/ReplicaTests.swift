@@ -78,11 +78,12 @@ import Testing
 
         let load = Process()
         load.executableURL = URL(fileURLWithPath: TestEnvironment.python)
-        load.arguments = [TestEnvironment.peerScript("replica_load.py"), "127.0.0.1:\(proxyPort)", "5", "4"]
+        let stopFile = directory.file("stop-load")
+        load.arguments = [TestEnvironment.peerScript("replica_load.py"), "127.0.0.1:\(proxyPort)", stopFile, "4"]
         let loadOutput = Pipe()
         load.standardOutput = loadOutput
         try load.run()
-        try await Task.sleep(for: .seconds(1))
+        for _ in 0..<600 where !FileManager.default.fileExists(atPath: stopFile + ".started") { try await Task.sleep(for: .milliseconds(100)) }
         #expect(try kite(["models", "alias", "fraud", "2", "champion"]).status == 0)
         try await Task.sleep(for: .seconds(1.5))
         // Each replica, asked directly, serves the moved alias's version.
@@ -92,6 +93,9 @@ import Testing
             #expect(served.standardOutput == "2\n", "\(served.standardOutput) \(served.standardError)")
         }
         #expect(first.stop() == 0, "\(first.log)")
+        // The other replica alone for a while, then the load stops.
+        try await Task.sleep(for: .seconds(1))
+        try "stop".write(toFile: stopFile, atomically: true, encoding: .utf8)
         let report = try JSONDecoder().decode(Report.self, from: loadOutput.fileHandleForReading.readDataToEndOfFile())
         load.waitUntilExit()
         #expect(second.stop() == 0, "\(second.log)")

@@ -1,28 +1,29 @@
 """Prediction load through a proxy for the replica test.
 
-usage: replica_load.py HOST:PORT SECONDS THREADS
+usage: replica_load.py HOST:PORT STOP_FILE THREADS
 
 Each thread sends POST /v1/models/fraud/predict (two entity rows, a unique request id each) over one keep-alive
-connection for SECONDS. Prints JSON: how many answers per status, each successful request's id and the model
+connection until STOP_FILE exists (at most two minutes). Prints JSON: how many answers per status, each successful request's id and the model
 version that answered, in the order they were answered.
 """
 import http.client
 import json
+import os
 import sys
 import threading
 import time
 
-address, seconds, threads = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+address, stop_file, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
 host, port = address.split(":")
 lock = threading.Lock()
 statuses, answered, errors = {}, [], []
-deadline = time.monotonic() + seconds
+deadline = time.monotonic() + 120
 
 
 def load(thread):
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     count = 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not os.path.exists(stop_file):
         request_id = f"t{thread}-{count}"
         count += 1
         body = json.dumps({"id": request_id, "entities": {"customer_id": [thread + 1, count % 40 + 1], "merchant_id": [1, 2]},
@@ -41,6 +42,8 @@ def load(thread):
             if status == 200:
                 answer = json.loads(text)
                 answered.append([answer["id"], answer["model_version"], time.monotonic()])
+                if len(answered) == 20:
+                    open(stop_file + ".started", "w").close()  # the test waits for this before moving the alias
             elif len(errors) < 5:
                 errors.append(f"{status}: {text[:200] if isinstance(status, int) else ''}")
 
