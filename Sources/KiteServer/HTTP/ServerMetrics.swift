@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// What `GET /metrics` reports, in Prometheus's text format: requests, errors and latency per endpoint, and the
 /// online store's read latency and entities not found.
@@ -12,40 +13,73 @@ final class ServerMetrics: Sendable {
 
     private let registry = PrometheusCollectorRegistry()
 
+    /// The metrics of one model version, made once: looking them up in the registry per request (it builds their
+    /// names under a lock) cost more than recording.
+    private struct PredictionHandles: Sendable {
+        var requests: Counter
+        var rows: Counter
+        var parts: [String: DurationHistogram]
+        var values: ValueHistogram
+    }
+
+    private let predictionHandles = Mutex<[String: PredictionHandles]>([:])
+
+    private struct RequestHandles: Sendable {
+        var requests: Counter
+        var errors: Counter?
+        var duration: DurationHistogram
+    }
+
+    private let requestHandles = Mutex<[String: RequestHandles]>([:])
+
     /// Records one answered request: `route` is the matched path template, so label values stay few.
     func request(route: String, method: String, status: Int, duration: Duration) {
-        let labels = [("route", route), ("method", method)]
-        registry.makeCounter(
-            descriptor: .init(namespace: "kite", metricName: "http_requests", unitName: "total", helpText: "Requests answered."),
-            labels: labels + [("status", String(status))]
-        ).increment()
-        if status >= 400 {
-            registry.makeCounter(
-                descriptor: .init(namespace: "kite", metricName: "http_errors", unitName: "total", helpText: "Requests answered with 4xx or 5xx."),
-                labels: labels + [("status", String(status))]
-            ).increment()
+        let handles = requestHandles.withLock { cache in
+            let key = "\(route)\u{0}\(method)\u{0}\(status)"
+            if let found = cache[key] { return found }
+            let labels = [("route", route), ("method", method)]
+            let made = RequestHandles(
+                requests: registry.makeCounter(
+                    descriptor: .init(namespace: "kite", metricName: "http_requests", unitName: "total", helpText: "Requests answered."),
+                    labels: labels + [("status", String(status))]),
+                errors: status >= 400
+                    ? registry.makeCounter(
+                        descriptor: .init(
+                            namespace: "kite", metricName: "http_errors", unitName: "total", helpText: "Requests answered with 4xx or 5xx."),
+                        labels: labels + [("status", String(status))]) : nil,
+                duration: registry.makeDurationHistogram(
+                    descriptor: .init(namespace: "kite", metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer a request."),
+                    labels: labels, buckets: Self.buckets))
+            cache[key] = made
+            return made
         }
-        registry.makeDurationHistogram(
-            descriptor: .init(namespace: "kite", metricName: "http_request_duration", unitName: "seconds", helpText: "Time to answer a request."),
-            labels: labels, buckets: Self.buckets
-        ).record(duration)
+        handles.requests.increment()
+        handles.errors?.increment()
+        handles.duration.record(duration)
+    }
+
+    private let onlineReadDuration: DurationHistogram
+    private let onlineEntitiesRead: Counter
+    private let onlineEntitiesNotFound: Counter
+
+    init() {
+        onlineReadDuration = registry.makeDurationHistogram(
+            descriptor: .init(namespace: "kite", metricName: "online_store_read_duration", unitName: "seconds", helpText: "Time of one online-store read."),
+            labels: [], buckets: Self.buckets)
+        onlineEntitiesRead = registry.makeCounter(
+            descriptor: .init(namespace: "kite", metricName: "online_entities_read", unitName: "total", helpText: "Entity keys read from the online store."),
+            labels: [])
+        onlineEntitiesNotFound = registry.makeCounter(
+            descriptor: .init(
+                namespace: "kite", metricName: "online_entities_not_found", unitName: "total", helpText: "Entity keys with no row in a view read."),
+            labels: [])
     }
 
     /// Records one online-store read of `entities` keys, `notFound` of which had no row.
     func onlineRead(duration: Duration, entities: Int, notFound: Int) {
-        registry.makeDurationHistogram(
-            descriptor: .init(namespace: "kite", metricName: "online_store_read_duration", unitName: "seconds", helpText: "Time of one online-store read."),
-            labels: [], buckets: Self.buckets
-        ).record(duration)
-        registry.makeCounter(
-            descriptor: .init(namespace: "kite", metricName: "online_entities_read", unitName: "total", helpText: "Entity keys read from the online store."),
-            labels: []
-        ).increment(by: Int64(entities))
-        registry.makeCounter(
-            descriptor: .init(
-                namespace: "kite", metricName: "online_entities_not_found", unitName: "total", helpText: "Entity keys with no row in a view read."),
-            labels: []
-        ).increment(by: Int64(notFound))
+        onlineReadDuration.record(duration)
+        onlineEntitiesRead.increment(by: Int64(entities))
+        onlineEntitiesNotFound.increment(by: Int64(notFound))
     }
 
     /// Buckets for the parts of a prediction, from 10 µs (a model on one row) to 100 ms.
@@ -54,30 +88,43 @@ final class ServerMetrics: Sendable {
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100),
     ]
 
-    /// Records one answered prediction request of `model` at `version`: its rows, the time of each part, and
-    /// each row's probability (classifiers) or value (regressors).
+    /// Records one answered prediction request of `model` at `version`: its rows, the time of each part (`total`,
+    /// `features`, `preprocessing`, `model`), and each row's probability (classifiers) or value (regressors).
     func prediction(model: String, version: Int64, rows: Int, parts: [(name: String, duration: Duration)], values: [Double], probabilities: Bool) {
+        let handles = predictionHandles.withLock { cache in
+            let key = "\(model)\u{0}\(version)"
+            if let found = cache[key] { return found }
+            let made = makePredictionHandles(model: model, version: version, probabilities: probabilities)
+            cache[key] = made
+            return made
+        }
+        handles.requests.increment()
+        handles.rows.increment(by: Int64(rows))
+        for (part, duration) in parts { handles.parts[part]?.record(duration) }
+        for value in values { handles.values.record(value) }
+    }
+
+    private func makePredictionHandles(model: String, version: Int64, probabilities: Bool) -> PredictionHandles {
         let labels = [("model", model), ("version", String(version))]
-        registry.makeCounter(
-            descriptor: .init(namespace: "kite", metricName: "prediction_requests", unitName: "total", helpText: "Prediction requests answered."),
-            labels: labels
-        ).increment()
-        registry.makeCounter(
-            descriptor: .init(namespace: "kite", metricName: "predictions", unitName: "total", helpText: "Rows predicted."), labels: labels
-        ).increment(by: Int64(rows))
-        for (part, duration) in parts {
-            registry.makeDurationHistogram(
+        var parts: [String: DurationHistogram] = [:]
+        for part in ["total", "features", "preprocessing", "model"] {
+            parts[part] = registry.makeDurationHistogram(
                 descriptor: .init(
                     namespace: "kite", metricName: "prediction_duration", unitName: "seconds",
                     helpText: "Time of a prediction request and of its parts (features, preprocessing, model)."),
-                labels: labels + [("part", part)], buckets: Self.predictionBuckets
-            ).record(duration)
+                labels: labels + [("part", part)], buckets: Self.predictionBuckets)
         }
-        let histogram = registry.makeValueHistogram(
-            descriptor: .init(namespace: "kite", metricName: "prediction_value", helpText: "Predicted probabilities (classifiers) or values (regressors)."),
-            labels: labels,
-            buckets: probabilities ? stride(from: 0.1, through: 1.0, by: 0.1).map { $0 } : [-1000, -100, -10, -1, 0, 1, 10, 100, 1000])
-        for value in values { histogram.record(value) }
+        return PredictionHandles(
+            requests: registry.makeCounter(
+                descriptor: .init(namespace: "kite", metricName: "prediction_requests", unitName: "total", helpText: "Prediction requests answered."),
+                labels: labels),
+            rows: registry.makeCounter(
+                descriptor: .init(namespace: "kite", metricName: "predictions", unitName: "total", helpText: "Rows predicted."), labels: labels),
+            parts: parts,
+            values: registry.makeValueHistogram(
+                descriptor: .init(namespace: "kite", metricName: "prediction_value", helpText: "Predicted probabilities (classifiers) or values (regressors)."),
+                labels: labels,
+                buckets: probabilities ? stride(from: 0.1, through: 1.0, by: 0.1).map { $0 } : [-1000, -100, -10, -1, 0, 1, 10, 100, 1000]))
     }
 
     /// Records a prediction request of `model` that failed.

@@ -36,26 +36,9 @@ struct PredictionServing: Sendable {
     }
 
     /// Scores `columns` (one value per row each) with `model`, reading its features when it has a feature service;
-    /// records the request's metrics and appends it to the prediction log (when sampled).
+    /// records the request's metrics and appends it to the prediction log (when sampled). A request whose features
+    /// took longer than `timeout` to read is answered 503 instead of scored.
     func predict(_ model: ServedModel, columns: [(name: String, values: [Scalar])], requestID: String) async throws -> (ModelInputs, Predictions) {
-        let timeout = timeout
-        return try await withThrowingTaskGroup(of: (ModelInputs, Predictions)?.self) { group in
-            group.addTask { try await measuredPrediction(model, columns: columns, requestID: requestID) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let answer = first else {
-                throw KiteError(.unavailable, "the prediction took longer than \(timeout); retry, or send fewer rows")
-            }
-            return answer
-        }
-    }
-
-    private func measuredPrediction(
-        _ model: ServedModel, columns: [(name: String, values: [Scalar])], requestID: String
-    ) async throws -> (ModelInputs, Predictions) {
         let clock = ContinuousClock()
         let start = clock.now
         do {
@@ -65,6 +48,10 @@ struct PredictionServing: Sendable {
             }
             let inputs = try await ModelInputs.assemble(columns: columns, for: model.model, retrieval: retrieval)
             let assembled = clock.now
+            // Past the deadline (a slow store, a queue), the caller has likely given up: spend no more on it.
+            guard assembled - start < timeout else {
+                throw KiteError(.unavailable, "the prediction took longer than \(timeout) to read its features; retry, or send fewer rows")
+            }
             let matrix = try model.model.preprocessor.transform(inputs.frame)
             let preprocessed = clock.now
             let predictions = try model.scorer.predictions(features: matrix)
