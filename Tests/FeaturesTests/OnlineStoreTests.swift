@@ -56,6 +56,9 @@ import Testing
         #expect(read[1][1] == values(5, event: 1_005))
         #expect(read[2] == [nil, nil])
         #expect(read[3] == read[1])
+        // Groups with different keys and views in one call (one round trip on Redis) answer as separate reads do.
+        let grouped = try await store.read(groups: [([compound], ["all_types"]), ([try key(5), try key(999)], ["spend", "all_types"]), ([], ["spend"])])
+        #expect(grouped.count == 3 && grouped[0] == [[everything]] && grouped[1] == [[values(5, event: 1_005), nil], [nil, nil]] && grouped[2].isEmpty)
         let statistics = try await store.statistics()
         #expect(statistics.rows["spend"] == 300)
         #expect(statistics.rows["all_types"] == 1)

@@ -97,18 +97,20 @@ public struct OnlineRetrieval: Sendable {
             let keys = definitions.joinKeys(of: view)
             byKeys[keys, default: []].append(name)
         }
-        var result: [String: [OnlineValues?]] = [:]
-        for (keys, group) in byKeys {
+        // One read for every group (one round trip on Redis).
+        let groups = try byKeys.map { keys, views -> (keys: [EntityKey], views: [String]) in
             let columns = try keys.map { key in
                 guard let values = inputs[key] else {
                     throw KiteError.invalidArgument(
-                        "feature view '\(group[0])' needs join key '\(key)' in entities (given: \(inputs.keys.sorted().joined(separator: ", ")))")
+                        "feature view '\(views[0])' needs join key '\(key)' in entities (given: \(inputs.keys.sorted().joined(separator: ", ")))")
                 }
                 return values
             }
-            let entityKeys = try (0..<rows).map { row in try EntityKey(names: keys, values: columns.map { $0[row] }) }
-            let stored = try await store.read(keys: entityKeys, views: group)
-            for (index, view) in group.enumerated() { result[view] = stored.map { $0[index] } }
+            return (try (0..<rows).map { row in try EntityKey(names: keys, values: columns.map { $0[row] }) }, views)
+        }
+        var result: [String: [OnlineValues?]] = [:]
+        for (group, stored) in zip(groups, try await store.read(groups: groups)) {
+            for (index, view) in group.views.enumerated() { result[view] = stored.map { $0[index] } }
         }
         return result
     }

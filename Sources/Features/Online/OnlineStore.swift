@@ -17,6 +17,10 @@ public protocol OnlineStore: Sendable {
     /// For each key in `keys`, each view in `views`: the stored values, or nil.
     func read(keys: [EntityKey], views: [String]) async throws -> [[OnlineValues?]]
 
+    /// Several reads at once — keys with different join keys read from different views — answered in order; a
+    /// backend with round trips makes one (the default reads one group after another).
+    func read(groups: [(keys: [EntityKey], views: [String])]) async throws -> [[[OnlineValues?]]]
+
     /// Deletes every entity's values of `view`.
     func deleteView(_ view: String) async throws
 
@@ -25,6 +29,14 @@ public protocol OnlineStore: Sendable {
 
     /// Releases connections and files.
     func close() async
+}
+
+extension OnlineStore {
+    public func read(groups: [(keys: [EntityKey], views: [String])]) async throws -> [[[OnlineValues?]]] {
+        var answers: [[[OnlineValues?]]] = []
+        for group in groups { answers.append(try await read(keys: group.keys, views: group.views)) }
+        return answers
+    }
 }
 
 /// What an online store holds.

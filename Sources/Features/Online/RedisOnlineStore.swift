@@ -89,23 +89,44 @@ public final class RedisOnlineStore: OnlineStore {
     }
 
     public func read(keys: [EntityKey], views: [String]) async throws -> [[OnlineValues?]] {
-        guard !keys.isEmpty, !views.isEmpty else { return keys.map { _ in views.map { _ in nil } } }
-        var fields: [[UInt8]] = []
-        for view in views { fields += [Array(view.utf8), Array("_t:\(view)".utf8)] }
-        let answers = try await client.send(keys.map { RedisCommand(keyed: "HMGET", redisKey($0), fields) })
-        return try answers.map { answer in
-            if let message = answer.errorMessage { throw KiteError(.io, "online store \(description): reading failed: \(message)") }
-            guard let values = answer.elements, values.count == fields.count else {
-                throw KiteError(.corruptData, "online store \(description): HMGET answered \(answer)")
+        try await read(groups: [(keys, views)])[0]
+    }
+
+    /// Every group's HMGETs in one pipelined batch: one round trip per request, whatever its join keys.
+    public func read(groups: [(keys: [EntityKey], views: [String])]) async throws -> [[[OnlineValues?]]] {
+        var commands: [RedisCommand] = []
+        var fieldsOfGroup: [[[UInt8]]] = []
+        for (keys, views) in groups {
+            var fields: [[UInt8]] = []
+            for view in views { fields += [Array(view.utf8), Array("_t:\(view)".utf8)] }
+            fieldsOfGroup.append(fields)
+            if !views.isEmpty { commands += keys.map { RedisCommand(keyed: "HMGET", redisKey($0), fields) } }
+        }
+        let answers = commands.isEmpty ? [] : try await client.send(commands)
+        var next = 0
+        return try zip(groups, fieldsOfGroup).map { group, fields in
+            guard !group.views.isEmpty else { return group.keys.map { _ in [] } }
+            return try group.keys.map { _ in
+                guard next < answers.count else { throw KiteError(.corruptData, "online store \(description): fewer answers than commands") }
+                defer { next += 1 }
+                return try values(answers[next], views: group.views, fields: fields.count)
             }
-            return try views.indices.map { index in
-                guard let payload = values[2 * index].bytes, let stamp = values[2 * index + 1].string else { return nil }
-                let times = stamp.split(separator: ":")
-                guard times.count == 2, let event = Int64(times[0]), let created = Int64(times[1]) else {
-                    throw KiteError(.corruptData, "online store \(description): view \(views[index]) has times '\(stamp)'; materialize it again")
-                }
-                return try OnlineValues(payload: payload, eventTime: event, createdTime: created)
+        }
+    }
+
+    /// One HMGET answer as each view's values.
+    private func values(_ answer: RESPValue, views: [String], fields: Int) throws -> [OnlineValues?] {
+        if let message = answer.errorMessage { throw KiteError(.io, "online store \(description): reading failed: \(message)") }
+        guard let values = answer.elements, values.count == fields else {
+            throw KiteError(.corruptData, "online store \(description): HMGET answered \(answer)")
+        }
+        return try views.indices.map { index in
+            guard let payload = values[2 * index].bytes, let stamp = values[2 * index + 1].string else { return nil }
+            let times = stamp.split(separator: ":")
+            guard times.count == 2, let event = Int64(times[0]), let created = Int64(times[1]) else {
+                throw KiteError(.corruptData, "online store \(description): view \(views[index]) has times '\(stamp)'; materialize it again")
             }
+            return try OnlineValues(payload: payload, eventTime: event, createdTime: created)
         }
     }
 

@@ -20,6 +20,15 @@ struct MeasuredOnlineStore: OnlineStore {
         return rows
     }
 
+    func read(groups: [(keys: [EntityKey], views: [String])]) async throws -> [[[OnlineValues?]]] {
+        let start = ContinuousClock.now
+        let answers = try await store.read(groups: groups)
+        let rows = answers.flatMap { $0 }
+        metrics.onlineRead(
+            duration: ContinuousClock.now - start, entities: rows.count, notFound: rows.reduce(0) { $0 + ($1.contains { $0 == nil } ? 1 : 0) })
+        return answers
+    }
+
     func deleteView(_ view: String) async throws { try await store.deleteView(view) }
 
     func statistics() async throws -> OnlineStoreStatistics { try await store.statistics() }
