@@ -64,11 +64,14 @@ elif command == "report":
     results = json.load(open(sys.argv[2]))
     print(f"bench/serving: fraud GBDT (100 trees x 31 leaves, {len(FEATURES)} inputs), one transaction per request, wrk 2 threads x 32 connections, "
           f"{platform.machine()}, {os.cpu_count()} cores; Kite logs every prediction")
-    print(f"{'':36}{'req/s':>10}{'p50':>10}{'p99':>10}{'non-2xx':>9}")
+    print(f"{'':38}{'32 connections':>40}{'1 connection':>30}")
+    print(f"{'':38}{'req/s':>10}{'p50':>10}{'p99':>10}{'non-2xx':>10}{'req/s':>10}{'p50':>10}{'p99':>10}")
     for label, key in [("kite serve (embedded store)", "kite_embedded"), ("kite serve (Redis)", "kite_redis"),
                        ("FastAPI + uvicorn, 1 worker (Redis)", "fastapi_1"), ("FastAPI + uvicorn, 2 workers (Redis)", "fastapi_2")]:
-        run = results[key]
-        print(f"  {label:34}{run['rps']:10.0f}{run['p50']:>10}{run['p99']:>10}{run['non2xx']:9d}")
-    best = max(results["fastapi_1"]["rps"], results["fastapi_2"]["rps"])
-    print(f"kite (Redis) / best FastAPI: {results['kite_redis']['rps'] / best:.1f}x; kite (embedded) / best FastAPI: {results['kite_embedded']['rps'] / best:.1f}x")
+        loaded, single = results[key]["loaded"], results[key]["single"]
+        print(f"  {label:36}{loaded['rps']:10.0f}{loaded['p50']:>10}{loaded['p99']:>10}{loaded['non2xx']:10d}"
+              f"{single['rps']:10.0f}{single['p50']:>10}{single['p99']:>10}")
+    best = max(results["fastapi_1"]["loaded"]["rps"], results["fastapi_2"]["loaded"]["rps"])
+    print(f"kite (Redis) / best FastAPI: {results['kite_redis']['loaded']['rps'] / best:.1f}x; "
+          f"kite (embedded) / best FastAPI: {results['kite_embedded']['loaded']['rps'] / best:.1f}x")
     print(f"kite serve RSS after load: embedded {results['kite_embedded_rss_mb']} MB, Redis {results['kite_redis_rss_mb']} MB")
