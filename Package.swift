@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Registry", targets: ["Registry"]),
         .library(name: "Learning", targets: ["Learning"]),
         .library(name: "Serving", targets: ["Serving"]),
+        .library(name: "ABTesting", targets: ["ABTesting"]),
         .library(name: "Training", targets: ["Training"]),
         .library(name: "KiteServer", targets: ["KiteServer"]),
     ],
@@ -98,6 +99,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "ABTesting", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .target(
             name: "Training",
             dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],
@@ -159,6 +161,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LearningTests", dependencies: ["KiteCore", "Learning", "KiteTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "ABTestingTests", dependencies: ["ABTesting", "KiteCore", "KiteTesting"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KiteServerTests",
             dependencies: [
