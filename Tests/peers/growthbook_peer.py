@@ -4,6 +4,8 @@
                                 GrowthBook gives ids 0…COUNT-1 (as "user-N", every 7th with non-ASCII text),
                                 one character per id ('-' when not in the experiment), a line per config
   srm CASES_JSON                gbstats.check_srm's p-value for each [units, weights] case, a JSON list
+  ttest CASES_JSON              gbstats' TwoSidedTTest / SequentialTwoSidedTTest for each {a, b, difference, alpha,
+                                sequential} case: expected, ci, p_value, stddev, error (a JSON list)
 """
 import json
 import sys
@@ -45,3 +47,23 @@ elif sys.argv[1] == "srm":
     from gbstats.gbstats import check_srm
 
     print(json.dumps([check_srm(units, weights) for units, weights in json.loads(sys.argv[2])]))
+elif sys.argv[1] == "ttest":
+    from gbstats.frequentist.tests import FrequentistConfig, SequentialConfig, SequentialTwoSidedTTest, TwoSidedTTest
+    from gbstats.models.statistics import ProportionStatistic, SampleMeanStatistic
+
+    def statistic(spec):
+        if spec["kind"] == "proportion":
+            return ProportionStatistic(n=spec["n"], sum=spec["sum"])
+        return SampleMeanStatistic(n=spec["n"], sum=spec["sum"], sum_squares=spec["sum_squares"])
+
+    answers = []
+    for case in json.loads(sys.argv[2]):
+        a, b = statistic(case["a"]), statistic(case["b"])
+        if case.get("sequential"):
+            config = SequentialConfig(difference_type=case["difference"], alpha=case["alpha"], sequential_tuning_parameter=case["sequential"])
+            result = SequentialTwoSidedTTest(a, b, config).compute_result()
+        else:
+            result = TwoSidedTTest(a, b, FrequentistConfig(difference_type=case["difference"], alpha=case["alpha"])).compute_result()
+        answers.append({"expected": float(result.expected), "ci": [float(v) for v in result.ci], "p_value": float(result.p_value),
+                        "stddev": float(result.uplift.stddev), "error": result.error_message})
+    print(json.dumps(answers))
