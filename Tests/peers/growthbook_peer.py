@@ -6,6 +6,8 @@
   srm CASES_JSON                gbstats.check_srm's p-value for each [units, weights] case, a JSON list
   ttest CASES_JSON              gbstats' TwoSidedTTest / SequentialTwoSidedTTest for each {a, b, difference, alpha,
                                 sequential} case: expected, ci, p_value, stddev, error (a JSON list)
+  bayes CASES_JSON              gbstats' EffectBayesianABTest for each {a, b, difference, alpha, inverse, prior}
+                                case: chance_to_win, expected, stddev, ci, risk, error (a JSON list)
 """
 import json
 import sys
@@ -13,6 +15,14 @@ import sys
 
 def unit(i):
     return f"user-{i}" if i % 7 else f"usér-{i}-😀"
+
+
+def statistic(spec):
+    from gbstats.models.statistics import ProportionStatistic, SampleMeanStatistic
+
+    if spec["kind"] == "proportion":
+        return ProportionStatistic(n=spec["n"], sum=spec["sum"])
+    return SampleMeanStatistic(n=spec["n"], sum=spec["sum"], sum_squares=spec["sum_squares"])
 
 
 if sys.argv[1] == "assign":
@@ -49,12 +59,6 @@ elif sys.argv[1] == "srm":
     print(json.dumps([check_srm(units, weights) for units, weights in json.loads(sys.argv[2])]))
 elif sys.argv[1] == "ttest":
     from gbstats.frequentist.tests import FrequentistConfig, SequentialConfig, SequentialTwoSidedTTest, TwoSidedTTest
-    from gbstats.models.statistics import ProportionStatistic, SampleMeanStatistic
-
-    def statistic(spec):
-        if spec["kind"] == "proportion":
-            return ProportionStatistic(n=spec["n"], sum=spec["sum"])
-        return SampleMeanStatistic(n=spec["n"], sum=spec["sum"], sum_squares=spec["sum_squares"])
 
     answers = []
     for case in json.loads(sys.argv[2]):
@@ -66,4 +70,16 @@ elif sys.argv[1] == "ttest":
             result = TwoSidedTTest(a, b, FrequentistConfig(difference_type=case["difference"], alpha=case["alpha"])).compute_result()
         answers.append({"expected": float(result.expected), "ci": [float(v) for v in result.ci], "p_value": float(result.p_value),
                         "stddev": float(result.uplift.stddev), "error": result.error_message})
+    print(json.dumps(answers))
+elif sys.argv[1] == "bayes":
+    from gbstats.bayesian.tests import EffectBayesianABTest, EffectBayesianConfig, GaussianPrior
+
+    answers = []
+    for case in json.loads(sys.argv[2]):
+        prior = GaussianPrior(**case["prior"])
+        config = EffectBayesianConfig(difference_type=case["difference"], alpha=case["alpha"], inverse=case["inverse"], prior_effect=prior,
+                                      prior_type=case["difference"])
+        result = EffectBayesianABTest(statistic(case["a"]), statistic(case["b"]), config).compute_result()
+        answers.append({"chance_to_win": float(result.chance_to_win), "expected": float(result.expected), "stddev": float(result.uplift.stddev),
+                        "ci": [float(v) for v in result.ci], "risk": [float(v) for v in result.risk], "error": result.error_message})
     print(json.dumps(answers))
