@@ -48,20 +48,18 @@ public struct BayesianTest: Sendable {
         self.prior = prior
     }
 
-    public func compare(control a: MetricStatistic, variant b: MetricStatistic) -> Result {
+    public func compare(control a: MetricStatistic, variant b: MetricStatistic) -> Result { compare(control: a.arm, variant: b.arm) }
+
+    /// Compares `b` with the control `a` given as test inputs (adjusted by CUPED, for instance).
+    public func compare(control a: ArmStatistics, variant b: ArmStatistics) -> Result {
         let empty = { (message: String) in
             Result(chanceToWin: 0.5, expected: 0, standardDeviation: 0, credibleInterval: (0, 0), risk: (0, 0), error: message)
         }
         let relative = difference == .relative
-        if relative && a.mean == 0 { return empty("the control's mean is zero") }
+        if relative && (a.mean == 0 || a.unadjustedMean == 0) { return empty("the control's mean is zero") }
         guard a.n > 0, b.n > 0 else { return empty("a variant has no units") }
         guard a.variance > 0, b.variance > 0 else { return empty("a variant has zero or negative variance") }
-        let (na, nb) = (Double(a.n), Double(b.n))
-        let dataMean = relative ? (b.mean - a.mean) / a.mean : b.mean - a.mean
-        let dataVariance =
-            relative
-            ? b.variance / (a.mean * a.mean * nb) + a.variance * b.mean * b.mean / (pow(a.mean, 4) * na)
-            : b.variance / nb + a.variance / na
+        let (dataMean, dataVariance) = ArmStatistics.difference(a, b, relative: relative)
         let precision = 1 / dataVariance + (prior.proper ? 1 / prior.variance : 0)
         let mean = prior.proper ? (dataMean / dataVariance + prior.mean / prior.variance) / precision : dataMean
         let sigma = (1 / precision).squareRoot()

@@ -39,17 +39,15 @@ public struct FrequentistTest: Sendable {
     }
 
     /// Compares `b` with the control `a`.
-    public func compare(control a: MetricStatistic, variant b: MetricStatistic) -> Result {
+    public func compare(control a: MetricStatistic, variant b: MetricStatistic) -> Result { compare(control: a.arm, variant: b.arm) }
+
+    /// Compares `b` with the control `a` given as test inputs (adjusted by CUPED, for instance).
+    public func compare(control a: ArmStatistics, variant b: ArmStatistics) -> Result {
         let empty = { (message: String) in Result(expected: 0, confidenceInterval: (0, 0), pValue: 1, standardError: 0, error: message) }
-        guard a.mean != 0 else { return empty("the control's mean is zero") }
+        guard a.mean != 0, a.unadjustedMean != 0 else { return empty("the control's mean is zero") }
         guard a.variance > 0, b.variance > 0 else { return empty("a variant has zero or negative variance") }
         let (na, nb) = (Double(a.n), Double(b.n))
-        let relative = difference == .relative
-        let estimate = relative ? (b.mean - a.mean) / a.mean : b.mean - a.mean
-        let variance =
-            relative
-            ? b.variance / (a.mean * a.mean * nb) + a.variance * b.mean * b.mean / (pow(a.mean, 4) * na)
-            : b.variance / nb + a.variance / na
+        let (estimate, variance) = ArmStatistics.difference(a, b, relative: difference == .relative)
         let standardError = variance.squareRoot()
         if let tuning = sequentialTuning {
             let n = na + nb

@@ -8,6 +8,7 @@
                                 sequential} case: expected, ci, p_value, stddev, error (a JSON list)
   bayes CASES_JSON              gbstats' EffectBayesianABTest for each {a, b, difference, alpha, inverse, prior}
                                 case: chance_to_win, expected, stddev, ci, risk, error (a JSON list)
+  cuped CASES_JSON              TwoSidedTTest on regression-adjusted statistics ({post, pre, products} per arm)
 """
 import json
 import sys
@@ -82,4 +83,18 @@ elif sys.argv[1] == "bayes":
         result = EffectBayesianABTest(statistic(case["a"]), statistic(case["b"]), config).compute_result()
         answers.append({"chance_to_win": float(result.chance_to_win), "expected": float(result.expected), "stddev": float(result.uplift.stddev),
                         "ci": [float(v) for v in result.ci], "risk": [float(v) for v in result.risk], "error": result.error_message})
+    print(json.dumps(answers))
+elif sys.argv[1] == "cuped":
+    from gbstats.frequentist.tests import FrequentistConfig, TwoSidedTTest
+    from gbstats.models.statistics import RegressionAdjustedStatistic
+
+    def adjusted(spec):
+        post, pre = statistic(spec["post"]), statistic(spec["pre"])
+        return RegressionAdjustedStatistic(n=post.n, post_statistic=post, pre_statistic=pre, post_pre_sum_of_products=spec["products"], theta=0)
+
+    answers = []
+    for case in json.loads(sys.argv[2]):
+        result = TwoSidedTTest(adjusted(case["a"]), adjusted(case["b"]), FrequentistConfig(difference_type=case["difference"])).compute_result()
+        answers.append({"expected": float(result.expected), "ci": [float(v) for v in result.ci], "p_value": float(result.p_value),
+                        "stddev": float(result.uplift.stddev), "error": result.error_message})
     print(json.dumps(answers))
