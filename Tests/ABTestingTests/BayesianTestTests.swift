@@ -8,12 +8,17 @@ import Testing
 /// relative and absolute differences, clear winners and coin flips.
 @Suite struct BayesianTestTests {
     struct Reference: Decodable {
-        var chance_to_win: Double
+        var chanceToWin: Double
         var expected: Double
         var stddev: Double
         var ci: [Double]
         var risk: [Double]
         var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case chanceToWin = "chance_to_win"
+            case expected, stddev, ci, risk, error
+        }
     }
 
     @Test func equalsGbstats() async throws {
@@ -48,7 +53,7 @@ import Testing
             let result = test.compare(control: a, variant: b)
             let label = "\(a) vs \(b), \(test.difference), inverse \(test.inverse), proper prior \(test.prior.proper)"
             #expect((result.error == nil) == (reference.error == nil), "\(label): \(result.error ?? "no error") vs \(reference.error ?? "no error")")
-            #expect(close(result.chanceToWin, reference.chance_to_win), "\(label): chance \(result.chanceToWin) vs \(reference.chance_to_win)")
+            #expect(close(result.chanceToWin, reference.chanceToWin), "\(label): chance \(result.chanceToWin) vs \(reference.chanceToWin)")
             #expect(close(result.expected, reference.expected) && close(result.standardDeviation, reference.stddev), "\(label)")
             #expect(
                 close(result.credibleInterval.lower, reference.ci[0]) && close(result.credibleInterval.upper, reference.ci[1]),

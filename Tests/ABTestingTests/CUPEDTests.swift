@@ -46,7 +46,7 @@ import Testing
         for ((a, b, difference), reference) in zip(cases, references) {
             let (control, variant) = CUPED.adjust(control: a, variant: b)
             let result = FrequentistTest(difference: difference).compare(control: control, variant: variant)
-            #expect(close(result.expected, reference.expected) && close(result.pValue, reference.p_value), "\(difference): \(result) vs \(reference)")
+            #expect(close(result.expected, reference.expected) && close(result.pValue, reference.pValue), "\(difference): \(result) vs \(reference)")
             #expect(close(result.standardError, reference.stddev) && close(result.confidenceInterval.lower, reference.ci[0]), "\(difference)")
         }
         // The covariate explains most of the variance: the adjusted interval is much narrower.

@@ -10,9 +10,14 @@ import Testing
     struct Reference: Decodable {
         var expected: Double
         var ci: [Double]
-        var p_value: Double
+        var pValue: Double
         var stddev: Double
         var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case pValue = "p_value"
+            case expected, ci, stddev, error
+        }
     }
 
     static func json(_ statistic: MetricStatistic) -> String {
@@ -73,7 +78,7 @@ import Testing
             let label = "\(a) vs \(b), \(test.difference), sequential \(test.sequentialTuning ?? 0)"
             #expect((result.error == nil) == (reference.error == nil), "\(label): \(result.error ?? "no error") vs \(reference.error ?? "no error")")
             #expect(close(result.expected, reference.expected), "\(label): expected \(result.expected) vs \(reference.expected)")
-            #expect(close(result.pValue, reference.p_value), "\(label): p \(result.pValue) vs \(reference.p_value)")
+            #expect(close(result.pValue, reference.pValue), "\(label): p \(result.pValue) vs \(reference.pValue)")
             #expect(close(result.standardError, reference.stddev), "\(label): se \(result.standardError) vs \(reference.stddev)")
             #expect(
                 close(result.confidenceInterval.lower, reference.ci[0]) && close(result.confidenceInterval.upper, reference.ci[1]),
