@@ -99,7 +99,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "ABTesting", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
+        .target(name: "ABTesting", dependencies: ["KiteCore", "Registry"], swiftSettings: swiftSettings),
         .target(
             name: "Training",
             dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],
@@ -161,7 +161,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LearningTests", dependencies: ["KiteCore", "Learning", "KiteTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "ABTestingTests", dependencies: ["ABTesting", "KiteCore", "KiteTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ABTestingTests", dependencies: ["ABTesting", "KiteCore", "KiteTesting", "Registry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "KiteServerTests",
             dependencies: [

@@ -142,6 +142,18 @@ enum RegistrySchema {
                     created_time BIGINT NOT NULL, revoked_time BIGINT)
                 """
             ]),
+        // A/B tests between versions of a model: the definition is JSON owned by the ABTesting module; the
+        // registry keeps the key, model and status it queries, and lets one test run per model.
+        .init(
+            version: 10, name: "A/B tests",
+            statements: [
+                """
+                CREATE TABLE ab_test (
+                    key TEXT PRIMARY KEY, model TEXT NOT NULL, status TEXT NOT NULL, definition TEXT NOT NULL,
+                    created_time BIGINT NOT NULL, updated_time BIGINT NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX ab_test_running ON ab_test (model) WHERE status = 'running'",
+            ]),
     ])
 
     /// Migration 8: `run.seq`, and every table of run rows rebuilt on `run_seq`.
