@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry",
+                "KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "ABTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "KiteServer",
             dependencies: [
-                "KiteCore", "ObjectStorage", "Registry", "Features", "Learning", "Serving",
+                "KiteCore", "ObjectStorage", "Registry", "Features", "Learning", "Serving", "ABTesting",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Prometheus", package: "swift-prometheus"),
@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "KiteCLI",
             dependencies: [
-                "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer", "Learning", "Serving", "Training",
+                "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer", "Learning", "Serving", "Training", "ABTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -167,10 +167,10 @@ let package = Package(
         .testTarget(
             name: "KiteServerTests",
             dependencies: [
-                "KiteCore", "Registry", "KiteServer", "KiteTesting", "ObjectStorage", "Features", "Learning", "Serving", "Training",
+                "KiteCore", "Registry", "KiteServer", "KiteTesting", "ObjectStorage", "Features", "Learning", "Serving", "Training", "ABTesting",
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import ABTesting
 import KiteCore
 import Logging
 import ObjectStorage
@@ -37,9 +38,16 @@ public final class ModelHost: Service, Sendable {
     private let reloadInterval: Duration
     private let logger: Logger
     private let served = Mutex<[String: ServedModel]>([:])
+    /// Where running experiments are looked up; nil serves without experiments.
+    private let experimentStore: ExperimentStore?
+    private let experiments = Mutex<[String: RunningExperiment]>([:])
 
-    /// A host for `references` (one per registered model) that checks the registry every `reloadInterval`.
-    public init(references: [Reference], registry: RegistryStore, artifacts: ArtifactStore, reloadInterval: Duration = .seconds(2), logger: Logger) throws {
+    /// A host for `references` (one per registered model) that checks the registry every `reloadInterval`; with
+    /// `experiments`, it also follows the experiments running on its models.
+    public init(
+        references: [Reference], registry: RegistryStore, artifacts: ArtifactStore, experiments: ExperimentStore? = nil,
+        reloadInterval: Duration = .seconds(2), logger: Logger
+    ) throws {
         var names = Set<String>()
         for reference in references where !names.insert(reference.name).inserted {
             throw KiteError.invalidArgument("model '\(reference.name)' is named twice; serve one version of each registered model")
@@ -49,6 +57,7 @@ public final class ModelHost: Service, Sendable {
         self.artifacts = artifacts
         self.reloadInterval = reloadInterval
         self.logger = logger
+        self.experimentStore = experiments
     }
 
     /// Loads every model; one that cannot be loaded is an error (a server should not start without its models).
@@ -58,6 +67,44 @@ public final class ModelHost: Service, Sendable {
             served.withLock { $0[reference.name] = model }
             logger.info("serving \(reference) (version \(model.version.version))")
         }
+        await refreshExperiments()
+    }
+
+    /// The experiment running on the model served as `name`, if any.
+    public func experiment(for name: String) -> RunningExperiment? { experiments.withLock { $0[name] } }
+
+    /// Loads the variants of experiments that started or changed on the served models and drops those that
+    /// stopped. An experiment whose versions cannot be loaded is logged and left out (requests get the model).
+    func refreshExperiments() async {
+        guard let experimentStore else { return }
+        for reference in references {
+            do {
+                guard let definition = try await experimentStore.running(model: reference.name) else {
+                    if experiments.withLock({ $0.removeValue(forKey: reference.name) }) != nil {
+                        logger.info("experiment on \(reference.name) stopped")
+                    }
+                    continue
+                }
+                if experiment(for: reference.name)?.definition == definition { continue }
+                let variants = try await definition.variants.asyncMap { try await self.load(name: reference.name, tag: $0.model) }
+                let shadows = try await definition.shadows.asyncMap { try await self.load(name: reference.name, tag: $0) }
+                let running = RunningExperiment(definition: definition, split: try definition.split, variants: variants, shadows: shadows)
+                experiments.withLock { $0[reference.name] = running }
+                logger.info(
+                    "experiment '\(definition.key)' on \(reference.name): \(zip(definition.variants, variants).map { "\($0.name) v\($1.version.version)" }.joined(separator: ", "))"
+                )
+            } catch {
+                logger.warning("could not load the experiment on \(reference.name): \(error); serving the model alone")
+                experiments.withLock { _ = $0.removeValue(forKey: reference.name) }
+            }
+        }
+    }
+
+    /// The version `tag` of model `name`: the served one when it is that version, else loaded.
+    private func load(name: String, tag: String) async throws -> ServedModel {
+        let version = try await ModelLoader.version(name: name, tag: tag, registry: registry)
+        if let current = model(named: name), current.version.version == version.version { return current }
+        return try await Self.load(Reference(parsing: "\(name)@\(tag)"), version: version, registry: registry, artifacts: artifacts)
     }
 
     /// The model served under `name`, if any.
@@ -84,6 +131,7 @@ public final class ModelHost: Service, Sendable {
                 logger.warning("could not reload \(reference): \(error); still serving what was loaded")
             }
         }
+        await refreshExperiments()
     }
 
     /// Checks the registry every `reloadInterval` until the service group shuts down.
@@ -104,5 +152,15 @@ public final class ModelHost: Service, Sendable {
     private static func load(_ reference: Reference, version: ModelVersion, registry: RegistryStore, artifacts: ArtifactStore) async throws -> ServedModel {
         let model = try await ModelLoader.model(of: version, reference: reference.description, registry: registry, artifacts: artifacts)
         return ServedModel(name: reference.name, version: version, tag: reference.tag, scorer: try BatchScorer(model: model))
+    }
+}
+
+extension Array {
+    /// The elements transformed one after another by an async function.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        results.reserveCapacity(count)
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

@@ -17,6 +17,23 @@ import Synchronization
 /// prediction: records are dropped and counted. As a `Service` it writes every `flushInterval` and, on graceful
 /// shutdown, writes what is buffered before returning.
 public final class PredictionLog: Service, Sendable {
+    /// How an experiment routed a prediction.
+    public struct Assignment: Sendable, Hashable {
+        public var experiment: String
+        public var variant: String
+        /// Chosen by the request (a QA override), not by the split: left out of analysis.
+        public var forced: Bool
+        /// Answered on a copy of the traffic and discarded.
+        public var shadow: Bool
+
+        public init(experiment: String, variant: String, forced: Bool = false, shadow: Bool = false) {
+            self.experiment = experiment
+            self.variant = variant
+            self.forced = forced
+            self.shadow = shadow
+        }
+    }
+
     /// One logged prediction.
     public struct Record: Sendable {
         public var requestID: String
@@ -35,6 +52,8 @@ public final class PredictionLog: Service, Sendable {
         public var probability: Double?
         /// The whole request's time to answer, in microseconds.
         public var latencyMicros: Int64
+        /// The experiment and variant that routed it, if any.
+        public var assignment: Assignment?
     }
 
     /// How many records were written and dropped, and how many wait in the buffer.
@@ -85,7 +104,7 @@ public final class PredictionLog: Service, Sendable {
     /// inputs.
     public static func records(
         requestID: String, time: Int64, model: ServedModel, columns: [(name: String, values: [Scalar])], inputs: ModelInputs,
-        predictions: Predictions, latencyMicros: Int64
+        predictions: Predictions, latencyMicros: Int64, assignment: Assignment? = nil
     ) -> [Record] {
         let signature = model.model.signature
         let inputNames = Set(signature.inputs.map(\.name))
@@ -103,7 +122,7 @@ public final class PredictionLog: Service, Sendable {
             return Record(
                 requestID: requestID, time: time, model: model.name, version: model.version.version, entities: entities, inputs: signature.inputs,
                 values: frameColumns.map { $0?.scalar(at: row) ?? .null }, prediction: predicted.scalar(at: row), probability: probability,
-                latencyMicros: latencyMicros)
+                latencyMicros: latencyMicros, assignment: assignment)
         }
     }
 
@@ -171,7 +190,9 @@ public final class PredictionLog: Service, Sendable {
     /// input named like a fixed column gets a `feature_` prefix).
     static func frame(_ records: [Record]) throws -> DataFrame {
         // The model is in the file's path (model=NAME), as Hive partitioning has it, so not a column.
-        let fixed = ["request_id", "timestamp", "model_version", "entities", "prediction", "probability", "latency_us"]
+        let fixed = [
+            "request_id", "timestamp", "model_version", "entities", "prediction", "probability", "latency_us", "experiment", "variant", "forced", "shadow",
+        ]
         var inputs: [ModelFile.Signature.Input] = []
         var seen = Set<String>()
         for record in records {
@@ -183,6 +204,8 @@ public final class PredictionLog: Service, Sendable {
             ("entities", .strings(records.map(\.entities))),
             ("prediction", try DataColumn(scalars: records.map(\.prediction), type: Self.type(of: records.map(\.prediction)))),
             ("probability", .float64s(records.map(\.probability))), ("latency_us", .int64s(records.map(\.latencyMicros))),
+            ("experiment", .strings(records.map { $0.assignment?.experiment })), ("variant", .strings(records.map { $0.assignment?.variant })),
+            ("forced", .bools(records.map { $0.assignment?.forced ?? false })), ("shadow", .bools(records.map { $0.assignment?.shadow ?? false })),
         ]
         for input in inputs {
             let values = records.map { record in record.inputs.firstIndex { $0.name == input.name }.map { record.values[$0] } ?? .null }

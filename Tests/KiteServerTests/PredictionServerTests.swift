@@ -1,5 +1,7 @@
+import ABTesting
 import Features
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KiteCore
@@ -277,6 +279,67 @@ import Training
                 #expect(run.status == 0, "\(run.standardOutput.suffix(4000))\n\(run.standardError.suffix(2000))")
                 #expect(run.standardOutput.contains("passed"), "\(run.standardOutput.suffix(2000))")
             }
+        }
+    }
+
+    /// A running experiment routes each row by its unit as GrowthBook would (control: v1, treatment: v2); a header
+    /// forces a variant (logged as forced); shadows are logged and never returned; the log records every assignment.
+    @Test func experimentsRouteRowsByUnit() async throws {
+        try await withModels { project, artifacts in
+            let definition = try ExperimentDefinition(
+                key: "gbdt-vs-logistic", model: "fraud",
+                variants: [.init(name: "control", model: "champion", weight: 0.5), .init(name: "treatment", model: "v2", weight: 0.5)],
+                unit: "customer_id", status: .running, shadows: ["v2"])
+            try await RegistryStore.withStore(url: project.configuration.registryURL, logger: Logger(label: "test")) { registry in
+                try await ExperimentStore(registry: registry).save(definition)
+            }
+            let folder = project.folder + "/experiment-log"
+            let log = try PredictionLog(store: try LocalObjectStore(root: folder, create: true), flushInterval: .seconds(60), logger: Logger(label: "test"))
+            let customers = Array(1...30)
+            let split = try definition.split
+            try await serve(project, artifacts, log: log) { client in
+                let body = """
+                    {"entities": {"customer_id": \(customers), "merchant_id": \(customers.map { $0 % 40 + 1 })}, "request": {"amount": \(customers.map { Double($0) })}}
+                    """
+                let (status, answer) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", body)
+                #expect(status == 200 && answer["experiment"] == .string("gbdt-vs-logistic"), "\(answer.text)")
+                guard case .array(let rows)? = answer["predictions"] else { return }
+                let expected = customers.map { split.variant(of: String($0)).map { definition.variants[$0].name } }
+                #expect(rows.map { row -> String? in if case .string(let v)? = row["variant"] { v } else { nil } } == expected)
+                #expect(rows.allSatisfy { ($0["variant"] == .string("control")) == ($0["model_version"] == .string("1")) })
+                #expect(Set(expected.compactMap { $0 }) == ["control", "treatment"])
+
+                let forced = try await client.execute(
+                    uri: "/v1/models/fraud/predict", method: .post, headers: [HTTPField.Name("X-Kite-Variant")!: "treatment"],
+                    body: .init(string: #"{"entities": {"customer_id": [1, 2], "merchant_id": [1, 1]}, "request": {"amount": [5.0, 6.0]}}"#)
+                ) { try JSONValue.parse(Array(buffer: $0.body)) }
+                #expect(forced["predictions"]?.text.components(separatedBy: #""variant":"treatment""#).count == 3, "\(forced.text)")
+                let unknown = try await client.execute(
+                    uri: "/v1/models/fraud/predict", method: .post, headers: [HTTPField.Name("X-Kite-Variant")!: "nope"],
+                    body: .init(string: #"{"entities": {"customer_id": [1], "merchant_id": [1]}, "request": {"amount": [5.0]}}"#)
+                ) { $0.status }
+                #expect(unknown == .badRequest)
+                let (noUnit, refused) = try await TestServer.call(
+                    client, .post, "/v1/models/fraud/predict", #"{"entities": {"merchant_id": [1]}, "request": {"amount": [5.0]}}"#)
+                #expect(noUnit == 400 && refused["error"]?["message"]?.text.contains("assigns by 'customer_id'") == true, "\(refused.text)")
+                try await Task.sleep(for: .milliseconds(300))  // the shadows score after the answers
+            }
+            let script = """
+                import json, sys, pyarrow.dataset as ds
+                rows = ds.dataset(sys.argv[1], format="parquet", partitioning="hive").to_table().to_pylist()
+                count = lambda f: sum(1 for r in rows if f(r))
+                print(json.dumps({"rows": len(rows), "shadow": count(lambda r: r["shadow"]), "forced": count(lambda r: r["forced"]),
+                                  "control": count(lambda r: r["variant"] == "control" and not r["shadow"]),
+                                  "treatment": count(lambda r: r["variant"] == "treatment" and not r["shadow"]),
+                                  "experiment": sorted({r["experiment"] for r in rows if r["experiment"]})}))
+                """
+            let read = try await Subprocess.run(TestEnvironment.python, ["-c", script, folder])
+            let counts = try JSONValue.parse(Array(read.standardOutput.utf8))
+            let control = customers.filter { split.variant(of: String($0)) == 0 }.count
+            let treatment = customers.filter { split.variant(of: String($0)) == 1 }.count
+            #expect(counts["control"] == .integer(Int64(control)) && counts["treatment"] == .integer(Int64(treatment + 2)), "\(counts.text)")
+            #expect(counts["forced"] == .integer(2) && counts["shadow"] == .integer(32), "\(counts.text)")
+            #expect(counts["experiment"] == .array([.string("gbdt-vs-logistic")]))
         }
     }
 

@@ -1,3 +1,4 @@
+import ABTesting
 import Hummingbird
 import HummingbirdTesting
 import KiteCore
@@ -28,7 +29,7 @@ enum TestServer {
             : ModelServing(
                 host: try ModelHost(
                     references: try models.map(ModelHost.Reference.init(parsing:)), registry: registry, artifacts: artifacts,
-                    reloadInterval: reloadInterval, logger: logger),
+                    experiments: ExperimentStore(registry: registry), reloadInterval: reloadInterval, logger: logger),
                 log: predictionLog)
         let application = KiteApplication.build(
             configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: host, logger: logger)

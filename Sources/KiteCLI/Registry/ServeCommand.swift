@@ -1,3 +1,4 @@
+import ABTesting
 import ArgumentParser
 import Features
 import Foundation
@@ -71,7 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
         var models: ModelServing?
         if !references.isEmpty, configuration.apis.contains(.predictions) {
             let host = try ModelHost(
-                references: references, registry: registry, artifacts: artifacts, reloadInterval: .milliseconds(Int64(reload * 1000)), logger: logger)
+                references: references, registry: registry, artifacts: artifacts, experiments: ExperimentStore(registry: registry),
+                reloadInterval: .milliseconds(Int64(reload * 1000)), logger: logger)
             let log =
                 sampleRate > 0 ? try PredictionLog(store: try self.project.offlineStore(project, s3: s3), sampleRate: sampleRate, logger: logger) : nil
             models = ModelServing(host: host, log: log)

@@ -11,6 +11,7 @@ final class APIFamily {
     struct Call: Sendable {
         var parameters: APIParameters
         var captures: [String: String]
+        var headers: HTTPFields = [:]
 
         /// A captured path segment (`{model_id}`), percent-decoded.
         func capture(_ name: String) -> String { captures[name] ?? "" }
@@ -54,7 +55,7 @@ final class APIFamily {
                 let raw = context.parameters.get(name) ?? ""
                 captures[name] = raw.removingPercentEncoding ?? raw
             }
-            return JSONResponse.make(try await handler(Call(parameters: parameters, captures: captures)))
+            return JSONResponse.make(try await handler(Call(parameters: parameters, captures: captures, headers: request.headers)))
         }
     }
 

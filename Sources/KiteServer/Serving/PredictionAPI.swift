@@ -10,6 +10,9 @@ import Serving
 /// and request fields, or whole rows), `GET /v1/models`, and `POST /invocations` with `GET /ping` for users of
 /// `mlflow models serve`.
 enum PredictionAPI {
+    /// The header that forces an experiment's variant for QA (`X-Kite-Variant: treatment`); logged as forced.
+    static let variantHeader = HTTPField.Name("X-Kite-Variant")!
+
     static func register(in routes: APIFamily, serving: PredictionServing) {
         routes.add(.get, "v1/models") { _ in
             .object([("models", .array(serving.host.models.map(modelJSON)))])
@@ -27,19 +30,28 @@ enum PredictionAPI {
                 throw KiteError.invalidArgument("give 'entities' (join keys, with 'request' fields) or 'rows' (whole rows of the model's inputs)")
             }
             let id = try p.string("id") ?? UUID().uuidString.lowercased()
-            let (inputs, predictions) = try await serving.predict(model, columns: columns, requestID: id)
+            let forced = call.headers[Self.variantHeader]
+            let (experiment, rows) = try await serving.predictRows(model, columns: columns, requestID: id, forcedVariant: forced)
             let withFeatures = try p.bool("return_features") ?? false
-            return .object([
-                ("id", .string(id)),
-                ("model_name", .string(model.name)), ("model_version", .string(String(model.version.version))),
+            var answer: [(String, JSONValue)] = [
+                ("id", .string(id)), ("model_name", .string(model.name)), ("model_version", .string(String(model.version.version))),
+            ]
+            if let experiment { answer.append(("experiment", .string(experiment))) }
+            answer.append(
                 (
                     "predictions",
                     .array(
-                        (0..<predictions.count).map { row in
-                            rowJSON(predictions, row: row, features: withFeatures ? inputs : nil)
+                        rows.map { row in
+                            var json = rowJSON(row.predictions, row: row.index, features: withFeatures ? row.inputs : nil)
+                            if experiment != nil, case .object(var pairs) = json {
+                                pairs.append(("model_version", .string(String(row.model.version.version))))
+                                if let variant = row.variant { pairs.append(("variant", .string(variant))) }
+                                json = .object(pairs)
+                            }
+                            return json
                         })
-                ),
-            ])
+                ))
+            return .object(answer)
         }
         routes.add(.post, "invocations") { call in
             let model = try invocationModel(serving, query: try call.parameters.string("model"))

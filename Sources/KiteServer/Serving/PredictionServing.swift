@@ -38,7 +38,9 @@ struct PredictionServing: Sendable {
     /// Scores `columns` (one value per row each) with `model`, reading its features when it has a feature service;
     /// records the request's metrics and appends it to the prediction log (when sampled). A request whose features
     /// took longer than `timeout` to read is answered 503 instead of scored.
-    func predict(_ model: ServedModel, columns: [(name: String, values: [Scalar])], requestID: String) async throws -> (ModelInputs, Predictions) {
+    func predict(
+        _ model: ServedModel, columns: [(name: String, values: [Scalar])], requestID: String, assignment: PredictionLog.Assignment? = nil
+    ) async throws -> (ModelInputs, Predictions) {
         let clock = ContinuousClock()
         let start = clock.now
         do {
@@ -71,7 +73,7 @@ struct PredictionServing: Sendable {
                 log.append(
                     PredictionLog.records(
                         requestID: requestID, time: self.clock.now(), model: model, columns: columns, inputs: inputs, predictions: predictions,
-                        latencyMicros: latency.seconds * 1_000_000 + latency.attoseconds / 1_000_000_000_000))
+                        latencyMicros: latency.seconds * 1_000_000 + latency.attoseconds / 1_000_000_000_000, assignment: assignment))
             }
             return (inputs, predictions)
         } catch {
