@@ -156,6 +156,7 @@ import Testing
             "[generate] 5000 transactions", "[apply] applied definitions version 1", "[dataset] 5000 rows × 7 features",
             "[train] gbdt: holdout AUC", "[train] logistic: holdout AUC", "[register] fraud@champion → version", "[materialize] customer_stats:",
             "[serve] POST /get-online-features", "[predict] POST /v1/models/fraud/predict", "customer 2, amount 250.0: p(fraud) 0.",
+            "[ab] experiment champion-vs-challenger", "fraud_caught per customer: champion", "chance to win",
         ] {
             #expect(result.standardOutput.contains(stage), "\(result.standardOutput)")
         }
@@ -178,12 +179,11 @@ import Testing
         #expect(predicted.status == 0, "\(predicted.standardError)")
         let frame = try await ParquetReader(path: scored).read()
         #expect(try frame.column("probability").doubles() == (try model.predict(try await ParquetReader(path: folder + "/data/training_set.parquet").read())))
-        // The predict stage's three answers are in the prediction log.
         let logged = try FileManager.default.subpathsOfDirectory(atPath: folder + "/data/predictions").filter { $0.hasSuffix(".parquet") }
-        #expect(logged.count == 1 && logged.first?.hasPrefix("model=fraud/date=") == true, "\(logged)")
-        if let file = logged.first {
-            #expect(try await ParquetReader(path: folder + "/data/predictions/" + file).read().rowCount == 3)
-        }
+        // The predict stage's three answers and the A/B stage's 2,000 are in the prediction log.
+        var loggedRows = 0
+        for file in logged { loggedRows += try await ParquetReader(path: folder + "/data/predictions/" + file).read().rowCount }
+        #expect(!logged.isEmpty && logged.allSatisfy { $0.hasPrefix("model=fraud/date=") } && loggedRows == 2_003, "\(logged) \(loggedRows)")
     }
 
     @Test func initWritesTheExampleAndRefusesAFullFolder() throws {

@@ -137,6 +137,15 @@ struct DemoCommand: AsyncParsableCommand {
                 + "logged to data/predictions/):\n"
                 + zip(amounts, predictionRows).enumerated().map { index, pair in "  customer \(index + 1), amount \(pair.0): \(pair.1)" }
                 .joined(separator: "\n"))
+        let abLines = try await options.withRegistry(configuration) { registry in
+            try await DemoExperiment.run(
+                project: configuration, s3: s3, offline: offline, artifacts: try options.artifactStore(configuration, s3: s3), now: dataEnd,
+                champion: best?.version ?? 1, registry: registry)
+        }
+        stage(
+            "ab",
+            "experiment champion-vs-challenger: the last 2,000 transactions through kite serve, each customer routed by GrowthBook's "
+                + "bucketing, fraud labels arriving later as outcomes (kite ab status):\n" + abLines.map { "  " + $0 }.joined(separator: "\n"))
         if keep != nil { Terminal.standardOutput("the project is kept in \(folder)\n") }
     }
 }

@@ -1,3 +1,4 @@
+import ABTesting
 import Features
 import Foundation
 import KiteCore
@@ -30,7 +31,9 @@ enum DemoServer {
         // The server owns (and shuts down) its S3 client: one of its own, not the demo's.
         let serverS3 = try S3Client(configuration: s3.configuration, logger: logger)
         let features = FeatureServing(project: project, online: online, offline: offline)
-        let host = try ModelHost(references: try models.map(ModelHost.Reference.init(parsing:)), registry: registry, artifacts: artifacts, logger: logger)
+        let host = try ModelHost(
+            references: try models.map(ModelHost.Reference.init(parsing:)), registry: registry, artifacts: artifacts,
+            experiments: ExperimentStore(registry: registry), logger: logger)
         let log = try PredictionLog(store: offline, logger: logger)
         return try await KiteApplication.withServer(
             configuration: ServerConfiguration(port: 0), s3: serverS3, registry: registry, artifacts: artifacts, features: features,
