@@ -343,6 +343,68 @@ import Training
         }
     }
 
+    /// Experiments over HTTP: created (bad ones refused), started, routed, outcomes posted, results read.
+    @Test func experimentsOverHTTP() async throws {
+        try await withModels { project, artifacts in
+            let log = try PredictionLog(store: project.offline, flushInterval: .seconds(60), logger: Logger(label: "test"))
+            try await serve(project, artifacts, log: log) { client in
+                let bad =
+                    #"{"key": "e1", "model": "fraud", "unit": "customer_id", "variants": [{"name": "a", "model": "v1", "weight": 0.5}, {"name": "b", "model": "v2", "weight": 0.7}]}"#
+                let (badStatus, badAnswer) = try await TestServer.call(client, .post, "/v1/experiments", bad)
+                #expect(badStatus == 400 && badAnswer["error"]?["message"]?.text.contains("sum to 1") == true, "\(badAnswer.text)")
+                let unknownVersion = bad.replacingOccurrences(of: "0.7", with: "0.5").replacingOccurrences(of: "\"v2\"", with: "\"v9\"")
+                #expect(try await TestServer.call(client, .post, "/v1/experiments", unknownVersion).0 == 404)
+                let good = bad.replacingOccurrences(of: "0.7", with: "0.5").replacingOccurrences(
+                    of: "\"variants\"", with: #""metrics": ["converted"], "variants""#)
+                let (created, experiment) = try await TestServer.call(client, .post, "/v1/experiments", good)
+                #expect(created == 200 && experiment["status"] == .string("draft") && experiment["seed"] == .string("e1"), "\(experiment.text)")
+                #expect(try await TestServer.call(client, .post, "/v1/experiments/e1/start", "{}").1["status"] == .string("running"))
+                let second = good.replacingOccurrences(of: #""key": "e1""#, with: #""key": "e2""#).replacingOccurrences(
+                    of: #""unit""#, with: #""status": "running", "unit""#)
+                let (conflict, conflictAnswer) = try await TestServer.call(client, .post, "/v1/experiments", second)
+                #expect(
+                    conflict == 400 && conflictAnswer["error"]?["message"]?.text.contains("already has a running experiment 'e1'") == true,
+                    "\(conflictAnswer.text)")
+                try await Task.sleep(for: .milliseconds(2_500))  // the host notices the experiment within its reload interval
+
+                let customers = Array(1...40)
+                let body =
+                    #"{"entities": {"customer_id": \#(customers), "merchant_id": \#(customers.map { $0 % 40 + 1 })}, "request": {"amount": \#(customers.map { Double($0) })}}"#
+                let (_, answer) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", body)
+                guard case .array(let rows)? = answer["predictions"] else {
+                    Issue.record("\(answer.text)")
+                    return
+                }
+                let variants = rows.map { $0["variant"]?.text ?? "" }
+                #expect(answer["experiment"] == .string("e1") && Set(variants) == [#""a""#, #""b""#], "\(answer.text)")
+                // Every third customer converts.
+                let values = customers.map { $0 % 3 == 0 ? 1.0 : 0.0 }
+                let outcomes =
+                    #"{"experiment": "e1", "outcomes": {"customer_id": \#(customers), "metric": [\#(customers.map { _ in #""converted""# }.joined(separator: ","))], "value": \#(values)}}"#
+                let (stored, storedAnswer) = try await TestServer.call(client, .post, "/v1/outcomes", outcomes)
+                #expect(stored == 200 && storedAnswer["stored"] == .integer(40), "\(storedAnswer.text)")
+                #expect(try await TestServer.call(client, .post, "/v1/outcomes", #"{"experiment": "nope", "outcomes": {"customer_id": [1]}}"#).0 == 404)
+                await log.flush()
+
+                let (_, results) = try await TestServer.call(client, .get, "/v1/experiments/e1/results")
+                let a = customers.indices.filter { variants[$0] == #""a""# }
+                let b = customers.indices.filter { variants[$0] == #""b""# }
+                #expect(results["units"] == .object([("a", .integer(Int64(a.count))), ("b", .integer(Int64(b.count)))]), "\(results.text)")
+                let expected = FrequentistTest().compare(
+                    control: .proportion(n: a.count, sum: a.map { values[$0] }.reduce(0, +)),
+                    variant: .proportion(n: b.count, sum: b.map { values[$0] }.reduce(0, +)))
+                guard case .array(let metrics)? = results["metrics"], case .array(let rowsOfMetric)? = metrics.first?["variants"] else {
+                    Issue.record("\(results.text)")
+                    return
+                }
+                #expect(metrics.first?["metric"] == .string("converted"))
+                #expect(rowsOfMetric.last?["frequentist"]?["p_value"] == .number(expected.pValue), "\(results.text)")
+                #expect(rowsOfMetric.last?["bayesian"]?["chance_to_win"] != nil)
+                #expect(try await TestServer.call(client, .post, "/v1/experiments/e1/stop", "{}").1["status"] == .string("stopped"))
+            }
+        }
+    }
+
     /// The Open Inference Protocol's health and metadata, and Kite's model listing.
     @Test func healthAndMetadata() async throws {
         try await withModels { project, artifacts in

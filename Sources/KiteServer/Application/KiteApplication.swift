@@ -118,6 +118,7 @@ public enum KiteApplication {
                 host: models.host, features: definitions.flatMap { definitions in online.map { (definitions, $0) } }, log: models.log, metrics: metrics,
                 clock: registry.clock, timeout: configuration.predictionTimeout)
             PredictionAPI.register(in: root, serving: serving)
+            ExperimentAPI.register(in: root, registry: registry, offline: features?.offline)
             let inference = APIFamily(format: .inference, bodyLimit: configuration.jsonBodyLimit, auth: auth)
             InferenceProtocolAPI.register(in: inference, serving: serving)
             inference.mount(on: router, at: ["/v2"])
