@@ -67,6 +67,7 @@ elif command == "report":
     print(f"{'':38}{'32 connections':>40}{'1 connection':>30}")
     print(f"{'':38}{'req/s':>10}{'p50':>10}{'p99':>10}{'non-2xx':>10}{'req/s':>10}{'p50':>10}{'p99':>10}")
     for label, key in [("kite serve (embedded store)", "kite_embedded"), ("kite serve (Redis)", "kite_redis"),
+                       ("kite serve (Redis, A/B + shadow)", "kite_redis_ab"),
                        ("FastAPI + uvicorn, 1 worker (Redis)", "fastapi_1"), ("FastAPI + uvicorn, 2 workers (Redis)", "fastapi_2")]:
         loaded, single = results[key]["loaded"], results[key]["single"]
         print(f"  {label:36}{loaded['rps']:10.0f}{loaded['p50']:>10}{loaded['p99']:>10}{loaded['non2xx']:10d}"
@@ -74,4 +75,6 @@ elif command == "report":
     best = max(results["fastapi_1"]["loaded"]["rps"], results["fastapi_2"]["loaded"]["rps"])
     print(f"kite (Redis) / best FastAPI: {results['kite_redis']['loaded']['rps'] / best:.1f}x; "
           f"kite (embedded) / best FastAPI: {results['kite_embedded']['loaded']['rps'] / best:.1f}x")
+    ab = results["kite_redis_ab"]["loaded"]["rps"] / results["kite_redis"]["loaded"]["rps"]
+    print(f"kite (Redis) with an A/B test and a shadow: {ab * 100:.0f}% of plain serving's throughput (bench/ab's goal: at least 90%)")
     print(f"kite serve RSS after load: embedded {results['kite_embedded_rss_mb']} MB, Redis {results['kite_redis_rss_mb']} MB")
