@@ -6,6 +6,22 @@ import Registry
 import Serving
 
 extension PredictionServing {
+    /// The values of `names` for each answered row, taken from the inputs its answer used; nil when a row's
+    /// answer lacks one of them.
+    static func columns(_ names: [String], from rows: [RowAnswer]) -> [(name: String, values: [Scalar])]? {
+        var columns: [(name: String, values: [Scalar])] = []
+        for name in names {
+            var values: [Scalar] = []
+            values.reserveCapacity(rows.count)
+            for row in rows {
+                guard let column = row.inputs.frame[name] else { return nil }
+                values.append(column.scalar(at: row.index))
+            }
+            columns.append((name, values))
+        }
+        return columns
+    }
+
     /// One answered row: the version that answered it, its group's inputs and predictions, its place in them, and
     /// the variant that routed it (nil outside an experiment or its coverage).
     struct RowAnswer {
@@ -58,15 +74,19 @@ extension PredictionServing {
                 answers[row] = RowAnswer(model: served, inputs: inputs, predictions: predictions, index: position, variant: assignment?.variant)
             }
         }
+        let answered = answers.compactMap { $0 }
         if !experiment.shadows.isEmpty {
             let serving = self
             Task {
                 for shadow in experiment.shadows {
                     let assignment = PredictionLog.Assignment(experiment: definition.key, variant: "shadow v\(shadow.version.version)", shadow: true)
-                    _ = try? await serving.predict(shadow, columns: columns, requestID: requestID, assignment: assignment)
+                    // The features the answers read, when they hold every input of the shadow: no second read.
+                    let given = Set(columns.map(\.name))
+                    let reused = Self.columns(shadow.model.signature.inputs.map(\.name).filter { !given.contains($0) }, from: answered)
+                    _ = try? await serving.predict(shadow, columns: columns + (reused ?? []), requestID: requestID, assignment: assignment)
                 }
             }
         }
-        return (definition.key, answers.compactMap { $0 })
+        return (definition.key, answered)
     }
 }
