@@ -58,5 +58,31 @@ import Testing
         #expect(promoted.status == 0 && promoted.standardOutput.contains("champion → version 1"), "\(promoted.standardError)")
         #expect(try await kite(["ab", "list"]).standardOutput.contains("stopped"))
         #expect(try await kite(["models", "show", "fraud"]).standardOutput.contains("champion"))
+
+        // experiments/*.yaml through kite apply: checked together, nothing saved unless every file is valid.
+        try FileManager.default.createDirectory(atPath: project + "/experiments", withIntermediateDirectories: true)
+        func experimentFile(_ key: String, status: String) -> String {
+            """
+            key: \(key)
+            model: fraud
+            unit: customer_id
+            status: \(status)
+            variants:
+              - {name: control, model: v1, weight: 0.5}
+              - {name: treatment, model: v2, weight: 0.5}
+            """
+        }
+        try experimentFile("apply-a", status: "running").write(toFile: project + "/experiments/a.yaml", atomically: true, encoding: .utf8)
+        try experimentFile("apply-b", status: "running").write(toFile: project + "/experiments/b.yaml", atomically: true, encoding: .utf8)
+        let clash = try await kite(["apply"])
+        #expect(clash.status != 0 && clash.standardError.contains("both run on model 'fraud'"), "\(clash.standardError)")
+        #expect(!(try await kite(["ab", "list"]).standardOutput.contains("apply-a")))
+        try experimentFile("apply-b", status: "draft").write(toFile: project + "/experiments/b.yaml", atomically: true, encoding: .utf8)
+        let applied = try await kite(["apply"])
+        #expect(
+            applied.status == 0 && applied.standardOutput.contains("experiments: apply-a (running), apply-b (draft)"),
+            "\(applied.standardOutput)\(applied.standardError)")
+        let listed = try await kite(["ab", "list"]).standardOutput
+        #expect(listed.split(separator: "\n").contains { $0.contains("apply-a") && $0.contains("running") }, "\(listed)")
     }
 }
