@@ -11,11 +11,11 @@ struct ABCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ab", abstract: "Create, start, stop and promote A/B tests between versions of a model.",
         discussion: """
-            An experiment file names the model, the unit that is assigned (an entity key such as customer_id, or a \\
-            request field), the variants (each a model version vN or an alias, with a weight; the first is the \\
-            control), and optionally seed, hash_version, coverage, metrics and shadows. Assignment is GrowthBook's \\
-            (fnv1a32 bucketing), so a unit gets the variant a GrowthBook SDK would give it. While an experiment \\
-            runs, kite serve routes POST /v1/models/NAME/predict through it (within its reload interval) and logs \\
+            An experiment file names the model, the unit that is assigned (an entity key such as customer_id, or a \
+            request field), the variants (each a model version vN or an alias, with a weight; the first is the \
+            control), and optionally seed, hash_version, coverage, metrics and shadows. Assignment is GrowthBook's \
+            (fnv1a32 bucketing), so a unit gets the variant a GrowthBook SDK would give it. While an experiment \
+            runs, kite serve routes POST /v1/models/NAME/predict through it (within its reload interval) and logs \
             each assignment with its prediction; the header X-Kite-Variant forces a variant for QA.
             """,
         subcommands: [Create.self, List.self, Start.self, Stop.self, Status.self, Outcomes.self, Promote.self])

@@ -14,8 +14,8 @@ struct TokensCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a token and print it (only once: the registry keeps its hash).",
             discussion: """
-                Roles, each including the ones before: read (GET requests and searches), predict (predictions and \\
-                online features), write (MLflow writes, pushes, materialization, alias moves), admin. Clients send \\
+                Roles, each including the ones before: read (GET requests and searches), predict (predictions and \
+                online features), write (MLflow writes, pushes, materialization, alias moves), admin. Clients send \
                 it as 'Authorization: Bearer TOKEN'; the mlflow client does so from MLFLOW_TRACKING_TOKEN.
                 """)
 
