@@ -44,11 +44,8 @@ import Testing
             + cases.map { a, b, test in
                 #"{"a": \#(FrequentistTestTests.json(a)), "b": \#(FrequentistTestTests.json(b)), "difference": "\#(test.difference.rawValue)", "alpha": \#(test.alpha), "inverse": \#(test.inverse ? "true" : "false"), "prior": {"mean": \#(test.prior.mean), "variance": \#(test.prior.variance), "proper": \#(test.prior.proper ? "true" : "false")}}"#
             }.joined(separator: ", ") + "]"
-        let peer = try await Subprocess.run(TestEnvironment.python, [TestEnvironment.peerScript("growthbook_peer.py"), "bayes", json])
-        #expect(peer.status == 0, "\(peer.standardError)")
-        let references = try JSONDecoder().decode([Reference].self, from: Data(peer.standardOutput.utf8))
-        #expect(references.count == cases.count)
-        func close(_ x: Double, _ y: Double) -> Bool { x == y || abs(x - y) <= 1e-9 * max(1, abs(y)) }
+        let references: [Reference] = try await GbstatsPeer.answers("bayes", cases: json, count: cases.count)
+        let close = GbstatsPeer.close
         for ((a, b, test), reference) in zip(cases, references) {
             let result = test.compare(control: a, variant: b)
             let label = "\(a) vs \(b), \(test.difference), inverse \(test.inverse), proper prior \(test.prior.proper)"

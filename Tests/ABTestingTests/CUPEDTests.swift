@@ -38,11 +38,8 @@ import Testing
         cases.append(
             (flat, CUPED.Metric(post: .mean(n: 12, sum: 70, sumSquares: 450), pre: .mean(n: 12, sum: 12, sumSquares: 12), sumOfProducts: 70), .relative))
         let json = "[" + cases.map { #"{"a": \#(Self.json($0.0)), "b": \#(Self.json($0.1)), "difference": "\#($0.2.rawValue)"}"# }.joined(separator: ", ") + "]"
-        let peer = try await Subprocess.run(TestEnvironment.python, [TestEnvironment.peerScript("growthbook_peer.py"), "cuped", json])
-        #expect(peer.status == 0, "\(peer.standardError)")
-        let references = try JSONDecoder().decode([FrequentistTestTests.Reference].self, from: Data(peer.standardOutput.utf8))
-        #expect(references.count == cases.count)
-        func close(_ x: Double, _ y: Double) -> Bool { x == y || abs(x - y) <= 1e-9 * max(1, abs(y)) }
+        let references: [FrequentistTestTests.Reference] = try await GbstatsPeer.answers("cuped", cases: json, count: cases.count)
+        let close = GbstatsPeer.close
         for ((a, b, difference), reference) in zip(cases, references) {
             let (control, variant) = CUPED.adjust(control: a, variant: b)
             let result = FrequentistTest(difference: difference).compare(control: control, variant: variant)

@@ -68,11 +68,8 @@ import Testing
                 return
                     #"{"a": \#(Self.json(a)), "b": \#(Self.json(b)), "difference": "\#(test.difference.rawValue)", "alpha": \#(test.alpha), "sequential": \#(sequential)}"#
             }.joined(separator: ", ") + "]"
-        let peer = try await Subprocess.run(TestEnvironment.python, [TestEnvironment.peerScript("growthbook_peer.py"), "ttest", json])
-        #expect(peer.status == 0, "\(peer.standardError)")
-        let references = try JSONDecoder().decode([Reference].self, from: Data(peer.standardOutput.utf8))
-        #expect(references.count == cases.count)
-        func close(_ x: Double, _ y: Double) -> Bool { x == y || abs(x - y) <= 1e-9 * max(1, abs(y)) }
+        let references: [Reference] = try await GbstatsPeer.answers("ttest", cases: json, count: cases.count)
+        let close = GbstatsPeer.close
         for ((a, b, test), reference) in zip(cases, references) {
             let result = test.compare(control: a, variant: b)
             let label = "\(a) vs \(b), \(test.difference), sequential \(test.sequentialTuning ?? 0)"
