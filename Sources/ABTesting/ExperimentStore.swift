@@ -9,9 +9,12 @@ public struct ExperimentStore: Sendable {
 
     public init(registry: RegistryStore) { self.registry = registry }
 
-    /// Creates or replaces `experiment`; a second running experiment on its model is `already_exists`.
+    /// Creates or replaces `experiment` (a running one without a start time starts now); a second running
+    /// experiment on its model is `already_exists`.
     public func save(_ experiment: ExperimentDefinition) async throws {
+        var experiment = experiment
         try experiment.validate()
+        if experiment.status == .running, experiment.startedAt == nil { experiment.startedAt = registry.clock.now() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(experiment), as: UTF8.self)
@@ -37,6 +40,7 @@ public struct ExperimentStore: Sendable {
     @discardableResult
     public func setStatus(key: String, _ status: ExperimentDefinition.Status) async throws -> ExperimentDefinition {
         var experiment = try await self.experiment(key: key)
+        if status == .running, experiment.status != .running { experiment.startedAt = registry.clock.now() }
         experiment.status = status
         try await save(experiment)
         return experiment

@@ -88,7 +88,7 @@ public final class ModelHost: Service, Sendable {
                 if experiment(for: reference.name)?.definition == definition { continue }
                 let variants = try await definition.variants.asyncMap { try await self.load(name: reference.name, tag: $0.model) }
                 let shadows = try await definition.shadows.asyncMap { try await self.load(name: reference.name, tag: $0) }
-                let running = RunningExperiment(definition: definition, split: try definition.split, variants: variants, shadows: shadows)
+                let running = RunningExperiment(definition: definition, schedule: try definition.schedule, variants: variants, shadows: shadows)
                 experiments.withLock { $0[reference.name] = running }
                 logger.info(
                     "experiment '\(definition.key)' on \(reference.name): \(zip(definition.variants, variants).map { "\($0.name) v\($1.version.version)" }.joined(separator: ", "))"

@@ -67,6 +67,14 @@ enum ExperimentAPI {
                 .array(experiment.variants.map { .object([("name", .string($0.name)), ("model", .string($0.model)), ("weight", .number($0.weight))]) })
             ),
             ("metrics", .array(experiment.metrics.map(JSONValue.string))), ("shadows", .array(experiment.shadows.map(JSONValue.string))),
+            (
+                "ramp",
+                .array(
+                    experiment.ramp.map {
+                        .object([("after", .string(TimeSpan(microseconds: $0.after).description)), ("weights", .array($0.weights.map(JSONValue.number)))])
+                    })
+            ),
+            ("started_at", experiment.startedAt.map { JSONValue.string(Timestamp.format($0)) } ?? .null),
         ])
     }
 
@@ -83,10 +91,25 @@ enum ExperimentAPI {
             }
             return status
         }
+        let ramp = try p.objects("ramp").enumerated().map { index, step in
+            ExperimentDefinition.RampStep(
+                after: try TimeSpan(parsing: try step.required("after")).microseconds,
+                weights: try
+                    (step.json("weights").flatMap { value -> [Double]? in
+                        guard case .array(let items) = value else { return nil }
+                        return try items.map { item in
+                            switch item {
+                            case .number(let number): number
+                            case .integer(let number): Double(number)
+                            default: throw KiteError.invalidArgument("ramp[\(index)].weights must be numbers")
+                            }
+                        }
+                    }) ?? { throw KiteError.invalidArgument("ramp[\(index)] needs 'weights'") }())
+        }
         return try ExperimentDefinition(
             key: try p.required("key"), model: try p.required("model"), variants: variants, unit: try p.required("unit"), seed: try p.string("seed"),
             hashVersion: Int(try p.integer("hash_version") ?? 2), coverage: try p.number("coverage") ?? 1, status: status ?? .draft,
-            metrics: try p.strings("metrics"), shadows: try p.strings("shadows"))
+            metrics: try p.strings("metrics"), shadows: try p.strings("shadows"), ramp: ramp)
     }
 
     static func rowJSON(_ row: ExperimentResults.Row) -> JSONValue {

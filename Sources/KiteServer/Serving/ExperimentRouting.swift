@@ -58,7 +58,8 @@ extension PredictionServing {
                 throw KiteError.invalidArgument(
                     "experiment '\(definition.key)' on model '\(model.name)' assigns by '\(definition.unit)': give it in entities or request")
             }
-            assigned = units.map { $0.isNull ? nil : experiment.split.variant(of: ValueText.text($0) ?? "") }
+            let split = experiment.split(at: clock.now())
+            assigned = units.map { $0.isNull ? nil : split.variant(of: ValueText.text($0) ?? "") }
         }
         var groups: [Int?: [Int]] = [:]
         for (row, variant) in assigned.enumerated() { groups[variant, default: []].append(row) }
