@@ -99,7 +99,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "ABTesting", dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Registry"], swiftSettings: swiftSettings),
+        .target(name: "ABTesting", dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Learning", "Registry"], swiftSettings: swiftSettings),
         .target(
             name: "Training",
             dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],

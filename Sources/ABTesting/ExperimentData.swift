@@ -1,5 +1,6 @@
 import Foundation
 import KiteCore
+import Learning
 import ObjectStorage
 import Parquet
 
@@ -7,8 +8,9 @@ import Parquet
 /// rows the experiment assigned, neither forced nor shadow) and outcomes (`outcomes/experiment=KEY/…`, one row
 /// per unit, metric and value), reduced to each variant's statistics per metric.
 public enum ExperimentData {
-    /// Appends outcomes — a frame with the experiment's unit column, `metric` (text) and `value` (a number) — as
-    /// one Parquet file; returns its key. Rows with a null unit, metric or value are refused.
+    /// Appends outcomes — a frame with the experiment's unit column, `metric` (text), `value` (a number) and,
+    /// for a label of one prediction, its `request_id` — as one Parquet file; returns its key. Rows with a null
+    /// unit, metric or value are refused.
     public static func appendOutcomes(_ frame: DataFrame, experiment: ExperimentDefinition, store: any ObjectStore, now: Int64) async throws -> String {
         guard let unit = frame[experiment.unit] else {
             throw KiteError.invalidArgument("the outcomes have no '\(experiment.unit)' column (experiment \(experiment.key) assigns by it)")
@@ -21,9 +23,11 @@ public enum ExperimentData {
         for row in 0..<frame.rowCount where unit.isNull(row) || metric.isNull(row) || values[row].isNaN {
             throw KiteError.invalidArgument("outcome row \(row + 1) has no \(unit.isNull(row) ? experiment.unit : metric.isNull(row) ? "metric" : "value")")
         }
+        let requests = frame["request_id"]
         let outcomes = try DataFrame([
             ("unit", DataColumn.strings((0..<frame.rowCount).map { ValueText.text(unit.scalar(at: $0)) })),
             ("metric", metric), ("value", .float64s(values)), ("received", .timestamps(Array(repeating: now, count: frame.rowCount))),
+            ("request_id", .strings((0..<frame.rowCount).map { row in requests.flatMap { $0.isNull(row) ? nil : ValueText.text($0.scalar(at: row)) } })),
         ])
         let key = "outcomes/experiment=\(experiment.key)/part-\(now)-\(UUID().uuidString.prefix(8).lowercased()).parquet"
         let writer = try await ParquetWriter(sink: try await store.makeSink(for: key), schema: outcomes.schema)
@@ -100,6 +104,47 @@ public enum ExperimentData {
                 ))
         }
         return (units, results)
+    }
+
+    /// The model's quality per variant on the labels among `metric`'s outcomes that name their prediction
+    /// (request id and unit): ROC AUC and log loss of the logged probabilities, with how many were labelled. A
+    /// variant without both classes among its labels has no AUC.
+    public static func modelMetrics(
+        of experiment: ExperimentDefinition, metric: String, store: any ObjectStore
+    ) async throws -> [(variant: String, labelled: Int, auc: Double?, logLoss: Double?)] {
+        var probabilities: [String: (variant: String, probability: Double)] = [:]  // "request\u{0}unit"
+        for frame in try await frames(under: "predictions/model=\(experiment.model)/", store: store) {
+            guard let keys = frame["experiment"], let variants = frame["variant"], let shadow = frame["shadow"], let forced = frame["forced"],
+                let requests = frame["request_id"], let scores = frame["probability"]
+            else { continue }
+            let unitColumn = frame[experiment.unit]
+            let entities = frame["entities"]
+            for row in 0..<frame.rowCount
+            where !keys.isNull(row) && keys.string(at: row) == experiment.key && shadow.scalar(at: row) != .bool(true)
+                && forced.scalar(at: row) != .bool(true) && !scores.isNull(row)
+            {
+                let unit = unitColumn.map { ValueText.text($0.scalar(at: row)) ?? "" } ?? Self.unit(experiment.unit, in: entities?.string(at: row) ?? "")
+                guard let unit, case .double(let probability) = scores.scalar(at: row) else { continue }
+                probabilities[requests.string(at: row) + "\u{0}" + unit] = (variants.string(at: row), probability)
+            }
+        }
+        var pairs: [String: (labels: [Double], scores: [Double])] = [:]
+        for frame in try await frames(under: "outcomes/experiment=\(experiment.key)/", store: store) {
+            guard let units = frame["unit"], let metrics = frame["metric"], let values = frame["value"], let requests = frame["request_id"] else { continue }
+            let labels = values.doubles()
+            for row in 0..<frame.rowCount where metrics.string(at: row) == metric && !requests.isNull(row) {
+                guard let logged = probabilities[requests.string(at: row) + "\u{0}" + units.string(at: row)] else { continue }
+                pairs[logged.variant, default: ([], [])].labels.append(labels[row])
+                pairs[logged.variant, default: ([], [])].scores.append(logged.probability)
+            }
+        }
+        return experiment.variants.map { variant in
+            let (labels, scores) = pairs[variant.name] ?? ([], [])
+            return (
+                variant.name, labels.count, try? BinaryMetrics.rocAUC(labels: labels, scores: scores),
+                labels.isEmpty ? nil : try? BinaryMetrics.logLoss(labels: labels, probabilities: scores)
+            )
+        }
     }
 
     /// Every Parquet file under `prefix`, read whole.

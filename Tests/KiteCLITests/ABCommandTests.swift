@@ -41,8 +41,8 @@ import Testing
             [TestEnvironment.peerScript("ab_peer.py"), "traffic", "http://127.0.0.1:\(server.port)/v1/models/fraud/predict", "400", assignments])
         #expect(traffic.status == 0, "\(traffic.standardError)")
         #expect(server.stop() == 0, "\(server.log)")
-        let variants = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: URL(fileURLWithPath: assignments)))
-        let treated = variants.values.filter { $0 == "treatment" }.count
+        let variants = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: URL(fileURLWithPath: assignments)))
+        let treated = variants.values.filter { $0.first == "treatment" }.count
         #expect(variants.count == 400 && treated > 150 && treated < 250)
 
         let outcomes = directory.file("outcomes.parquet")
@@ -53,6 +53,9 @@ import Testing
         #expect(status.status == 0, "\(status.standardError)")
         #expect(status.standardOutput.contains("units: control \(400 - treated), treatment \(treated)"), "\(status.standardOutput)")
         #expect(status.standardOutput.contains("metric is_fraud") && status.standardOutput.contains("chance to win"), "\(status.standardOutput)")
+        #expect(
+            status.standardOutput.contains("as labels of the predictions: control AUC") && status.standardOutput.contains("(\(treated) labelled)"),
+            "\(status.standardOutput)")
 
         let promoted = try await kite(["ab", "promote", "gbdt-vs-logistic", "treatment"])
         #expect(promoted.status == 0 && promoted.standardOutput.contains("champion → version 1"), "\(promoted.standardError)")

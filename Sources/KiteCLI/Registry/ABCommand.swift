@@ -144,6 +144,17 @@ struct ABCommand: AsyncParsableCommand {
                         return cells
                     }
                     text += TableFormatter.render(headers: [["variant", "units", "mean", "lift", "95% CI", "p-value", "chance to win"]], rows: rows)
+                    // Outcomes that name their prediction (request id) are labels: the model's quality per variant.
+                    let quality = try await ExperimentData.modelMetrics(of: experiment, metric: name, store: try options.offlineStore(configuration, s3: s3))
+                    if quality.contains(where: { $0.labelled > 0 }) {
+                        text +=
+                            "as labels of the predictions: "
+                            + quality.map { variant in
+                                let auc = variant.auc.map { String(format: "%.4f", $0) } ?? "n/a"
+                                let loss = variant.logLoss.map { String(format: "%.4f", $0) } ?? "n/a"
+                                return "\(variant.variant) AUC \(auc), log loss \(loss) (\(variant.labelled) labelled)"
+                            }.joined(separator: "; ") + "\n"
+                    }
                 }
                 Terminal.standardOutput(text)
             }
