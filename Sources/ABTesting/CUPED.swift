@@ -17,7 +17,7 @@ public enum CUPED {
         /// The sample covariance of post and pre (0 for fewer than two units).
         func covariance(n: Int) -> Double {
             guard n > 1 else { return 0 }
-            return (sumOfProducts - sum(post) * sum(pre) / Double(n)) / Double(n - 1)
+            return (sumOfProducts - post.sum * pre.sum / Double(n)) / Double(n - 1)
         }
     }
 
@@ -47,21 +47,7 @@ public enum CUPED {
     private static func joint(_ a: MetricStatistic, _ b: MetricStatistic, n: Int) -> MetricStatistic {
         switch (a, b) {
         case (.proportion(_, let sa), .proportion(_, let sb)): .proportion(n: n, sum: sa + sb)
-        default: .mean(n: n, sum: sum(a) + sum(b), sumSquares: sumSquares(a) + sumSquares(b))
+        default: .mean(n: n, sum: a.sum + b.sum, sumSquares: a.sumSquares + b.sumSquares)
         }
-    }
-
-    private static func sumSquares(_ statistic: MetricStatistic) -> Double {
-        switch statistic {
-        case .mean(_, _, let squares): squares
-        case .proportion(_, let sum): sum
-        }
-    }
-}
-
-/// Σx of a statistic.
-private func sum(_ statistic: MetricStatistic) -> Double {
-    switch statistic {
-    case .mean(_, let sum, _), .proportion(_, let sum): sum
     }
 }

@@ -36,27 +36,48 @@ public enum ExperimentData {
         return key
     }
 
-    /// Each exposed unit's variant (its first assignment in the log).
-    public static func exposures(of experiment: ExperimentDefinition, store: any ObjectStore) async throws -> [String: Int] {
-        var exposures: [String: (time: Int64, variant: Int)] = [:]
+    /// One analysed row of the prediction log: assigned by the experiment, neither forced nor a shadow.
+    private struct LoggedRow {
+        var unit: String
+        var request: String
+        var variant: Int
+        var time: Int64
+        var probability: Double?
+    }
+
+    /// The experiment's analysed rows of the prediction log, in one pass over the model's log files.
+    private static func loggedRows(of experiment: ExperimentDefinition, store: any ObjectStore) async throws -> [LoggedRow] {
         let names = Dictionary(experiment.variants.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        var rows: [LoggedRow] = []
         for frame in try await frames(under: "predictions/model=\(experiment.model)/", store: store) {
             guard let keys = frame["experiment"], let variants = frame["variant"], let forced = frame["forced"], let shadow = frame["shadow"],
-                let times = frame["timestamp"]
+                let times = frame["timestamp"], let requests = frame["request_id"]
             else { continue }
             let unitColumn = frame[experiment.unit]
             let entities = frame["entities"]
+            let probabilities = frame["probability"]
             for row in 0..<frame.rowCount {
-                guard keys.string(at: row) == experiment.key, !keys.isNull(row), forced.scalar(at: row) != .bool(true),
+                guard !keys.isNull(row), keys.string(at: row) == experiment.key, forced.scalar(at: row) != .bool(true),
                     shadow.scalar(at: row) != .bool(true), let variant = names[variants.string(at: row)]
                 else { continue }
                 let unit = unitColumn.map { ValueText.text($0.scalar(at: row)) ?? "" } ?? Self.unit(experiment.unit, in: entities?.string(at: row) ?? "")
                 guard let unit, case .timestamp(let time) = times.scalar(at: row) else { continue }
-                if let seen = exposures[unit], seen.time <= time { continue }
-                exposures[unit] = (time, variant)
+                let probability: Double? = if case .double(let p)? = probabilities?.scalar(at: row) { p } else { nil }
+                rows.append(LoggedRow(unit: unit, request: requests.string(at: row), variant: variant, time: time, probability: probability))
             }
         }
-        return exposures.mapValues(\.variant)
+        return rows
+    }
+
+    /// Each exposed unit's variant (its first assignment in the log).
+    public static func exposures(of experiment: ExperimentDefinition, store: any ObjectStore) async throws -> [String: Int] {
+        exposures(try await loggedRows(of: experiment, store: store))
+    }
+
+    private static func exposures(_ rows: [LoggedRow]) -> [String: Int] {
+        var first: [String: (time: Int64, variant: Int)] = [:]
+        for row in rows where first[row.unit].map({ $0.time > row.time }) ?? true { first[row.unit] = (row.time, row.variant) }
+        return first.mapValues(\.variant)
     }
 
     /// Each metric's total per unit.
@@ -106,44 +127,33 @@ public enum ExperimentData {
         return (units, results)
     }
 
-    /// The model's quality per variant on the labels among `metric`'s outcomes that name their prediction
-    /// (request id and unit): ROC AUC and log loss of the logged probabilities, with how many were labelled. A
-    /// variant without both classes among its labels has no AUC.
+    /// The model's quality per variant, per metric, on the outcomes that name their prediction (request id and
+    /// unit) — labels: ROC AUC and log loss of the logged probabilities, with how many were labelled. A variant
+    /// without both classes among its labels has no AUC. Metrics without such outcomes are left out.
     public static func modelMetrics(
-        of experiment: ExperimentDefinition, metric: String, store: any ObjectStore
-    ) async throws -> [(variant: String, labelled: Int, auc: Double?, logLoss: Double?)] {
-        var probabilities: [String: (variant: String, probability: Double)] = [:]  // "request\u{0}unit"
-        for frame in try await frames(under: "predictions/model=\(experiment.model)/", store: store) {
-            guard let keys = frame["experiment"], let variants = frame["variant"], let shadow = frame["shadow"], let forced = frame["forced"],
-                let requests = frame["request_id"], let scores = frame["probability"]
-            else { continue }
-            let unitColumn = frame[experiment.unit]
-            let entities = frame["entities"]
-            for row in 0..<frame.rowCount
-            where !keys.isNull(row) && keys.string(at: row) == experiment.key && shadow.scalar(at: row) != .bool(true)
-                && forced.scalar(at: row) != .bool(true) && !scores.isNull(row)
-            {
-                let unit = unitColumn.map { ValueText.text($0.scalar(at: row)) ?? "" } ?? Self.unit(experiment.unit, in: entities?.string(at: row) ?? "")
-                guard let unit, case .double(let probability) = scores.scalar(at: row) else { continue }
-                probabilities[requests.string(at: row) + "\u{0}" + unit] = (variants.string(at: row), probability)
-            }
-        }
-        var pairs: [String: (labels: [Double], scores: [Double])] = [:]
+        of experiment: ExperimentDefinition, store: any ObjectStore
+    ) async throws -> [String: [(variant: String, labelled: Int, auc: Double?, logLoss: Double?)]] {
+        var logged: [String: LoggedRow] = [:]  // by "request\u{0}unit"
+        for row in try await loggedRows(of: experiment, store: store) where row.probability != nil { logged[row.request + "\u{0}" + row.unit] = row }
+        var pairs: [String: [Int: (labels: [Double], scores: [Double])]] = [:]
         for frame in try await frames(under: "outcomes/experiment=\(experiment.key)/", store: store) {
             guard let units = frame["unit"], let metrics = frame["metric"], let values = frame["value"], let requests = frame["request_id"] else { continue }
             let labels = values.doubles()
-            for row in 0..<frame.rowCount where metrics.string(at: row) == metric && !requests.isNull(row) {
-                guard let logged = probabilities[requests.string(at: row) + "\u{0}" + units.string(at: row)] else { continue }
-                pairs[logged.variant, default: ([], [])].labels.append(labels[row])
-                pairs[logged.variant, default: ([], [])].scores.append(logged.probability)
+            for row in 0..<frame.rowCount where !requests.isNull(row) {
+                guard let prediction = logged[requests.string(at: row) + "\u{0}" + units.string(at: row)], let probability = prediction.probability
+                else { continue }
+                pairs[metrics.string(at: row), default: [:]][prediction.variant, default: ([], [])].labels.append(labels[row])
+                pairs[metrics.string(at: row), default: [:]][prediction.variant, default: ([], [])].scores.append(probability)
             }
         }
-        return experiment.variants.map { variant in
-            let (labels, scores) = pairs[variant.name] ?? ([], [])
-            return (
-                variant.name, labels.count, try? BinaryMetrics.rocAUC(labels: labels, scores: scores),
-                labels.isEmpty ? nil : try? BinaryMetrics.logLoss(labels: labels, probabilities: scores)
-            )
+        return pairs.mapValues { byVariant in
+            experiment.variants.enumerated().map { index, variant in
+                let (labels, scores) = byVariant[index] ?? ([], [])
+                return (
+                    variant.name, labels.count, try? BinaryMetrics.rocAUC(labels: labels, scores: scores),
+                    labels.isEmpty ? nil : try? BinaryMetrics.logLoss(labels: labels, probabilities: scores)
+                )
+            }
         }
     }
 

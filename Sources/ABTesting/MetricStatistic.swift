@@ -11,6 +11,21 @@ public enum MetricStatistic: Sendable, Hashable {
         }
     }
 
+    /// Σx over the units.
+    public var sum: Double {
+        switch self {
+        case .mean(_, let sum, _), .proportion(_, let sum): sum
+        }
+    }
+
+    /// Σx² over the units (for a 0/1 metric, Σx).
+    public var sumSquares: Double {
+        switch self {
+        case .mean(_, _, let squares): squares
+        case .proportion(_, let sum): sum
+        }
+    }
+
     /// The mean per unit (0 without units).
     public var mean: Double {
         switch self {

@@ -1,3 +1,4 @@
+import ABTesting
 import Foundation
 import KiteCore
 import Learning
@@ -29,6 +30,13 @@ public enum ModelLoader {
             throw KiteError.invalidArgument("'\(reference)' is not NAME@ALIAS, NAME@vN or NAME@latest")
         }
         return try await version(name: String(reference[..<at]), tag: String(reference[reference.index(after: at)...]), registry: registry)
+    }
+
+    /// Checks that every variant and shadow of `experiment` names a version of its model (`not_found` otherwise).
+    public static func checkVersions(of experiment: ExperimentDefinition, registry: RegistryStore) async throws {
+        for tag in experiment.variants.map(\.model) + experiment.shadows {
+            _ = try await version(name: experiment.model, tag: tag, registry: registry)
+        }
     }
 
     /// The model file of `version` (`reference` names it in errors).

@@ -68,9 +68,7 @@ struct ApplyCommand: AsyncParsableCommand {
         return try await options.withRegistry(configuration) { registry in
             let store = ExperimentStore(registry: registry)
             for experiment in experiments {
-                for tag in experiment.variants.map(\.model) + experiment.shadows {
-                    _ = try await ModelLoader.version(name: experiment.model, tag: tag, registry: registry)
-                }
+                try await ModelLoader.checkVersions(of: experiment, registry: registry)
                 if experiment.status == .running, let current = try await store.running(model: experiment.model), current.key != experiment.key,
                     !experiments.contains(where: { $0.key == current.key && $0.status != .running })
                 {

@@ -31,9 +31,7 @@ struct ABCommand: AsyncParsableCommand {
             if start { experiment.status = .running }
             let saved = experiment
             try await options.withRegistry(try options.configuration()) { registry in
-                for variant in saved.variants + saved.shadows.map({ .init(name: $0, model: $0, weight: 0) }) {
-                    _ = try await ModelLoader.version(name: saved.model, tag: variant.model, registry: registry)
-                }
+                try await ModelLoader.checkVersions(of: saved, registry: registry)
                 try await ExperimentStore(registry: registry).save(saved)
             }
             Terminal.standardOutput("experiment \(saved.key) on \(saved.model): \(saved.status.rawValue)\n")
@@ -123,6 +121,7 @@ struct ABCommand: AsyncParsableCommand {
                 let (units, metrics) = try await ExperimentData.results(
                     of: experiment, store: try options.offlineStore(configuration, s3: s3),
                     frequentist: FrequentistTest(sequentialTuning: sequential ? 5_000 : nil))
+                let labelled = try await ExperimentData.modelMetrics(of: experiment, store: try options.offlineStore(configuration, s3: s3))
                 var text = "experiment \(experiment.key) on \(experiment.model) (\(experiment.status.rawValue)), unit \(experiment.unit)\n"
                 let srm = try SampleRatioMismatch.pValue(units: units, weights: experiment.variants.map(\.weight))
                 text += "units: " + zip(experiment.variants, units).map { "\($0.name) \($1)" }.joined(separator: ", ")
@@ -145,8 +144,7 @@ struct ABCommand: AsyncParsableCommand {
                     }
                     text += TableFormatter.render(headers: [["variant", "units", "mean", "lift", "95% CI", "p-value", "chance to win"]], rows: rows)
                     // Outcomes that name their prediction (request id) are labels: the model's quality per variant.
-                    let quality = try await ExperimentData.modelMetrics(of: experiment, metric: name, store: try options.offlineStore(configuration, s3: s3))
-                    if quality.contains(where: { $0.labelled > 0 }) {
+                    if let quality = labelled[name] {
                         text +=
                             "as labels of the predictions: "
                             + quality.map { variant in

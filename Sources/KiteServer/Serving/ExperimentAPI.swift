@@ -14,9 +14,7 @@ enum ExperimentAPI {
         routes.add(.get, "v1/experiments") { _ in .object([("experiments", .array(try await store.experiments().map(json)))]) }
         routes.add(.post, "v1/experiments") { call in
             let experiment = try definition(call.parameters)
-            for tag in experiment.variants.map(\.model) + experiment.shadows {
-                _ = try await ModelLoader.version(name: experiment.model, tag: tag, registry: registry)
-            }
+            try await ModelLoader.checkVersions(of: experiment, registry: registry)
             try await store.save(experiment)
             return json(experiment)
         }
