@@ -36,79 +36,27 @@ public enum ExperimentData {
         return key
     }
 
-    /// One analysed row of the prediction log: assigned by the experiment, neither forced nor a shadow.
-    private struct LoggedRow {
-        var unit: String
-        var request: String
-        var variant: Int
-        var time: Int64
-        var probability: Double?
-    }
-
-    /// The experiment's analysed rows of the prediction log, in one pass over the model's log files.
-    private static func loggedRows(of experiment: ExperimentDefinition, store: any ObjectStore) async throws -> [LoggedRow] {
-        let names = Dictionary(experiment.variants.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        var rows: [LoggedRow] = []
-        for frame in try await frames(under: "predictions/model=\(experiment.model)/", store: store) {
-            guard let keys = frame["experiment"], let variants = frame["variant"], let forced = frame["forced"], let shadow = frame["shadow"],
-                let times = frame["timestamp"], let requests = frame["request_id"]
-            else { continue }
-            let unitColumn = frame[experiment.unit]
-            let entities = frame["entities"]
-            let probabilities = frame["probability"]
-            for row in 0..<frame.rowCount {
-                guard !keys.isNull(row), keys.string(at: row) == experiment.key, forced.scalar(at: row) != .bool(true),
-                    shadow.scalar(at: row) != .bool(true), let variant = names[variants.string(at: row)]
-                else { continue }
-                let unit = unitColumn.map { ValueText.text($0.scalar(at: row)) ?? "" } ?? Self.unit(experiment.unit, in: entities?.string(at: row) ?? "")
-                guard let unit, case .timestamp(let time) = times.scalar(at: row) else { continue }
-                let probability: Double? = if case .double(let p)? = probabilities?.scalar(at: row) { p } else { nil }
-                rows.append(LoggedRow(unit: unit, request: requests.string(at: row), variant: variant, time: time, probability: probability))
-            }
-        }
-        return rows
-    }
-
-    /// Each exposed unit's variant (its first assignment in the log).
-    public static func exposures(of experiment: ExperimentDefinition, store: any ObjectStore) async throws -> [String: Int] {
-        exposures(try await loggedRows(of: experiment, store: store))
-    }
-
-    private static func exposures(_ rows: [LoggedRow]) -> [String: Int] {
-        var first: [String: (time: Int64, variant: Int)] = [:]
-        for row in rows where first[row.unit].map({ $0.time > row.time }) ?? true { first[row.unit] = (row.time, row.variant) }
-        return first.mapValues(\.variant)
-    }
-
-    /// Each metric's total per unit.
-    public static func outcomes(of experiment: ExperimentDefinition, store: any ObjectStore) async throws -> [String: [String: Double]] {
-        var totals: [String: [String: Double]] = [:]
-        for frame in try await frames(under: "outcomes/experiment=\(experiment.key)/", store: store) {
-            guard let units = frame["unit"], let metrics = frame["metric"], let values = frame["value"] else { continue }
-            let numbers = values.doubles()
-            for row in 0..<frame.rowCount { totals[metrics.string(at: row), default: [:]][units.string(at: row), default: 0] += numbers[row] }
-        }
-        return totals
-    }
-
-    /// The results of each metric (the definition's, else every metric with outcomes): exposed units without an
-    /// outcome count as 0; a metric whose totals are all 0 or 1 is a proportion.
-    public static func results(
-        of experiment: ExperimentDefinition, store: any ObjectStore, frequentist: FrequentistTest = FrequentistTest(),
+    /// Analyses the experiment's data: one pass over its outcomes, then one over the model's prediction log —
+    /// reading only the columns the analysis needs, and skipping row groups whose statistics show no row of the
+    /// experiment. A unit's variant is that of its first logged exposure; exposed units without an outcome count
+    /// as 0; a metric whose totals are all 0 or 1 is a proportion.
+    public static func analyze(
+        _ experiment: ExperimentDefinition, store: any ObjectStore, frequentist: FrequentistTest = FrequentistTest(),
         bayesian: BayesianTest = BayesianTest()
-    ) async throws -> (units: [Int], metrics: [(name: String, results: ExperimentResults)]) {
-        let exposures = try await self.exposures(of: experiment, store: store)
-        let outcomes = try await self.outcomes(of: experiment, store: store)
+    ) async throws -> ExperimentAnalysis {
+        let outcomes = try await Outcomes(of: experiment, store: store)
+        let exposures = try await Exposures(of: experiment, store: store, labels: outcomes.labels)
         var units = Array(repeating: 0, count: experiment.variants.count)
-        for variant in exposures.values { units[variant] += 1 }
-        let names = experiment.metrics.isEmpty ? outcomes.keys.sorted() : experiment.metrics
-        var results: [(String, ExperimentResults)] = []
-        for name in names {
-            let totals = outcomes[name] ?? [:]
+        for variant in exposures.variants { units[Int(variant)] += 1 }
+        let weights = experiment.variants.map(\.weight)
+        var metrics: [(String, ExperimentResults)] = []
+        for name in experiment.metrics.isEmpty ? outcomes.totals.keys.sorted() : experiment.metrics {
+            let totals = outcomes.totals[name] ?? [:]
             var sums = Array(repeating: 0.0, count: units.count)
             var squares = Array(repeating: 0.0, count: units.count)
-            for (unit, variant) in exposures {
-                let value = totals[unit] ?? 0
+            for (unit, value) in totals {
+                guard let id = exposures.ids[unit] else { continue }
+                let variant = Int(exposures.variants[Int(id)])
                 sums[variant] += value
                 squares[variant] += value * value
             }
@@ -116,62 +64,145 @@ public enum ExperimentData {
             let statistics = units.indices.map { index -> MetricStatistic in
                 binary ? .proportion(n: units[index], sum: sums[index]) : .mean(n: units[index], sum: sums[index], sumSquares: squares[index])
             }
-            results.append(
+            metrics.append(
                 (
                     name,
                     try ExperimentResults.analyze(
-                        variants: experiment.variants.map(\.name), weights: experiment.variants.map(\.weight), metrics: statistics,
-                        frequentist: frequentist, bayesian: bayesian)
+                        variants: experiment.variants.map(\.name), weights: weights, metrics: statistics, frequentist: frequentist, bayesian: bayesian)
                 ))
         }
-        return (units, results)
-    }
-
-    /// The model's quality per variant, per metric, on the outcomes that name their prediction (request id and
-    /// unit) — labels: ROC AUC and log loss of the logged probabilities, with how many were labelled. A variant
-    /// without both classes among its labels has no AUC. Metrics without such outcomes are left out.
-    public static func modelMetrics(
-        of experiment: ExperimentDefinition, store: any ObjectStore
-    ) async throws -> [String: [(variant: String, labelled: Int, auc: Double?, logLoss: Double?)]] {
-        var logged: [String: LoggedRow] = [:]  // by "request\u{0}unit"
-        for row in try await loggedRows(of: experiment, store: store) where row.probability != nil { logged[row.request + "\u{0}" + row.unit] = row }
-        var pairs: [String: [Int: (labels: [Double], scores: [Double])]] = [:]
-        for frame in try await frames(under: "outcomes/experiment=\(experiment.key)/", store: store) {
-            guard let units = frame["unit"], let metrics = frame["metric"], let values = frame["value"], let requests = frame["request_id"] else { continue }
-            let labels = values.doubles()
-            for row in 0..<frame.rowCount where !requests.isNull(row) {
-                guard let prediction = logged[requests.string(at: row) + "\u{0}" + units.string(at: row)], let probability = prediction.probability
-                else { continue }
-                pairs[metrics.string(at: row), default: [:]][prediction.variant, default: ([], [])].labels.append(labels[row])
-                pairs[metrics.string(at: row), default: [:]][prediction.variant, default: ([], [])].scores.append(probability)
-            }
-        }
-        return pairs.mapValues { byVariant in
+        let quality = exposures.labelled.mapValues { byVariant in
             experiment.variants.enumerated().map { index, variant in
                 let (labels, scores) = byVariant[index] ?? ([], [])
-                return (
-                    variant.name, labels.count, try? BinaryMetrics.rocAUC(labels: labels, scores: scores),
-                    labels.isEmpty ? nil : try? BinaryMetrics.logLoss(labels: labels, probabilities: scores)
-                )
+                return ExperimentAnalysis.ModelQuality(
+                    variant: variant.name, labelled: labels.count, auc: try? BinaryMetrics.rocAUC(labels: labels, scores: scores),
+                    logLoss: labels.isEmpty ? nil : try? BinaryMetrics.logLoss(labels: labels, probabilities: scores))
+            }
+        }
+        return ExperimentAnalysis(
+            units: units, sampleRatioPValue: try SampleRatioMismatch.pValue(units: units, weights: weights),
+            sampleRatioMismatch: try SampleRatioMismatch.isMismatched(units: units, weights: weights), metrics: metrics, quality: quality)
+    }
+
+    /// An experiment's outcomes: each metric's total per unit, and the outcomes that name their prediction.
+    private struct Outcomes {
+        struct Label {
+            var unit: String
+            var metric: String
+            var value: Double
+        }
+
+        var totals: [String: [String: Double]] = [:]
+        /// By request id.
+        var labels: [String: [Label]] = [:]
+
+        init(of experiment: ExperimentDefinition, store: any ObjectStore) async throws {
+            for key in try await parquetFiles(under: "outcomes/experiment=\(experiment.key)/", store: store) {
+                let frame = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: key)).read()
+                guard let units = frame["unit"], let metrics = frame["metric"], let values = frame["value"] else { continue }
+                let numbers = values.doubles()
+                let requests = frame["request_id"]
+                for row in 0..<frame.rowCount {
+                    let (unit, metric) = (units.string(at: row), metrics.string(at: row))
+                    totals[metric, default: [:]][unit, default: 0] += numbers[row]
+                    if let requests, !requests.isNull(row) {
+                        labels[requests.string(at: row), default: []].append(Label(unit: unit, metric: metric, value: numbers[row]))
+                    }
+                }
             }
         }
     }
 
-    /// Every Parquet file under `prefix`, read whole.
-    private static func frames(under prefix: String, store: any ObjectStore) async throws -> [DataFrame] {
-        var frames: [DataFrame] = []
-        for entry in try await store.list(prefix: prefix).collect() {
-            guard case .object(let object) = entry, object.key.hasSuffix(".parquet") else { continue }
-            frames.append(try await ParquetReader(source: try await ObjectStoreSource(store: store, key: object.key)).read())
+    /// The experiment's exposures in the prediction log (rows it assigned, neither forced nor shadow): each unit's
+    /// first exposure and its variant, units numbered in order of appearance; and the labelled predictions'
+    /// labels and probabilities, by metric and variant.
+    private struct Exposures {
+        var ids: [String: Int32] = [:]
+        var times: [Int64] = []
+        var variants: [Int32] = []
+        var labelled: [String: [Int: (labels: [Double], scores: [Double])]] = [:]
+
+        init(of experiment: ExperimentDefinition, store: any ObjectStore, labels: [String: [Outcomes.Label]]) async throws {
+            let key = Array(experiment.key.utf8)
+            let names = experiment.variants.map { Array($0.name.utf8) }
+            let needed = ["experiment", "variant", "forced", "shadow", "timestamp", "unit"] + (labels.isEmpty ? [] : ["request_id", "probability"])
+            for file in try await parquetFiles(under: "predictions/model=\(experiment.model)/", store: store) {
+                let reader = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: file))
+                // Files written before the model ran experiments lack the columns.
+                guard let column = try? reader.column(named: "experiment"), needed.allSatisfy({ (try? reader.column(named: $0)) != nil }) else { continue }
+                for group in 0..<reader.rowGroupCount {
+                    if let statistics = reader.statistics(rowGroup: group, column: column), case .string(let least)? = statistics.min,
+                        case .string(let most)? = statistics.max,
+                        key.lexicographicallyPrecedes(least.utf8) || most.utf8.lexicographicallyPrecedes(key)
+                    {
+                        continue
+                    }
+                    let frame = try await reader.readRowGroup(group, columns: needed)
+                    try add(frame, key: key, variantNames: names, labels: labels)
+                }
+            }
         }
-        return frames
+
+        private mutating func add(_ frame: DataFrame, key: [UInt8], variantNames: [[UInt8]], labels: [String: [Outcomes.Label]]) throws {
+            guard let experiments = TextColumn(frame["experiment"]), let variantColumn = TextColumn(frame["variant"]),
+                let units = TextColumn(frame["unit"]), let forced = frame["forced"]?.values.bools, let shadow = frame["shadow"]?.values.bools,
+                let timeColumn = frame["timestamp"], let time = timeColumn.values.int64s
+            else { throw KiteError(.corruptData, "the prediction log's columns have unexpected types") }
+            let requests = TextColumn(frame["request_id"])
+            let probabilities = frame["probability"]
+            for row in 0..<frame.rowCount where experiments.equals(row, key) && !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
+                guard let variant = variantNames.firstIndex(where: { variantColumn.equals(row, $0) }), let unit = units.string(at: row) else { continue }
+                if let id = ids[unit] {
+                    if time[row] < times[Int(id)] { (times[Int(id)], variants[Int(id)]) = (time[row], Int32(variant)) }
+                } else {
+                    ids[unit] = Int32(times.count)
+                    times.append(time[row])
+                    variants.append(Int32(variant))
+                }
+                guard !labels.isEmpty, let request = requests?.string(at: row), let matching = labels[request],
+                    let probabilities, !probabilities.isNull(row), case .double(let probability) = probabilities.scalar(at: row)
+                else { continue }
+                for label in matching where label.unit == unit {
+                    labelled[label.metric, default: [:]][variant, default: ([], [])].labels.append(label.value)
+                    labelled[label.metric, default: [:]][variant, default: ([], [])].scores.append(probability)
+                }
+            }
+        }
     }
 
-    /// The unit's value in a row's entity keys (`{"customer_id":7,…}`) as text.
-    private static func unit(_ name: String, in entities: String) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(entities.utf8)) as? [String: Any], let value = object[name] else { return nil }
-        if let text = value as? String { return text }
-        if let number = value as? NSNumber { return number.stringValue }
-        return nil
+    /// A text column's bytes, compared and read without making a string per row.
+    private struct TextColumn {
+        let offsets: [Int]
+        let data: [UInt8]
+        let validity: Bitmap?
+
+        init?(_ column: DataColumn?) {
+            guard let column, case .bytes(let offsets, let data) = column.values else { return nil }
+            (self.offsets, self.data, self.validity) = (offsets, data, column.validity)
+        }
+
+        func equals(_ row: Int, _ bytes: [UInt8]) -> Bool {
+            let (start, end) = (offsets[row], offsets[row + 1])
+            guard end - start == bytes.count, validity?[row] ?? true else { return false }
+            return data.withUnsafeBufferPointer { data in
+                bytes.withUnsafeBufferPointer { bytes in
+                    guard let data = data.baseAddress, let bytes = bytes.baseAddress else { return true }  // both empty
+                    return memcmp(data + start, bytes, end - start) == 0
+                }
+            }
+        }
+
+        func string(at row: Int) -> String? {
+            guard validity?[row] ?? true else { return nil }
+            return data.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[offsets[row]..<offsets[row + 1]]), as: UTF8.self) }
+        }
+    }
+
+    /// The keys of the Parquet files under `prefix`.
+    private static func parquetFiles(under prefix: String, store: any ObjectStore) async throws -> [String] {
+        try await store.list(prefix: prefix).collect().compactMap { entry in
+            guard case .object(let object) = entry, object.key.hasSuffix(".parquet") else { return nil }
+            return object.key
+        }
     }
 }

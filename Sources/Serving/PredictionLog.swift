@@ -21,14 +21,17 @@ public final class PredictionLog: Service, Sendable {
     public struct Assignment: Sendable, Hashable {
         public var experiment: String
         public var variant: String
+        /// The request column that assigns (the experiment's unit): each row's value of it is logged as `unit`.
+        public var unit: String
         /// Chosen by the request (a QA override), not by the split: left out of analysis.
         public var forced: Bool
         /// Answered on a copy of the traffic and discarded.
         public var shadow: Bool
 
-        public init(experiment: String, variant: String, forced: Bool = false, shadow: Bool = false) {
+        public init(experiment: String, variant: String, unit: String, forced: Bool = false, shadow: Bool = false) {
             self.experiment = experiment
             self.variant = variant
+            self.unit = unit
             self.forced = forced
             self.shadow = shadow
         }
@@ -54,6 +57,8 @@ public final class PredictionLog: Service, Sendable {
         public var latencyMicros: Int64
         /// The experiment and variant that routed it, if any.
         public var assignment: Assignment?
+        /// The assigning unit's value (text, as hashed), when an experiment routed it.
+        public var unit: String?
     }
 
     /// How many records were written and dropped, and how many wait in the buffer.
@@ -111,6 +116,7 @@ public final class PredictionLog: Service, Sendable {
         let keys = columns.filter { !inputNames.contains($0.name) }
         let frameColumns = signature.inputs.map { inputs.frame[$0.name] }
         let predicted = predictions.predicted
+        let units = assignment.flatMap { assignment in columns.first { $0.name == assignment.unit }?.values }
         return (0..<predictions.count).map { row in
             let entities = "{" + keys.map { ValueText.quoted($0.name) + ":" + ValueText.json($0.values[row]) }.joined(separator: ",") + "}"
             let probability: Double? =
@@ -122,7 +128,7 @@ public final class PredictionLog: Service, Sendable {
             return Record(
                 requestID: requestID, time: time, model: model.name, version: model.version.version, entities: entities, inputs: signature.inputs,
                 values: frameColumns.map { $0?.scalar(at: row) ?? .null }, prediction: predicted.scalar(at: row), probability: probability,
-                latencyMicros: latencyMicros, assignment: assignment)
+                latencyMicros: latencyMicros, assignment: assignment, unit: units.flatMap { ValueText.text($0[row]) })
         }
     }
 
@@ -192,6 +198,7 @@ public final class PredictionLog: Service, Sendable {
         // The model is in the file's path (model=NAME), as Hive partitioning has it, so not a column.
         let fixed = [
             "request_id", "timestamp", "model_version", "entities", "prediction", "probability", "latency_us", "experiment", "variant", "forced", "shadow",
+            "unit",
         ]
         var inputs: [ModelFile.Signature.Input] = []
         var seen = Set<String>()
@@ -206,6 +213,7 @@ public final class PredictionLog: Service, Sendable {
             ("probability", .float64s(records.map(\.probability))), ("latency_us", .int64s(records.map(\.latencyMicros))),
             ("experiment", .strings(records.map { $0.assignment?.experiment })), ("variant", .strings(records.map { $0.assignment?.variant })),
             ("forced", .bools(records.map { $0.assignment?.forced ?? false })), ("shadow", .bools(records.map { $0.assignment?.shadow ?? false })),
+            ("unit", .strings(records.map(\.unit))),
         ]
         for input in inputs {
             let values = records.map { record in record.inputs.firstIndex { $0.name == input.name }.map { record.values[$0] } ?? .null }

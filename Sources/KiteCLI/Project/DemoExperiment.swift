@@ -56,13 +56,14 @@ enum DemoExperiment {
             ("value", .float64s(zip(rows, flagged).map { row, flag in flag && frauds.scalar(at: row) == .bool(true) ? 1 : 0 })),
         ])
         _ = try await ExperimentData.appendOutcomes(outcomes, experiment: experiment, store: offline, now: now)
-        let (units, metrics) = try await ExperimentData.results(of: experiment, store: offline)
+        let analysis = try await ExperimentData.analyze(experiment, store: offline)
+        let units = analysis.units
         _ = try await ExperimentStore(registry: registry).setStatus(key: experiment.key, .stopped)
         var lines = [
             "units: champion (v\(champion)) \(units[0]), challenger (v\(challenger)) \(units[1]); sample ratio p = "
-                + String(format: "%.3g", try SampleRatioMismatch.pValue(units: units, weights: [0.5, 0.5]))
+                + String(format: "%.3g", analysis.sampleRatioPValue)
         ]
-        for (name, results) in metrics {
+        for (name, results) in analysis.metrics {
             guard let row = results.rows.last, let f = row.frequentist, let b = row.bayesian else { continue }
             lines.append(
                 "\(name) per customer: champion \(String(format: "%.4f", results.rows[0].mean)), challenger \(String(format: "%.4f", row.mean)); "

@@ -3,6 +3,7 @@ import ArgumentParser
 import Features
 import Foundation
 import KiteCore
+import KiteServer
 import Registry
 import Serving
 
@@ -112,22 +113,23 @@ struct ABCommand: AsyncParsableCommand {
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The experiment's key.") var key: String
         @Flag(help: "Sequential (always-valid) p-values and intervals.") var sequential = false
+        @Flag(help: "Print the results as one JSON object (the document GET /v1/experiments/KEY/results answers).") var json = false
 
         func run() async throws {
-            let sequential = sequential
+            let (sequential, json) = (sequential, json)
             try await StoragePath.withS3 { s3 in
                 let configuration = try options.configuration()
                 let experiment = try await options.withRegistry(configuration) { [key] in try await ExperimentStore(registry: $0).experiment(key: key) }
-                let (units, metrics) = try await ExperimentData.results(
-                    of: experiment, store: try options.offlineStore(configuration, s3: s3),
+                let analysis = try await ExperimentData.analyze(
+                    experiment, store: try options.offlineStore(configuration, s3: s3),
                     frequentist: FrequentistTest(sequentialTuning: sequential ? 5_000 : nil))
-                let labelled = try await ExperimentData.modelMetrics(of: experiment, store: try options.offlineStore(configuration, s3: s3))
+                if json { return Terminal.standardOutput(ExperimentAPI.results(of: experiment, analysis).text + "\n") }
                 var text = "experiment \(experiment.key) on \(experiment.model) (\(experiment.status.rawValue)), unit \(experiment.unit)\n"
-                let srm = try SampleRatioMismatch.pValue(units: units, weights: experiment.variants.map(\.weight))
-                text += "units: " + zip(experiment.variants, units).map { "\($0.name) \($1)" }.joined(separator: ", ")
-                let mismatch = try SampleRatioMismatch.isMismatched(units: units, weights: experiment.variants.map(\.weight))
-                text += " (sample ratio p = \(String(format: "%.4g", srm))\(mismatch ? "; MISMATCH: check the assignment before trusting the results" : ""))\n"
-                for (name, results) in metrics {
+                text += "units: " + zip(experiment.variants, analysis.units).map { "\($0.name) \($1)" }.joined(separator: ", ")
+                text +=
+                    " (sample ratio p = \(String(format: "%.4g", analysis.sampleRatioPValue))"
+                    + "\(analysis.sampleRatioMismatch ? "; MISMATCH: check the assignment before trusting the results" : ""))\n"
+                for (name, results) in analysis.metrics {
                     text += "\nmetric \(name)\n"
                     let rows = results.rows.map { row -> [String] in
                         var cells = [row.variant, String(row.units), String(format: "%.6g", row.mean)]
@@ -144,7 +146,7 @@ struct ABCommand: AsyncParsableCommand {
                     }
                     text += TableFormatter.render(headers: [["variant", "units", "mean", "lift", "95% CI", "p-value", "chance to win"]], rows: rows)
                     // Outcomes that name their prediction (request id) are labels: the model's quality per variant.
-                    if let quality = labelled[name] {
+                    if let quality = analysis.quality[name] {
                         text +=
                             "as labels of the predictions: "
                             + quality.map { variant in

@@ -8,7 +8,7 @@ import Serving
 
 /// A/B tests over HTTP: `GET|POST /v1/experiments`, `GET /v1/experiments/{key}`, `POST …/start|stop`,
 /// `GET …/results`, and `POST /v1/outcomes`.
-enum ExperimentAPI {
+public enum ExperimentAPI {
     static func register(in routes: APIFamily, registry: RegistryStore, offline: (any ObjectStore)?) {
         let store = ExperimentStore(registry: registry)
         routes.add(.get, "v1/experiments") { _ in .object([("experiments", .array(try await store.experiments().map(json)))]) }
@@ -25,16 +25,9 @@ enum ExperimentAPI {
             guard let offline else { throw KiteError.unsupported("this server has no offline store to read the prediction log and outcomes from") }
             let experiment = try await store.experiment(key: call.capture("key"))
             let sequential = try call.parameters.bool("sequential") ?? false
-            let (units, metrics) = try await ExperimentData.results(
-                of: experiment, store: offline, frequentist: FrequentistTest(sequentialTuning: sequential ? 5_000 : nil))
-            let weights = experiment.variants.map(\.weight)
-            return .object([
-                ("experiment", .string(experiment.key)), ("status", .string(experiment.status.rawValue)),
-                ("units", .object(zip(experiment.variants, units).map { ($0.name, JSONValue.integer(Int64($1))) })),
-                ("sample_ratio_p_value", .number(try SampleRatioMismatch.pValue(units: units, weights: weights))),
-                ("sample_ratio_mismatch", .bool(try SampleRatioMismatch.isMismatched(units: units, weights: weights))),
-                ("metrics", .array(metrics.map { name, results in .object([("metric", .string(name)), ("variants", .array(results.rows.map(rowJSON)))]) })),
-            ])
+            let analysis = try await ExperimentData.analyze(
+                experiment, store: offline, frequentist: FrequentistTest(sequentialTuning: sequential ? 5_000 : nil))
+            return results(of: experiment, analysis)
         }
         routes.add(.post, "v1/outcomes") { call in
             guard let offline else { throw KiteError.unsupported("this server has no offline store to keep outcomes in") }
@@ -108,6 +101,31 @@ enum ExperimentAPI {
             key: try p.required("key"), model: try p.required("model"), variants: variants, unit: try p.required("unit"), seed: try p.string("seed"),
             hashVersion: Int(try p.integer("hash_version") ?? 2), coverage: try p.number("coverage") ?? 1, status: status ?? .draft,
             metrics: try p.strings("metrics"), shadows: try p.strings("shadows"), ramp: ramp)
+    }
+
+    /// The results document of `GET /v1/experiments/{key}/results` (and `kite ab status --json`).
+    public static func results(of experiment: ExperimentDefinition, _ analysis: ExperimentAnalysis) -> JSONValue {
+        .object([
+            ("experiment", .string(experiment.key)), ("status", .string(experiment.status.rawValue)),
+            ("units", .object(zip(experiment.variants, analysis.units).map { ($0.name, JSONValue.integer(Int64($1))) })),
+            ("sample_ratio_p_value", .number(analysis.sampleRatioPValue)), ("sample_ratio_mismatch", .bool(analysis.sampleRatioMismatch)),
+            (
+                "metrics",
+                .array(
+                    analysis.metrics.map { name, results in
+                        var pairs: [(String, JSONValue)] = [("metric", .string(name)), ("variants", .array(results.rows.map(rowJSON)))]
+                        if let quality = analysis.quality[name] { pairs.append(("model_quality", .array(quality.map(qualityJSON)))) }
+                        return .object(pairs)
+                    })
+            ),
+        ])
+    }
+
+    static func qualityJSON(_ quality: ExperimentAnalysis.ModelQuality) -> JSONValue {
+        .object([
+            ("variant", .string(quality.variant)), ("labelled", .integer(Int64(quality.labelled))),
+            ("auc", quality.auc.map(JSONValue.number) ?? .null), ("log_loss", quality.logLoss.map(JSONValue.number) ?? .null),
+        ])
     }
 
     static func rowJSON(_ row: ExperimentResults.Row) -> JSONValue {

@@ -68,7 +68,8 @@ extension PredictionServing {
             let served = variant.map { experiment.variants[$0] } ?? model
             let subset = columns.map { column in (name: column.name, values: members.map { column.values[$0] }) }
             let assignment = variant.map {
-                PredictionLog.Assignment(experiment: definition.key, variant: definition.variants[$0].name, forced: forcedVariant != nil)
+                PredictionLog.Assignment(
+                    experiment: definition.key, variant: definition.variants[$0].name, unit: definition.unit, forced: forcedVariant != nil)
             }
             let (inputs, predictions) = try await predict(served, columns: subset, requestID: requestID, assignment: assignment)
             for (position, row) in members.enumerated() {
@@ -80,7 +81,8 @@ extension PredictionServing {
             let serving = self
             Task {
                 for shadow in experiment.shadows {
-                    let assignment = PredictionLog.Assignment(experiment: definition.key, variant: "shadow v\(shadow.version.version)", shadow: true)
+                    let assignment = PredictionLog.Assignment(
+                        experiment: definition.key, variant: "shadow v\(shadow.version.version)", unit: definition.unit, shadow: true)
                     // The features the answers read, when they hold every input of the shadow: no second read.
                     let given = Set(columns.map(\.name))
                     let reused = Self.columns(shadow.model.signature.inputs.map(\.name).filter { !given.contains($0) }, from: answered)
