@@ -55,7 +55,7 @@ public enum ExperimentData {
             var sums = Array(repeating: 0.0, count: units.count)
             var squares = Array(repeating: 0.0, count: units.count)
             for (unit, value) in totals {
-                guard let id = exposures.ids[unit] else { continue }
+                guard let id = exposures.units.existingID(of: unit) else { continue }
                 let variant = Int(exposures.variants[Int(id)])
                 sums[variant] += value
                 squares[variant] += value * value
@@ -117,7 +117,8 @@ public enum ExperimentData {
     /// first exposure and its variant, units numbered in order of appearance; and the labelled predictions'
     /// labels and probabilities, by metric and variant.
     private struct Exposures {
-        var ids: [String: Int32] = [:]
+        var units = TextInterner(capacity: 1 << 16)
+        /// By unit id.
         var times: [Int64] = []
         var variants: [Int32] = []
         var labelled: [String: [Int: (labels: [Double], scores: [Double])]] = [:]
@@ -145,26 +146,30 @@ public enum ExperimentData {
 
         private mutating func add(_ frame: DataFrame, key: [UInt8], variantNames: [[UInt8]], labels: [String: [Outcomes.Label]]) throws {
             guard let experiments = TextColumn(frame["experiment"]), let variantColumn = TextColumn(frame["variant"]),
-                let units = TextColumn(frame["unit"]), let forced = frame["forced"]?.values.bools, let shadow = frame["shadow"]?.values.bools,
+                let unitColumn = TextColumn(frame["unit"]), let forced = frame["forced"]?.values.bools, let shadow = frame["shadow"]?.values.bools,
                 let timeColumn = frame["timestamp"], let time = timeColumn.values.int64s
             else { throw KiteError(.corruptData, "the prediction log's columns have unexpected types") }
             let requests = TextColumn(frame["request_id"])
             let probabilities = frame["probability"]
-            for row in 0..<frame.rowCount where experiments.equals(row, key) && !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
-                guard let variant = variantNames.firstIndex(where: { variantColumn.equals(row, $0) }), let unit = units.string(at: row) else { continue }
-                if let id = ids[unit] {
-                    if time[row] < times[Int(id)] { (times[Int(id)], variants[Int(id)]) = (time[row], Int32(variant)) }
-                } else {
-                    ids[unit] = Int32(times.count)
-                    times.append(time[row])
-                    variants.append(Int32(variant))
-                }
-                guard !labels.isEmpty, let request = requests?.string(at: row), let matching = labels[request],
-                    let probabilities, !probabilities.isNull(row), case .double(let probability) = probabilities.scalar(at: row)
-                else { continue }
-                for label in matching where label.unit == unit {
-                    labelled[label.metric, default: [:]][variant, default: ([], [])].labels.append(label.value)
-                    labelled[label.metric, default: [:]][variant, default: ([], [])].scores.append(probability)
+            unitColumn.data.withUnsafeBytes { unitBytes in
+                for row in 0..<frame.rowCount where experiments.equals(row, key) && !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
+                    guard let variant = variantNames.firstIndex(where: { variantColumn.equals(row, $0) }), unitColumn.validity?[row] ?? true else { continue }
+                    let start = unitColumn.offsets[row]
+                    let id = Int(units.id(unitBytes, start: start, length: unitColumn.offsets[row + 1] - start))
+                    if id == times.count {
+                        times.append(time[row])
+                        variants.append(Int32(variant))
+                    } else if time[row] < times[id] {
+                        (times[id], variants[id]) = (time[row], Int32(variant))
+                    }
+                    guard !labels.isEmpty, let request = requests?.string(at: row), let matching = labels[request],
+                        let probabilities, !probabilities.isNull(row), case .double(let probability) = probabilities.scalar(at: row)
+                    else { continue }
+                    let unit = units.text(Int32(id))
+                    for label in matching where label.unit == unit {
+                        labelled[label.metric, default: [:]][variant, default: ([], [])].labels.append(label.value)
+                        labelled[label.metric, default: [:]][variant, default: ([], [])].scores.append(probability)
+                    }
                 }
             }
         }

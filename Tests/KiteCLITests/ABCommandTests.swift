@@ -56,6 +56,17 @@ import Testing
         #expect(
             status.standardOutput.contains("as labels of the predictions: control AUC") && status.standardOutput.contains("(\(treated) labelled)"),
             "\(status.standardOutput)")
+        // The same numbers as gbstats fed by pandas from the same log and outcome files.
+        let json = try await kite(["ab", "status", "gbdt-vs-logistic", "--json"])
+        try json.standardOutput.write(toFile: directory.file("kite.json"), atomically: true, encoding: .utf8)
+        let peer = try await Subprocess.run(
+            TestEnvironment.python,
+            [TestEnvironment.peerScript("ab_peer.py"), "analyze", project + "/data", "fraud", "gbdt-vs-logistic", "control,treatment"])
+        #expect(peer.status == 0, "\(peer.standardError)")
+        try String(peer.standardOutput.split(separator: "\n").last ?? "").write(toFile: directory.file("peer.json"), atomically: true, encoding: .utf8)
+        let compared = try await Subprocess.run(
+            TestEnvironment.python, [TestEnvironment.peerScript("ab_peer.py"), "compare", directory.file("kite.json"), directory.file("peer.json")])
+        #expect(compared.status == 0 && compared.standardOutput.contains("equal"), "\(compared.standardError)\(json.standardOutput)")
 
         let promoted = try await kite(["ab", "promote", "gbdt-vs-logistic", "treatment"])
         #expect(promoted.status == 0 && promoted.standardOutput.contains("champion → version 1"), "\(promoted.standardError)")

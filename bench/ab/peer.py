@@ -1,18 +1,12 @@
-"""The A/B analysis benchmark's data and its Python peer.
+"""The A/B analysis benchmark's data (its peer analysis is Tests/peers/ab_peer.py's, which the tests check).
 
   generate STORE ROWS UNITS KEY     a prediction log of ROWS rows (the columns `kite serve` writes) in
                                     STORE/predictions/model=fraud/date=…/, each row a unit's exposure to variant
                                     control or treatment (5% forced, 5% shadow), and outcomes of two metrics
                                     (converted, a proportion; revenue, a mean) in STORE/outcomes/experiment=KEY/
-  analyze STORE KEY                 what a user would write: pandas reads the same files (only the columns it
-                                    needs), takes each unit's first exposure, joins the outcomes, and gbstats
-                                    analyses each metric (Welch t-test, Bayesian); prints seconds then results JSON
-  compare KITE_JSON PEER_JSON       checks that Kite's results (kite ab status --json) equal the peer's to 1e-9
 """
-import json
 import os
 import sys
-import time
 
 import numpy as np
 
@@ -73,75 +67,7 @@ def generate(store, rows, units, key):
     }), os.path.join(folder, "part-0.parquet"))
 
 
-def analyze(store, key):
-    import pandas as pd
-    from gbstats.bayesian.tests import EffectBayesianABTest, EffectBayesianConfig
-    from gbstats.frequentist.tests import FrequentistConfig, TwoSidedTTest
-    from gbstats.gbstats import check_srm
-    from gbstats.models.statistics import ProportionStatistic, SampleMeanStatistic
-
-    began = time.perf_counter()
-    log = pd.read_parquet(os.path.join(store, "predictions", "model=fraud"),
-                          columns=["experiment", "variant", "forced", "shadow", "timestamp", "unit"])
-    log = log[(log.experiment == key) & ~log.forced & ~log.shadow & log.variant.isin(["control", "treatment"])]
-    first = log.sort_values("timestamp", kind="stable").drop_duplicates("unit")[["unit", "variant"]]
-    outcomes = pd.read_parquet(os.path.join(store, "outcomes", f"experiment={key}"), columns=["unit", "metric", "value"])
-    totals = outcomes.pivot_table(index="unit", columns="metric", values="value", aggfunc="sum")
-    joined = first.merge(totals, left_on="unit", right_index=True, how="left").fillna(0)
-    results = {"units": {}, "metrics": []}
-    counts = joined.groupby("variant").size()
-    results["units"] = {v: int(counts.get(v, 0)) for v in ["control", "treatment"]}
-    results["sample_ratio_p_value"] = check_srm([results["units"]["control"], results["units"]["treatment"]], [0.5, 0.5])
-    for metric in sorted(totals.columns):
-        sums = joined.groupby("variant")[metric].agg(["count", "sum", lambda s: (s * s).sum()])
-        sums.columns = ["n", "sum", "sum_squares"]
-        binary = outcomes.loc[outcomes.metric == metric].groupby("unit").value.sum().isin([0, 1]).all()
-        stats = {}
-        for variant in ["control", "treatment"]:
-            row = sums.loc[variant]
-            stats[variant] = (ProportionStatistic(n=int(row.n), sum=float(row["sum"])) if binary else
-                              SampleMeanStatistic(n=int(row.n), sum=float(row["sum"]), sum_squares=float(row.sum_squares)))
-        t = TwoSidedTTest(stats["control"], stats["treatment"], FrequentistConfig(difference_type="relative")).compute_result()
-        b = EffectBayesianABTest(stats["control"], stats["treatment"], EffectBayesianConfig(difference_type="relative")).compute_result()
-        results["metrics"].append({
-            "metric": metric, "control_mean": stats["control"].mean, "treatment_mean": stats["treatment"].mean,
-            "expected": float(t.expected), "ci": [float(v) for v in t.ci], "p_value": float(t.p_value),
-            "chance_to_win": float(b.chance_to_win),
-        })
-    print(f"{time.perf_counter() - began:.3f}")
-    print(json.dumps(results))
-
-
-def compare(kite_file, peer_file):
-    kite, peer = json.load(open(kite_file)), json.load(open(peer_file))
-
-    def close(a, b, what):
-        if abs(a - b) > 1e-9 * max(1.0, abs(b)):
-            sys.exit(f"{what}: Kite {a!r} != gbstats {b!r}")
-
-    if kite["units"] != peer["units"]:
-        sys.exit(f"units: Kite {kite['units']} != pandas {peer['units']}")
-    close(kite["sample_ratio_p_value"], peer["sample_ratio_p_value"], "SRM p-value")
-    by_name = {m["metric"]: m for m in kite["metrics"]}
-    for expected in peer["metrics"]:
-        got = by_name[expected["metric"]]
-        control, treatment = got["variants"]
-        close(control["mean"], expected["control_mean"], f"{expected['metric']} control mean")
-        close(treatment["mean"], expected["treatment_mean"], f"{expected['metric']} treatment mean")
-        f = treatment["frequentist"]
-        close(f["lift"], expected["expected"], f"{expected['metric']} lift")
-        close(f["p_value"], expected["p_value"], f"{expected['metric']} p-value")
-        close(f["ci"][0], expected["ci"][0], f"{expected['metric']} CI low")
-        close(f["ci"][1], expected["ci"][1], f"{expected['metric']} CI high")
-        close(treatment["bayesian"]["chance_to_win"], expected["chance_to_win"], f"{expected['metric']} chance to win")
-    print("equal to 1e-9")
-
-
 if __name__ == "__main__":
     command = sys.argv[1]
     if command == "generate":
         generate(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
-    elif command == "analyze":
-        analyze(sys.argv[2], sys.argv[3])
-    elif command == "compare":
-        compare(sys.argv[2], sys.argv[3])

@@ -2,7 +2,7 @@ import KiteCore
 
 /// Groups the rows of one or more frames by the values of their key columns (a single or compound join key),
 /// giving every distinct key a dense id. Rows are hashed column by column, so no per-row key object is built.
-struct KeyIndex {
+struct KeyIndex: Sendable {
     /// The key columns of every frame added, in the order of `keys`.
     private var frames: [[DataColumn]] = []
     /// For each group id, a representative (frame, row) used for equality checks.

@@ -5,18 +5,25 @@ import KiteCore
 /// the greatest created time, then to the later row. Every entity row comes out, in order, with nulls where
 /// nothing matches; its other columns (labels) pass through.
 ///
-/// Implementation: keys become dense ids (`KeyIndex`); the view's rows and the entity rows are bucketed by id and
-/// sorted by time inside each bucket; one merge pass per bucket finds each entity row's match. Buckets are split
-/// across threads. Memory is a few integers per row beyond the columns themselves.
+/// Implementation: each view is indexed once (`IndexedFeatureTable`: keys become dense ids, the rows bucketed by id
+/// and sorted by time inside each bucket); the entity rows are bucketed and sorted the same way, and one merge pass
+/// per bucket finds each entity row's match. Buckets are split across threads. Memory is a few integers per row
+/// beyond the columns themselves.
 public enum PointInTimeJoin {
     /// Joins `tables` onto `entities`, whose time column is `timestamp`.
     public static func join(entities: DataFrame, timestamp: String, tables: [FeatureTable]) async throws -> DataFrame {
+        try await join(entities: entities, timestamp: timestamp, tables: tables.map(IndexedFeatureTable.init))
+    }
+
+    /// Joins tables indexed beforehand onto `entities`, whose time column is `timestamp`.
+    public static func join(entities: DataFrame, timestamp: String, tables: [IndexedFeatureTable]) async throws -> DataFrame {
         let entityTimes = try timestamps(entities, timestamp, what: "the entity frame")
         var names = entities.schema.names
         var fields = entities.schema.fields
         var columns = entities.columns
-        for table in tables {
-            let match = try await matches(entities: entities, entityTimes: entityTimes, table: table)
+        for indexed in tables {
+            let table = indexed.table
+            let match = try await indexed.matches(entities: entities, entityTimes: entityTimes)
             for output in table.outputs {
                 guard !names.contains(output.name) else {
                     throw KiteError.invalidArgument(
@@ -61,64 +68,6 @@ public enum PointInTimeJoin {
                 throw KiteError.invalidArgument("join key '\(key)' of \(what) is \(column.type); keys must be integers, strings or booleans")
             }
         }
-    }
-
-    /// For each entity row, the matching row of `table` or -1.
-    static func matches(entities: DataFrame, entityTimes: [Int64], table: FeatureTable) async throws -> [Int] {
-        let viewName = "feature view '\(table.name)'"
-        let featureKeys = try keyColumns(table.frame, table.joinKeys, what: viewName)
-        let entityKeys = try keyColumns(entities, table.joinKeys, what: "the entity frame")
-        for (key, (a, b)) in zip(table.joinKeys, zip(featureKeys, entityKeys)) where a.type != b.type {
-            throw KiteError.invalidArgument("join key '\(key)' is \(b.type) in the entity frame but \(a.type) in \(viewName)")
-        }
-        let eventTimes = try timestamps(table.frame, table.eventTimestamp, what: viewName)
-        let createdTimes = try table.createdTimestamp.map { try timestamps(table.frame, $0, what: viewName) }
-        for output in table.outputs { _ = try table.frame.column(output.column) }
-
-        var index = KeyIndex(capacity: table.frame.rowCount)
-        let featureIDs = index.ids(for: featureKeys, insert: true)
-        let entityIDs = index.ids(for: entityKeys, insert: false)
-        let groups = index.count
-        // Bucket both sides by key id (counting sort), keeping input order inside a bucket.
-        let featureOrder = bucket(featureIDs, groups: groups) { eventTimes[$0] != .min }
-        let entityOrder = bucket(entityIDs, groups: groups) { entityTimes[$0] != .min }
-        let ttl = table.ttl.microseconds
-        let partitions = Swift.max(1, Swift.min(groups, 64))
-        let parts = try await Parallel.map(partitions) { part -> [(Int, Int)] in
-            var found: [(Int, Int)] = []
-            // Sorted in contiguous structs rather than through index indirection: the hot loop of the join.
-            var rows: [TimedRow] = []
-            var entityRows: [TimedRow] = []
-            for group in stride(from: part, to: groups, by: partitions) {
-                let entityRange = entityOrder.starts[group]..<entityOrder.starts[group + 1]
-                if entityRange.isEmpty { continue }
-                rows.removeAll(keepingCapacity: true)
-                for row in featureOrder.rows[featureOrder.starts[group]..<featureOrder.starts[group + 1]] {
-                    rows.append(TimedRow(time: eventTimes[row], created: createdTimes?[row] ?? 0, row: row))
-                }
-                rows.sort()
-                entityRows.removeAll(keepingCapacity: true)
-                for row in entityOrder.rows[entityRange] {
-                    entityRows.append(TimedRow(time: entityTimes[row], created: 0, row: row))
-                }
-                entityRows.sort()
-                var next = 0
-                for entity in entityRows {
-                    let t = entity.time
-                    while next < rows.count && rows[next].time <= t { next += 1 }
-                    guard next > 0 else { continue }
-                    let candidate = rows[next - 1]
-                    if ttl > 0 && candidate.time < t &- ttl { continue }
-                    found.append((entity.row, candidate.row))
-                }
-            }
-            return found
-        }
-        var match = [Int](repeating: -1, count: entities.rowCount)
-        for part in parts {
-            for (entityRow, featureRow) in part { match[entityRow] = featureRow }
-        }
-        return match
     }
 
     /// A row and the times it sorts by: event time, then created time, then position (later rows win ties).
