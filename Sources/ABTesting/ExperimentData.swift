@@ -151,25 +151,29 @@ public enum ExperimentData {
             else { throw KiteError(.corruptData, "the prediction log's columns have unexpected types") }
             let requests = TextColumn(frame["request_id"])
             let probabilities = frame["probability"]
-            unitColumn.data.withUnsafeBytes { unitBytes in
-                for row in 0..<frame.rowCount where experiments.equals(row, key) && !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
-                    guard let variant = variantNames.firstIndex(where: { variantColumn.equals(row, $0) }), unitColumn.validity?[row] ?? true else { continue }
-                    let start = unitColumn.offsets[row]
-                    let id = Int(units.id(unitBytes, start: start, length: unitColumn.offsets[row + 1] - start))
-                    if id == times.count {
-                        times.append(time[row])
-                        variants.append(Int32(variant))
-                    } else if time[row] < times[id] {
-                        (times[id], variants[id]) = (time[row], Int32(variant))
-                    }
-                    guard !labels.isEmpty, let request = requests?.string(at: row), let matching = labels[request],
-                        let probabilities, !probabilities.isNull(row), case .double(let probability) = probabilities.scalar(at: row)
-                    else { continue }
-                    let unit = units.text(Int32(id))
-                    for label in matching where label.unit == unit {
-                        labelled[label.metric, default: [:]][variant, default: ([], [])].labels.append(label.value)
-                        labelled[label.metric, default: [:]][variant, default: ([], [])].scores.append(probability)
-                    }
+            var rows: [Int] = []
+            var rowVariants: [Int32] = []
+            for row in 0..<frame.rowCount where experiments.equals(row, key) && !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
+                guard let variant = variantNames.firstIndex(where: { variantColumn.equals(row, $0) }), unitColumn.validity?[row] ?? true else { continue }
+                rows.append(row)
+                rowVariants.append(Int32(variant))
+            }
+            let ids = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: rows) }
+            for (position, row) in rows.enumerated() {
+                let (id, variant) = (Int(ids[position]), rowVariants[position])
+                if id == times.count {
+                    times.append(time[row])
+                    variants.append(variant)
+                } else if time[row] < times[id] {
+                    (times[id], variants[id]) = (time[row], variant)
+                }
+                guard !labels.isEmpty, let request = requests?.string(at: row), let matching = labels[request],
+                    let probabilities, !probabilities.isNull(row), case .double(let probability) = probabilities.scalar(at: row)
+                else { continue }
+                let unit = units.text(Int32(id))
+                for label in matching where label.unit == unit {
+                    labelled[label.metric, default: [:]][Int(variant), default: ([], [])].labels.append(label.value)
+                    labelled[label.metric, default: [:]][Int(variant), default: ([], [])].scores.append(probability)
                 }
             }
         }

@@ -1,36 +1,67 @@
 /// Numbers distinct byte strings densely (0, 1, 2, … in order of first appearance), keeping one copy of each:
 /// an open-addressing table over `FastHash`, so counting the distinct values of a text column makes no `String`
 /// per row.
+///
+/// Built for columns of millions of short keys (ids), where the cost is cache misses: a slot holds a key of up to
+/// 8 bytes itself, so finding one reads one cache line; and `ids(_:offsets:rows:)` touches a batch's slots before
+/// resolving them, so the misses overlap.
 public struct TextInterner: Sendable {
+    /// A slot: the id (-1 when empty), the key's length (`UInt16.max` for longer keys), 16 bits of its hash, and a
+    /// key of up to 8 bytes inline.
+    private struct Slot {
+        var id: Int32 = -1
+        var length: UInt16 = 0
+        var tag: UInt16 = 0
+        var inline: UInt64 = 0
+    }
+
     private var bytes: [UInt8] = []
     /// Entry i's bytes are `bytes[offsets[i]..<offsets[i + 1]]`.
     private var offsets: [Int] = [0]
     private var hashes: [UInt64] = []
-    private var table: [Int32]
+    private var table: [Slot]
     private var mask: Int
+    /// Where batches leave the slots they touched (kept, so the reads are not optimized away).
+    private var touched: Int32 = 0
+    private static let seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private static let batch = 32
 
     public init(capacity: Int = 1024) {
         var size = 1024
         while size < capacity * 2 { size <<= 1 }
-        table = [Int32](repeating: -1, count: size)
+        table = Array(repeating: Slot(), count: size)
         mask = size - 1
     }
 
     /// The number of distinct strings seen.
     public var count: Int { hashes.count }
 
+    /// The ids of the strings at `rows` of a text column (`raw[offsets[row]..<offsets[row + 1]]`), each added if new.
+    public mutating func ids(_ raw: UnsafeRawBufferPointer, offsets rowOffsets: [Int], rows: [Int]) -> [Int32] {
+        var result = [Int32](repeating: 0, count: rows.count)
+        var keyHashes = [UInt64](repeating: 0, count: Self.batch)
+        var start = 0
+        while start < rows.count {
+            let end = Swift.min(start + Self.batch, rows.count)
+            // Hash the batch and read each first slot, so the cache misses overlap instead of queueing.
+            for i in start..<end {
+                let row = rows[i]
+                let hash = FastHash.bytes(raw, rowOffsets[row], rowOffsets[row + 1] - rowOffsets[row], seed: Self.seed)
+                keyHashes[i - start] = hash
+                touched &+= table[Int(truncatingIfNeeded: hash >> 7) & mask].id
+            }
+            for i in start..<end {
+                let row = rows[i]
+                result[i] = id(raw, start: rowOffsets[row], length: rowOffsets[row + 1] - rowOffsets[row], hash: keyHashes[i - start])
+            }
+            start = end
+        }
+        return result
+    }
+
     /// The id of `key` (`raw[start..<start + length]`), added if new.
     public mutating func id(_ raw: UnsafeRawBufferPointer, start: Int, length: Int) -> Int32 {
-        let hash = FastHash.bytes(raw, start, length, seed: Self.seed)
-        let (slot, found) = probe(raw, start: start, length: length, hash: hash)
-        if let found { return found }
-        let id = Int32(hashes.count)
-        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<start + length]))
-        offsets.append(bytes.count)
-        hashes.append(hash)
-        table[slot] = id
-        if hashes.count * 2 > table.count { grow() }
-        return id
+        id(raw, start: start, length: length, hash: FastHash.bytes(raw, start, length, seed: Self.seed))
     }
 
     /// The id of `text`, if seen.
@@ -42,37 +73,58 @@ public struct TextInterner: Sendable {
         }
     }
 
-    private static let seed: UInt64 = 0x9E37_79B9_7F4A_7C15
-
-    /// The slot holding the key, or the empty slot where it would go.
-    private func probe(_ raw: UnsafeRawBufferPointer, start: Int, length: Int, hash: UInt64) -> (slot: Int, found: Int32?) {
-        var slot = Int(truncatingIfNeeded: hash >> 7) & mask
-        while true {
-            let entry = table[slot]
-            if entry < 0 { return (slot, nil) }
-            let id = Int(entry)
-            if hashes[id] == hash, offsets[id + 1] - offsets[id] == length,
-                bytes.withUnsafeBytes({ stored in (0..<length).allSatisfy { stored[offsets[id] + $0] == raw[start + $0] } })
-            {
-                return (slot, entry)
-            }
-            slot = (slot + 1) & mask
-        }
-    }
-
     /// The string with id `id`.
     public func text(_ id: Int32) -> String {
         let range = offsets[Int(id)]..<offsets[Int(id) + 1]
         return String(decoding: bytes[range], as: UTF8.self)
     }
 
+    private mutating func id(_ raw: UnsafeRawBufferPointer, start: Int, length: Int, hash: UInt64) -> Int32 {
+        let (slot, found) = probe(raw, start: start, length: length, hash: hash)
+        if let found { return found }
+        let id = Int32(hashes.count)
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[start..<start + length]))
+        offsets.append(bytes.count)
+        hashes.append(hash)
+        table[slot] = Self.slot(id: id, raw: raw, start: start, length: length, hash: hash)
+        if hashes.count * 2 > table.count { grow() }
+        return id
+    }
+
+    /// The slot holding the key, or the empty slot where it would go.
+    private func probe(_ raw: UnsafeRawBufferPointer, start: Int, length: Int, hash: UInt64) -> (slot: Int, found: Int32?) {
+        let wanted = Self.slot(id: 0, raw: raw, start: start, length: length, hash: hash)
+        var slot = Int(truncatingIfNeeded: hash >> 7) & mask
+        while true {
+            let entry = table[slot]
+            if entry.id < 0 { return (slot, nil) }
+            if entry.tag == wanted.tag, entry.length == wanted.length, entry.inline == wanted.inline {
+                if length <= 8 { return (slot, entry.id) }
+                let id = Int(entry.id)
+                if hashes[id] == hash, offsets[id + 1] - offsets[id] == length,
+                    bytes.withUnsafeBytes({ stored in (0..<length).allSatisfy { stored[offsets[id] + $0] == raw[start + $0] } })
+                {
+                    return (slot, entry.id)
+                }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private static func slot(id: Int32, raw: UnsafeRawBufferPointer, start: Int, length: Int, hash: UInt64) -> Slot {
+        var inline: UInt64 = 0
+        for i in 0..<Swift.min(length, 8) { inline |= UInt64(raw[start + i]) << (8 * UInt64(i)) }
+        return Slot(id: id, length: length <= 8 ? UInt16(length) : .max, tag: UInt16(truncatingIfNeeded: hash >> 48), inline: inline)
+    }
+
     private mutating func grow() {
-        table = [Int32](repeating: -1, count: table.count * 2)
+        let old = table
+        table = Array(repeating: Slot(), count: old.count * 2)
         mask = table.count - 1
-        for (id, hash) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: hash >> 7) & mask
-            while table[slot] >= 0 { slot = (slot + 1) & mask }
-            table[slot] = Int32(id)
+        for entry in old where entry.id >= 0 {
+            var slot = Int(truncatingIfNeeded: hashes[Int(entry.id)] >> 7) & mask
+            while table[slot].id >= 0 { slot = (slot + 1) & mask }
+            table[slot] = entry
         }
     }
 }

@@ -1,0 +1,31 @@
+import KiteCore
+import Testing
+
+@Suite struct TextInternerTests {
+    /// Ids in order of first appearance, equal for equal bytes only: short keys (held in the slot), long ones,
+    /// the empty string, keys differing by a trailing zero byte, non-ASCII text; across table growth.
+    @Test func numbersDistinctStrings() {
+        var keys = ["", "a", "a\u{0}", "12345678", "123456789", "usér-😀-with-a-longer-name", "a"]
+        keys += (0..<5_000).map { $0 % 3 == 0 ? "customer-\($0)-of-many" : String($0) }
+        keys += keys.reversed()
+        var bytes: [UInt8] = []
+        var offsets = [0]
+        for key in keys {
+            bytes += Array(key.utf8)
+            offsets.append(bytes.count)
+        }
+        var interner = TextInterner(capacity: 4)
+        let batched = bytes.withUnsafeBytes { interner.ids($0, offsets: offsets, rows: Array(keys.indices)) }
+        var expected: [String: Int32] = [:]
+        for key in keys where expected[key] == nil { expected[key] = Int32(expected.count) }
+        #expect(batched == keys.map { expected[$0] ?? -1 })
+        #expect(interner.count == expected.count)
+        for (key, id) in expected {
+            #expect(interner.text(id) == key)
+            #expect(interner.existingID(of: key) == id)
+        }
+        #expect(interner.existingID(of: "never seen") == nil)
+        let one = bytes.withUnsafeBytes { interner.id($0, start: offsets[4], length: offsets[5] - offsets[4]) }
+        #expect(one == expected["123456789"])
+    }
+}
