@@ -19,15 +19,23 @@ public enum Parallel {
         }
     }
 
-    /// Holds per-index results written by concurrent iterations; each index is written exactly once.
+    /// Holds per-index results written by concurrent iterations; each index is written exactly once. The slots
+    /// are one allocation written through a fixed pointer: concurrent writes to distinct slots never touch the
+    /// array machinery (an `inout` access of a shared array from several threads is a race).
     private final class ResultBox<T>: @unchecked Sendable {
-        private var slots: [Result<T, any Error>?]
+        private let slots: UnsafeMutableBufferPointer<Result<T, any Error>?>
 
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-        func set(_ index: Int, _ value: Result<T, any Error>) {
-            slots.withUnsafeMutableBufferPointer { $0[index] = value }
+        init(count: Int) {
+            slots = .allocate(capacity: count)
+            slots.initialize(repeating: nil)
         }
+
+        deinit {
+            slots.deinitialize()
+            slots.deallocate()
+        }
+
+        func set(_ index: Int, _ value: Result<T, any Error>) { slots[index] = value }
 
         func collect() -> Result<[T], any Error> {
             var values: [T] = []

@@ -39,7 +39,7 @@ public enum PointInTimeJoin {
     }
 
     /// The timestamps of `column` in `frame` (null rows as `Int64.min`), checking its type.
-    static func timestamps(_ frame: DataFrame, _ column: String, what: String) throws -> [Int64] {
+    public static func timestamps(_ frame: DataFrame, _ column: String, what: String) throws -> [Int64] {
         guard let index = frame.schema.index(of: column) else {
             throw KiteError.invalidArgument("\(what) has no timestamp column '\(column)'; columns are: \(frame.schema.names.joined(separator: ", "))")
         }

@@ -32,9 +32,17 @@ public struct TrainingSetBuilder: Sendable {
         entities: DataFrame, timestamp: String = "event_timestamp", features references: [FeatureReference],
         fullFeatureNames: Bool = false
     ) async throws -> (frame: DataFrame, lineage: Lineage) {
-        let entityTimes = try PointInTimeJoin.timestamps(entities, timestamp, what: "the entity frame")
-        let valid = entityTimes.filter { $0 != .min }
-        let range = (valid.min() ?? 0)...(valid.max() ?? 0)
+        let valid = try PointInTimeJoin.timestamps(entities, timestamp, what: "the entity frame").filter { $0 != .min }
+        let prepared = try await prepare(
+            features: references, fullFeatureNames: fullFeatureNames, timeRange: (valid.min() ?? 0)...(valid.max() ?? 0))
+        return (try await prepared.join(entities: entities, timestamp: timestamp), prepared.lineage)
+    }
+
+    /// The referenced features ready to join onto any number of entity frames whose times fall in `timeRange`:
+    /// each view's source read once (only the rows that can matter) and indexed.
+    public func prepare(
+        features references: [FeatureReference], fullFeatureNames: Bool = false, timeRange: ClosedRange<Int64>
+    ) async throws -> PreparedFeatures {
         let wanted = try definitions.expand(references)
         // Every batch view needed, with the features it must bring (requested ones and on-demand inputs).
         var needed: [String: [String]] = [:]
@@ -54,38 +62,15 @@ public struct TrainingSetBuilder: Sendable {
                 }
             }
         }
-        var tables: [FeatureTable] = []
+        var tables: [IndexedFeatureTable] = []
         var lineage = Lineage(features: references.map(\.description), sources: [])
         for viewName in order {
             guard let view = definitions.featureViews.first(where: { $0.name == viewName }) else { continue }
-            let (table, read) = try await featureTable(view, features: needed[viewName] ?? [], timeRange: range)
-            tables.append(table)
+            let (table, read) = try await featureTable(view, features: needed[viewName] ?? [], timeRange: timeRange)
+            tables.append(try IndexedFeatureTable(table))
             lineage.sources += read
         }
-        let joined = try await PointInTimeJoin.join(entities: entities, timestamp: timestamp, tables: tables)
-        // Assemble: entity columns, then the requested features in order, computing on-demand ones.
-        var fields = entities.schema.fields
-        var columns = entities.columns
-        for (view, feature) in wanted {
-            let name = fullFeatureNames ? "\(view)__\(feature)" : feature
-            guard !fields.contains(where: { $0.name == name }) else {
-                throw KiteError.invalidArgument("feature name '\(name)' appears twice; use full feature names (view__feature)")
-            }
-            let column: DataColumn
-            if let onDemand = definitions.onDemandViews.first(where: { $0.name == view }),
-                let definition = onDemand.features.first(where: { $0.name == feature })
-            {
-                column = try definition.expression.evaluate(rows: joined.rowCount) { input in
-                    if input.contains(":") { return try joined.column(Self.internalName(input.replacingOccurrences(":", "__"))) }
-                    return try joined.column(input)
-                }
-            } else {
-                column = try joined.column(Self.internalName("\(view)__\(feature)"))
-            }
-            fields.append(Field(name, column.type))
-            columns.append(column)
-        }
-        return (try DataFrame(schema: Schema(fields), columns: columns), lineage)
+        return PreparedFeatures(definitions: definitions, wanted: wanted, fullFeatureNames: fullFeatureNames, tables: tables, lineage: lineage)
     }
 
     /// Names of joined columns before the final naming, so they cannot clash with entity columns.
@@ -173,11 +158,5 @@ public struct TrainingSetBuilder: Sendable {
             return j < k.count && p[i] == k[j] && match(i + 1, j + 1)
         }
         return match(0, 0)
-    }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -1,0 +1,299 @@
+import Features
+import Foundation
+import KiteCore
+import Learning
+import ObjectStorage
+import Parquet
+
+/// A batch prediction job: scores entity rows as `kite serve` would at each row's time — the model's feature
+/// service joined point in time from the offline store, on-demand features computed, then the model's
+/// preprocessing and learner (`BatchScorer`, the server's scoring path) — and writes Parquet files partitioned by
+/// the date of the row's time (or by a column): `OUTPUT/date=YYYY-MM-DD/part-SHARD-cCHUNK.parquet`.
+///
+/// It streams: the views' needed columns are read once, the entity rows one row group (chunk) at a time. Each
+/// file is committed whole; after each chunk the job's state file (`_kite_batch[-I-of-N].json`, ignored by
+/// Parquet readers for its leading underscore) lists the chunks done and their files, so rerunning an interrupted
+/// job keeps them and scores the rest. The state file says `"complete": true` — with the model, its version, the
+/// definitions version, the inputs and the row counts — only when every chunk is written: until then the output
+/// is not complete.
+public struct BatchPrediction: Sendable {
+    /// One of N deterministic slices of the entity rows (by a hash of their join keys), so N workers split a job.
+    public struct Shard: Sendable, Hashable {
+        /// 0-based.
+        public var index: Int
+        public var count: Int
+
+        /// Parses `I/N` (1-based I, as on the command line).
+        public init(parsing text: String) throws {
+            let parts = text.split(separator: "/")
+            guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
+                throw KiteError.invalidArgument("a shard is I/N with 1 ≤ I ≤ N (e.g. 2/4), not '\(text)'")
+            }
+            (index, count) = (i - 1, n)
+        }
+    }
+
+    /// What a run did.
+    public struct Summary: Sendable, Equatable {
+        /// Entity rows in this job's slice, and how many were scored (the others lack a value the model needs).
+        public var rows = 0
+        public var scored = 0
+        public var files: [String] = []
+        /// Chunks found done by an earlier run and kept.
+        public var keptChunks = 0
+    }
+
+    public let scorer: BatchScorer
+    /// The model as named (e.g. `fraud@champion`), and the version it resolved to.
+    public let reference: String
+    public let version: Int64
+    public let definitionsVersion: Int
+    /// One time for every row; nil to use each row's `timestampColumn`.
+    public var at: Int64?
+    public var timestampColumn = "event_timestamp"
+    /// Partition the output by this column's values instead of by date.
+    public var partitionBy: String?
+    public var shard: Shard?
+
+    public init(scorer: BatchScorer, reference: String, version: Int64, definitionsVersion: Int) {
+        self.scorer = scorer
+        self.reference = reference
+        self.version = version
+        self.definitionsVersion = definitionsVersion
+    }
+
+    /// The state file's name.
+    public var stateKey: String { shard.map { "_kite_batch-\($0.index + 1)-of-\($0.count).json" } ?? "_kite_batch.json" }
+
+    /// Scores `entities` (named `entitiesName` in the metadata) into `output`, reporting rows done to `progress`.
+    public func run(
+        entities: ParquetReader, entitiesName: String, builder: TrainingSetBuilder, output: any ObjectStore, progress: (Int) -> Void = { _ in }
+    ) async throws -> Summary {
+        if let partitionBy, entities.schema.index(of: partitionBy) == nil {
+            throw KiteError.invalidArgument("\(entitiesName) has no column '\(partitionBy)' to partition by")
+        }
+        let prepared = try await prepareFeatures(entities: entities, entitiesName: entitiesName, builder: builder)
+        let shardKeys = Set(builder.definitions.featureViews.flatMap { builder.definitions.joinKeys(of: $0) }).filter {
+            entities.schema.index(of: $0) != nil
+        }.sorted()
+        var state = try await loadState(output, entitiesName: entitiesName)
+        var summary = Summary()
+        var globalRow = 0
+        for chunk in 0..<entities.rowGroupCount {
+            if let done = state.chunks[String(chunk)] {
+                summary.rows += done.rows
+                summary.scored += done.scored
+                summary.files += done.files
+                summary.keptChunks += 1
+                globalRow += entities.metadata.rowGroups[chunk].rowCount
+                progress(entities.metadata.rowGroups[chunk].rowCount)
+                continue
+            }
+            var frame = try await entities.readRowGroup(chunk)
+            let firstRow = globalRow
+            globalRow += frame.rowCount
+            if let shard { frame = try frame.take(Self.rows(of: shard, in: frame, keys: shardKeys, firstRow: firstRow)) }
+            if let at {
+                let times = DataColumn.timestamps(Array(repeating: at, count: frame.rowCount))
+                frame = try DataFrame(Array(zip(frame.schema.names, frame.columns)).filter { $0.0 != timestampColumn } + [(timestampColumn, times)])
+            }
+            var done = State.Chunk(rows: frame.rowCount, scored: 0, files: [])
+            if frame.rowCount > 0 {
+                let scored = try await score(frame, prepared: prepared, entitiesName: entitiesName)
+                done.scored = scored.scored
+                done.files = try await write(scored.frame, chunk: chunk, entitiesName: entitiesName, to: output)
+            }
+            summary.rows += done.rows
+            summary.scored += done.scored
+            summary.files += done.files
+            state.chunks[String(chunk)] = done
+            try await save(state, to: output)
+            progress(entities.metadata.rowGroups[chunk].rowCount)
+        }
+        state.complete = true
+        state.rows = summary.rows
+        state.scored = summary.scored
+        state.featureSources = prepared?.lineage.sources.map { "\($0.path)=\($0.rows)" } ?? []
+        try await save(state, to: output)
+        return summary
+    }
+
+    /// The model's feature service prepared over the entity rows' time range, or nil when the model has none (the
+    /// entity rows must then hold every input).
+    private func prepareFeatures(entities: ParquetReader, entitiesName: String, builder: TrainingSetBuilder) async throws -> PreparedFeatures? {
+        guard let service = scorer.model.signature.featureService else { return nil }
+        let range: ClosedRange<Int64>
+        if let at {
+            range = at...at
+        } else {
+            guard let index = entities.schema.index(of: timestampColumn), entities.schema.fields[index].type == .timestamp else {
+                throw KiteError.invalidArgument(
+                    "\(entitiesName) has no timestamp column '\(timestampColumn)' (columns: \(entities.schema.names.joined(separator: ", "))); "
+                        + "name each row's time column with --timestamp-column, or score every row as of one time with --at")
+            }
+            let times = try PointInTimeJoin.timestamps(try await entities.read(columns: [timestampColumn]), timestampColumn, what: entitiesName)
+                .filter { $0 != .min }
+            range = (times.min() ?? 0)...(times.max() ?? 0)
+        }
+        let references = try builder.references(service: service)
+        let inputs = Set(scorer.model.signature.inputs.map(\.name))
+        let full = references.contains { reference in reference.feature.map { inputs.contains("\(reference.view)__\($0)") } ?? false }
+        return try await builder.prepare(features: references, fullFeatureNames: full, timeRange: range)
+    }
+
+    /// `frame` with the prediction columns and `model_version` added; rows missing a value the model cannot take
+    /// get null predictions.
+    private func score(_ frame: DataFrame, prepared: PreparedFeatures?, entitiesName: String) async throws -> (frame: DataFrame, scored: Int) {
+        let model = scorer.model
+        let joined = try await prepared?.join(entities: frame, timestamp: timestampColumn) ?? frame
+        var inputs: [(String, DataColumn)] = []
+        var complete = [Bool](repeating: true, count: frame.rowCount)
+        for input in model.signature.inputs {
+            guard let column = joined[input.name] else {
+                throw KiteError.invalidArgument(
+                    "the model needs '\(input.name)', which is neither a feature of its service\(model.signature.featureService.map { " '\($0)'" } ?? "") nor a column of \(entitiesName)"
+                )
+            }
+            let typed =
+                column.type == input.type ? column : try DataColumn(scalars: (0..<column.count).map(column.scalar(at:)), type: input.type)
+            if !model.acceptsMissing(input.name), let validity = typed.validity {
+                for row in 0..<frame.rowCount where !validity[row] { complete[row] = false }
+            }
+            inputs.append((input.name, typed))
+        }
+        let rows = complete.indices.filter { complete[$0] }
+        var inputFrame = try DataFrame(inputs)
+        if rows.count < frame.rowCount { inputFrame = try inputFrame.take(rows) }
+        let predicted = try scorer.predictions(inputFrame).columns
+        var columns = Array(zip(frame.schema.names, frame.columns))
+        for (name, column) in predicted {
+            guard frame[name] == nil else { throw KiteError.invalidArgument("\(entitiesName) already has a column '\(name)'; rename it before scoring") }
+            var positions = [Int](repeating: -1, count: frame.rowCount)
+            for (position, row) in rows.enumerated() { positions[row] = position }
+            columns.append((name, rows.count == frame.rowCount ? column : try column.take(nullableIndices: positions)))
+        }
+        columns.append(("model_version", .int64s(Array(repeating: version, count: frame.rowCount))))
+        return (try DataFrame(columns), rows.count)
+    }
+
+    /// Writes a scored chunk, one file per partition; returns the files' keys.
+    private func write(_ frame: DataFrame, chunk: Int, entitiesName: String, to output: any ObjectStore) async throws -> [String] {
+        var partitions: [String: [Int]] = [:]
+        if let partitionBy {
+            let column = try frame.column(partitionBy)
+            for row in 0..<frame.rowCount {
+                partitions["\(partitionBy)=\(Self.escape(ValueText.text(column.scalar(at: row)) ?? "__null__"))", default: []].append(row)
+            }
+        } else {
+            let times = try PointInTimeJoin.timestamps(frame, timestampColumn, what: entitiesName)
+            for (row, time) in times.enumerated() {
+                let day = time == .min ? "__null__" : Timestamp.formatDate(Int32(clamping: Timestamp.floorDivide(time, Timestamp.microsPerDay).quotient))
+                partitions["date=\(day)", default: []].append(row)
+            }
+        }
+        var configuration = ParquetWriter.Configuration()
+        configuration.keyValueMetadata = [
+            ("kite.model", reference), ("kite.model_version", String(version)), ("kite.definitions_version", String(definitionsVersion)),
+            ("kite.entities", entitiesName),
+        ]
+        let part = shard.map { "\($0.index + 1)-of-\($0.count)" } ?? "1-of-1"
+        var files: [String] = []
+        for (partition, rows) in partitions.sorted(by: { $0.key < $1.key }) {
+            let key = "\(partition)/part-\(part)-c\(chunk).parquet"
+            let slice = rows.count == frame.rowCount ? frame : try frame.take(rows)
+            let writer = try await ParquetWriter(sink: try await output.makeSink(for: key), schema: slice.schema, configuration: configuration)
+            do {
+                try await writer.write(slice)
+                try await writer.close()
+            } catch {
+                await writer.abort()
+                throw error
+            }
+            files.append(key)
+        }
+        return files
+    }
+
+    /// A partition value safe in a path: `/`, `%`, `=` and control characters percent-encoded.
+    static func escape(_ value: String) -> String {
+        var out: [UInt8] = []
+        for byte in value.utf8 {
+            if byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "%") || byte == UInt8(ascii: "=") {
+                out += Array(String(format: "%%%02X", byte).utf8)
+            } else {
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The rows of `frame` in `shard`: by a hash of their join keys' text (so an entity's rows stay together),
+    /// or by position in the file when the rows have no join keys.
+    static func rows(of shard: Shard, in frame: DataFrame, keys: [String], firstRow: Int) -> [Int] {
+        let columns = keys.compactMap { frame[$0] }
+        guard !columns.isEmpty else { return (0..<frame.rowCount).filter { (firstRow + $0) % shard.count == shard.index } }
+        return (0..<frame.rowCount).filter { row in
+            var hash: UInt64 = 0x5348_4152_4453_0001
+            for column in columns {
+                var text = ValueText.text(column.scalar(at: row)) ?? ""
+                hash = text.withUTF8 { FastHash.bytes(UnsafeRawBufferPointer($0), 0, $0.count, seed: hash) }
+            }
+            return Int(hash % UInt64(shard.count)) == shard.index
+        }
+    }
+
+    private func save(_ state: State, to output: any ObjectStore) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        try await output.put(stateKey, bytes: Array(try encoder.encode(state)))
+    }
+
+    /// The job's state file: which chunks are done, and — once complete — what the output was made from.
+    struct State: Codable, Equatable {
+        struct Chunk: Codable, Equatable {
+            var rows: Int
+            var scored: Int
+            var files: [String]
+        }
+
+        var model: String
+        var modelVersion: Int64
+        var definitionsVersion: Int
+        var entities: String
+        var at: Int64?
+        var timestampColumn: String
+        var partitionBy: String?
+        var shard: String?
+        var chunks: [String: Chunk] = [:]
+        var complete = false
+        var rows = 0
+        var scored = 0
+        var featureSources: [String] = []
+
+        /// Whether an earlier run's state describes the same job.
+        func sameJob(as other: State) -> Bool { job == other.job }
+
+        /// The state without its progress.
+        private var job: State {
+            var job = self
+            (job.chunks, job.complete, job.rows, job.scored, job.featureSources) = ([:], false, 0, 0, [])
+            return job
+        }
+    }
+
+    /// This job's state: an earlier run's when it was the same job (its chunks are kept), else a fresh one (an
+    /// earlier different job's files are deleted first).
+    private func loadState(_ output: any ObjectStore, entitiesName: String) async throws -> State {
+        let fresh = State(
+            model: reference, modelVersion: version, definitionsVersion: definitionsVersion, entities: entitiesName, at: at, timestampColumn: timestampColumn,
+            partitionBy: partitionBy, shard: shard.map { "\($0.index + 1)/\($0.count)" })
+        guard let bytes = try? await output.get(stateKey), let earlier = try? JSONDecoder().decode(State.self, from: Data(bytes)) else { return fresh }
+        if earlier.sameJob(as: fresh) {
+            var kept = earlier
+            kept.complete = false
+            return kept
+        }
+        for file in earlier.chunks.values.flatMap(\.files) { try? await output.delete(file) }
+        return fresh
+    }
+}
