@@ -7,6 +7,7 @@ import Learning
 import ObjectStorage
 import Parquet
 import Registry
+import Serving
 import Training
 
 /// `kite demo`: the whole lifecycle on the example project, embedded defaults, no servers.
@@ -21,7 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
             track both as runs and register them as model 'fraud', the better one as fraud@champion. \
             'kite predict fraud@champion' scores files with it. Then the online views are materialized into the \
             embedded online store and a few customers' features are fetched over HTTP from the feature server, as \
-            'kite serve --project DIR' serves them (with the registry to the mlflow client).
+            'kite serve --project DIR' serves them (with the registry to the mlflow client), and predictions made; \
+            every labelled transaction is scored in batch as of its own time (kite batch-predict, into scores/); \
+            and an A/B test between the two versions runs on simulated traffic and delayed labels.
             """
     )
 
@@ -137,6 +140,23 @@ struct DemoCommand: AsyncParsableCommand {
                 + "logged to data/predictions/):\n"
                 + zip(amounts, predictionRows).enumerated().map { index, pair in "  customer \(index + 1), amount \(pair.0): \(pair.1)" }
                 .joined(separator: "\n"))
+        // Batch: every labelled transaction scored as of its own time, features joined from the offline store.
+        let artifacts = try options.artifactStore(configuration, s3: s3)
+        let (championVersion, championModel) = try await options.withRegistry(configuration) { registry in
+            let version = try await ModelLoader.version(reference: "fraud@champion", registry: registry)
+            return (version, try await ModelLoader.model(of: version, reference: "fraud@champion", registry: registry, artifacts: artifacts))
+        }
+        let job = BatchPrediction(
+            scorer: try BatchScorer(model: championModel), reference: "fraud@champion", version: championVersion.version,
+            definitionsVersion: version.number)
+        let batch = try await job.run(
+            entities: try await ParquetReader(path: folder + "/data/labels.parquet"), entitiesName: "data/labels.parquet",
+            builder: builder, output: try ObjectStores.openFolder(folder + "/scores"))
+        stage(
+            "batch",
+            "kite batch-predict fraud@champion --entities data/labels.parquet --out scores/: \(batch.scored) of \(batch.rows) transactions "
+                + "scored as of their own times (features joined point in time from the offline store, as kite serve would score them) "
+                + "→ \(batch.files.count) files partitioned by date")
         let abLines = try await options.withRegistry(configuration) { registry in
             try await DemoExperiment.run(
                 project: configuration, s3: s3, offline: offline, artifacts: try options.artifactStore(configuration, s3: s3), now: dataEnd,
