@@ -100,6 +100,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "ABTesting", dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Learning", "Registry"], swiftSettings: swiftSettings),
+        .target(name: "Pipelines", dependencies: ["KiteCore", "Features", "Registry", "ObjectStorage"], swiftSettings: swiftSettings),
         .target(
             name: "Training",
             dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],
@@ -119,7 +120,7 @@ let package = Package(
             name: "KiteCLI",
             dependencies: [
                 "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer", "Learning", "Serving", "Training", "ABTesting",
-                .product(name: "Logging", package: "swift-log"),
+                "Pipelines", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -161,6 +162,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LearningTests", dependencies: ["KiteCore", "Learning", "KiteTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PipelinesTests", dependencies: ["Pipelines", "KiteCore", "KiteTesting", "Registry", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ABTestingTests", dependencies: ["ABTesting", "KiteCore", "KiteTesting", "Registry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
