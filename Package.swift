@@ -100,7 +100,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "ABTesting", dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Learning", "Registry"], swiftSettings: swiftSettings),
-        .target(name: "Pipelines", dependencies: ["KiteCore", "Features", "Registry", "ObjectStorage"], swiftSettings: swiftSettings),
+        .target(
+            name: "Pipelines",
+            dependencies: [
+                "KiteCore", "Features", "Registry", "ObjectStorage", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "Training",
             dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],

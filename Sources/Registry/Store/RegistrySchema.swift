@@ -154,6 +154,27 @@ enum RegistrySchema {
                 """,
                 "CREATE UNIQUE INDEX ab_test_running ON ab_test (model) WHERE status = 'running'",
             ]),
+        // Pipeline runs and their steps' attempts. A scheduled run exists once per pipeline and logical time (so
+        // schedulers sharing the registry create it once), and is executed by the scheduler holding its lease.
+        .init(
+            version: 11, name: "pipeline runs",
+            statements: [
+                """
+                CREATE TABLE pipeline_run (
+                    id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, logical_time BIGINT NOT NULL, run_trigger TEXT NOT NULL,
+                    status TEXT NOT NULL, queued_time BIGINT NOT NULL, start_time BIGINT, end_time BIGINT, message TEXT,
+                    lease_owner TEXT, lease_expires BIGINT)
+                """,
+                "CREATE UNIQUE INDEX pipeline_run_scheduled ON pipeline_run (pipeline, logical_time) WHERE run_trigger = 'scheduled'",
+                "CREATE INDEX pipeline_run_by_pipeline ON pipeline_run (pipeline, queued_time)",
+                "CREATE INDEX pipeline_run_by_status ON pipeline_run (status, logical_time)",
+                """
+                CREATE TABLE pipeline_attempt (
+                    run_id TEXT NOT NULL, step TEXT NOT NULL, task INTEGER NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL,
+                    start_time BIGINT NOT NULL, end_time BIGINT, exit_code INTEGER, log TEXT, message TEXT,
+                    PRIMARY KEY (run_id, step, task, attempt))
+                """,
+            ]),
     ])
 
     /// Migration 8: `run.seq`, and every table of run rows rebuilt on `run_seq`.
