@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "KiteCore", "Features", "Registry", "ObjectStorage", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
         .target(

@@ -10,6 +10,8 @@ import KiteCore
 public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
     public let expression: String
     public let timeZone: TimeZone
+    /// The zone as named in the pipeline file.
+    public let timeZoneName: String
     private let minutes: [Int]
     private let hours: [Int]
     private let daysOfMonth: Set<Int>
@@ -70,6 +72,7 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
         anyDayOfWeek = fields[4] == "*" || fields[4] == "?"
         self.expression = expression
         self.timeZone = zone
+        self.timeZoneName = timeZone
         guard next(after: 0) != nil else { throw KiteError.invalidArgument("cron schedule '\(expression)' never fires") }
     }
 
@@ -80,7 +83,7 @@ public struct CronSchedule: Sendable, Hashable, CustomStringConvertible {
             "cron \(name) '\(text)' is not a number\(names.isEmpty ? "" : " or a name (\(names.prefix(3).joined(separator: ", ")), …)")")
     }
 
-    public var description: String { "\(expression) (\(timeZone.identifier))" }
+    public var description: String { "\(expression) (\(timeZoneName))" }
 
     /// The first time the schedule fires strictly after `time` (µs since the epoch), within eight years; nil if none.
     public func next(after time: Int64) -> Int64? {

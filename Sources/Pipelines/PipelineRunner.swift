@@ -138,7 +138,7 @@ public struct PipelineRunner: Sendable {
         for attempt in first..<max(first, step.retries + 2) {
             if attempt > 1 { try await Task.sleep(for: .microseconds(step.delay(beforeAttempt: attempt))) }
             let file = "\(step.name)-\(task + 1)-\(attempt).log"
-            let local = logFolder + "/" + file
+            let local = logFolder + "/" + run.id + "-" + file
             let stored = "pipelines/\(pipeline.name)/\(run.id)/\(file)"
             try await registry.startPipelineAttempt(
                 runID: run.id, step: step.name, task: task, attempt: attempt, log: logStore == nil ? local : stored)

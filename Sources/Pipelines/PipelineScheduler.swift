@@ -3,6 +3,7 @@ import KiteCore
 import Logging
 import Registry
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs pipelines when they are due: every `interval` it reads the project's `pipelines/*.yaml`, queues each
 /// scheduled pipeline's due runs in the registry (once per firing, whichever scheduler gets there first), and
@@ -65,7 +66,9 @@ public final class PipelineScheduler: Service, Sendable {
                 continue
             }
             guard try await registry.activePipelineRuns(pipeline: pipeline.name) < pipeline.maxActiveRuns else { continue }
-            guard try await registry.leasePipelineRun(id: run.id, owner: runner.owner, until: registry.clock.now() + runner.lease.microseconds) else { continue }
+            guard try await registry.leasePipelineRun(id: run.id, owner: runner.owner, until: registry.clock.now() + runner.lease.microseconds) else {
+                continue
+            }
             start(run, pipeline)
         }
     }
@@ -94,5 +97,10 @@ public final class PipelineScheduler: Service, Sendable {
             }
             group.cancelAll()
         }
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
+    public func runUntilSignalled() async throws {
+        try await ServiceGroup(configuration: .init(services: [self], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 }

@@ -157,6 +157,7 @@ import Testing
             "[train] gbdt: holdout AUC", "[train] logistic: holdout AUC", "[register] fraud@champion → version", "[materialize] customer_stats:",
             "[serve] POST /get-online-features", "[predict] POST /v1/models/fraud/predict", "customer 2, amount 250.0: p(fraud) 0.",
             "[batch] kite batch-predict fraud@champion", "5000 of 5000 transactions scored as of their own times",
+            "[pipeline] kite pipelines run nightly", "materialize succeeded → score (2 shards) succeeded",
             "[ab] experiment champion-vs-challenger", "fraud_caught per customer: champion", "chance to win",
         ] {
             #expect(result.standardOutput.contains(stage), "\(result.standardOutput)")

@@ -33,21 +33,46 @@ public struct FraudExample: Sendable {
         public var fraudRate: Double
     }
 
-    /// Writes kite.yaml, features/fraud.yaml, the training configs train/gbdt.yaml and train/logistic.yaml, and the
-    /// Parquet data under `folder` (which must be empty or absent).
+    /// The nightly pipeline: fresh features to the online store, then every labelled transaction scored as of the
+    /// run, in two shards (run it with kite pipelines run nightly; kite scheduler runs it at 02:00 UTC).
+    public static let nightlyPipelineYAML = """
+        # Nightly: materialize the online views up to the run's time, then score in batch as of that time.
+        # kite pipelines run nightly --project DIR runs it now; kite scheduler runs it when due;
+        # kite airflow export writes it as an Airflow DAG.
+        name: nightly
+        schedule: "0 2 * * *"
+        timezone: UTC
+        catchup: latest
+        steps:
+          - name: materialize
+            materialize-incremental: {}
+            retries: 2
+            retry_delay: 30s
+          - name: score
+            depends_on: [materialize]
+            batch-predict: {model: fraud@champion, entities: data/labels.parquet, out: "scores/nightly/{{ ds }}", at: "{{ ts }}", shards: 2}
+            retries: 2
+            retry_delay: 30s
+            timeout: 1h
+
+        """
+
+    /// Writes kite.yaml, features/fraud.yaml, the training configs train/gbdt.yaml and train/logistic.yaml, the
+    /// nightly pipeline pipelines/nightly.yaml, and the Parquet data under `folder` (which must be empty or absent).
     public func write(to folder: String) async throws -> Summary {
         let manager = FileManager.default
         if let existing = try? manager.contentsOfDirectory(atPath: folder), !existing.isEmpty {
             throw KiteError(.alreadyExists, "\(folder) is not empty; choose a new folder for the example project")
         }
         guard rows >= 100 else { throw KiteError.invalidArgument("the example needs at least 100 transactions (--rows)") }
-        for sub in ["features", "data", "train"] {
+        for sub in ["features", "data", "train", "pipelines"] {
             try manager.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
         }
         try Self.projectYAML.write(toFile: folder + "/kite.yaml", atomically: true, encoding: .utf8)
         try Self.featuresYAML.write(toFile: folder + "/features/fraud.yaml", atomically: true, encoding: .utf8)
         try Self.trainingYAML(learner: "gbdt").write(toFile: folder + "/train/gbdt.yaml", atomically: true, encoding: .utf8)
         try Self.trainingYAML(learner: "logistic").write(toFile: folder + "/train/logistic.yaml", atomically: true, encoding: .utf8)
+        try Self.nightlyPipelineYAML.write(toFile: folder + "/pipelines/nightly.yaml", atomically: true, encoding: .utf8)
 
         let world = try generate()
         let data = folder + "/data/"

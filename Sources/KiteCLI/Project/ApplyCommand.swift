@@ -4,6 +4,7 @@ import Features
 import Foundation
 import KiteCore
 import ObjectStorage
+import Pipelines
 import Registry
 import Serving
 
@@ -11,13 +12,14 @@ import Serving
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Validate features/*.yaml and register them as a new definitions version; apply experiments/*.yaml.",
+        abstract: "Validate features/*.yaml and register them as a new definitions version; apply experiments/*.yaml; check pipelines/*.yaml.",
         discussion: """
             Checks every entity, source, feature view, on-demand view and feature service: unknown references, \
             duplicate names, type mismatches, bad expressions, and that each source's files exist and have the \
             columns the view reads. Errors name the file and line. Unchanged definitions keep their version. \
             Experiment files (experiments/*.yaml, as kite ab create reads them) are checked together — their \
-            model versions exist, at most one experiment runs per model — before any is saved.
+            model versions exist, at most one experiment runs per model — before any is saved. Pipeline files \
+            (pipelines/*.yaml) are checked too: steps, dependencies (no cycles), cron schedules and time zones.
             """
     )
 
@@ -35,6 +37,8 @@ struct ApplyCommand: AsyncParsableCommand {
     static func apply(_ options: ProjectOptions, s3: S3Client) async throws -> String {
         let configuration = try options.configuration()
         let definitions = try FeatureDefinitions.load(folder: configuration.definitionsFolder)
+        // Pipelines are read from their files when they run; applying checks them all first.
+        let pipelines = try PipelineFile.loadAll(folder: configuration.folder + "/pipelines")
         try await SourceCheck.verify(definitions, store: try options.offlineStore(configuration, s3: s3))
         let files = try configuration.definitionFiles()
         let (version, created) = try await options.withRegistry(configuration) { registry in
@@ -50,6 +54,7 @@ struct ApplyCommand: AsyncParsableCommand {
             ? "applied definitions version \(version.number): \(counts)"
             : "definitions unchanged (version \(version.number)): \(counts)"
         return line + (experiments.isEmpty ? "" : "; experiments: " + experiments.joined(separator: ", "))
+            + (pipelines.isEmpty ? "" : "; pipelines: " + pipelines.map(\.name).joined(separator: ", "))
     }
 
     /// Reads, checks and saves the project's experiment files; returns `key (status)` for each. Nothing is saved

@@ -6,6 +6,7 @@ import KiteCore
 import Learning
 import ObjectStorage
 import Parquet
+import Pipelines
 import Registry
 import Serving
 import Training
@@ -24,6 +25,7 @@ struct DemoCommand: AsyncParsableCommand {
             embedded online store and a few customers' features are fetched over HTTP from the feature server, as \
             'kite serve --project DIR' serves them (with the registry to the mlflow client), and predictions made; \
             every labelled transaction is scored in batch as of its own time (kite batch-predict, into scores/); \
+            the nightly pipeline (materialize, then batch-predict in two shards) runs once; \
             and an A/B test between the two versions runs on simulated traffic and delayed labels.
             """
     )
@@ -157,6 +159,25 @@ struct DemoCommand: AsyncParsableCommand {
             "kite batch-predict fraud@champion --entities data/labels.parquet --out scores/: \(batch.scored) of \(batch.rows) transactions "
                 + "scored as of their own times (features joined point in time from the offline store, as kite serve would score them) "
                 + "→ \(batch.files.count) files partitioned by date")
+        // The nightly pipeline (pipelines/nightly.yaml), run once for the example's last day.
+        let nightly = try PipelineFile.load(path: folder + "/pipelines/nightly.yaml")
+        let (nightlyRun, nightlyEnding, nightlyAttempts) = try await options.withRegistry(configuration) { registry in
+            let runner = try PipelinesCommand.runner(configuration: configuration, registry: registry, artifacts: artifacts)
+            let (run, ending) = try await PipelinesCommand.runOnce(nightly, at: dataEnd, trigger: "manual", runner: runner)
+            return (run, ending, try await registry.pipelineAttempts(runID: run.id))
+        }
+        guard nightlyEnding == .succeeded else {
+            throw KiteError(
+                .unavailable, "the nightly pipeline did not succeed (\(nightlyEnding)); see kite pipelines logs \(nightlyRun.id) --project \(folder)")
+        }
+        stage(
+            "pipeline",
+            "kite pipelines run nightly (pipelines/nightly.yaml) for \(Timestamp.formatDate(Int32(dataEnd / Timestamp.microsPerDay))): "
+                + nightly.steps.map { step in
+                    let tasks = nightlyAttempts.filter { $0.step == step.name && $0.status == "succeeded" }.count
+                    return "\(step.name) \(tasks > 1 ? "(\(tasks) shards) " : "")succeeded"
+                }.joined(separator: " → ") + "; runs are in the registry (kite pipelines runs nightly), scores in scores/nightly/; "
+                + "kite scheduler runs it every night at 02:00 UTC")
         let abLines = try await options.withRegistry(configuration) { registry in
             try await DemoExperiment.run(
                 project: configuration, s3: s3, offline: offline, artifacts: try options.artifactStore(configuration, s3: s3), now: dataEnd,

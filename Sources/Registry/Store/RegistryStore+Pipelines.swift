@@ -97,7 +97,8 @@ extension RegistryStore {
     /// Runs of `pipeline` (of every pipeline when nil), newest first, at most `limit`.
     public func pipelineRuns(pipeline: String? = nil, limit: Int = 100) async throws -> [StoredPipelineRun] {
         let sql =
-            "SELECT * FROM pipeline_run" + (pipeline == nil ? "" : " WHERE pipeline = ?") + " ORDER BY logical_time DESC, queued_time DESC LIMIT \(max(1, limit))"
+            "SELECT * FROM pipeline_run" + (pipeline == nil ? "" : " WHERE pipeline = ?")
+            + " ORDER BY logical_time DESC, queued_time DESC LIMIT \(max(1, limit))"
         return try await database.read { session in try session.query(sql, pipeline.map { [.text($0)] } ?? []).map(Self.pipelineRun) }
     }
 
