@@ -164,6 +164,9 @@ extension TestServices {
     /// peers because Feast pins its own versions of pyarrow and pandas.
     public static func feastPython() throws -> String { try variable("KITE_TEST_FEAST_PYTHON", "Feast's SDK") }
 
+    /// The `airflow` command of Airflow's own virtual environment (`KITE_TEST_AIRFLOW`).
+    public static func airflow() throws -> String { try variable("KITE_TEST_AIRFLOW", "Airflow") }
+
     /// The script that starts (or restarts) a Redis node on a port (`KITE_TEST_REDIS_START_NODE`).
     public static func redisStartNode() throws -> String { try variable("KITE_TEST_REDIS_START_NODE", "Redis") }
 
