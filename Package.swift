@@ -116,7 +116,7 @@ let package = Package(
         .target(
             name: "KiteServer",
             dependencies: [
-                "KiteCore", "ObjectStorage", "Registry", "Features", "Learning", "Serving", "ABTesting",
+                "KiteCore", "ObjectStorage", "Registry", "Features", "Learning", "Serving", "ABTesting", "Pipelines",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Prometheus", package: "swift-prometheus"),

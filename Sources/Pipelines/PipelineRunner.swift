@@ -60,8 +60,7 @@ public struct PipelineRunner: Sendable {
         let ending: Ending = try await withThrowingTaskGroup(of: Ending?.self) { group in
             // Renew the lease while the steps run; a lost lease ends the run here.
             group.addTask {
-                while !Task.isCancelled {
-                    try await Task.sleep(for: .microseconds(max(lease.microseconds / 3, 1_000)))
+                while (try? await Task.sleep(for: .microseconds(max(lease.microseconds / 3, 1_000)))) != nil {
                     guard try await registry.leasePipelineRun(id: run.id, owner: owner, until: registry.clock.now() + lease.microseconds) else {
                         logger.warning("lost the lease of pipeline run \(run.id); stopping its steps")
                         return .interrupted
@@ -70,14 +69,20 @@ public struct PipelineRunner: Sendable {
                 return nil
             }
             group.addTask { [used, succeeded] in try await steps(of: run, pipeline: pipeline, used: used, succeeded: succeeded) }
-            let first = try await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .interrupted
+            defer { group.cancelAll() }
+            do {
+                let first: Ending?? = try await group.next()
+                return (first ?? nil) ?? .interrupted
+            } catch  where Task.isCancelled {
+                return .interrupted
+            }
         }
-        switch ending {
-        case .succeeded: try await registry.finishPipelineRun(id: run.id, status: "succeeded", message: nil)
-        case .failed(let message): try await registry.finishPipelineRun(id: run.id, status: "failed", message: message)
-        case .interrupted: try? await registry.releasePipelineRun(id: run.id, owner: owner)
+        try await Self.uncancelled {
+            switch ending {
+            case .succeeded: try await registry.finishPipelineRun(id: run.id, status: "succeeded", message: nil)
+            case .failed(let message): try await registry.finishPipelineRun(id: run.id, status: "failed", message: message)
+            case .interrupted: try? await registry.releasePipelineRun(id: run.id, owner: owner)
+            }
         }
         return ending
     }
@@ -143,7 +148,6 @@ public struct PipelineRunner: Sendable {
             try await registry.startPipelineAttempt(
                 runID: run.id, step: step.name, task: task, attempt: attempt, log: logStore == nil ? local : stored)
             let outcome = try await commands.run(arguments, timeout: step.timeout, logFile: local)
-            if let logStore { try? await logStore.put(stored, file: local) }
             let (status, exitCode, message): (String, Int?, String?) =
                 switch outcome {
                 case .exited(0): ("succeeded", 0, nil)
@@ -151,13 +155,22 @@ public struct PipelineRunner: Sendable {
                 case .timedOut: ("failed", nil, "timed out after \(step.timeout?.description ?? "?")")
                 case .cancelled: ("interrupted", nil, "stopped")
                 }
-            try await registry.finishPipelineAttempt(
-                runID: run.id, step: step.name, task: task, attempt: attempt, status: status, exitCode: exitCode, message: message)
+            // Recorded even when the run is being stopped (then the task is cancelled).
+            try await Self.uncancelled {
+                if let logStore { try? await logStore.put(stored, file: local) }
+                try await registry.finishPipelineAttempt(
+                    runID: run.id, step: step.name, task: task, attempt: attempt, status: status, exitCode: exitCode, message: message)
+            }
             if outcome.succeeded { return nil }
             if outcome == .cancelled { throw CancellationError() }
             reason = "\(message ?? status) on attempt \(attempt) of \(step.retries + 1) (log: \(logStore == nil ? local : stored))"
             logger.warning("pipeline \(pipeline.name) run \(run.id): \(name) \(reason)")
         }
         return reason
+    }
+
+    /// Runs `body` to its end even when the calling task is cancelled: the bookkeeping of a run being stopped.
+    private static func uncancelled(_ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await Task { try await body() }.value
     }
 }

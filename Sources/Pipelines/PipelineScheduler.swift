@@ -76,6 +76,8 @@ public final class PipelineScheduler: Service, Sendable {
     /// Ticks every `interval` until graceful shutdown, executing runs as they are taken.
     public func run() async throws {
         let (runner, logger) = (runner, logger)
+        // In a server, the registry is migrated while the services start.
+        guard (try? await cancelWhenGracefulShutdown({ await runner.registry.prepared() })) == true else { return }
         await withTaskGroup(of: Void.self) { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {

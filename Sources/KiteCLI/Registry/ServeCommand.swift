@@ -6,6 +6,7 @@ import KiteCore
 import KiteServer
 import Logging
 import ObjectStorage
+import Pipelines
 import Registry
 import Serving
 
@@ -51,6 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Require API tokens (Authorization: Bearer …; make them with 'kite tokens create'). Default: kite.yaml's serve.auth, else off.")
     var auth = false
     @Flag(help: "Listen on a non-loopback address without auth (not recommended).") var insecure = false
+    @Flag(help: "Also run the project's scheduled pipelines (pipelines/*.yaml) when due, as kite scheduler does.") var scheduler = false
+    @Option(help: "With --scheduler: how often to look for due and waiting runs, in seconds.") var schedulerInterval: Double = 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel: String = "info"
 
     func run() async throws {
@@ -85,10 +88,21 @@ struct ServeCommand: AsyncParsableCommand {
                 password: ProcessInfo.processInfo.environment["KITE_REDIS_PASSWORD"], logger: logger)
             features = FeatureServing(project: project, online: online, offline: try self.project.offlineStore(project, s3: s3))
         }
+        guard schedulerInterval >= 0.1 else { throw KiteError.invalidArgument("--scheduler-interval must be at least 0.1 seconds") }
+        // Pipelines: their endpoints always (files checked now), and with --scheduler their runs.
+        let pipelinesFolder = project.folder + "/pipelines"
+        let scheduled = try PipelineFile.loadAll(folder: pipelinesFolder).filter { $0.schedule != nil }.count
+        let pipelines = PipelineServing(
+            folder: pipelinesFolder,
+            scheduler: scheduler
+                ? PipelineScheduler(
+                    folder: pipelinesFolder, runner: try PipelinesCommand.runner(configuration: project, registry: registry, artifacts: artifacts),
+                    interval: .milliseconds(Int64(schedulerInterval * 1000)), logger: logger) : nil)
         let serving = models
         let onlineNote = features.map { "; online store \($0.online.description)" } ?? ""
         try await KiteApplication.run(
-            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, pipelines: pipelines,
+            logger: logger
         ) { port in
             Terminal.standardOutput(
                 "kite serve: \(configuration.apis.map(\.rawValue).sorted().joined(separator: ", ")); registry \(project.registry), artifacts \(project.artifacts)"
@@ -98,6 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let log = serving?.log.map { "; predictions logged to \(project.offlineStore)/predictions (sample rate \($0.sampleRate))" } ?? ""
                 Terminal.standardOutput("serving " + served.map { "\($0.name)@\($0.tag) (version \($0.version.version))" }.joined(separator: ", ") + log + "\n")
             }
+            if pipelines.scheduler != nil { Terminal.standardOutput("scheduler: \(scheduled) scheduled pipelines in \(pipelinesFolder)\n") }
             Terminal.standardOutput("listening on http://\(configuration.host):\(port) (MLFLOW_TRACKING_URI=http://\(configuration.host):\(port))\n")
         }
     }

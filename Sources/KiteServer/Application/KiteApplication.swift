@@ -16,7 +16,7 @@ public enum KiteApplication {
     /// store is prepared (migrated) before the server listens; `onListening` gets the bound port.
     public static func build(
         configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
-        models: ModelServing? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        models: ModelServing? = nil, pipelines: PipelineServing? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         var services: [any Service] = [s3, registry]
         if let features { services.append(features.service) }
@@ -24,8 +24,11 @@ public enum KiteApplication {
             services.append(models.host)
             if let log = models.log { services.append(log) }
         }
+        if let scheduler = pipelines?.scheduler { services.append(scheduler) }
         var application = Application(
-            router: router(configuration: configuration, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger),
+            router: router(
+                configuration: configuration, registry: registry, artifacts: artifacts, features: features, models: models, pipelines: pipelines, logger: logger
+            ),
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kite"),
             services: services,
@@ -41,10 +44,11 @@ public enum KiteApplication {
     /// Builds the application and serves until SIGTERM or SIGINT, then shuts its services down in order.
     public static func run(
         configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
-        models: ModelServing? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        models: ModelServing? = nil, pipelines: PipelineServing? = nil, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         try await build(
-            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger,
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, pipelines: pipelines,
+            logger: logger,
             onListening: onListening
         ).runService()
     }
@@ -53,11 +57,12 @@ public enum KiteApplication {
     /// and its services down gracefully (for demos and tests; no signal handlers are installed).
     public static func withServer<T: Sendable>(
         configuration: ServerConfiguration, s3: S3Client, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil,
-        models: ModelServing? = nil, logger: Logger, _ body: @escaping @Sendable (Int) async throws -> T
+        models: ModelServing? = nil, pipelines: PipelineServing? = nil, logger: Logger, _ body: @escaping @Sendable (Int) async throws -> T
     ) async throws -> T {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let application = build(
-            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, logger: logger
+            configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: models, pipelines: pipelines,
+            logger: logger
         ) { port in continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
@@ -81,7 +86,7 @@ public enum KiteApplication {
     /// prefixes with its own error format and body limit.
     public static func router(
         configuration: ServerConfiguration, registry: RegistryStore, artifacts: ArtifactStore, features: FeatureServing? = nil, models: ModelServing? = nil,
-        logger: Logger
+        pipelines: PipelineServing? = nil, logger: Logger
     ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let metrics = ServerMetrics()
@@ -95,7 +100,8 @@ public enum KiteApplication {
         root.addRaw(.get, "health") { _, _ in JSONResponse.text("OK") }
         root.addRaw(.get, "version") { _, _ in JSONResponse.text("kite \(KiteVersion.current)") }
         let openAPI = OpenAPIDocument.json(
-            features: configuration.apis.contains(.features) && features != nil, predictions: configuration.apis.contains(.predictions) && models != nil)
+            features: configuration.apis.contains(.features) && features != nil, predictions: configuration.apis.contains(.predictions) && models != nil,
+            pipelines: pipelines != nil)
         root.addRaw(.get, "openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: openAPI)))
         }
@@ -123,6 +129,7 @@ public enum KiteApplication {
             InferenceProtocolAPI.register(in: inference, serving: serving)
             inference.mount(on: router, at: ["/v2"])
         }
+        if let pipelines { PipelineAPI.register(in: root, registry: registry, pipelines: pipelines) }
         root.mount(on: router, at: ["/"])
 
         if configuration.apis.contains(.mlflow) {

@@ -1,18 +1,19 @@
 import KiteCore
 
 /// `GET /openapi.json`: an OpenAPI 3.1 description of Kite's own endpoints — health, the feature server, the
-/// prediction endpoints and the Open Inference Protocol (MLflow's REST API is MLflow's, documented there). Only
-/// the families the server has enabled are listed.
+/// prediction endpoints, the Open Inference Protocol and pipelines (MLflow's REST API is MLflow's, documented
+/// there). Only the families the server has enabled are listed.
 enum OpenAPIDocument {
-    /// The document for a server with the feature server and/or the prediction endpoints enabled.
-    static func json(features: Bool, predictions: Bool) -> String {
+    /// The document for a server with the feature server, the prediction endpoints and/or pipelines enabled.
+    static func json(features: Bool, predictions: Bool, pipelines: Bool) -> String {
         var paths = [health]
         if features { paths.append(featurePaths) }
         if predictions { paths.append(predictionPaths) }
+        if pipelines { paths.append(pipelinePaths) }
         return """
             {"openapi": "3.1.0",
              "info": {"title": "Kite", "version": "\(KiteVersion.current)",
-                      "description": "Kite's own HTTP API: the feature server (Feast's shapes), predictions (Kite's, MLflow's scoring protocol, the Open Inference Protocol), health and metrics."},
+                      "description": "Kite's own HTTP API: the feature server (Feast's shapes), predictions (Kite's, MLflow's scoring protocol, the Open Inference Protocol), pipeline runs, health and metrics."},
              "paths": {\(paths.joined(separator: ",\n"))},
              "components": {"schemas": \(schemas)}}
             """
@@ -87,6 +88,21 @@ enum OpenAPIDocument {
         """
     }
 
+    private static var pipelinePaths: String {
+        let id = #"{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}"#
+        let limit = #"{"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}"#
+        return """
+            "/v1/pipelines": \(get("The project's pipelines with their next and latest runs", response: #"{"type": "object", "properties": {"pipelines": {"type": "array", "items": {"type": "object"}}, "scheduler": {"type": "boolean"}}}"#)),
+            "/v1/pipelines/{name}/runs": {
+                "get": {"summary": "A pipeline's runs, newest first, with their attempts", "parameters": [\(name), \(limit)],
+                        "responses": \(responses(#"{"type": "object", "properties": {"runs": {"type": "array", "items": \#(ref("PipelineRun"))}}}"#))},
+                "post": {"summary": "Queue a manual run for the scheduler", "parameters": [\(name)],
+                         "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"logical_time": {"type": "string"}}}}}},
+                         "responses": \(responses(ref("PipelineRun")))}},
+            "/v1/pipelines/{name}/runs/{id}": \(get("One pipeline run with its attempts", response: ref("PipelineRun"), parameters: "[\(name), \(id)]"))
+            """
+    }
+
     private static let schemas = #"""
         {"Error": {"type": "object", "required": ["error"],
                    "properties": {"error": {"type": "object", "required": ["code", "message"],
@@ -143,6 +159,13 @@ enum OpenAPIDocument {
                             "outputs": {"type": "array", "items": {"$ref": "#/components/schemas/Tensor"}}}},
          "ServerMetadata": {"type": "object", "required": ["name", "version", "extensions"],
              "properties": {"name": {"type": "string"}, "version": {"type": "string"}, "extensions": {"type": "array", "items": {"type": "string"}}}},
+         "PipelineRun": {"type": "object", "required": ["id", "pipeline", "logical_time", "trigger", "status"],
+             "properties": {"id": {"type": "string"}, "pipeline": {"type": "string"}, "logical_time": {"type": "string"}, "trigger": {"enum": ["scheduled", "manual", "backfill"]},
+                            "status": {"enum": ["queued", "running", "succeeded", "failed"]}, "queued_time": {"type": ["string", "null"]},
+                            "start_time": {"type": ["string", "null"]}, "end_time": {"type": ["string", "null"]}, "message": {"type": ["string", "null"]},
+                            "attempts": {"type": "array", "items": {"type": "object", "properties": {"step": {"type": "string"}, "task": {"type": "integer"},
+                                "attempt": {"type": "integer"}, "status": {"enum": ["running", "succeeded", "failed", "interrupted"]},
+                                "exit_code": {"type": ["integer", "null"]}, "log": {"type": ["string", "null"]}}}}}},
          "ModelMetadata": {"type": "object", "required": ["name", "platform", "inputs", "outputs"],
              "properties": {"name": {"type": "string"}, "versions": {"type": "array", "items": {"type": "string"}}, "platform": {"type": "string"},
                             "inputs": {"type": "array", "items": {"type": "object"}}, "outputs": {"type": "array", "items": {"type": "object"}}}}}

@@ -50,6 +50,7 @@ final class PostgresDatabase: SQLDatabase {
         _ body: @escaping @Sendable (any SQLSession) throws -> T, statements: (begin: String, end: String)
     ) async throws -> T {
         await running.wait()
+        guard running.fired else { throw CancellationError() }
         let (pool, logger) = (pool, logger)
         do {
             return try await client.withConnection { connection in

@@ -16,6 +16,7 @@ public final class RegistryStore: Service {
     let artifactRoot: String
     /// Where creation, update and run times come from (microseconds since the epoch, as every time here).
     public let clock: WallClock
+    private let ready = StartSignal()
 
     /// A store at `url` — `sqlite:PATH` or `postgres://USER@HOST:PORT/DB` — that connects when it runs.
     public init(url: String, artifactRoot: String = "mlflow-artifacts:", logger: Logger, clock: WallClock = .system) throws {
@@ -42,6 +43,14 @@ public final class RegistryStore: Service {
     public func prepare() async throws {
         try await RegistrySchema.migrator.migrate(database)
         try await createDefaultExperiment()
+        ready.fire()
+    }
+
+    /// Returns once `prepare()` has succeeded (true), or false when the task is cancelled first: for services
+    /// that start with the store and must not touch it before it is migrated.
+    public func prepared() async -> Bool {
+        await ready.wait()
+        return ready.fired
     }
 
     /// Runs `body` with a prepared store at `url`, closing it when `body` returns or throws.
