@@ -41,6 +41,8 @@ public struct BatchPrediction: Sendable {
         public var files: [String] = []
         /// Chunks found done by an earlier run and kept.
         public var keptChunks = 0
+        /// Entities written to the online store (with `online`; newer than what it held).
+        public var onlineWritten = 0
     }
 
     public let scorer: BatchScorer
@@ -54,6 +56,46 @@ public struct BatchPrediction: Sendable {
     /// Partition the output by this column's values instead of by date.
     public var partitionBy: String?
     public var shard: Shard?
+    /// Also writes each chunk's scored rows to the online store as this feature view.
+    public var online: OnlineTarget?
+
+    /// Predictions written online as a feature view, so callers read precomputed scores: each chunk's scored rows
+    /// (the view's join keys, the row's time as the view source's timestamp, the view's features taken from the
+    /// output's columns by name) pushed as `FeaturePush` does, the latest per entity kept. Rows left unscored are
+    /// not written, so an entity keeps its last score.
+    public struct OnlineTarget: Sendable {
+        public let push: FeaturePush
+        public let view: FeatureDefinitions.FeatureView
+
+        /// `view` of `push`'s definitions; unknown views are errors.
+        public init(push: FeaturePush, view: String) throws {
+            self.push = push
+            self.view = try push.definitions.view(named: view)
+        }
+
+        /// The rows of `scored` (`scoredRows` of them) to push, in the view's columns.
+        func rows(of scored: DataFrame, scoredRows: [Int], timestampColumn: String, entitiesName: String) throws -> DataFrame {
+            let source = try push.definitions.source(of: view)
+            var columns: [(String, DataColumn)] = []
+            for key in push.definitions.joinKeys(of: view) {
+                guard let column = scored[key] else {
+                    throw KiteError.invalidArgument("--to-online \(view.name): \(entitiesName) has no join key '\(key)' of the view")
+                }
+                columns.append((key, column))
+            }
+            columns.append((source.timestampField, try scored.column(timestampColumn)))
+            for feature in view.schema {
+                guard let column = scored[feature.name] else {
+                    throw KiteError.invalidArgument(
+                        "--to-online \(view.name): feature '\(feature.name)' is not a column of the predictions "
+                            + "(they have: \(scored.schema.names.joined(separator: ", ")))")
+                }
+                columns.append((feature.name, column))
+            }
+            let frame = try DataFrame(columns)
+            return scoredRows.count == frame.rowCount ? frame : try frame.take(scoredRows)
+        }
+    }
 
     public init(scorer: BatchScorer, reference: String, version: Int64, definitionsVersion: Int) {
         self.scorer = scorer
@@ -71,6 +113,11 @@ public struct BatchPrediction: Sendable {
     ) async throws -> Summary {
         if let partitionBy, entities.schema.index(of: partitionBy) == nil {
             throw KiteError.invalidArgument("\(entitiesName) has no column '\(partitionBy)' to partition by")
+        }
+        if let online {
+            for key in online.push.definitions.joinKeys(of: online.view) where entities.schema.index(of: key) == nil {
+                throw KiteError.invalidArgument("--to-online \(online.view.name): \(entitiesName) has no join key '\(key)' of the view")
+            }
         }
         let prepared = try await prepareFeatures(entities: entities, entitiesName: entitiesName, builder: builder)
         let shardKeys = Set(builder.definitions.featureViews.flatMap { builder.definitions.joinKeys(of: $0) }).filter {
@@ -100,8 +147,14 @@ public struct BatchPrediction: Sendable {
             var done = State.Chunk(rows: frame.rowCount, scored: 0, files: [])
             if frame.rowCount > 0 {
                 let scored = try await score(frame, prepared: prepared, entitiesName: entitiesName)
-                done.scored = scored.scored
+                let onlineRows = try online.map {
+                    try $0.rows(of: scored.frame, scoredRows: scored.rows, timestampColumn: timestampColumn, entitiesName: entitiesName)
+                }
+                done.scored = scored.rows.count
                 done.files = try await write(scored.frame, chunk: chunk, entitiesName: entitiesName, to: output)
+                if let online, let onlineRows {
+                    summary.onlineWritten += try await online.push.push(onlineRows, view: online.view.name, to: .online).onlineWritten
+                }
             }
             summary.rows += done.rows
             summary.scored += done.scored
@@ -143,7 +196,7 @@ public struct BatchPrediction: Sendable {
 
     /// `frame` with the prediction columns and `model_version` added; rows missing a value the model cannot take
     /// get null predictions.
-    private func score(_ frame: DataFrame, prepared: PreparedFeatures?, entitiesName: String) async throws -> (frame: DataFrame, scored: Int) {
+    private func score(_ frame: DataFrame, prepared: PreparedFeatures?, entitiesName: String) async throws -> (frame: DataFrame, rows: [Int]) {
         let model = scorer.model
         let joined = try await prepared?.join(entities: frame, timestamp: timestampColumn) ?? frame
         var inputs: [(String, DataColumn)] = []
@@ -173,7 +226,7 @@ public struct BatchPrediction: Sendable {
             columns.append((name, rows.count == frame.rowCount ? column : try column.take(nullableIndices: positions)))
         }
         columns.append(("model_version", .int64s(Array(repeating: version, count: frame.rowCount))))
-        return (try DataFrame(columns), rows.count)
+        return (try DataFrame(columns), rows)
     }
 
     /// Writes a scored chunk, one file per partition; returns the files' keys.
@@ -264,6 +317,7 @@ public struct BatchPrediction: Sendable {
         var timestampColumn: String
         var partitionBy: String?
         var shard: String?
+        var toOnline: String?
         var chunks: [String: Chunk] = [:]
         var complete = false
         var rows = 0
@@ -286,7 +340,7 @@ public struct BatchPrediction: Sendable {
     private func loadState(_ output: any ObjectStore, entitiesName: String) async throws -> State {
         let fresh = State(
             model: reference, modelVersion: version, definitionsVersion: definitionsVersion, entities: entitiesName, at: at, timestampColumn: timestampColumn,
-            partitionBy: partitionBy, shard: shard.map { "\($0.index + 1)/\($0.count)" })
+            partitionBy: partitionBy, shard: shard.map { "\($0.index + 1)/\($0.count)" }, toOnline: online?.view.name)
         guard let bytes = try? await output.get(stateKey), let earlier = try? JSONDecoder().decode(State.self, from: Data(bytes)) else { return fresh }
         if earlier.sameJob(as: fresh) {
             var kept = earlier

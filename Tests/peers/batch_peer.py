@@ -6,7 +6,15 @@
                                  checks that every output folder DIR holds each row exactly once (pyarrow, Hive
                                  partitions) with the served probability and prediction, bit for bit; prints
                                  "equal ROWS"
+  repeat LABELS ROWS CHUNK OUT   ROWS entity rows cycling through the labels (customer_id, merchant_id, amount)
+                                 in row groups of CHUNK rows
+  rss COMMAND…                   runs COMMAND and prints its exit status and peak resident memory: "rss STATUS KB"
+  keys SOURCE AT DIR             checks that DIR's predictions hold exactly the customers with a row in SOURCE
+                                 (customer_stats.parquet) at or before AT, once each; prints "keys N"
+  online URL DIR                 reads every customer of DIR from the feature server at URL (customer_risk's
+                                 probability and prediction) and checks they equal DIR's; prints "online N"
 """
+import datetime
 import json
 import sys
 import urllib.request
@@ -35,3 +43,30 @@ elif sys.argv[1] == "compare":
             assert probability == answer["probability"], f"{folder} row {row}: batch {probability!r}, served {answer['probability']!r}"
             assert prediction == answer["prediction"], f"{folder} row {row}: batch {prediction}, served {answer['prediction']}"
     print(f"equal {len(served)}")
+elif sys.argv[1] == "repeat":
+    labels, rows = pq.read_table(sys.argv[2]), int(sys.argv[3])
+    picked = [i % labels.num_rows for i in range(rows)]
+    table = pa.table({"row_id": pa.array(range(rows), pa.int64()), "customer_id": labels["customer_id"].take(picked),
+                      "merchant_id": labels["merchant_id"].take(picked), "amount": labels["amount"].take(picked)})
+    pq.write_table(table, sys.argv[5], row_group_size=int(sys.argv[4]))
+elif sys.argv[1] == "rss":
+    import resource
+    import subprocess
+    status = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL).returncode
+    print(f"rss {status} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+elif sys.argv[1] == "keys":
+    source, at, folder = pq.read_table(sys.argv[2]).to_pydict(), datetime.datetime.fromisoformat(sys.argv[3]), sys.argv[4]
+    expected = sorted({c for c, t in zip(source["customer_id"], source["event_timestamp"]) if t.replace(tzinfo=datetime.timezone.utc) <= at})
+    scored = sorted(ds.dataset(folder, format="parquet", partitioning="hive").to_table()["customer_id"].to_pylist())
+    assert scored == expected, f"scored {len(scored)} keys, expected {len(expected)}: {scored[:5]}… vs {expected[:5]}…"
+    print(f"keys {len(scored)}")
+elif sys.argv[1] == "online":
+    url, table = sys.argv[2], ds.dataset(sys.argv[3], format="parquet", partitioning="hive").to_table().to_pydict()
+    body = {"features": ["customer_risk:probability", "customer_risk:prediction"], "entities": {"customer_id": table["customer_id"]}}
+    request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    answer = json.load(urllib.request.urlopen(request))
+    names = answer["metadata"]["feature_names"]
+    columns = {name: result["values"] for name, result in zip(names, answer["results"])}
+    assert columns["probability"] == table["probability"], f"online {columns['probability'][:3]}, batch {table['probability'][:3]}"
+    assert columns["prediction"] == table["prediction"], f"online {columns['prediction'][:3]}, batch {table['prediction'][:3]}"
+    print(f"online {len(table['customer_id'])}")

@@ -26,17 +26,29 @@ struct BatchPredictCommand: AsyncParsableCommand {
             workers split a job. The job's state file (_kite_batch.json, or _kite_batch-I-of-N.json) lists the \
             chunks written; rerunning an interrupted job keeps them, and the state says "complete": true only \
             once every chunk is written.
+
+            --all-entities VIEW scores every entity of a feature view instead of an entity file: the keys with a \
+            row in the view's source at or before --at (within the view's ttl). --to-online VIEW also writes the \
+            scored rows to the online store as that feature view (its features named as prediction columns, such \
+            as probability), so online callers read precomputed scores.
             """)
 
     @OptionGroup var options: ProjectOptions
     @Argument(help: "The model: NAME@ALIAS, NAME@vN or NAME@latest.") var model: String
-    @Option(help: "The entity rows: a Parquet file (a path or s3://bucket/key).") var entities: String
+    @Option(help: "The entity rows: a Parquet file (a path or s3://bucket/key).") var entities: String?
+    @Option(help: "Instead of --entities: every entity of this feature view present in its source as of --at.") var allEntities: String?
     @Option(help: "Where to write the predictions: a folder or s3://bucket/prefix.") var out: String
     @Option(help: "Score every row as of this time (ISO 8601), instead of each row's time.") var at: String?
     @Option(help: "The entity rows' time column.") var timestampColumn = "event_timestamp"
     @Option(help: "Partition the output by this column instead of by date.") var partitionBy: String?
     @Option(help: "Score one of N slices of the rows: I/N (e.g. 2/4).") var shard: String?
     @Option(help: "The probability at which a binary prediction is 1.") var threshold: Double = 0.5
+    @Option(help: "Also write the predictions to the online store as this feature view.") var toOnline: String?
+
+    func validate() throws {
+        guard (entities == nil) != (allEntities == nil) else { throw ValidationError("give the entity rows: --entities FILE or --all-entities VIEW") }
+        if allEntities != nil && at == nil { throw ValidationError("--all-entities needs --at: the time the entities are taken and scored as of") }
+    }
 
     func run() async throws {
         let at = try at.map { text in
@@ -57,19 +69,58 @@ struct BatchPredictCommand: AsyncParsableCommand {
                 scorer: try BatchScorer(model: modelFile, threshold: threshold), reference: model, version: version.version,
                 definitionsVersion: definitionsVersion.number)
             (job.at, job.timestampColumn, job.partitionBy, job.shard) = (at, timestampColumn, partitionBy, shard)
-            let reader = try await ParquetReader(source: try await StoragePath.source(entities, s3: s3))
-            var progress = ProgressReporter(total: reader.rowCount, unit: "rows")
-            let summary = try await job.run(
-                entities: reader, entitiesName: entities,
-                builder: TrainingSetBuilder(definitions: definitions, offlineStore: try options.offlineStore(configuration, s3: s3)),
-                output: try ObjectStores.openFolder(out, s3: s3)
-            ) { progress.advance(by: $0) }
-            progress.finish()
+            let offline = try options.offlineStore(configuration, s3: s3)
+            let builder = TrainingSetBuilder(definitions: definitions, offlineStore: offline)
+            let output = try ObjectStores.openFolder(out, s3: s3)
+            let summary = try await withEntities(builder: builder, s3: s3) { reader, name in
+                if let view = toOnline {
+                    return try await options.withOnlineStore(configuration) { online in
+                        var job = job
+                        job.online = try BatchPrediction.OnlineTarget(
+                            push: FeaturePush(definitions: definitions, offlineStore: offline, onlineStore: online), view: view)
+                        return try await score(job, reader: reader, name: name, builder: builder, output: output)
+                    }
+                }
+                return try await score(job, reader: reader, name: name, builder: builder, output: output)
+            }
             let unscored = summary.rows - summary.scored
             Terminal.standardOutput(
                 "scored \(summary.scored) of \(summary.rows) rows with \(model) (version \(version.version)) → \(out) (\(summary.files.count) files"
                     + (summary.keptChunks > 0 ? "; \(summary.keptChunks) chunks kept from an earlier run" : "") + ")\n"
-                    + (unscored > 0 ? "\(unscored) rows lack a value the model needs: their predictions are null\n" : ""))
+                    + (unscored > 0 ? "\(unscored) rows lack a value the model needs: their predictions are null\n" : "")
+                    + (toOnline.map { "\(summary.onlineWritten) entities written online as \($0)\n" } ?? ""))
         }
     }
+
+    /// Runs `job` with progress on a terminal.
+    private func score(
+        _ job: BatchPrediction, reader: ParquetReader, name: String, builder: TrainingSetBuilder, output: any ObjectStore
+    ) async throws -> BatchPrediction.Summary {
+        var progress = ProgressReporter(total: reader.rowCount, unit: "rows")
+        let summary = try await job.run(entities: reader, entitiesName: name, builder: builder, output: output) { progress.advance(by: $0) }
+        progress.finish()
+        return summary
+    }
+
+    /// Calls `body` with the entity rows and their name in the output's metadata: --entities, or --all-entities'
+    /// keys written to a temporary Parquet file (in chunks of `allEntitiesChunk` rows) that is removed after.
+    private func withEntities<T>(
+        builder: TrainingSetBuilder, s3: S3Client, _ body: (ParquetReader, String) async throws -> T
+    ) async throws -> T {
+        if let entities { return try await body(try await ParquetReader(source: try await StoragePath.source(entities, s3: s3)), entities) }
+        guard let view = allEntities, let at = self.at else { throw ValidationError("give the entity rows: --entities FILE or --all-entities VIEW") }
+        let time = try Timestamp.parse(at)
+        let keys = try await builder.entityKeys(of: view, asOf: time)
+        let file = FileManager.default.temporaryDirectory.path + "/kite-entities-\(UUID().uuidString).parquet"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var configuration = ParquetWriter.Configuration()
+        configuration.rowGroupSize = Self.allEntitiesChunk
+        let writer = try await ParquetWriter(sink: try LocalFileSink(path: file), schema: keys.schema, configuration: configuration)
+        try await writer.write(keys)
+        try await writer.close()
+        return try await body(try await ParquetReader(path: file), "every entity of \(view) as of \(Timestamp.format(time)) (\(keys.rowCount) keys)")
+    }
+
+    /// Entity rows per chunk with --all-entities.
+    static let allEntitiesChunk = 65_536
 }
