@@ -10,6 +10,9 @@ struct KeyIndex: Sendable {
     private var table: [Int32]
     private var mask: Int
     private var hashes: [UInt64] = []
+    /// Each group's key while every key added is one `Int64` column (the common case), compared without going
+    /// through the columns; `integerKeys` is nil once another kind of key has been added.
+    private var integerKeys: [Int64]? = []
 
     init(capacity: Int) {
         var size = 1024
@@ -30,6 +33,8 @@ struct KeyIndex: Sendable {
         var ids = [Int32](repeating: -1, count: rows)
         let rowHashes = Self.hash(columns)
         let nullable = columns.compactMap(\.validity)
+        let integers = columns.count == 1 ? columns[0].values.int64s : nil
+        if integers == nil { integerKeys = nil }
         for row in 0..<rows {
             if !nullable.isEmpty && nullable.contains(where: { !$0[row] }) { continue }
             let h = rowHashes[row]
@@ -41,13 +46,13 @@ struct KeyIndex: Sendable {
                     let id = Int32(representatives.count)
                     representatives.append((frame, row))
                     hashes.append(h)
+                    if let integers { integerKeys?.append(integers[row]) }
                     table[slot] = id
                     ids[row] = id
                     if representatives.count * 2 > table.count { grow() }
                     break
                 }
-                let representative = representatives[Int(entry)]
-                if hashes[Int(entry)] == h, equal(frame, row, representative.frame, representative.row) {
+                if hashes[Int(entry)] == h, Self.same(integers, row, integerKeys, Int(entry)) ?? equal(frame, row, representatives[Int(entry)]) {
                     ids[row] = entry
                     break
                 }
@@ -67,7 +72,15 @@ struct KeyIndex: Sendable {
         }
     }
 
-    private func equal(_ frameA: Int, _ rowA: Int, _ frameB: Int, _ rowB: Int) -> Bool {
+    /// Whether row `row` of a single `Int64` key column has group `id`'s key; nil when either side is not such a key.
+    @inline(__always)
+    private static func same(_ integers: [Int64]?, _ row: Int, _ keys: [Int64]?, _ id: Int) -> Bool? {
+        guard let integers, let keys else { return nil }
+        return integers[row] == keys[id]
+    }
+
+    private func equal(_ frameA: Int, _ rowA: Int, _ representative: (frame: Int, row: Int)) -> Bool {
+        let (frameB, rowB) = representative
         for (a, b) in zip(frames[frameA], frames[frameB]) {
             switch (a.values, b.values) {
             case (.int64(let x), .int64(let y)): if x[rowA] != y[rowB] { return false }

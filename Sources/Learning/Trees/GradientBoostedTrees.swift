@@ -99,10 +99,25 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
         }
     }
 
-    func rows<T>(of features: Matrix, _ body: (UnsafeBufferPointer<Double>) -> T) -> [T] {
-        features.values.withUnsafeBufferPointer { all in
-            (0..<features.rows).map { row in body(UnsafeBufferPointer(rebasing: all[row * featureCount..<(row + 1) * featureCount])) }
+    /// `body` of every row of `features`, in row order; large matrices are cut into contiguous chunks scored on
+    /// all cores.
+    func rows<T>(of features: Matrix, _ body: @Sendable (UnsafeBufferPointer<Double>) -> T) -> [T] {
+        let width = featureCount
+        let chunks = Parallel.chunkCount(features.rows, minimumChunk: 4_096)
+        let parts = UnsafeMutableBufferPointer<[T]>.allocate(capacity: chunks)
+        parts.initialize(repeating: [])
+        defer {
+            parts.deinitialize()
+            parts.deallocate()
         }
+        features.values.withUnsafeBufferPointer { all in
+            // Each chunk writes its own slot of `parts`, and only reads `all`.
+            nonisolated(unsafe) let (all, parts) = (all, parts)
+            Parallel.forEachChunk(features.rows, minimumChunk: 4_096) { chunk, range in
+                parts[chunk] = range.map { row in body(UnsafeBufferPointer(rebasing: all[row * width..<(row + 1) * width])) }
+            }
+        }
+        return Array(parts.joined())
     }
 
     func check(_ count: Int) throws {
