@@ -92,18 +92,10 @@ public struct Materializer: Sendable {
         var latest = LatestRows()
         var rowsRead = 0
         for (key, reader) in readers {
-            for name in columns where reader.schema.index(of: name) == nil {
-                throw KiteError.invalidArgument(
-                    "\(key) (source '\(source.name)') has no column '\(name)'; it has: \(reader.schema.names.joined(separator: ", "))")
-            }
+            try reader.requireColumns(columns, key: key, source: source.name)
             let time = try reader.column(named: source.timestampField)
-            for group in 0..<reader.rowGroupCount {
+            for group in 0..<reader.rowGroupCount where reader.rowGroup(group, timeColumn: time, mayOverlap: start...end) {
                 try Task.checkCancellation()
-                if let stats = reader.statistics(rowGroup: group, column: time),
-                    case .timestamp(let low)? = stats.min, case .timestamp(let high)? = stats.max, high < start || low > end
-                {
-                    continue
-                }
                 let frame = try await reader.readRowGroup(group, columns: columns)
                 try latest.add(frame, keys: keys, time: source.timestampField, created: source.createdTimestampField, features: physical, window: start...end)
                 rowsRead += frame.rowCount

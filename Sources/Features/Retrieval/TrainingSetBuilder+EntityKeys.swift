@@ -21,18 +21,10 @@ extension TrainingSetBuilder {
         var types: [DataType]?
         for file in files {
             let reader = try await ParquetReader(source: try await ObjectStoreSource(store: offlineStore, key: file))
-            for name in keys + [source.timestampField] where reader.schema.index(of: name) == nil {
-                throw KiteError.invalidArgument(
-                    "\(file) (source '\(source.name)') has no column '\(name)'; it has: \(reader.schema.names.joined(separator: ", "))")
-            }
+            try reader.requireColumns(keys + [source.timestampField], key: file, source: source.name)
             let timeColumn = try reader.column(named: source.timestampField)
-            for group in 0..<reader.rowGroupCount {
+            for group in 0..<reader.rowGroupCount where reader.rowGroup(group, timeColumn: timeColumn, mayOverlap: window) {
                 try Task.checkCancellation()
-                if let stats = reader.statistics(rowGroup: group, column: timeColumn),
-                    case .timestamp(let low)? = stats.min, case .timestamp(let high)? = stats.max, high < window.lowerBound || low > window.upperBound
-                {
-                    continue
-                }
                 let frame = try await reader.readRowGroup(group, columns: keys + [source.timestampField])
                 let times = try PointInTimeJoin.timestamps(frame, source.timestampField, what: file)
                 let columns = try keys.map { try frame.column($0) }

@@ -93,23 +93,12 @@ public struct TrainingSetBuilder: Sendable {
         var shape: Schema?
         for key in try await files(of: source) {
             let reader = try await ParquetReader(source: try await ObjectStoreSource(store: offlineStore, key: key))
-            shape = try Schema(
-                try columns.map { name in
-                    guard let index = reader.schema.index(of: name) else {
-                        throw KiteError.invalidArgument(
-                            "\(key) (source '\(source.name)') has no column '\(name)'; it has: \(reader.schema.names.joined(separator: ", "))")
-                    }
-                    return reader.schema.fields[index]
-                })
+            try reader.requireColumns(columns, key: key, source: source.name)
+            shape = try Schema(columns.compactMap { name in reader.schema.index(of: name).map { reader.schema.fields[$0] } })
             let time = try reader.column(named: source.timestampField)
             var rows = 0
-            for group in 0..<reader.rowGroupCount {
-                if let stats = reader.statistics(rowGroup: group, column: time),
-                    case .timestamp(let low)? = stats.min, case .timestamp(let high)? = stats.max,
-                    high < earliest || low > timeRange.upperBound
-                {
-                    continue  // no row of this group can be the latest value at or before any entity time
-                }
+            // Groups skipped hold no row that can be the latest value at or before any entity time.
+            for group in 0..<reader.rowGroupCount where reader.rowGroup(group, timeColumn: time, mayOverlap: earliest...timeRange.upperBound) {
                 let frame = try await reader.readRowGroup(group, columns: columns)
                 rows += frame.rowCount
                 frames.append(frame)
