@@ -73,16 +73,18 @@ public struct BatchPrediction: Sendable {
             self.view = try push.definitions.view(named: view)
         }
 
-        /// The rows of `scored` (`scoredRows` of them) to push, in the view's columns.
-        func rows(of scored: DataFrame, scoredRows: [Int], timestampColumn: String, entitiesName: String) throws -> DataFrame {
-            let source = try push.definitions.source(of: view)
-            var columns: [(String, DataColumn)] = []
-            for key in push.definitions.joinKeys(of: view) {
-                guard let column = scored[key] else {
-                    throw KiteError.invalidArgument("--to-online \(view.name): \(entitiesName) has no join key '\(key)' of the view")
-                }
-                columns.append((key, column))
+        /// Refuses entity rows without the view's join keys, before anything is scored.
+        func check(entities schema: Schema, entitiesName: String) throws {
+            for key in push.definitions.joinKeys(of: view) where schema.index(of: key) == nil {
+                throw KiteError.invalidArgument("--to-online \(view.name): \(entitiesName) has no join key '\(key)' of the view")
             }
+        }
+
+        /// The rows of `scored` (`scoredRows` of them) to push, in the view's columns; the entity rows' join keys
+        /// were checked by `check(entities:entitiesName:)`.
+        func rows(of scored: DataFrame, scoredRows: [Int], timestampColumn: String) throws -> DataFrame {
+            let source = try push.definitions.source(of: view)
+            var columns = try push.definitions.joinKeys(of: view).map { key in (key, try scored.column(key)) }
             columns.append((source.timestampField, try scored.column(timestampColumn)))
             for feature in view.schema {
                 guard let column = scored[feature.name] else {
@@ -114,11 +116,7 @@ public struct BatchPrediction: Sendable {
         if let partitionBy, entities.schema.index(of: partitionBy) == nil {
             throw KiteError.invalidArgument("\(entitiesName) has no column '\(partitionBy)' to partition by")
         }
-        if let online {
-            for key in online.push.definitions.joinKeys(of: online.view) where entities.schema.index(of: key) == nil {
-                throw KiteError.invalidArgument("--to-online \(online.view.name): \(entitiesName) has no join key '\(key)' of the view")
-            }
-        }
+        try online?.check(entities: entities.schema, entitiesName: entitiesName)
         let prepared = try await prepareFeatures(entities: entities, entitiesName: entitiesName, builder: builder)
         let shardKeys = Set(builder.definitions.featureViews.flatMap { builder.definitions.joinKeys(of: $0) }).filter {
             entities.schema.index(of: $0) != nil
@@ -148,7 +146,7 @@ public struct BatchPrediction: Sendable {
             if frame.rowCount > 0 {
                 let scored = try await score(frame, prepared: prepared, entitiesName: entitiesName)
                 let onlineRows = try online.map {
-                    try $0.rows(of: scored.frame, scoredRows: scored.rows, timestampColumn: timestampColumn, entitiesName: entitiesName)
+                    try $0.rows(of: scored.frame, scoredRows: scored.rows, timestampColumn: timestampColumn)
                 }
                 done.scored = scored.rows.count
                 done.files = try await write(scored.frame, chunk: chunk, entitiesName: entitiesName, to: output)

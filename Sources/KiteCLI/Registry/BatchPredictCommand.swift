@@ -72,7 +72,7 @@ struct BatchPredictCommand: AsyncParsableCommand {
             let offline = try options.offlineStore(configuration, s3: s3)
             let builder = TrainingSetBuilder(definitions: definitions, offlineStore: offline)
             let output = try ObjectStores.openFolder(out, s3: s3)
-            let summary = try await withEntities(builder: builder, s3: s3) { reader, name in
+            let summary = try await withEntities(builder: builder, at: at, s3: s3) { reader, name in
                 if let view = toOnline {
                     return try await options.withOnlineStore(configuration) { online in
                         var job = job
@@ -103,13 +103,13 @@ struct BatchPredictCommand: AsyncParsableCommand {
     }
 
     /// Calls `body` with the entity rows and their name in the output's metadata: --entities, or --all-entities'
-    /// keys written to a temporary Parquet file (in chunks of `allEntitiesChunk` rows) that is removed after.
+    /// keys as of `at` (which `validate()` requires with it) written to a temporary Parquet file (in chunks of
+    /// `allEntitiesChunk` rows) that is removed after.
     private func withEntities<T>(
-        builder: TrainingSetBuilder, s3: S3Client, _ body: (ParquetReader, String) async throws -> T
+        builder: TrainingSetBuilder, at: Int64?, s3: S3Client, _ body: (ParquetReader, String) async throws -> T
     ) async throws -> T {
         if let entities { return try await body(try await ParquetReader(source: try await StoragePath.source(entities, s3: s3)), entities) }
-        guard let view = allEntities, let at = self.at else { throw ValidationError("give the entity rows: --entities FILE or --all-entities VIEW") }
-        let time = try Timestamp.parse(at)
+        guard let view = allEntities, let time = at else { throw ValidationError("--all-entities VIEW needs --at TIME") }
         let keys = try await builder.entityKeys(of: view, asOf: time)
         let file = FileManager.default.temporaryDirectory.path + "/kite-entities-\(UUID().uuidString).parquet"
         defer { try? FileManager.default.removeItem(atPath: file) }
