@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Serving", targets: ["Serving"]),
         .library(name: "ABTesting", targets: ["ABTesting"]),
         .library(name: "Training", targets: ["Training"]),
+        .library(name: "Monitoring", targets: ["Monitoring"]),
         .library(name: "KiteServer", targets: ["KiteServer"]),
     ],
     dependencies: [
@@ -108,6 +109,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
+        .target(name: "Monitoring", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .target(
             name: "Training",
             dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],
@@ -175,6 +177,7 @@ let package = Package(
         .testTarget(
             name: "ABTestingTests", dependencies: ["ABTesting", "KiteCore", "KiteTesting", "Registry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
+        .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "KiteCore", "KiteTesting", "Parquet"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KiteServerTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import KiteCore
 
 /// GrowthBook's Bayesian comparison of a variant (`b`) with the control (`a`) (`gbstats`' `EffectBayesianABTest`):
 /// a normal posterior for the absolute or relative (delta-method) difference — with a flat prior, or a proper

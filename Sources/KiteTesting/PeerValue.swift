@@ -6,6 +6,11 @@ import KiteCore
 /// Peers print each value as `[tag, text]`: `i` integer, `f` float (Python's repr, shortest round trip), `b`
 /// bool, `s` string, `x` binary as base64, `t` timestamp as microseconds, `d` date as days; null as `null`.
 public enum PeerValue: Equatable, CustomStringConvertible, Sendable {
+    /// Whether a statistic equals a peer's: exactly, or within `tolerance` (relative above 1).
+    public static func close(_ x: Double, _ y: Double, tolerance: Double = 1e-9) -> Bool {
+        x == y || abs(x - y) <= tolerance * max(1, abs(y))
+    }
+
     case null
     case int(Int64)
     case float(Double)

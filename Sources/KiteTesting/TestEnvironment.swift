@@ -164,6 +164,9 @@ extension TestServices {
     /// peers because Feast pins its own versions of pyarrow and pandas.
     public static func feastPython() throws -> String { try variable("KITE_TEST_FEAST_PYTHON", "Feast's SDK") }
 
+    /// The Python of the virtual environment with Evidently and NannyML (`KITE_TEST_MONITOR_PYTHON`).
+    public static func monitorPython() throws -> String { try variable("KITE_TEST_MONITOR_PYTHON", "Evidently and NannyML") }
+
     /// The `airflow` command of Airflow's own virtual environment (`KITE_TEST_AIRFLOW`).
     public static func airflow() throws -> String { try variable("KITE_TEST_AIRFLOW", "Airflow") }
 

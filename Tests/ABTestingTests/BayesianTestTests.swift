@@ -45,7 +45,7 @@ import Testing
                 #"{"a": \#(FrequentistTestTests.json(a)), "b": \#(FrequentistTestTests.json(b)), "difference": "\#(test.difference.rawValue)", "alpha": \#(test.alpha), "inverse": \#(test.inverse ? "true" : "false"), "prior": {"mean": \#(test.prior.mean), "variance": \#(test.prior.variance), "proper": \#(test.prior.proper ? "true" : "false")}}"#
             }.joined(separator: ", ") + "]"
         let references: [Reference] = try await GbstatsPeer.answers("bayes", cases: json, count: cases.count)
-        let close = GbstatsPeer.close
+        let close = { PeerValue.close($0, $1) }
         for ((a, b, test), reference) in zip(cases, references) {
             let result = test.compare(control: a, variant: b)
             let label = "\(a) vs \(b), \(test.difference), inverse \(test.inverse), proper prior \(test.prior.proper)"

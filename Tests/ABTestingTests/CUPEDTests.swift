@@ -39,7 +39,7 @@ import Testing
             (flat, CUPED.Metric(post: .mean(n: 12, sum: 70, sumSquares: 450), pre: .mean(n: 12, sum: 12, sumSquares: 12), sumOfProducts: 70), .relative))
         let json = "[" + cases.map { #"{"a": \#(Self.json($0.0)), "b": \#(Self.json($0.1)), "difference": "\#($0.2.rawValue)"}"# }.joined(separator: ", ") + "]"
         let references: [FrequentistTestTests.Reference] = try await GbstatsPeer.answers("cuped", cases: json, count: cases.count)
-        let close = GbstatsPeer.close
+        let close = { PeerValue.close($0, $1) }
         for ((a, b, difference), reference) in zip(cases, references) {
             let (control, variant) = CUPED.adjust(control: a, variant: b)
             let result = FrequentistTest(difference: difference).compare(control: control, variant: variant)

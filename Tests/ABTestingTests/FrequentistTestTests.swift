@@ -69,7 +69,7 @@ import Testing
                     #"{"a": \#(Self.json(a)), "b": \#(Self.json(b)), "difference": "\#(test.difference.rawValue)", "alpha": \#(test.alpha), "sequential": \#(sequential)}"#
             }.joined(separator: ", ") + "]"
         let references: [Reference] = try await GbstatsPeer.answers("ttest", cases: json, count: cases.count)
-        let close = GbstatsPeer.close
+        let close = { PeerValue.close($0, $1) }
         for ((a, b, test), reference) in zip(cases, references) {
             let result = test.compare(control: a, variant: b)
             let label = "\(a) vs \(b), \(test.difference), sequential \(test.sequentialTuning ?? 0)"

@@ -12,7 +12,4 @@ enum GbstatsPeer {
         #expect(answers.count == count)
         return answers
     }
-
-    /// Equal, or within 1e-9 (relative above 1).
-    static func close(_ x: Double, _ y: Double) -> Bool { x == y || abs(x - y) <= 1e-9 * max(1, abs(y)) }
 }

@@ -82,7 +82,7 @@ import Testing
         let expected: [Double] = try await GbstatsPeer.answers("srm", cases: json, count: cases.count)
         for ((units, weights), reference) in zip(cases, expected) {
             let ours = try SampleRatioMismatch.pValue(units: units, weights: weights)
-            #expect(GbstatsPeer.close(ours, reference), "\(units) \(weights): \(ours) vs gbstats \(reference)")
+            #expect(PeerValue.close(ours, reference), "\(units) \(weights): \(ours) vs gbstats \(reference)")
         }
     }
 }

@@ -3,14 +3,16 @@ import Foundation
 /// The χ² distribution's survival function, through the regularized upper incomplete gamma function
 /// Q(k/2, x/2): a series below `a + 1`, Lentz's continued fraction above (Numerical Recipes, 6.2), to about
 /// 1e-15 relative.
-enum ChiSquared {
-    static func survival(_ x: Double, degreesOfFreedom k: Double) -> Double {
+public enum ChiSquared {
+    /// P(X > x) for X ~ χ²(k).
+    public static func survival(_ x: Double, degreesOfFreedom k: Double) -> Double {
         guard x > 0 else { return 1 }
         guard x.isFinite else { return 0 }
         return upperRegularizedGamma(k / 2, x / 2)
     }
 
-    static func upperRegularizedGamma(_ a: Double, _ x: Double) -> Double {
+    /// Q(a, x) = Γ(a, x) / Γ(a).
+    public static func upperRegularizedGamma(_ a: Double, _ x: Double) -> Double {
         let logPrefix = a * log(x) - x - lgamma(a)
         if x < a + 1 {
             // P(a, x) by its series; Q = 1 − P.

@@ -1,0 +1,51 @@
+"""Evidently's data drift on two Parquet files, as the reference for Kite's `DriftAnalysis`.
+
+    drift_peer.py REFERENCE.parquet CURRENT.parquet SPEC_JSON
+
+SPEC_JSON: {"numerical": [...], "categorical": [...], "methods": {column: name}, "thresholds": {column: value},
+"method": name or null, "drift_share": 0.5}. Prints {"columns": {column: {"method", "threshold", "value"}},
+"count", "share"} from `Report([DataDriftPreset(...)])`, or {"error": message} when Evidently refuses the data.
+"""
+import json
+import sys
+import warnings
+
+import pandas as pd
+from evidently import DataDefinition, Dataset, Report
+from evidently.presets import DataDriftPreset
+
+warnings.filterwarnings("ignore")
+
+
+def main():
+    reference = pd.read_parquet(sys.argv[1])
+    current = pd.read_parquet(sys.argv[2])
+    spec = json.loads(sys.argv[3])
+    definition = DataDefinition(numerical_columns=spec["numerical"], categorical_columns=spec["categorical"])
+    preset = DataDriftPreset(
+        columns=spec["numerical"] + spec["categorical"],
+        drift_share=spec.get("drift_share", 0.5),
+        method=spec.get("method"),
+        per_column_method=spec.get("methods") or None,
+        per_column_threshold=spec.get("thresholds") or None,
+    )
+    try:
+        snapshot = Report([preset]).run(
+            Dataset.from_pandas(current, data_definition=definition),
+            Dataset.from_pandas(reference, data_definition=definition),
+        )
+    except ValueError as error:
+        print(json.dumps({"error": str(error)}))
+        return
+    columns, count, share = {}, None, None
+    for metric in snapshot.dict()["metrics"]:
+        config = metric["config"]
+        if config["type"].endswith("ValueDrift"):
+            columns[config["column"]] = {"method": config["method"], "threshold": config["threshold"], "value": float(metric["value"])}
+        elif config["type"].endswith("DriftedColumnsCount"):
+            count, share = metric["value"]["count"], metric["value"]["share"]
+    print(json.dumps({"columns": columns, "count": count, "share": share}))
+
+
+if __name__ == "__main__":
+    main()
