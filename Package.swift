@@ -39,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(name: "KiteCore", swiftSettings: swiftSettings),
@@ -109,7 +110,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "Monitoring", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
+        .target(name: "Monitoring", dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Registry"], swiftSettings: swiftSettings),
         .target(
             name: "Training",
             dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],
@@ -118,8 +119,9 @@ let package = Package(
         .target(
             name: "KiteServer",
             dependencies: [
-                "KiteCore", "ObjectStorage", "Registry", "Features", "Learning", "Serving", "ABTesting", "Pipelines",
-                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                "KiteCore", "ObjectStorage", "Registry", "Features", "Learning", "Serving", "ABTesting", "Pipelines", "Monitoring",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -129,7 +131,7 @@ let package = Package(
             name: "KiteCLI",
             dependencies: [
                 "KiteCore", "Parquet", "ObjectStorage", "Features", "Registry", "KiteServer", "Learning", "Serving", "Training", "ABTesting",
-                "Pipelines", .product(name: "Logging", package: "swift-log"),
+                "Pipelines", "Monitoring", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

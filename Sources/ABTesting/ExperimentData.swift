@@ -97,7 +97,7 @@ public enum ExperimentData {
         var labels: [String: [Label]] = [:]
 
         init(of experiment: ExperimentDefinition, store: any ObjectStore) async throws {
-            for key in try await parquetFiles(under: "outcomes/experiment=\(experiment.key)/", store: store) {
+            for key in try await store.parquetKeys(under: "outcomes/experiment=\(experiment.key)/") {
                 let frame = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: key)).read()
                 guard let units = frame["unit"], let metrics = frame["metric"], let values = frame["value"] else { continue }
                 let numbers = values.doubles()
@@ -127,7 +127,7 @@ public enum ExperimentData {
             let key = Array(experiment.key.utf8)
             let names = experiment.variants.map { Array($0.name.utf8) }
             let needed = ["experiment", "variant", "forced", "shadow", "timestamp", "unit"] + (labels.isEmpty ? [] : ["request_id", "probability"])
-            for file in try await parquetFiles(under: "predictions/model=\(experiment.model)/", store: store) {
+            for file in try await store.parquetKeys(under: "predictions/model=\(experiment.model)/") {
                 let reader = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: file))
                 // Files written before the model ran experiments lack the columns.
                 guard let column = try? reader.column(named: "experiment"), needed.allSatisfy({ (try? reader.column(named: $0)) != nil }) else { continue }
@@ -204,14 +204,6 @@ public enum ExperimentData {
         func string(at row: Int) -> String? {
             guard validity?[row] ?? true else { return nil }
             return data.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[offsets[row]..<offsets[row + 1]]), as: UTF8.self) }
-        }
-    }
-
-    /// The keys of the Parquet files under `prefix`.
-    private static func parquetFiles(under prefix: String, store: any ObjectStore) async throws -> [String] {
-        try await store.list(prefix: prefix).collect().compactMap { entry in
-            guard case .object(let object) = entry, object.key.hasSuffix(".parquet") else { return nil }
-            return object.key
         }
     }
 }

@@ -11,7 +11,7 @@ public struct KiteCommand: AsyncParsableCommand {
             DemoCommand.self, InitCommand.self, ApplyCommand.self, FeaturesCommand.self, DatasetCommand.self,
             ParquetCommand.self, ServeCommand.self, ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self,
             TrainCommand.self, PredictCommand.self, MaterializeCommand.self, MaterializeIncrementalCommand.self, PushCommand.self, TokensCommand.self,
-            ABCommand.self, BatchPredictCommand.self, PipelinesCommand.self, SchedulerCommand.self, AirflowCommand.self,
+            ABCommand.self, BatchPredictCommand.self, PipelinesCommand.self, SchedulerCommand.self, AirflowCommand.self, MonitorCommand.self,
         ]
     )
 

@@ -110,6 +110,14 @@ extension ObjectStore {
 
     /// Every object under `prefix`, without grouping.
     public func list(prefix: String) -> ObjectListing { list(prefix: prefix, delimiter: nil) }
+
+    /// The keys of the Parquet files under `prefix`, in listing (key) order.
+    public func parquetKeys(under prefix: String) async throws -> [String] {
+        try await list(prefix: prefix).collect().compactMap { entry in
+            guard case .object(let object) = entry, object.key.hasSuffix(".parquet") else { return nil }
+            return object.key
+        }
+    }
 }
 
 /// Checks that `range` is a non-empty part of an object of `size` bytes.

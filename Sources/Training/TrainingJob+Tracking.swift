@@ -86,9 +86,10 @@ extension TrainingJob {
     }
 
     /// Logs the curve and the final metrics, the training set as the run's input, and the artifacts: the model
-    /// file (`model/model.json`), `feature_importance.json`, `training_set.json` and the config.
+    /// file (`model/model.json`), `feature_importance.json`, `training_set.json`, the reference (`recordReference`)
+    /// and the config.
     func record(
-        run: Run, model: ModelFile, fitted: Fitted, metrics: [String: Double], data: TrainingData, registry: RegistryStore,
+        run: Run, model: ModelFile, fitted: Fitted, metrics: [String: Double], data: TrainingData, test: DataFrame, registry: RegistryStore,
         artifacts: ArtifactStore, outcomes: [ValidationGate.Outcome]
     ) async throws {
         let now = registry.clock.now()
@@ -121,6 +122,7 @@ extension TrainingJob {
         try await artifacts.objects.put(folder + "/model/model.json", bytes: Array(try model.encoded()))
         try await artifacts.objects.put(folder + "/feature_importance.json", bytes: Array(Self.json(fitted.importance, limit: .max).utf8))
         try await artifacts.objects.put(folder + "/training_set.json", bytes: Array(Self.json(data.metadata, limit: .max).utf8))
+        try await recordReference(model: model, test: test, data: data, folder: folder, artifacts: artifacts)
         if let config = FileManager.default.contents(atPath: configuration.file) {
             try await artifacts.objects.put(folder + "/config/" + (configuration.file as NSString).lastPathComponent, bytes: Array(config))
         }

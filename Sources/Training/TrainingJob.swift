@@ -78,7 +78,9 @@ public struct TrainingJob: Sendable {
             let passed = outcomes.allSatisfy(\.passed)
             model.training["run_id"] = run.id
             onProgress?(.stage("recording the run"))
-            try await record(run: run, model: model, fitted: fitted, metrics: metrics, data: data, registry: registry, artifacts: artifacts, outcomes: outcomes)
+            try await record(
+                run: run, model: model, fitted: fitted, metrics: metrics, data: data, test: test, registry: registry, artifacts: artifacts,
+                outcomes: outcomes)
             var version: Int64?
             if passed, let name = configuration.modelName {
                 do { _ = try await registry.registeredModel(name: name) } catch let error as KiteError where error.code == .notFound {

@@ -18,12 +18,13 @@ warnings.filterwarnings("ignore")
 
 
 def main():
-    reference = pd.read_parquet(sys.argv[1])
-    current = pd.read_parquet(sys.argv[2])
     spec = json.loads(sys.argv[3])
+    columns = spec["numerical"] + spec["categorical"]
+    reference = pd.read_parquet(sys.argv[1], columns=columns)
+    current = pd.read_parquet(sys.argv[2], columns=columns)
     definition = DataDefinition(numerical_columns=spec["numerical"], categorical_columns=spec["categorical"])
     preset = DataDriftPreset(
-        columns=spec["numerical"] + spec["categorical"],
+        columns=columns,
         drift_share=spec.get("drift_share", 0.5),
         method=spec.get("method"),
         per_column_method=spec.get("methods") or None,

@@ -3,7 +3,9 @@ import Dispatch
 import Features
 import Foundation
 import KiteCore
+import KiteServer
 import Learning
+import Monitoring
 import ObjectStorage
 import Parquet
 import Pipelines
@@ -187,6 +189,22 @@ struct DemoCommand: AsyncParsableCommand {
             "ab",
             "experiment champion-vs-challenger: the last 2,000 transactions through kite serve, each customer routed by GrowthBook's "
                 + "bucketing, fraud labels arriving later as outcomes (kite ab status):\n" + abLines.map { "  " + $0 }.joined(separator: "\n"))
+        // Monitoring: the champion's inputs and predictions in the prediction log against its training holdout.
+        let drift = try await options.withRegistry(configuration) { registry in
+            let version = try await ModelLoader.version(reference: "fraud@champion", registry: registry)
+            return try await ModelDrift.run(
+                version: version, window: (dataEnd - 7 * Timestamp.microsPerDay)...(dataEnd + Timestamp.microsPerDay), registry: registry,
+                artifacts: artifacts, store: offline)
+        }
+        try FileManager.default.createDirectory(atPath: folder + "/reports", withIntermediateDirectories: true)
+        try Data(try DriftReportPage.render(drift).utf8).write(to: URL(fileURLWithPath: folder + "/reports/drift.html"), options: .atomic)
+        let drifted = drift.drift.columns.filter(\.drifted).map(\.column)
+        stage(
+            "monitor",
+            "kite monitor report fraud --window 7d: \(drift.currentRows) logged predictions of version \(drift.version) against its "
+                + "\(drift.referenceRows)-row holdout; \(drift.drift.driftedColumns) of \(drift.drift.testedColumns) columns drifted"
+                + (drifted.isEmpty ? "" : " (\(drifted.prefix(5).joined(separator: ", "))\(drifted.count > 5 ? ", …" : ""))")
+                + "; dataset drift: \(drift.drift.datasetDrift ? "yes" : "no") → reports/drift.html")
         if keep != nil { Terminal.standardOutput("the project is kept in \(folder)\n") }
     }
 }

@@ -1,0 +1,86 @@
+import Foundation
+import KiteCore
+import KiteTesting
+import Parquet
+import Testing
+
+/// `kite monitor report` as a user runs it: a trained model, a prediction log with one input shifted, the report
+/// in JSON (values equal to Evidently's on the same files) and in HTML.
+@Suite struct MonitorCommandTests {
+    @Test func reportFindsTheShiftedInputAndEqualsEvidently() async throws {
+        let directory = try TemporaryDirectory()
+        let project = directory.file("fraud")
+        let kite = { (arguments: [String]) async throws -> ProcessResult in
+            try await Subprocess.run(TestEnvironment.kiteBinary, arguments + ["--project", project])
+        }
+        #expect(try await Subprocess.run(TestEnvironment.kiteBinary, ["init", "--example", "fraud", "--rows", "3000", project]).status == 0)
+        for step in [["apply"], ["train", project + "/train/gbdt.yaml"], ["models", "alias", "fraud", "1", "champion"]] {
+            let result = try await kite(step)
+            #expect(result.status == 0, "\(step): \(result.standardError)")
+        }
+        // The run kept its holdout, scored, as the reference.
+        let reference = try #require(Self.files(named: "reference.parquet", under: project + "/.kite/artifacts").first)
+        let holdout = try await ParquetReader(path: reference).read()
+        #expect(holdout.rowCount > 100 && holdout["prediction"] != nil && holdout["probability"] != nil && holdout["amount"] != nil)
+
+        // A day of served predictions: the holdout again, with amounts tripled.
+        let time = try Timestamp.parse("2026-03-01T12:00:00Z")
+        let amounts = try #require(holdout["amount"]).doubles().map { Optional($0 * 3) }
+        var columns = zip(holdout.schema.fields.map(\.name), holdout.columns).map { ($0 == "amount" ? ($0, .float64s(amounts)) : ($0, $1)) }
+        columns += [
+            ("timestamp", .timestamps(Array(repeating: time, count: holdout.rowCount))),
+            ("model_version", .int64s(Array(repeating: 1, count: holdout.rowCount))),
+        ]
+        let log = project + "/data/predictions/model=fraud/date=2026-03-01"
+        try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: true)
+        try await ParquetWriter.write(try DataFrame(columns), to: log + "/part-1.parquet")
+
+        let json = directory.file("report.json")
+        let report = try await kite(["monitor", "report", "fraud", "--until", "2026-03-02T00:00:00Z", "--window", "2d", "--out", json])
+        #expect(report.status == 0, "\(report.standardError)")
+        #expect(report.standardOutput.hasPrefix("fraud version 1: "), "\(report.standardOutput)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        #expect(document["currentRows"] as? Int == holdout.rowCount && document["referenceRows"] as? Int == holdout.rowCount)
+        let drift = try #require(document["drift"] as? [String: Any])
+        let entries = try #require(drift["columns"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in (entry["column"] as? String).map { ($0, entry) } })
+        #expect(byName["amount"]?["drifted"] as? Bool == true)
+        #expect(byName["txn_count_7d"]?["drifted"] as? Bool == false)
+        #expect(byName["prediction"] != nil && byName["probability"] != nil && byName["is_fraud"] == nil)
+
+        // Evidently on the same two files gives the same values.
+        let numerical = entries.filter { $0["kind"] as? String == "numerical" }.compactMap { $0["column"] as? String }
+        let categorical = entries.filter { $0["kind"] as? String == "categorical" }.compactMap { $0["column"] as? String }
+        let spec = String(decoding: try JSONSerialization.data(withJSONObject: ["numerical": numerical, "categorical": categorical]), as: UTF8.self)
+        let peer = try await Subprocess.run(
+            try TestServices.monitorPython(), [TestEnvironment.peerScript("drift_peer.py"), reference, log + "/part-1.parquet", spec])
+        #expect(peer.status == 0, "\(peer.standardError)")
+        let evidently = try #require(try JSONSerialization.jsonObject(with: Data(peer.standardOutput.utf8)) as? [String: Any])
+        let theirs = try #require(evidently["columns"] as? [String: [String: Any]], "\(evidently)")
+        #expect(theirs.count == entries.count)
+        for (name, entry) in theirs {
+            let ours = try #require(byName[name]?["value"] as? Double, "\(name)")
+            let value = try #require(entry["value"] as? Double)
+            #expect(PeerValue.close(ours, value), "\(name): Kite \(ours), Evidently \(value)")
+        }
+
+        // The HTML report is one self-contained page with a chart per column.
+        let html = directory.file("report.html")
+        #expect(try await kite(["monitor", "report", "fraud@champion", "--until", "2026-03-02T00:00:00Z", "--out", html]).status == 0)
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.components(separatedBy: "<svg").count - 1 == entries.count)
+        #expect(page.contains("<th scope=\"row\">amount</th>") && !page.contains("<script"))
+        #expect(!page.contains("src=\"http") && !page.contains("href=\"http"))
+
+        // Mistakes are one clear line.
+        let empty = try await kite(["monitor", "report", "fraud", "--until", "2026-01-01T00:00:00Z", "--out", json])
+        #expect(empty.status == 1 && empty.standardError.contains("the prediction log has no rows of fraud version 1"), "\(empty.standardError)")
+        let badOut = try await kite(["monitor", "report", "fraud", "--out", directory.file("report.txt")])
+        #expect(badOut.status != 0 && badOut.standardError.contains("--out must end in .html or .json"))
+    }
+
+    static func files(named name: String, under root: String) -> [String] {
+        let paths = FileManager.default.enumerator(atPath: root)?.allObjects.compactMap { $0 as? String } ?? []
+        return paths.filter { $0.hasSuffix("/" + name) }.map { root + "/" + $0 }
+    }
+}
