@@ -53,7 +53,7 @@ import Testing
         let categorical = entries.filter { $0["kind"] as? String == "categorical" }.compactMap { $0["column"] as? String }
         let spec = String(decoding: try JSONSerialization.data(withJSONObject: ["numerical": numerical, "categorical": categorical]), as: UTF8.self)
         let peer = try await Subprocess.run(
-            try TestServices.monitorPython(), [TestEnvironment.peerScript("drift_peer.py"), reference, log + "/part-1.parquet", spec])
+            try TestServices.monitorPython(), [TestEnvironment.peerScript("drift_peer.py"), "drift", reference, log + "/part-1.parquet", spec])
         #expect(peer.status == 0, "\(peer.standardError)")
         let evidently = try #require(try JSONSerialization.jsonObject(with: Data(peer.standardOutput.utf8)) as? [String: Any])
         let theirs = try #require(evidently["columns"] as? [String: [String: Any]], "\(evidently)")

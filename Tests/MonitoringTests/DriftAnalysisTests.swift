@@ -24,6 +24,8 @@ import Testing
         Case(
             name: "chosen tests (PSI, Jensen-Shannon on bins, exact KS on a large window)", referenceRows: 5_000, currentRows: 3_000,
             methods: ["amount": .psi, "age": .jensenshannon, "country": .psi, "noisy": .ks, "rating": .wasserstein, "is_new": .jensenshannon, "flag": .psi]),
+        Case(name: "small reference, current over 10,000 rows (KS by the finite-n distribution)", referenceRows: 800, currentRows: 12_000, methods: [:]),
+        Case(name: "chosen KS on large windows", referenceRows: 11_000, currentRows: 15_000, methods: ["amount": .ks, "noisy": .ks, "age": .ks]),
         Case(
             name: "chosen tests on small windows (Wasserstein, PSI with empty bins)", referenceRows: 300, currentRows: 900,
             methods: ["amount": .wasserstein, "age": .psi, "rating": .jensenshannon, "country": .jensenshannon]),
@@ -127,7 +129,7 @@ import Testing
         let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
         let peer = try await Subprocess.run(
             try TestServices.monitorPython(),
-            [TestEnvironment.peerScript("drift_peer.py"), directory.file("reference.parquet"), directory.file("current.parquet"), json])
+            [TestEnvironment.peerScript("drift_peer.py"), "drift", directory.file("reference.parquet"), directory.file("current.parquet"), json])
         #expect(peer.status == 0, "\(peer.standardError)")
         return try #require(try JSONSerialization.jsonObject(with: Data(peer.standardOutput.utf8)) as? [String: Any], "\(peer.standardOutput)")
     }

@@ -1,6 +1,7 @@
-"""Evidently's data drift on two Parquet files, as the reference for Kite's `DriftAnalysis`.
+"""Evidently's data drift on two Parquet files, as the reference for Kite's `DriftAnalysis`; scipy's `kstwo`.
 
-    drift_peer.py REFERENCE.parquet CURRENT.parquet SPEC_JSON
+    drift_peer.py drift REFERENCE.parquet CURRENT.parquet SPEC_JSON
+    drift_peer.py kstwo CASES_JSON      scipy.stats.kstwo.sf(x, n) for each [n, x] case (a JSON list)
 
 SPEC_JSON: {"numerical": [...], "categorical": [...], "methods": {column: name}, "thresholds": {column: value},
 "method": name or null, "drift_share": 0.5}. Prints {"columns": {column: {"method", "threshold", "value"}},
@@ -17,11 +18,11 @@ from evidently.presets import DataDriftPreset
 warnings.filterwarnings("ignore")
 
 
-def main():
-    spec = json.loads(sys.argv[3])
+def drift(reference_path, current_path, spec_json):
+    spec = json.loads(spec_json)
     columns = spec["numerical"] + spec["categorical"]
-    reference = pd.read_parquet(sys.argv[1], columns=columns)
-    current = pd.read_parquet(sys.argv[2], columns=columns)
+    reference = pd.read_parquet(reference_path, columns=columns)
+    current = pd.read_parquet(current_path, columns=columns)
     definition = DataDefinition(numerical_columns=spec["numerical"], categorical_columns=spec["categorical"])
     preset = DataDriftPreset(
         columns=columns,
@@ -49,4 +50,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "drift":
+        drift(*sys.argv[2:5])
+    elif sys.argv[1] == "kstwo":
+        from scipy.stats import kstwo
+
+        print(json.dumps([float(kstwo.sf(x, n)) for n, x in json.loads(sys.argv[2])]))

@@ -5,8 +5,8 @@ import Foundation
 /// The statistic is the largest gap between the two empirical CDFs. When neither sample has more than 10,000
 /// values the p-value is exact — the proportion of lattice paths that leave the band |x/m − y/n| < h/lcm(m, n)
 /// (Hodges; for unequal sizes Viehmann's recursion for 1 − p, for equal sizes the alternating binomial sum) — and
-/// equals scipy's to rounding. For larger samples scipy evaluates the finite-n distribution `kstwo`; Kite uses
-/// Kolmogorov's limiting distribution at λ = √(mn/(m+n))·D, which agrees with it to about 1e-3.
+/// equals scipy's to rounding. For larger samples the p-value is the finite-n distribution's tail at n =
+/// round(mn/(m+n)) (`KolmogorovDistribution`, scipy's `kstwo.sf`).
 public enum KolmogorovSmirnov {
     /// Above this many values in either sample the p-value is asymptotic (scipy's `MAX_AUTO_N`).
     public static let exactLimit = 10_000
@@ -19,7 +19,7 @@ public enum KolmogorovSmirnov {
         let d = statistic(first, second)
         if max(m, n) <= exactLimit, let p = exactPValue(m, n, d) { return (d, p) }
         let en = (Double(m) * Double(n) / Double(m + n)).rounded(.toNearestOrEven)
-        return (d, min(max(limitingSurvival(en.squareRoot() * d), 0), 1))
+        return (d, KolmogorovDistribution.survival(Int(en), d))
     }
 
     /// The largest absolute difference of the two empirical CDFs, evaluated at every value.
@@ -95,25 +95,6 @@ public enum KolmogorovSmirnov {
             }
         }
         return column[high - low - 1]
-    }
-
-    /// Kolmogorov's limiting survival function Q(λ) = 2·Σ (−1)^(k−1)·e^(−2k²λ²), by the theta-function form for
-    /// small λ.
-    static func limitingSurvival(_ lambda: Double) -> Double {
-        guard lambda > 0 else { return 1 }
-        if lambda < 1.18 {
-            let y = -Double.pi * Double.pi / (8 * lambda * lambda)
-            var sum = 0.0
-            for k in stride(from: 1, through: 11, by: 2) { sum += exp(Double(k * k) * y) }
-            return 1 - (2 * Double.pi).squareRoot() / lambda * sum
-        }
-        var sum = 0.0
-        for k in 1...100 {
-            let term = exp(-2 * Double(k * k) * lambda * lambda)
-            sum += k % 2 == 1 ? term : -term
-            if term < 1e-17 { break }
-        }
-        return 2 * sum
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
