@@ -1,4 +1,5 @@
 import ArgumentParser
+import Features
 import Foundation
 import KiteCore
 import KiteServer
@@ -9,8 +10,8 @@ import Serving
 /// `kite monitor`: the health of served models from the prediction log.
 struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "monitor", abstract: "Data drift of served models, from the prediction log.",
-        subcommands: [Report.self])
+        commandName: "monitor", abstract: "Data drift of served models, from the prediction log, or of any two tables.",
+        subcommands: [Report.self, Drift.self])
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -27,6 +28,62 @@ struct MonitorCommand: AsyncParsableCommand {
         @Argument(help: "The model: NAME (its champion), NAME@ALIAS, NAME@vN or NAME@latest.") var model: String
         @Option(help: "How far back from --until the prediction log is read (e.g. 24h, 7d).") var window = "7d"
         @Option(help: "The end of the window (ISO 8601); now by default.") var until: String?
+        @OptionGroup var settings: DriftSettings
+
+        func run() async throws {
+            let span = try TimeSpan(parsing: window)
+            let end = try until.map { try Timestamp.parse($0) } ?? WallClock.system.now()
+            let reference = model.contains("@") ? model : model + "@champion"
+            let report = try await StoragePath.withS3 { s3 in
+                let configuration = try options.configuration()
+                let artifacts = try options.artifactStore(configuration, s3: s3)
+                let store = try options.offlineStore(configuration, s3: s3)
+                return try await options.withRegistry(configuration) { registry in
+                    let version = try await ModelLoader.version(reference: reference, registry: registry)
+                    return try await ModelDrift.run(
+                        version: version, window: (end - span.microseconds)...end, registry: registry, artifacts: artifacts, store: store,
+                        options: settings.options)
+                }
+            }
+            try settings.write(report) { try DriftReportPage.render(report) }
+            Terminal.standardOutput(
+                settings.summary(
+                    report.drift, "\(report.model) version \(report.version)", currentRows: report.currentRows, referenceRows: report.referenceRows))
+        }
+    }
+
+    struct Drift: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The drift of one table against another (Parquet or CSV, local or s3://), column by column.",
+            discussion: """
+                Every column of the reference (or --columns) is tested as Evidently's DataDriftPreset would test it: \
+                numbers with more than five values by KS (up to 1,000 reference rows) or normed Wasserstein, fewer \
+                values and text by chi-square or z (up to 1,000 rows) or Jensen-Shannon; --method picks one test for \
+                every column. Nulls, NaN and infinities are left out; a column empty in either table is reported as \
+                skipped.
+                """)
+        @Option(help: "The reference table (e.g. the training set).") var reference: String
+        @Option(help: "The current table (e.g. last week's inputs).") var current: String
+        @Option(help: "The columns to compare, comma-separated; every column of the reference by default.") var columns: String?
+        @OptionGroup var settings: DriftSettings
+
+        func run() async throws {
+            let (referenceFrame, currentFrame) = try await StoragePath.withS3 { s3 in
+                (try await TableReader.read(reference, s3: s3), try await TableReader.read(current, s3: s3))
+            }
+            let names = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            let drift = try await DriftAnalysis.run(reference: referenceFrame, current: currentFrame, columns: names, options: settings.options)
+            try settings.write(drift) {
+                try DriftReportPage.render(
+                    drift, heading: "Drift of \((current as NSString).lastPathComponent)", subtitle: "\(current) against \(reference).",
+                    referenceRows: referenceFrame.rowCount, currentRows: currentFrame.rowCount)
+            }
+            Terminal.standardOutput(settings.summary(drift, current, currentRows: currentFrame.rowCount, referenceRows: referenceFrame.rowCount))
+        }
+    }
+
+    /// The options every drift command shares, and writing its report.
+    struct DriftSettings: ParsableArguments {
         @Option(help: "Where to write the report: a .html or .json file.") var out: String
         @Option(help: "One test for every column: \(DriftMethod.allCases.map(\.rawValue).joined(separator: ", ")).") var method: String?
         @Option(help: "The share of drifted columns at which the dataset counts as drifted.") var driftShare = 0.5
@@ -39,39 +96,31 @@ struct MonitorCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws {
-            let span = try TimeSpan(parsing: window)
-            let end = try until.map { try Timestamp.parse($0) } ?? WallClock.system.now()
-            var driftOptions = DriftOptions()
-            driftOptions.driftShare = driftShare
-            driftOptions.method = method.flatMap(DriftMethod.init(rawValue:))
-            let reference = model.contains("@") ? model : model + "@champion"
-            let report = try await StoragePath.withS3 { s3 in
-                let configuration = try options.configuration()
-                let artifacts = try options.artifactStore(configuration, s3: s3)
-                let store = try options.offlineStore(configuration, s3: s3)
-                return try await options.withRegistry(configuration) { registry in
-                    let version = try await ModelLoader.version(reference: reference, registry: registry)
-                    return try await ModelDrift.run(
-                        version: version, window: (end - span.microseconds)...end, registry: registry, artifacts: artifacts, store: store,
-                        options: driftOptions)
-                }
-            }
+        var options: DriftOptions {
+            var options = DriftOptions()
+            options.driftShare = driftShare
+            options.method = method.flatMap(DriftMethod.init(rawValue:))
+            return options
+        }
+
+        /// Writes `value` as JSON, or the page `html` makes, to --out (whole or not at all).
+        func write<T: Encodable>(_ value: T, html: () throws -> String) throws {
             let text: String
             if out.hasSuffix(".json") {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-                text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+                text = String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
             } else {
-                text = try DriftReportPage.render(report)
+                text = try html()
             }
             try Data(text.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
-            let drift = report.drift
-            Terminal.standardOutput(
-                "\(report.model) version \(report.version): \(drift.driftedColumns) of \(drift.testedColumns) columns drifted "
-                    + "(share \(String(format: "%.2f", drift.driftShare)); dataset drift: \(drift.datasetDrift ? "yes" : "no")) "
-                    + "over \(report.currentRows) predictions against \(report.referenceRows) reference rows → \(out)\n")
+        }
+
+        /// The report's one line on the terminal.
+        func summary(_ drift: DriftReport, _ subject: String, currentRows: Int, referenceRows: Int) -> String {
+            "\(subject): \(drift.driftedColumns) of \(drift.testedColumns) columns drifted (share \(String(format: "%.2f", drift.driftShare)); "
+                + "dataset drift: \(drift.datasetDrift ? "yes" : "no")) over \(currentRows) rows against \(referenceRows) reference rows → \(out)\n"
         }
     }
 }

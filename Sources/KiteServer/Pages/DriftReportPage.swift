@@ -8,8 +8,8 @@ import Mustache
 /// inline SVG. Every name from the data is escaped.
 public enum DriftReportPage {
     static let template = """
-        <h1>Drift of {{model}} version {{version}}</h1>
-        <p class="muted">Prediction log from {{windowStart}} to {{windowEnd}} against the version's reference (its training run's holdout).</p>
+        <h1>{{heading}}</h1>
+        <p class="muted">{{subtitle}}</p>
         <section class="summary" aria-label="Summary">
         <div class="card"><div class="muted">Dataset drift</div><div class="value {{datasetClass}}">{{datasetVerdict}}</div></div>
         <div class="card"><div class="muted">Drifted columns</div><div class="value">{{drifted}} of {{tested}}</div><div class="muted">share {{share}}, threshold {{shareThreshold}}</div></div>
@@ -32,9 +32,17 @@ public enum DriftReportPage {
         </div>
         """
 
-    /// The whole page.
+    /// The page of a model version's drift over a window of its prediction log.
     public static func render(_ report: ModelDrift) throws -> String {
-        let drift = report.drift
+        try render(
+            report.drift, heading: "Drift of \(report.model) version \(report.version)",
+            subtitle: "Prediction log from \(Timestamp.format(report.windowStart)) to \(Timestamp.format(report.windowEnd)) "
+                + "against the version's reference (its training run's holdout).",
+            referenceRows: report.referenceRows, currentRows: report.currentRows)
+    }
+
+    /// The page of any drift report, under `heading` and `subtitle`.
+    public static func render(_ drift: DriftReport, heading: String, subtitle: String, referenceRows: Int, currentRows: Int) throws -> String {
         let columns = drift.columns.map { column -> [String: Any] in
             [
                 "name": column.column, "kind": column.kind.rawValue, "test": column.method?.displayName ?? "—",
@@ -55,14 +63,13 @@ public enum DriftReportPage {
             ]
         }
         let context: [String: Any] = [
-            "model": report.model, "version": String(report.version), "windowStart": Timestamp.format(report.windowStart),
-            "windowEnd": Timestamp.format(report.windowEnd), "datasetVerdict": drift.datasetDrift ? "drift" : "no drift",
+            "heading": heading, "subtitle": subtitle, "datasetVerdict": drift.datasetDrift ? "drift" : "no drift",
             "datasetClass": drift.datasetDrift ? "drifted" : "stable", "drifted": String(drift.driftedColumns), "tested": String(drift.testedColumns),
-            "share": number(drift.driftShare), "shareThreshold": number(drift.driftShareThreshold), "currentRows": String(report.currentRows),
-            "referenceRows": String(report.referenceRows), "columns": columns, "charts": charts,
+            "share": number(drift.driftShare), "shareThreshold": number(drift.driftShareThreshold), "currentRows": String(currentRows),
+            "referenceRows": String(referenceRows), "columns": columns, "charts": charts,
         ]
         let body = try MustacheTemplate(string: template).render(context)
-        return try PageLayout.render(title: "Drift of \(report.model) v\(report.version)", body: body)
+        return try PageLayout.render(title: heading, body: body)
     }
 
     static func number(_ value: Double) -> String { String(format: "%.4g", value) }
