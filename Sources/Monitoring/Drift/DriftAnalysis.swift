@@ -45,7 +45,7 @@ public enum DriftAnalysis {
             method = chosen
         } else {
             // Evidently's default may count a numerical column's few values (χ², z), which a user may not choose.
-            method = .evidentlyDefault(kind: kind, referenceRows: referenceRows, distinctValues: sample.distinctValues)
+            method = .evidentlyDefault(kind: kind, referenceRows: referenceRows, distinctValues: sample.distinctValues())
         }
         let threshold = options.threshold(name, kind: kind, method: method)
         let value = sample.statistic(method)

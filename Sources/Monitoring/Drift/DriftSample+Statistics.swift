@@ -13,11 +13,11 @@ extension DriftSample {
             guard case .numbers(let reference, let current) = values else { return .nan }
             return Self.wasserstein(reference, current) / max(Self.standardDeviation(reference), 0.001)
         case .chisquare:
-            let counts = counted()
+            let counts = counts()
             return Self.chiSquarePValue(reference: counts.reference, current: counts.current)
         case .z:
-            let counts = counted()
-            return Self.zTestPValue(labels: counts.labels, reference: counts.reference, current: counts.current, numeric: kind == .numerical)
+            let counts = counts()
+            return Self.zTestPValue(first: counts.smallest, reference: counts.reference, current: counts.current)
         case .jensenshannon:
             let (reference, current) = binnedShares(fillEmpty: false)
             return Self.jensenShannon(reference, current)
@@ -35,12 +35,12 @@ extension DriftSample {
     func binnedShares(fillEmpty: Bool) -> (reference: [Double], current: [Double]) {
         var referenceCounts: [Int]
         var currentCounts: [Int]
-        if case .numbers(let reference, let current) = values, Self.distinctCount(reference) > 20 {
+        if case .numbers(let reference, let current) = values, Self.distinctCount(reference, upTo: 21) > 20 {
             let edges = Self.sturgesEdges(reference, current, integral: integral)
             referenceCounts = Self.histogram(reference, edges: edges)
             currentCounts = Self.histogram(current, edges: edges)
         } else {
-            let counts = counted()
+            let counts = counts()
             referenceCounts = counts.reference
             currentCounts = counts.current
         }
@@ -59,11 +59,11 @@ extension DriftSample {
         for i in shares.indices where shares[i] == 0 { shares[i] = fill }
     }
 
-    /// The number of distinct values of a sorted array.
-    static func distinctCount(_ sorted: [Double]) -> Int {
+    /// The number of distinct values of a sorted array, counted up to `limit`.
+    static func distinctCount(_ sorted: [Double], upTo limit: Int) -> Int {
         var count = 0
         var i = 0
-        while i < sorted.count {
+        while i < sorted.count, count < limit {
             count += 1
             let value = sorted[i]
             while i < sorted.count, sorted[i] == value { i += 1 }
@@ -157,13 +157,13 @@ extension DriftSample {
         return ChiSquared.survival(statistic, degreesOfFreedom: Double(reference.count - 1))
     }
 
-    /// Evidently's two-proportion z-test: the smallest value (in sorted order) against all others, two-sided
+    /// Evidently's two-proportion z-test: the smallest value (`first`, in sorted order) against all others, two-sided
     /// p = 2·(1 − Φ(|z|)); 1 when both windows hold the same single value.
-    static func zTestPValue(labels: [String], reference: [Int], current: [Int], numeric: Bool) -> Double {
+    static func zTestPValue(first: Int, reference: [Int], current: [Int]) -> Double {
         let inReference = reference.indices.filter { reference[$0] > 0 }
         let inCurrent = current.indices.filter { current[$0] > 0 }
         if inReference.count == 1, inCurrent == inReference { return 1 }
-        guard let first = numeric ? labels.indices.first : labels.indices.min(by: { labels[$0] < labels[$1] }) else { return .nan }
+        guard reference.indices.contains(first) else { return .nan }
         let n1 = Double(reference.reduce(0, +))
         let n2 = Double(current.reduce(0, +))
         let p1 = (n1 - Double(reference[first])) / n1

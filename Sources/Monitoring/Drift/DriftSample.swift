@@ -36,16 +36,33 @@ struct DriftSample: Sendable {
         }
     }
 
-    /// Distinct values in both windows together.
-    var distinctValues: Int { counted().labels.count }
-
-    /// The values as categories: for numbers, each distinct number (in order) with its counts.
-    func counted() -> (labels: [String], reference: [Int], current: [Int]) {
+    /// Distinct values in both windows together, counted up to `limit` (Evidently's choice needs no more than 6).
+    func distinctValues(upTo limit: Int = 6) -> Int {
         switch values {
-        case .categories(let labels, let reference, let current): return (labels, reference, current)
+        case .categories(let labels, _, _): return min(labels.count, limit)
+        case .numbers(let a, let b):
+            var count = 0
+            var i = 0
+            var j = 0
+            while (i < a.count || j < b.count) && count < limit {
+                let value = j == b.count || (i < a.count && a[i] <= b[j]) ? a[i] : b[j]
+                while i < a.count, a[i] == value { i += 1 }
+                while j < b.count, b[j] == value { j += 1 }
+                count += 1
+            }
+            return count
+        }
+    }
+
+    /// Each window's count per distinct value — numbers ascending, categories in order of first appearance — and
+    /// the index of the smallest value (numbers) or label (categories).
+    func counts() -> (reference: [Int], current: [Int], smallest: Int) {
+        switch values {
+        case .categories(let labels, let reference, let current):
+            return (reference, current, labels.indices.min { labels[$0] < labels[$1] } ?? 0)
         case .numbers(let reference, let current):
             let merged = Self.distinctCounts(reference, current)
-            return (merged.values.map { ValueText.text(.double($0)) ?? "" }, merged.reference, merged.current)
+            return (merged.reference, merged.current, 0)
         }
     }
 
@@ -101,9 +118,7 @@ extension DriftSample {
 
     /// A numeric column's finite values, sorted.
     static func finiteSorted(_ column: DataColumn) -> [Double] {
-        var numbers = column.doubles().filter { $0.isFinite }
-        numbers.sort()
-        return numbers
+        RadixSort.sorted(column.doubles().filter { $0.isFinite })
     }
 
     /// The category index of each non-null value of a text or boolean column, numbering new labels in order of
