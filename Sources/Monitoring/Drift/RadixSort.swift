@@ -1,4 +1,4 @@
-/// Sorts finite doubles by their bits, four passes of 16 bits (least significant first): several times faster
+/// Sorts finite doubles by their bits, six passes of 11 bits (least significant first; 2,048 buckets stay in cache): several times faster
 /// than a comparison sort on the hundreds of thousands of values a drift window holds.
 enum RadixSort {
     static func sorted(_ values: [Double]) -> [Double] {
@@ -9,11 +9,11 @@ enum RadixSort {
             return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
         }
         var scratch = [UInt64](repeating: 0, count: keys.count)
-        var counts = [Int](repeating: 0, count: 1 << 16)
-        for pass in 0..<4 {
-            let shift = UInt64(pass * 16)
+        var counts = [Int](repeating: 0, count: 1 << 11)
+        for pass in 0..<6 {
+            let shift = UInt64(pass * 11)
             for i in counts.indices { counts[i] = 0 }
-            for key in keys { counts[Int((key >> shift) & 0xFFFF)] += 1 }
+            for key in keys { counts[Int((key >> shift) & 0x7FF)] += 1 }
             if counts.contains(keys.count) { continue }  // every key has the same digit: nothing moves
             var total = 0
             for i in counts.indices {
@@ -22,7 +22,7 @@ enum RadixSort {
                 total += count
             }
             for key in keys {
-                let digit = Int((key >> shift) & 0xFFFF)
+                let digit = Int((key >> shift) & 0x7FF)
                 scratch[counts[digit]] = key
                 counts[digit] += 1
             }
