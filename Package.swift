@@ -110,7 +110,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "Monitoring", dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Registry"], swiftSettings: swiftSettings),
+        .target(name: "Monitoring", dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Registry", "Learning"], swiftSettings: swiftSettings),
         .target(
             name: "Training",
             dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],
