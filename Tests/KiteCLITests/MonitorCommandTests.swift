@@ -23,25 +23,38 @@ import Testing
         let holdout = try await ParquetReader(path: reference).read()
         #expect(holdout.rowCount > 100 && holdout["prediction"] != nil && holdout["probability"] != nil && holdout["amount"] != nil)
 
-        // A day of served predictions: the holdout again, with amounts tripled.
+        // A day of served predictions: the holdout again, with amounts tripled, one request per row; labels for
+        // the first half of them arrive later.
         let time = try Timestamp.parse("2026-03-01T12:00:00Z")
         let amounts = try #require(holdout["amount"]).doubles().map { Optional($0 * 3) }
         var columns = zip(holdout.schema.fields.map(\.name), holdout.columns).map { ($0 == "amount" ? ($0, .float64s(amounts)) : ($0, $1)) }
+        let requests = (0..<holdout.rowCount).map { "request-\($0)" }
         columns += [
             ("timestamp", .timestamps(Array(repeating: time, count: holdout.rowCount))),
-            ("model_version", .int64s(Array(repeating: 1, count: holdout.rowCount))),
+            ("model_version", .int64s(Array(repeating: 1, count: holdout.rowCount))), ("request_id", .strings(requests)),
+            ("entities", .strings(Array(repeating: "{}", count: holdout.rowCount))),
+            ("latency_us", .int64s((0..<holdout.rowCount).map { Int64(1_000 + $0 % 100 * 10) })),
         ]
         let log = project + "/data/predictions/model=fraud/date=2026-03-01"
         try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: true)
         try await ParquetWriter.write(try DataFrame(columns), to: log + "/part-1.parquet")
 
+        let labelled = holdout.rowCount / 2
+        let truth = try #require(holdout["is_fraud"])
+        try await ParquetWriter.write(
+            try DataFrame([("request_id", .strings(Array(requests.prefix(labelled)))), ("label", try truth.slice(0..<labelled))]),
+            to: directory.file("labels.parquet"))
+        let added = try await kite(["monitor", "labels", "fraud", directory.file("labels.parquet")])
+        #expect(added.status == 0 && added.standardOutput.hasPrefix("added \(labelled) labels for fraud"), "\(added.standardError)")
+
         let json = directory.file("report.json")
         let report = try await kite(["monitor", "report", "fraud", "--until", "2026-03-02T00:00:00Z", "--window", "2d", "--out", json])
         #expect(report.status == 0, "\(report.standardError)")
-        #expect(report.standardOutput.hasPrefix("fraud version 1: "), "\(report.standardOutput)")
+        #expect(report.standardOutput.hasPrefix("fraud version 1: \(holdout.rowCount) predictions, \(labelled) labelled"), "\(report.standardOutput)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
-        #expect(document["currentRows"] as? Int == holdout.rowCount && document["referenceRows"] as? Int == holdout.rowCount)
-        let drift = try #require(document["drift"] as? [String: Any])
+        let modelDrift = try #require(document["drift"] as? [String: Any])
+        #expect(modelDrift["currentRows"] as? Int == holdout.rowCount && modelDrift["referenceRows"] as? Int == holdout.rowCount)
+        let drift = try #require(modelDrift["drift"] as? [String: Any])
         let entries = try #require(drift["columns"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in (entry["column"] as? String).map { ($0, entry) } })
         #expect(byName["amount"]?["drifted"] as? Bool == true)
@@ -64,11 +77,27 @@ import Testing
             #expect(PeerValue.close(ours, value), "\(name): Kite \(ours), Evidently \(value)")
         }
 
+        // Performance: realized on the labelled half equals the metric on those rows of the holdout (same rows,
+        // same scores); every row estimated; latency percentiles as numpy's.
+        let performance = try #require(document["performance"] as? [String: Any])
+        let total = try #require(performance["total"] as? [String: Any])
+        #expect(total["predictions"] as? Int == holdout.rowCount && total["labelled"] as? Int == labelled)
+        let realized = try #require(total["realized"] as? [String: Double])
+        let probabilities = try #require(holdout["probability"]).doubles()
+        let labels = (0..<labelled).map { truth.scalar(at: $0) == .bool(true) ? 1.0 : 0 }
+        let auc = try Self.rocAUC(labels: labels, scores: Array(probabilities.prefix(labelled)))
+        #expect(abs((realized["auc"] ?? 0) - auc) < 1e-12, "\(realized)")
+        let estimated = try #require(total["estimated"] as? [String: Any])
+        // (Its values equal NannyML's: ConfidenceBasedEstimationTests; here, that every prediction was estimated.)
+        #expect(estimated["rows"] as? Int == holdout.rowCount && (estimated["rocAUC"] as? Double ?? 0) > 0.5, "\(estimated)")
+        #expect(total["latencyP50"] as? Double == Self.percentile((0..<holdout.rowCount).map { 1 + Double($0 % 100) / 100 }, 50))
+        #expect((performance["holdout"] as? [String: Double])?["auc"] != nil)
+
         // The HTML report is one self-contained page with a chart per column.
         let html = directory.file("report.html")
         #expect(try await kite(["monitor", "report", "fraud@champion", "--until", "2026-03-02T00:00:00Z", "--out", html]).status == 0)
         let page = try String(contentsOfFile: html, encoding: .utf8)
-        #expect(page.components(separatedBy: "<svg").count - 1 == entries.count)
+        #expect(page.components(separatedBy: "<svg").count - 1 == entries.count + 2)
         #expect(page.contains("<th scope=\"row\">amount</th>") && !page.contains("<script"))
         #expect(!page.contains("src=\"http") && !page.contains("href=\"http"))
 
@@ -77,6 +106,23 @@ import Testing
         #expect(empty.status == 1 && empty.standardError.contains("the prediction log has no rows of fraud version 1"), "\(empty.standardError)")
         let badOut = try await kite(["monitor", "report", "fraud", "--out", directory.file("report.txt")])
         #expect(badOut.status != 0 && badOut.standardError.contains("--out must end in .html or .json"))
+    }
+
+    /// ROC AUC by counting ordered pairs (ties count half), the definition itself.
+    static func rocAUC(labels: [Double], scores: [Double]) throws -> Double {
+        let positives = labels.indices.filter { labels[$0] == 1 }.map { scores[$0] }
+        let negatives = labels.indices.filter { labels[$0] == 0 }.map { scores[$0] }
+        var wins = 0.0
+        for p in positives { for n in negatives { wins += p > n ? 1 : p == n ? 0.5 : 0 } }
+        return wins / Double(positives.count * negatives.count)
+    }
+
+    /// numpy's default percentile (linear between closest ranks).
+    static func percentile(_ values: [Double], _ q: Double) -> Double {
+        let sorted = values.sorted()
+        let position = q / 100 * Double(sorted.count - 1)
+        let below = Int(position)
+        return sorted[below] + (sorted[min(below + 1, sorted.count - 1)] - sorted[below]) * (position - Double(below))
     }
 
     static func files(named name: String, under root: String) -> [String] {

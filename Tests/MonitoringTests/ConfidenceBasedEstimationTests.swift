@@ -45,7 +45,8 @@ import Testing
             ]
             for (metric, value) in pairs {
                 let expected = try #require(theirs[metric])
-                #expect(PeerValue.close(value ?? .nan, expected, tolerance: 1e-6), "\(kind) chunk \(index) \(metric): Kite \(value ?? .nan), NannyML \(expected)")
+                #expect(
+                    PeerValue.close(value ?? .nan, expected, tolerance: 1e-6), "\(kind) chunk \(index) \(metric): Kite \(value ?? .nan), NannyML \(expected)")
             }
         }
     }

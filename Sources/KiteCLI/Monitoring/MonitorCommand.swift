@@ -11,14 +11,17 @@ import Serving
 struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monitor", abstract: "Data drift of served models, from the prediction log, or of any two tables.",
-        subcommands: [Report.self, Drift.self])
+        subcommands: [Report.self, Labels.self, Drift.self])
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A model version's drift report: its inputs and predictions in the prediction log against its reference.",
+            abstract: "A model version's health report: performance, estimated performance, latency and drift, from the prediction log.",
             discussion: """
-                The reference is the version's training holdout, which kite train records with each run \
-                (reference/reference.parquet among the run's artifacts). Each input and the prediction is tested as \
+                Performance: day by day, the metrics on the predictions whose labels arrived (kite monitor labels), \
+                for binary classifiers the metrics NannyML's CBPE estimates from the scores alone, and request \
+                latency percentiles, next to the version's holdout metrics. Drift: the reference is the version's \
+                training holdout, which kite train records with each run (reference/reference.parquet among the \
+                run's artifacts). Each input and the prediction is tested as \
                 Evidently's DataDriftPreset would test it (KS or chi-square/z below 1,001 reference rows, normed \
                 Wasserstein or Jensen-Shannon above; --method to choose one for every column), and the dataset counts \
                 as drifted when the share of drifted columns reaches --drift-share. --out ending in .html writes a \
@@ -40,15 +43,45 @@ struct MonitorCommand: AsyncParsableCommand {
                 let store = try options.offlineStore(configuration, s3: s3)
                 return try await options.withRegistry(configuration) { registry in
                     let version = try await ModelLoader.version(reference: reference, registry: registry)
-                    return try await ModelDrift.run(
+                    return try await ModelReport.run(
                         version: version, window: (end - span.microseconds)...end, registry: registry, artifacts: artifacts, store: store,
                         options: settings.options)
                 }
             }
-            try settings.write(report) { try DriftReportPage.render(report) }
+            try settings.write(report) { try ModelReportPage.render(report) }
+            let (drift, total) = (report.drift, report.performance.total)
+            let metric = report.performance.primaryMetric
             Terminal.standardOutput(
-                settings.summary(
-                    report.drift, "\(report.model) version \(report.version)", currentRows: report.currentRows, referenceRows: report.referenceRows))
+                "\(drift.model) version \(drift.version): \(total.predictions) predictions, \(total.labelled) labelled"
+                    + (total.realized[metric].map { ", \(metric) \(String(format: "%.4f", $0))" } ?? "")
+                    + (total.estimated(metric).map { ", estimated \(metric) \(String(format: "%.4f", $0))" } ?? "")
+                    + (report.performance.holdout[metric].map { " (holdout \(String(format: "%.4f", $0)))" } ?? "") + "\n"
+                    + settings.summary(drift.drift, "drift", currentRows: drift.currentRows, referenceRows: drift.referenceRows))
+        }
+    }
+
+    struct Labels: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add labels that arrived for a model's predictions (ground truth), for its performance over time.",
+            discussion: """
+                The file (Parquet or CSV, local or s3://) has request_id — the id a prediction request was sent with \
+                ("id" in the body) or answered with — and label; for requests of several rows, also the entity key \
+                columns (e.g. customer_id) that tell the rows apart. Labels are kept in the offline store under \
+                labels/model=NAME/; a later label of the same prediction replaces an earlier one.
+                """)
+        @OptionGroup var options: ProjectOptions
+        @Argument(help: "The registered model the labels are for.") var model: String
+        @Argument(help: "The labels file.") var file: String
+
+        func run() async throws {
+            let (key, rows) = try await StoragePath.withS3 { s3 in
+                let configuration = try options.configuration()
+                try await options.withRegistry(configuration) { [model] in _ = try await $0.registeredModel(name: model) }
+                return try await LabelStore.append(
+                    try await TableReader.read(file, s3: s3), model: model, store: try options.offlineStore(configuration, s3: s3),
+                    now: WallClock.system.now())
+            }
+            Terminal.standardOutput("added \(rows) labels for \(model) → \(key)\n")
         }
     }
 

@@ -189,22 +189,26 @@ struct DemoCommand: AsyncParsableCommand {
             "ab",
             "experiment champion-vs-challenger: the last 2,000 transactions through kite serve, each customer routed by GrowthBook's "
                 + "bucketing, fraud labels arriving later as outcomes (kite ab status):\n" + abLines.map { "  " + $0 }.joined(separator: "\n"))
-        // Monitoring: the champion's inputs and predictions in the prediction log against its training holdout.
-        let drift = try await options.withRegistry(configuration) { registry in
+        // Monitoring: the champion's performance on the labelled traffic, estimated performance, latency, and the
+        // drift of its inputs and predictions against its training holdout.
+        let report = try await options.withRegistry(configuration) { registry in
             let version = try await ModelLoader.version(reference: "fraud@champion", registry: registry)
-            return try await ModelDrift.run(
+            return try await ModelReport.run(
                 version: version, window: (dataEnd - 7 * Timestamp.microsPerDay)...(dataEnd + Timestamp.microsPerDay), registry: registry,
                 artifacts: artifacts, store: offline)
         }
         try FileManager.default.createDirectory(atPath: folder + "/reports", withIntermediateDirectories: true)
-        try Data(try DriftReportPage.render(drift).utf8).write(to: URL(fileURLWithPath: folder + "/reports/drift.html"), options: .atomic)
-        let drifted = drift.drift.columns.filter(\.drifted).map(\.column)
+        try Data(try ModelReportPage.render(report).utf8).write(to: URL(fileURLWithPath: folder + "/reports/fraud.html"), options: .atomic)
+        let (drift, total) = (report.drift.drift, report.performance.total)
+        let drifted = drift.columns.filter(\.drifted).map(\.column)
+        let format = { (value: Double?) in value.map { String(format: "%.4f", $0) } ?? "n/a" }
         stage(
             "monitor",
-            "kite monitor report fraud --window 7d: \(drift.currentRows) logged predictions of version \(drift.version) against its "
-                + "\(drift.referenceRows)-row holdout; \(drift.drift.driftedColumns) of \(drift.drift.testedColumns) columns drifted"
-                + (drifted.isEmpty ? "" : " (\(drifted.prefix(5).joined(separator: ", "))\(drifted.count > 5 ? ", …" : ""))")
-                + "; dataset drift: \(drift.drift.datasetDrift ? "yes" : "no") → reports/drift.html")
+            "kite monitor report fraud --window 7d: \(total.predictions) logged predictions of version \(report.drift.version), \(total.labelled) "
+                + "labelled: AUC \(format(total.realized["auc"])) (estimated before labels by CBPE: \(format(total.estimated("auc"))); holdout "
+                + "\(format(report.performance.holdout["auc"]))), latency p50 \(format(total.latencyP50)) ms; drift: \(drift.driftedColumns) of "
+                + "\(drift.testedColumns) columns\(drifted.isEmpty ? "" : " (\(drifted.prefix(4).joined(separator: ", "))\(drifted.count > 4 ? ", …" : ""))")"
+                + " against the \(report.drift.referenceRows)-row holdout → reports/fraud.html")
         if keep != nil { Terminal.standardOutput("the project is kept in \(folder)\n") }
     }
 }

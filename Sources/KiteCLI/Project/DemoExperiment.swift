@@ -3,6 +3,7 @@ import Features
 import Foundation
 import KiteCore
 import KiteServer
+import Monitoring
 import ObjectStorage
 import Parquet
 import Registry
@@ -38,7 +39,7 @@ enum DemoExperiment {
             for start in stride(from: 0, to: rows.count, by: 100) {
                 let batch = rows[start..<min(start + 100, rows.count)]
                 let body = """
-                    {"entities": {"customer_id": [\(batch.map { text(customers, $0) }.joined(separator: ","))], \
+                    {"id": "ab-\(start)", "entities": {"customer_id": [\(batch.map { text(customers, $0) }.joined(separator: ","))], \
                     "merchant_id": [\(batch.map { text(merchants, $0) }.joined(separator: ","))]}, \
                     "request": {"amount": [\(batch.map { String(amounts[$0]) }.joined(separator: ","))]}}
                     """
@@ -56,6 +57,13 @@ enum DemoExperiment {
             ("value", .float64s(zip(rows, flagged).map { row, flag in flag && frauds.scalar(at: row) == .bool(true) ? 1 : 0 })),
         ])
         _ = try await ExperimentData.appendOutcomes(outcomes, experiment: experiment, store: offline, now: now)
+        // The same labels, per prediction, for monitoring (kite monitor labels): request id and entity keys.
+        let labelled = try DataFrame([
+            ("request_id", DataColumn.strings(rows.indices.map { "ab-\($0 / 100 * 100)" })),
+            ("customer_id", .strings(rows.map { text(customers, $0) })), ("merchant_id", .strings(rows.map { text(merchants, $0) })),
+            ("label", .strings(rows.map { text(frauds, $0) })),
+        ])
+        _ = try await LabelStore.append(labelled, model: experiment.model, store: offline, now: now)
         let analysis = try await ExperimentData.analyze(experiment, store: offline)
         let units = analysis.units
         _ = try await ExperimentStore(registry: registry).setStatus(key: experiment.key, .stopped)

@@ -3,12 +3,12 @@ import KiteCore
 import Monitoring
 import Mustache
 
-/// A model version's drift as one self-contained HTML page (`kite monitor report --out report.html`): the summary,
-/// a table of every column's test, value and verdict, and each column's reference and current distributions as
-/// inline SVG. Every name from the data is escaped.
+/// Drift as one self-contained HTML page (`kite monitor drift --out report.html`) or a section of one: the
+/// summary, a table of every column's test, value and verdict, and each column's reference and current
+/// distributions as inline SVG. Every name from the data is escaped.
 public enum DriftReportPage {
     static let template = """
-        <h1>{{heading}}</h1>
+        <h2>{{heading}}</h2>
         <p class="muted">{{subtitle}}</p>
         <section class="summary" aria-label="Summary">
         <div class="card"><div class="muted">Dataset drift</div><div class="value {{datasetClass}}">{{datasetVerdict}}</div></div>
@@ -32,17 +32,14 @@ public enum DriftReportPage {
         </div>
         """
 
-    /// The page of a model version's drift over a window of its prediction log.
-    public static func render(_ report: ModelDrift) throws -> String {
-        try render(
-            report.drift, heading: "Drift of \(report.model) version \(report.version)",
-            subtitle: "Prediction log from \(Timestamp.format(report.windowStart)) to \(Timestamp.format(report.windowEnd)) "
-                + "against the version's reference (its training run's holdout).",
-            referenceRows: report.referenceRows, currentRows: report.currentRows)
-    }
-
     /// The page of any drift report, under `heading` and `subtitle`.
     public static func render(_ drift: DriftReport, heading: String, subtitle: String, referenceRows: Int, currentRows: Int) throws -> String {
+        let body = try section(drift, heading: heading, subtitle: subtitle, referenceRows: referenceRows, currentRows: currentRows)
+        return try PageLayout.render(title: heading, body: body)
+    }
+
+    /// The report's HTML without the page around it, for pages that show drift among other things.
+    static func section(_ drift: DriftReport, heading: String, subtitle: String, referenceRows: Int, currentRows: Int) throws -> String {
         let columns = drift.columns.map { column -> [String: Any] in
             [
                 "name": column.column, "kind": column.kind.rawValue, "test": column.method?.displayName ?? "—",
@@ -68,8 +65,7 @@ public enum DriftReportPage {
             "share": number(drift.driftShare), "shareThreshold": number(drift.driftShareThreshold), "currentRows": String(currentRows),
             "referenceRows": String(referenceRows), "columns": columns, "charts": charts,
         ]
-        let body = try MustacheTemplate(string: template).render(context)
-        return try PageLayout.render(title: heading, body: body)
+        return try MustacheTemplate(string: template).render(context)
     }
 
     static func number(_ value: Double) -> String { String(format: "%.4g", value) }

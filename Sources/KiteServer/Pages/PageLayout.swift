@@ -31,6 +31,8 @@ enum PageLayout {
         figcaption { font-weight: 600; margin-bottom: 6px; overflow-wrap: anywhere; }
         svg.chart { max-width: 100%; height: auto; } .chart .reference { fill: var(--reference); } .chart .current { fill: var(--current); }
         .chart .axis { stroke: var(--line); } .chart .tick { font-size: 10px; fill: var(--muted); }
+        .chart .line { fill: none; stroke-width: 2; } .chart .line.current { stroke: var(--current); } .chart .line.reference { stroke: var(--reference); stroke-dasharray: 4 3; }
+        .chart .line.estimated { stroke: #d9822b; } .chart .dot.current { fill: var(--current); } .chart .dot.estimated { fill: #d9822b; } .chart .dot.reference { fill: var(--reference); }
         .legend span { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 12px; }
         @media (max-width: 600px) { main { padding: 12px; } .grid { grid-template-columns: 1fr; } table { font-size: 13px; } }
         </style>

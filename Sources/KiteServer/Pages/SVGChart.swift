@@ -31,6 +31,49 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
+    /// Lines over the same x positions (one per label), each a named series with gaps where a value is missing;
+    /// `classes` style each line (`current`, `estimated`, `reference`). A legend names the series.
+    static func lines(
+        labels: [String], series: [(name: String, values: [Double?], kind: String)], title: String, width: Int = 560, height: Int = 180
+    ) -> String {
+        let values = series.flatMap { $0.values.compactMap { $0 } }.filter(\.isFinite)
+        let low = values.min() ?? 0
+        let high = values.max() ?? 1
+        let span = high > low ? high - low : 1
+        let plotHeight = Double(height - 36)
+        let step = labels.count > 1 ? Double(width - 20) / Double(labels.count - 1) : 0
+        func y(_ value: Double) -> Double { 8 + plotHeight * (1 - (value - low) / span) }
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">"
+        svg += "<title>\(HTMLText.escape(title))</title>"
+        svg += "<line x1=\"0\" y1=\"\(8 + plotHeight)\" x2=\"\(width)\" y2=\"\(8 + plotHeight)\" class=\"axis\"/>"
+        for line in series {
+            var path = ""
+            var pen = false
+            for (i, value) in line.values.enumerated() {
+                guard let value, value.isFinite else {
+                    pen = false
+                    continue
+                }
+                path += (pen ? "L" : "M") + String(format: "%.1f %.1f ", 10 + Double(i) * step, y(value))
+                pen = true
+            }
+            svg += "<path d=\"\(path)\" class=\"line \(line.kind)\"><title>\(HTMLText.escape(line.name))</title></path>"
+            for (i, value) in line.values.enumerated() {
+                guard let value, value.isFinite else { continue }
+                let tip = HTMLText.escape("\(line.name), \(labels[i]): \(String(format: "%.4g", value))")
+                svg +=
+                    String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" class=\"dot ", 10 + Double(i) * step, y(value)) + line.kind
+                    + "\"><title>\(tip)</title></circle>"
+            }
+        }
+        svg += "<text x=\"0\" y=\"\(height - 4)\" class=\"tick\">\(HTMLText.escape(labels.first ?? ""))</text>"
+        svg += "<text x=\"\(width)\" y=\"\(height - 4)\" class=\"tick\" text-anchor=\"end\">\(HTMLText.escape(labels.last ?? ""))</text>"
+        svg += String(format: "<text x=\"%d\" y=\"12\" class=\"tick\" text-anchor=\"end\">%.4g</text>", width, high)
+        svg += String(format: "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%.4g</text>", width, 8 + plotHeight - 2, low)
+        return svg + "</svg>"
+    }
+
     private static func rect(x: Double, y: Double, width: Double, height: Double, kind: String) -> String {
         let numbers = String(format: "x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"", x, y, width, height)
         return "<rect \(numbers) class=\"\(kind)\"/>"

@@ -1,4 +1,3 @@
-import Foundation
 import KiteCore
 import ObjectStorage
 import Registry
@@ -18,9 +17,9 @@ public struct ModelDrift: Sendable, Codable, Equatable {
     /// The columns compared: the version's inputs (from its lineage, else every reference column but the label and
     /// time) followed by `prediction` and `probability` where the reference has them.
     public static func columns(of version: ModelVersion, reference: DataFrame) -> [String] {
-        let lineage = version.trainingSet.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        let excluded = Set([lineage?["label"] as? String, lineage?["time_column"] as? String].compactMap { $0 })
-        let inputs = (lineage?["features"] as? [String]) ?? reference.schema.fields.map(\.name).filter { !excluded.contains($0) }
+        let lineage = VersionLineage(of: version)
+        let excluded = Set([lineage.label, lineage.timeColumn].compactMap { $0 })
+        let inputs = lineage.features ?? reference.schema.fields.map(\.name).filter { !excluded.contains($0) }
         let outputs = ["prediction", "probability"].filter { reference[$0] != nil && !inputs.contains($0) }
         return inputs.filter { reference[$0] != nil } + outputs
     }

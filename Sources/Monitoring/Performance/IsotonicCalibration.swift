@@ -43,7 +43,8 @@ struct IsotonicCalibration: Sendable {
             means.append(y[i])
             while means.count > 1, means[means.count - 2] >= means[means.count - 1] {
                 let weight = blockWeights[blockWeights.count - 2] + blockWeights[blockWeights.count - 1]
-                let mean = (means[means.count - 2] * blockWeights[blockWeights.count - 2] + means[means.count - 1] * blockWeights[blockWeights.count - 1]) / weight
+                let mean =
+                    (means[means.count - 2] * blockWeights[blockWeights.count - 2] + means[means.count - 1] * blockWeights[blockWeights.count - 1]) / weight
                 starts.removeLast()
                 blockWeights.removeLast()
                 means.removeLast()

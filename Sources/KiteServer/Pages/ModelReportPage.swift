@@ -1,0 +1,76 @@
+import Foundation
+import KiteCore
+import Monitoring
+import Mustache
+
+/// `kite monitor report --out report.html`: a model version's health over a window as one self-contained page —
+/// performance day by day (realized on labelled predictions, estimated by CBPE before labels, the holdout's for
+/// comparison), request latency percentiles, and the drift of its inputs and predictions.
+public enum ModelReportPage {
+    static let template = """
+        <h1>{{model}} version {{version}}</h1>
+        <p class="muted">{{task}} model; prediction log from {{windowStart}} to {{windowEnd}}.</p>
+        <section class="summary" aria-label="Summary">
+        <div class="card"><div class="muted">Predictions</div><div class="value">{{predictions}}</div><div class="muted">{{labelled}} labelled</div></div>
+        <div class="card"><div class="muted">{{metric}} (labelled)</div><div class="value">{{realized}}</div><div class="muted">holdout {{holdout}}</div></div>
+        {{#hasEstimate}}<div class="card"><div class="muted">{{metric}} (estimated)</div><div class="value">{{estimated}}</div><div class="muted">CBPE{{#calibrated}}, calibrated{{/calibrated}}</div></div>{{/hasEstimate}}
+        <div class="card"><div class="muted">Latency p50 / p99</div><div class="value">{{p50}} / {{p99}} ms</div></div>
+        </section>
+        <h2>Performance</h2>
+        <figure><figcaption>{{metric}} by day: realized on labelled predictions, estimated before labels, and on the holdout</figcaption>{{{performanceChart}}}</figure>
+        <h2>Latency</h2>
+        <figure><figcaption>Request latency by day (ms): p50, p95, p99</figcaption>{{{latencyChart}}}</figure>
+        <h2>By day</h2>
+        <table>
+        <thead><tr><th scope="col">Day</th><th scope="col">Predictions</th><th scope="col">Labelled</th><th scope="col">{{metric}} (realized)</th><th scope="col">{{metric}} (estimated)</th><th scope="col">p50 ms</th><th scope="col">p95 ms</th><th scope="col">p99 ms</th></tr></thead>
+        <tbody>
+        {{#days}}<tr><th scope="row">{{day}}</th><td>{{predictions}}</td><td>{{labelled}}</td><td>{{realized}}</td><td>{{estimated}}</td><td>{{p50}}</td><td>{{p95}}</td><td>{{p99}}</td></tr>
+        {{/days}}
+        </tbody>
+        </table>
+        """
+
+    /// The whole page.
+    public static func render(_ report: ModelReport) throws -> String {
+        let performance = report.performance
+        let metric = performance.primaryMetric
+        let days = performance.days
+        let labels = days.map { Timestamp.formatDate(Int32(clamping: $0.start / Timestamp.microsPerDay)) }
+        let performanceChart = SVGChart.lines(
+            labels: labels,
+            series: [
+                ("\(metric) realized", days.map { $0.realized[metric] }, "current"),
+                ("\(metric) estimated", days.map { $0.estimated(metric) }, "estimated"),
+                ("\(metric) on the holdout", days.map { _ in performance.holdout[metric] }, "reference"),
+            ], title: "\(metric) by day")
+        let latencyChart = SVGChart.lines(
+            labels: labels,
+            series: [("p50", days.map(\.latencyP50), "reference"), ("p95", days.map(\.latencyP95), "estimated"), ("p99", days.map(\.latencyP99), "current")],
+            title: "latency by day")
+        let context: [String: Any] = [
+            "model": performance.model, "version": String(performance.version), "task": performance.task,
+            "windowStart": Timestamp.format(performance.windowStart), "windowEnd": Timestamp.format(performance.windowEnd),
+            "predictions": String(performance.total.predictions), "labelled": String(performance.total.labelled), "metric": metric,
+            "realized": text(performance.total.realized[metric]), "holdout": text(performance.holdout[metric]),
+            "hasEstimate": performance.total.estimated != nil, "estimated": text(performance.total.estimated(metric)),
+            "calibrated": performance.calibrated ?? false, "p50": text(performance.total.latencyP50), "p99": text(performance.total.latencyP99),
+            "performanceChart": performanceChart, "latencyChart": latencyChart,
+            "days": zip(labels, days).map { label, day -> [String: Any] in
+                [
+                    "day": label, "predictions": String(day.predictions), "labelled": String(day.labelled), "realized": text(day.realized[metric]),
+                    "estimated": text(day.estimated(metric)), "p50": text(day.latencyP50), "p95": text(day.latencyP95), "p99": text(day.latencyP99),
+                ]
+            },
+        ]
+        let drift = report.drift
+        let body =
+            try MustacheTemplate(string: template).render(context)
+            + (try DriftReportPage.section(
+                drift.drift, heading: "Drift",
+                subtitle: "Inputs and predictions in the window against the version's reference (its training run's holdout).",
+                referenceRows: drift.referenceRows, currentRows: drift.currentRows))
+        return try PageLayout.render(title: "\(performance.model) v\(performance.version)", body: body)
+    }
+
+    static func text(_ value: Double?) -> String { value.map { String(format: "%.4g", $0) } ?? "—" }
+}

@@ -1,0 +1,19 @@
+import ObjectStorage
+import Registry
+
+/// Everything `kite monitor report` shows of a model version over a window: the drift of its inputs and
+/// predictions, and its performance (realized, estimated, latency) day by day.
+public struct ModelReport: Sendable, Codable, Equatable {
+    public let drift: ModelDrift
+    public let performance: ModelPerformance
+
+    /// The report of `version` over `window`.
+    public static func run(
+        version: ModelVersion, window: ClosedRange<Int64>, registry: RegistryStore, artifacts: ArtifactStore, store: any ObjectStore,
+        options: DriftOptions = DriftOptions()
+    ) async throws -> ModelReport {
+        let drift = try await ModelDrift.run(version: version, window: window, registry: registry, artifacts: artifacts, store: store, options: options)
+        let performance = try await ModelPerformance.run(version: version, window: window, registry: registry, artifacts: artifacts, store: store)
+        return ModelReport(drift: drift, performance: performance)
+    }
+}
