@@ -17,9 +17,11 @@ public enum ModelReportPage {
         <div class="card"><div class="muted">Latency p50 / p99</div><div class="value">{{p50}} / {{p99}} ms</div></div>
         </section>
         <h2>Performance</h2>
-        <figure><figcaption>{{metric}} by day: realized on labelled predictions, estimated before labels, and on the holdout</figcaption>{{{performanceChart}}}</figure>
+        <figure><figcaption>{{metric}} by day</figcaption>{{{performanceChart}}}
+        <p class="legend muted"><span style="background: var(--current)"></span>realized on labelled predictions<span style="background: #d9822b"></span>estimated before labels (CBPE)<span style="background: var(--reference)"></span>on the holdout</p></figure>
         <h2>Latency</h2>
-        <figure><figcaption>Request latency by day (ms): p50, p95, p99</figcaption>{{{latencyChart}}}</figure>
+        <figure><figcaption>Request latency by day (ms)</figcaption>{{{latencyChart}}}
+        <p class="legend muted"><span style="background: var(--reference)"></span>p50<span style="background: #d9822b"></span>p95<span style="background: var(--current)"></span>p99</p></figure>
         <h2>By day</h2>
         <table>
         <thead><tr><th scope="col">Day</th><th scope="col">Predictions</th><th scope="col">Labelled</th><th scope="col">{{metric}} (realized)</th><th scope="col">{{metric}} (estimated)</th><th scope="col">p50 ms</th><th scope="col">p95 ms</th><th scope="col">p99 ms</th></tr></thead>
@@ -35,7 +37,7 @@ public enum ModelReportPage {
         let performance = report.performance
         let metric = performance.primaryMetric
         let days = performance.days
-        let labels = days.map { Timestamp.formatDate(Int32(clamping: $0.start / Timestamp.microsPerDay)) }
+        let labels = days.map { String(day($0.start).prefix(10)) }
         let performanceChart = SVGChart.lines(
             labels: labels,
             series: [
@@ -49,7 +51,7 @@ public enum ModelReportPage {
             title: "latency by day")
         let context: [String: Any] = [
             "model": performance.model, "version": String(performance.version), "task": performance.task,
-            "windowStart": Timestamp.format(performance.windowStart), "windowEnd": Timestamp.format(performance.windowEnd),
+            "windowStart": day(performance.windowStart), "windowEnd": day(performance.windowEnd),
             "predictions": String(performance.total.predictions), "labelled": String(performance.total.labelled), "metric": metric,
             "realized": text(performance.total.realized[metric]), "holdout": text(performance.holdout[metric]),
             "hasEstimate": performance.total.estimated != nil, "estimated": text(performance.total.estimated(metric)),
@@ -71,6 +73,9 @@ public enum ModelReportPage {
                 referenceRows: drift.referenceRows, currentRows: drift.currentRows))
         return try PageLayout.render(title: "\(performance.model) v\(performance.version)", body: body)
     }
+
+    /// The UTC date and minute of a time.
+    static func day(_ time: Int64) -> String { String(Timestamp.format(time).prefix(16)).replacingOccurrences(of: "T", with: " ") }
 
     static func text(_ value: Double?) -> String { value.map { String(format: "%.4g", $0) } ?? "—" }
 }
