@@ -110,7 +110,14 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
-        .target(name: "Monitoring", dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Registry", "Learning"], swiftSettings: swiftSettings),
+        .target(
+            name: "Monitoring",
+            dependencies: [
+                "KiteCore", "Parquet", "ObjectStorage", "Registry", "Learning", "Features", "ABTesting", "Serving",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .target(
             name: "Training",
             dependencies: ["KiteCore", "Parquet", "ObjectStorage", "Features", "Learning", "Registry", "Serving"],

@@ -9,35 +9,12 @@ import Testing
 @Suite struct MonitorCommandTests {
     @Test func reportFindsTheShiftedInputAndEqualsEvidently() async throws {
         let directory = try TemporaryDirectory()
-        let project = directory.file("fraud")
-        let kite = { (arguments: [String]) async throws -> ProcessResult in
-            try await Subprocess.run(TestEnvironment.kiteBinary, arguments + ["--project", project])
-        }
-        #expect(try await Subprocess.run(TestEnvironment.kiteBinary, ["init", "--example", "fraud", "--rows", "3000", project]).status == 0)
-        for step in [["apply"], ["train", project + "/train/gbdt.yaml"], ["models", "alias", "fraud", "1", "champion"]] {
-            let result = try await kite(step)
-            #expect(result.status == 0, "\(step): \(result.standardError)")
-        }
-        // The run kept its holdout, scored, as the reference.
-        let reference = try #require(Self.files(named: "reference.parquet", under: project + "/.kite/artifacts").first)
-        let holdout = try await ParquetReader(path: reference).read()
+        let (project, kite, reference, holdout) = try await Self.trainedProject(in: directory)
         #expect(holdout.rowCount > 100 && holdout["prediction"] != nil && holdout["probability"] != nil && holdout["amount"] != nil)
-
         // A day of served predictions: the holdout again, with amounts tripled, one request per row; labels for
         // the first half of them arrive later.
-        let time = try Timestamp.parse("2026-03-01T12:00:00Z")
-        let amounts = try #require(holdout["amount"]).doubles().map { Optional($0 * 3) }
-        var columns = zip(holdout.schema.fields.map(\.name), holdout.columns).map { ($0 == "amount" ? ($0, .float64s(amounts)) : ($0, $1)) }
+        let log = try await Self.logDay(project: project, holdout: holdout, day: "2026-03-01", amountFactor: 3)
         let requests = (0..<holdout.rowCount).map { "request-\($0)" }
-        columns += [
-            ("timestamp", .timestamps(Array(repeating: time, count: holdout.rowCount))),
-            ("model_version", .int64s(Array(repeating: 1, count: holdout.rowCount))), ("request_id", .strings(requests)),
-            ("entities", .strings(Array(repeating: "{}", count: holdout.rowCount))),
-            ("latency_us", .int64s((0..<holdout.rowCount).map { Int64(1_000 + $0 % 100 * 10) })),
-        ]
-        let log = project + "/data/predictions/model=fraud/date=2026-03-01"
-        try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: true)
-        try await ParquetWriter.write(try DataFrame(columns), to: log + "/part-1.parquet")
 
         let labelled = holdout.rowCount / 2
         let truth = try #require(holdout["is_fraud"])
@@ -106,6 +83,44 @@ import Testing
         #expect(empty.status == 1 && empty.standardError.contains("the prediction log has no rows of fraud version 1"), "\(empty.standardError)")
         let badOut = try await kite(["monitor", "report", "fraud", "--out", directory.file("report.txt")])
         #expect(badOut.status != 0 && badOut.standardError.contains("--out must end in .html or .json"))
+    }
+
+    /// The fraud example at 3,000 rows, applied, trained (fraud version 1, aliased champion): the project, a
+    /// `kite … --project` runner, the run's reference file and its rows (the holdout, scored).
+    static func trainedProject(
+        in directory: TemporaryDirectory
+    ) async throws -> (project: String, kite: @Sendable ([String]) async throws -> ProcessResult, reference: String, holdout: DataFrame) {
+        let project = directory.file("fraud")
+        let kite: @Sendable ([String]) async throws -> ProcessResult = { arguments in
+            try await Subprocess.run(TestEnvironment.kiteBinary, arguments + ["--project", project])
+        }
+        #expect(try await Subprocess.run(TestEnvironment.kiteBinary, ["init", "--example", "fraud", "--rows", "3000", project]).status == 0)
+        for step in [["apply"], ["train", project + "/train/gbdt.yaml"], ["models", "alias", "fraud", "1", "champion"]] {
+            let result = try await kite(step)
+            #expect(result.status == 0, "\(step): \(result.standardError)")
+        }
+        // The run kept its holdout, scored, as the reference.
+        let reference = try #require(Self.files(named: "reference.parquet", under: project + "/.kite/artifacts").first)
+        return (project, kite, reference, try await ParquetReader(path: reference).read())
+    }
+
+    /// Writes a day of the prediction log (at noon): the holdout's rows with `amount` multiplied by
+    /// `amountFactor`, one request per row (`request-N`), latencies 1.00–1.99 ms. Returns the day's folder.
+    static func logDay(project: String, holdout: DataFrame, day: String, amountFactor: Double) async throws -> String {
+        let time = try Timestamp.parse(day + "T12:00:00Z")
+        let amounts = try holdout.column("amount").doubles().map { Optional($0 * amountFactor) }
+        var columns = zip(holdout.schema.fields.map(\.name), holdout.columns).map { ($0 == "amount" ? ($0, .float64s(amounts)) : ($0, $1)) }
+        columns += [
+            ("timestamp", .timestamps(Array(repeating: time, count: holdout.rowCount))),
+            ("model_version", .int64s(Array(repeating: 1, count: holdout.rowCount))),
+            ("request_id", .strings((0..<holdout.rowCount).map { "request-\($0)" })),
+            ("entities", .strings(Array(repeating: "{}", count: holdout.rowCount))),
+            ("latency_us", .int64s((0..<holdout.rowCount).map { Int64(1_000 + $0 % 100 * 10) })),
+        ]
+        let log = project + "/data/predictions/model=fraud/date=" + day
+        try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: true)
+        try await ParquetWriter.write(try DataFrame(columns), to: log + "/part-1.parquet")
+        return log
     }
 
     /// ROC AUC by counting ordered pairs (ties count half), the definition itself.

@@ -11,7 +11,7 @@ import Serving
 struct MonitorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monitor", abstract: "Data drift of served models, from the prediction log, or of any two tables.",
-        subcommands: [Report.self, Labels.self, Drift.self])
+        subcommands: [Report.self, Labels.self, Check.self, Drift.self])
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -82,6 +82,76 @@ struct MonitorCommand: AsyncParsableCommand {
                     now: WallClock.system.now())
             }
             Terminal.standardOutput("added \(rows) labels for \(model) → \(key)\n")
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate the project's monitors (monitors/*.yaml) and notify alerts that started firing or resolved.",
+            discussion: """
+                Each monitor names a model (NAME for its champion, NAME@ALIAS, NAME@vN), a window of the prediction \
+                log (default 1d) and rules such as 'drift_share > 0.3', 'auc < champion.auc - 0.02' or \
+                'p99_latency_ms > 20'. A rule notifies its webhook (a JSON POST, retried) once when it starts firing \
+                and once when it resolves; the state is kept in the offline store (monitors/state/), so checks on a \
+                schedule (a pipeline step: command: [monitor, check]) never repeat a notification, and a failed one is \
+                sent again at the next check. Variables: \(MonitorDefinition.variables.joined(separator: ", ")). A \
+                rule whose variable has no value (no labels yet) has no data and changes nothing.
+                """)
+        @OptionGroup var options: ProjectOptions
+        @Argument(help: "The monitors to check; all by default.") var names: [String] = []
+        @Option(help: "Check as of this time (ISO 8601); now by default.") var at: String?
+
+        func run() async throws {
+            let configuration = try options.configuration()
+            let all = try MonitorDefinition.loadAll(folder: configuration.folder + "/monitors")
+            let unknown = names.filter { name in !all.contains { $0.name == name } }
+            guard unknown.isEmpty else {
+                throw KiteError(.notFound, "no monitor named \(unknown.joined(separator: ", ")) in \(configuration.folder)/monitors")
+            }
+            let monitors = names.isEmpty ? all : all.filter { names.contains($0.name) }
+            guard !monitors.isEmpty else { throw KiteError(.notFound, "\(configuration.folder)/monitors has no monitor files (*.yaml)") }
+            // Secrets come from the environment: a monitor names the variable holding its webhook.
+            let environment = ProcessInfo.processInfo.environment
+            for monitor in monitors {
+                if let variable = monitor.webhookVariable, environment[variable]?.isEmpty ?? true {
+                    throw KiteError.invalidArgument("monitor \(monitor.name) sends to the webhook in $\(variable), which is not set")
+                }
+            }
+            let now = try at.map { try Timestamp.parse($0) } ?? WallClock.system.now()
+            var undelivered: [String] = []
+            try await StoragePath.withS3 { s3 in
+                let artifacts = try options.artifactStore(configuration, s3: s3)
+                let store = try options.offlineStore(configuration, s3: s3)
+                try await options.withRegistry(configuration) { registry in
+                    try await WebhookClient.with { client in
+                        for monitor in monitors {
+                            let webhook = monitor.webhook ?? monitor.webhookVariable.flatMap { environment[$0] }
+                            let result = try await MonitorCheck.run(
+                                monitor, webhook: webhook, now: now, registry: registry, artifacts: artifacts, store: store, client: client)
+                            Terminal.standardOutput(Self.summary(monitor, result))
+                            if result.delivered == false { undelivered.append(monitor.name) }
+                        }
+                    }
+                }
+            }
+            if !undelivered.isEmpty {
+                throw KiteError(.unavailable, "could not notify \(undelivered.joined(separator: ", ")); the next check sends the changes again")
+            }
+        }
+
+        static func summary(_ monitor: MonitorDefinition, _ result: MonitorCheck.Result) -> String {
+            let rules = monitor.rules.map { rule -> String in
+                let state = result.state.rules[rule.name]
+                let value = state?.value.map { " (\(String(format: "%.4g", $0)))" } ?? ""
+                return "  \(state?.status.rawValue ?? "no_data"): \(rule.name)\(value)"
+            }
+            var text = "\(monitor.name) (\(monitor.model)): \(result.transitions.count) change\(result.transitions.count == 1 ? "" : "s")"
+            switch result.delivered {
+            case true?: text += ", notified"
+            case false?: text += ", NOT notified: \(result.deliveryError ?? "")"
+            case nil: text += result.transitions.isEmpty ? "" : " (no webhook)"
+            }
+            return text + "\n" + rules.joined(separator: "\n") + "\n"
         }
     }
 
