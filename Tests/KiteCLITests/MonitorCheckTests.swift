@@ -71,6 +71,19 @@ import Testing
         #expect(resolved.count == 1 && resolved[0]["rule"] as? String == "inputs drifted" && resolved[0]["status"] as? String == "resolved")
         #expect(try await check("2026-03-03T23:30:00Z").status == 0)
         #expect(bodies().count == 2)
+
+        // kite serve exports the last check as Prometheus gauges.
+        let server = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--port", "0", "--project", project], in: directory.path)
+        defer { server.stop() }
+        let scrape = try await Subprocess.run(
+            TestEnvironment.python,
+            ["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())", "http://127.0.0.1:\(server.port)/metrics"])
+        let text = scrape.standardOutput
+        #expect(text.contains("kite_monitor_alert_firing{monitor=\"fraud-health\",rule=\"inputs drifted\"} 0\n"), "\(text.suffix(2000))")
+        #expect(text.contains("kite_monitor_alert_firing{monitor=\"fraud-health\",rule=\"slow\"} 0\n"))
+        #expect(!text.contains("rule=\"split broken\""))
+        #expect(text.contains("kite_monitor_value{monitor=\"fraud-health\",variable=\"predictions\"} \(Double(holdout.rowCount))\n"))
+        #expect(text.contains("kite_monitor_checked_timestamp_seconds{monitor=\"fraud-health\"} 1772580600.0\n"), "\(text.suffix(600))")
     }
 
     @Test func mistakesInMonitorFilesNameTheFileAndLine() async throws {

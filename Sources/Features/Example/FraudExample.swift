@@ -33,8 +33,9 @@ public struct FraudExample: Sendable {
         public var fraudRate: Double
     }
 
-    /// The nightly pipeline: fresh features to the online store, then every labelled transaction scored as of the
-    /// run, in two shards (run it with kite pipelines run nightly; kite scheduler runs it at 02:00 UTC).
+    /// The nightly pipeline: fresh features to the online store, every labelled transaction scored as of the run in
+    /// two shards, then the monitors checked (run it with kite pipelines run nightly; kite scheduler runs it at
+    /// 02:00 UTC).
     public static let nightlyPipelineYAML = """
         # Nightly: materialize the online views up to the run's time, then score in batch as of that time.
         # kite pipelines run nightly --project DIR runs it now; kite scheduler runs it when due;
@@ -54,11 +55,32 @@ public struct FraudExample: Sendable {
             retries: 2
             retry_delay: 30s
             timeout: 1h
+          - name: monitor
+            depends_on: [score]
+            command: [monitor, check, --at, "{{ ts }}"]
+
+        """
+
+    /// The fraud model's monitor: drift, performance against the champion's holdout, latency.
+    public static let monitorYAML = """
+        # The fraud model's health: kite monitor check --project DIR evaluates these rules over the last 7 days of
+        # the prediction log (the nightly pipeline does it after scoring); kite monitor report shows the figures.
+        # To be notified when a rule starts firing or resolves, put a webhook URL in an environment variable and
+        # name it here:  webhook_env: KITE_ALERT_WEBHOOK
+        model: fraud
+        window: 7d
+        rules:
+          - name: inputs drifted
+            when: drift_share > 0.5
+          - name: auc below the champion's holdout
+            when: auc < champion.auc - 0.02
+          - name: slow predictions
+            when: p99_latency_ms > 20
 
         """
 
     /// Writes kite.yaml, features/fraud.yaml, the training configs train/gbdt.yaml and train/logistic.yaml, the
-    /// nightly pipeline pipelines/nightly.yaml, and the Parquet data under `folder` (which must be empty or absent).
+    /// nightly pipeline pipelines/nightly.yaml, the monitor monitors/fraud.yaml, and the Parquet data under `folder` (which must be empty or absent).
     public func write(to folder: String) async throws -> Summary {
         let manager = FileManager.default
         if let existing = try? manager.contentsOfDirectory(atPath: folder), !existing.isEmpty {
@@ -73,6 +95,8 @@ public struct FraudExample: Sendable {
         try Self.trainingYAML(learner: "gbdt").write(toFile: folder + "/train/gbdt.yaml", atomically: true, encoding: .utf8)
         try Self.trainingYAML(learner: "logistic").write(toFile: folder + "/train/logistic.yaml", atomically: true, encoding: .utf8)
         try Self.nightlyPipelineYAML.write(toFile: folder + "/pipelines/nightly.yaml", atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: folder + "/monitors", withIntermediateDirectories: true)
+        try Self.monitorYAML.write(toFile: folder + "/monitors/fraud.yaml", atomically: true, encoding: .utf8)
 
         let world = try generate()
         let data = folder + "/data/"

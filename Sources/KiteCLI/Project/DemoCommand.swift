@@ -199,6 +199,15 @@ struct DemoCommand: AsyncParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: folder + "/reports", withIntermediateDirectories: true)
         try Data(try ModelReportPage.render(report).utf8).write(to: URL(fileURLWithPath: folder + "/reports/fraud.html"), options: .atomic)
+        // The example's monitor (monitors/fraud.yaml), checked as kite monitor check would at the end of the traffic.
+        let monitor = try MonitorDefinition.parse(FraudExample.monitorYAML, file: folder + "/monitors/fraud.yaml")
+        let check = try await options.withRegistry(configuration) { registry in
+            try await WebhookClient.with { client in
+                try await MonitorCheck.run(
+                    monitor, webhook: nil, now: dataEnd + Timestamp.microsPerDay, registry: registry, artifacts: artifacts, store: offline, client: client)
+            }
+        }
+        let rules = monitor.rules.map { rule in "\(rule.name): \(check.state.rules[rule.name]?.status.rawValue ?? "no_data")" }
         let (drift, total) = (report.drift.drift, report.performance.total)
         let drifted = drift.columns.filter(\.drifted).map(\.column)
         let format = { (value: Double?) in value.map { String(format: "%.4f", $0) } ?? "n/a" }
@@ -208,7 +217,8 @@ struct DemoCommand: AsyncParsableCommand {
                 + "labelled: AUC \(format(total.realized["auc"])) (estimated before labels by CBPE: \(format(total.estimated("auc"))); holdout "
                 + "\(format(report.performance.holdout["auc"]))), latency p50 \(format(total.latencyP50)) ms; drift: \(drift.driftedColumns) of "
                 + "\(drift.testedColumns) columns\(drifted.isEmpty ? "" : " (\(drifted.prefix(4).joined(separator: ", "))\(drifted.count > 4 ? ", …" : ""))")"
-                + " against the \(report.drift.referenceRows)-row holdout → reports/fraud.html")
+                + " against the \(report.drift.referenceRows)-row holdout → reports/fraud.html; kite monitor check (monitors/fraud.yaml): "
+                + rules.joined(separator: ", "))
         if keep != nil { Terminal.standardOutput("the project is kept in \(folder)\n") }
     }
 }

@@ -2,6 +2,7 @@ import Features
 import Hummingbird
 import KiteCore
 import Logging
+import Monitoring
 import NIOCore
 import ObjectStorage
 import Registry
@@ -109,9 +110,12 @@ public enum KiteApplication {
             if let statistics = models?.log?.statistics {
                 metrics.predictionLog(written: statistics.written, dropped: statistics.dropped, buffered: statistics.buffered)
             }
+            // The monitors' last checks (kite monitor check), from the offline store.
+            var alerts = ""
+            if let offline = features?.offline, let states = try? await AlertState.all(store: offline) { alerts = AlertMetrics.text(states) }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text())))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text() + Array(alerts.utf8))))
         }
         let definitions = features.map { AppliedDefinitions(registry: registry, project: $0.project) }
         let online = features.map { MeasuredOnlineStore(store: $0.online, metrics: metrics) }
