@@ -113,7 +113,9 @@ struct ServeCommand: AsyncParsableCommand {
                 Terminal.standardOutput("serving " + served.map { "\($0.name)@\($0.tag) (version \($0.version.version))" }.joined(separator: ", ") + log + "\n")
             }
             if pipelines.scheduler != nil { Terminal.standardOutput("scheduler: \(scheduled) scheduled pipelines in \(pipelinesFolder)\n") }
-            Terminal.standardOutput("listening on http://\(configuration.host):\(port) (MLFLOW_TRACKING_URI=http://\(configuration.host):\(port))\n")
+            Terminal.standardOutput(
+                "listening on http://\(configuration.host):\(port) (MLFLOW_TRACKING_URI=http://\(configuration.host):\(port)); "
+                    + "web UI: http://\(configuration.host):\(port)/ui\n")
         }
     }
 

@@ -34,6 +34,11 @@ public enum ModelReportPage {
 
     /// The whole page.
     public static func render(_ report: ModelReport) throws -> String {
+        try PageLayout.render(title: "\(report.performance.model) v\(report.performance.version)", body: try body(report))
+    }
+
+    /// The report without the page around it (the web UI's monitoring page shows it in its own frame).
+    static func body(_ report: ModelReport) throws -> String {
         let performance = report.performance
         let metric = performance.primaryMetric
         let days = performance.days
@@ -65,13 +70,11 @@ public enum ModelReportPage {
             },
         ]
         let drift = report.drift
-        let body =
-            try MustacheTemplate(string: template).render(context)
+        return try MustacheTemplate(string: template).render(context)
             + (try DriftReportPage.section(
                 drift.drift, heading: "Drift",
                 subtitle: "Inputs and predictions in the window against the version's reference (its training run's holdout).",
                 referenceRows: drift.referenceRows, currentRows: drift.currentRows))
-        return try PageLayout.render(title: "\(performance.model) v\(performance.version)", body: body)
     }
 
     /// The UTC date and minute of a time.

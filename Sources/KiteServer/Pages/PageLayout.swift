@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// The frame every Kite page and report shares: one stylesheet inline (no network), a header, accessible landmarks,
@@ -9,6 +10,7 @@ enum PageLayout {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        <link rel="icon" href="data:,">
         <title>{{title}} · Kite</title>
         <style>
         :root { --ink: #1d2433; --muted: #5b6478; --line: #d9dde6; --reference: #9aa3b5; --current: #2f6fde; --bad: #b3261e; --good: #1b7f3b; }
@@ -24,9 +26,13 @@ enum PageLayout {
         .card .value { font-size: 22px; font-weight: 600; }
         table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
         th, td { text-align: left; padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
-        th { background: #eef1f6; font-weight: 600; }
+        th { background: #eef1f6; font-weight: 600; } td { overflow-wrap: anywhere; }
+        .scroll { overflow-x: auto; } table.wide { min-width: 100%; width: max-content; } table.wide td { overflow-wrap: normal; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        a { color: #2456b8; } dl.lineage { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } dl.lineage dt { color: var(--muted); } dl.lineage dd { margin: 0; overflow-wrap: anywhere; }
+        section.card { margin-bottom: 12px; } button { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid var(--line); background: #fff; cursor: pointer; }
         .drifted { color: var(--bad); font-weight: 600; } .stable { color: var(--good); }
-        .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 16px; }
+        .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(380px, 100%), 1fr)); gap: 16px; }
         figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; }
         figcaption { font-weight: 600; margin-bottom: 6px; overflow-wrap: anywhere; }
         svg.chart { max-width: 100%; height: auto; } .chart .reference { fill: var(--reference); } .chart .current { fill: var(--current); }
@@ -46,10 +52,12 @@ enum PageLayout {
         </html>
         """
 
-    /// The page: `title` and the navigation escaped, `body` (already rendered HTML) as is.
+    /// The page: `title` and the navigation escaped, `body` (already rendered HTML) as is, each table in a box that
+    /// scrolls sideways on its own so a wide table never widens the page.
     static func render(title: String, body: String, navigation: [(label: String, href: String)] = []) throws -> String {
         let layout = try MustacheTemplate(string: template)
         let links = navigation.map { ["label": $0.label, "href": $0.href] }
-        return layout.render(["title": title, "body": body, "navigation": links] as [String: Any])
+        let boxed = body.replacingOccurrences(of: "<table", with: "<div class=\"scroll\"><table").replacingOccurrences(of: "</table>", with: "</table></div>")
+        return layout.render(["title": title, "body": boxed, "navigation": links] as [String: Any])
     }
 }

@@ -1,0 +1,56 @@
+import Foundation
+import KiteCore
+import Monitoring
+import Registry
+import Serving
+
+/// The monitors' last checks (alerts firing, resolved, without data) and each model's live health: its report
+/// (performance, estimated performance, latency, drift) over a window of the prediction log.
+enum MonitoringPage {
+    static let overviewTemplate = """
+        <h1>Monitoring</h1>
+        <h2>Alerts</h2>
+        <p class="muted">The last check of each monitor (kite monitor check, monitors/*.yaml).</p>
+        <table>
+        <thead><tr><th scope="col">Monitor</th><th scope="col">Rule</th><th scope="col">Status</th><th scope="col">Value</th><th scope="col">Since</th><th scope="col">Checked</th></tr></thead>
+        <tbody>
+        {{#rules}}<tr><th scope="row">{{monitor}}</th><td>{{rule}}</td><td class="{{statusClass}}">{{status}}</td><td>{{value}}</td><td>{{since}}</td><td>{{checked}}</td></tr>
+        {{/rules}}{{^rules}}<tr><td colspan="6">No monitor has been checked yet: add monitors/*.yaml and run kite monitor check.</td></tr>{{/rules}}
+        </tbody>
+        </table>
+        <h2>Models</h2>
+        <ul>{{#models}}<li><a href="/ui/monitoring/{{path}}">{{name}}</a></li>{{/models}}{{^models}}<li>No models yet.</li>{{/models}}</ul>
+        """
+
+    static func overview(_ stores: WebUI.Stores) async throws -> WebUI.Page {
+        var rules: [[String: Any]] = []
+        if let offline = stores.offline {
+            for state in try await AlertState.all(store: offline) {
+                for (rule, entry) in state.rules.sorted(by: { $0.key < $1.key }) {
+                    rules.append([
+                        "monitor": state.monitor, "rule": rule, "status": entry.status.rawValue,
+                        "statusClass": entry.status == .firing ? "drifted" : entry.status == .ok ? "stable" : "muted",
+                        "value": entry.value.map(WebUI.number) ?? "—", "since": WebUI.time(entry.since), "checked": WebUI.time(state.checked),
+                    ])
+                }
+            }
+        }
+        let models = try await stores.registry.searchRegisteredModels(orderBy: ["name ASC"], maxResults: 1000).items.map {
+            ["name": $0.name, "path": WebUI.segment($0.name)]
+        }
+        return WebUI.Page(title: "Monitoring", body: try WebUI.render(overviewTemplate, ["rules": rules, "models": models]))
+    }
+
+    /// A model version's report: `?version=` (vN or an alias; champion by default), `?window=` (7d by default)
+    /// ending at `?until=` (now by default).
+    static func model(_ name: String, query: APIParameters, _ stores: WebUI.Stores) async throws -> WebUI.Page {
+        guard let offline = stores.offline else { throw KiteError(.unavailable, "this server has no project, so no prediction log") }
+        let tag = try query.string("version") ?? "champion"
+        let span = try TimeSpan(parsing: try query.string("window") ?? "7d")
+        let end = try query.string("until").map { try Timestamp.parse($0) } ?? WallClock.system.now()
+        let version = try await ModelLoader.version(name: name, tag: tag, registry: stores.registry)
+        let report = try await ModelReport.run(
+            version: version, window: (end - span.microseconds)...end, registry: stores.registry, artifacts: stores.artifacts, store: offline)
+        return WebUI.Page(title: "\(name) v\(version.version)", body: try ModelReportPage.body(report))
+    }
+}

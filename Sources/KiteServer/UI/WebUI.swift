@@ -1,0 +1,82 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KiteCore
+import Mustache
+import NIOCore
+import ObjectStorage
+import Registry
+
+/// Kite's web UI under `/ui`: server-rendered pages (swift-mustache templates, charts as inline SVG, no script),
+/// readable without JavaScript and at phone width. Each page reads the registry (and the offline store) and
+/// escapes every name that comes from users.
+enum WebUI {
+    /// What the pages read.
+    struct Stores: Sendable {
+        var registry: RegistryStore
+        var artifacts: ArtifactStore
+        /// The project's offline store (prediction log, labels, monitor states), when the server has a project.
+        var offline: (any ObjectStore)?
+    }
+
+    /// A page's title and rendered body.
+    struct Page {
+        var title: String
+        var body: String
+    }
+
+    /// The sections in the header.
+    static let navigation: [(label: String, href: String)] = [
+        ("Models", "/ui/models"), ("Runs", "/ui/experiments"), ("Monitoring", "/ui/monitoring"),
+    ]
+
+    static func register(in family: APIFamily, stores: Stores) {
+        family.addRaw(.get, "ui") { _, _ in Response(status: .found, headers: [.location: "/ui/models"]) }
+        page(family, "ui/models") { _, _ in try await ModelsPage.list(stores) }
+        page(family, "ui/models/{name}") { _, captured in try await ModelsPage.detail(captured("name"), stores) }
+        page(family, "ui/experiments") { _, _ in try await RunsPage.experiments(stores) }
+        page(family, "ui/experiments/{id}") { query, captured in try await RunsPage.runs(experimentID: captured("id"), query: query, stores) }
+        page(family, "ui/runs/{id}") { _, captured in try await RunsPage.run(id: captured("id"), stores) }
+        page(family, "ui/compare") { query, _ in try await RunsPage.compare(ids: try query.strings("runs"), stores) }
+        page(family, "ui/monitoring") { _, _ in try await MonitoringPage.overview(stores) }
+        page(family, "ui/monitoring/{model}") { query, captured in try await MonitoringPage.model(captured("model"), query: query, stores) }
+    }
+
+    /// Registers a GET page: the builder gets the query and the path's captures (percent-decoded); a Kite error
+    /// becomes an HTML error page with its status.
+    static func page(
+        _ family: APIFamily, _ path: String, _ build: @escaping @Sendable (APIParameters, (String) -> String) async throws -> Page
+    ) {
+        family.addRaw(.get, path) { request, context in
+            let captured = { (name: String) in context.parameters.get(name).map { $0.removingPercentEncoding ?? $0 } ?? "" }
+            do {
+                let page = try await build(APIParameters(query: request.uri.query), captured)
+                return try html(.ok, try PageLayout.render(title: page.title, body: page.body, navigation: navigation))
+            } catch let error as KiteError {
+                let status: HTTPResponse.Status = error.code == .notFound ? .notFound : error.code == .unavailable ? .serviceUnavailable : .badRequest
+                let body = "<h1>\(status.code) \(HTMLText.escape(status.reasonPhrase))</h1><p>\(HTMLText.escape(error.message))</p>"
+                return try html(status, try PageLayout.render(title: "\(status.code)", body: body, navigation: navigation))
+            }
+        }
+    }
+
+    static func html(_ status: HTTPResponse.Status, _ text: String) throws -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A rendered template.
+    static func render(_ template: String, _ context: [String: Any]) throws -> String {
+        try MustacheTemplate(string: template).render(context)
+    }
+
+    /// A time as `YYYY-MM-DD HH:MM` (UTC).
+    static func time(_ micros: Int64) -> String { String(Timestamp.format(micros).prefix(16)).replacingOccurrences(of: "T", with: " ") }
+
+    /// A number as pages show it.
+    static func number(_ value: Double) -> String { String(format: "%.4g", value) }
+
+    /// A path segment with reserved characters percent-encoded.
+    static func segment(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "#"])) ?? text }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import KiteCore
+import KiteTesting
+import Testing
+
+/// Kite's web UI in a real browser (headless Chromium driven by selenium, `Tests/peers/ui_peer.py`): every page
+/// loads without console errors, shows its charts, links between pages work, user text is escaped, pages fit a
+/// phone's width. Screenshots go to `.build/test-output/ui/`.
+@Suite struct WebUITests {
+    static let probe = "<script>alert(1)</script>"
+
+    @Test func everyPageLoadsInChromiumLinksWorkAndUserTextIsEscaped() async throws {
+        let directory = try TemporaryDirectory()
+        let (project, kite, _, holdout) = try await MonitorCommandTests.trainedProject(in: directory)
+        // A second run to compare (its gate against the champion may fail; the run is recorded either way).
+        _ = try await kite(["train", project + "/train/logistic.yaml"])
+        _ = try await MonitorCommandTests.logDay(project: project, holdout: holdout, day: "2026-03-01", amountFactor: 3)
+        try FileManager.default.createDirectory(atPath: project + "/monitors", withIntermediateDirectories: true)
+        try "model: fraud\nrules:\n  - name: inputs drifted\n    when: drift_share > 0.05\n".write(
+            toFile: project + "/monitors/fraud-health.yaml", atomically: true, encoding: .utf8)
+        let check = try await kite(["monitor", "check", "--at", "2026-03-01T23:00:00Z"])
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+
+        let server = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--port", "0", "--project", project], in: directory.path)
+        defer { server.stop() }
+        #expect(server.log.contains("web UI: http://127.0.0.1:\(server.port)/ui"), "\(server.log)")
+        let base = "http://127.0.0.1:\(server.port)"
+        let marked = try await Subprocess.run(TestEnvironment.python, [TestEnvironment.peerScript("ui_peer.py"), "mark", base])
+        #expect(marked.status == 0, "\(marked.standardError)")
+
+        let output = TestEnvironment.packageRoot.appendingPathComponent(".build/test-output/ui").path
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let browsed = try await Subprocess.run(TestEnvironment.python, [TestEnvironment.peerScript("ui_peer.py"), "browse", base, output])
+        #expect(browsed.status == 0, "\(browsed.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(browsed.standardOutput.utf8)) as? [String: Any], "\(browsed.standardOutput)")
+        let pages = try #require(report["pages"] as? [String: [String: Any]])
+        #expect(pages.count == 10, "\(pages.keys.sorted())")
+        // The one console error allowed: the missing page's own 404.
+        let errors = (report["console_errors"] as? [String] ?? []).filter { !$0.hasPrefix("not-found: ") }
+        #expect(errors.isEmpty, "\(errors)")
+        #expect(report["alerts"] as? Int == 0)
+        for (name, page) in pages {
+            #expect(page["scripts"] as? Int == 0, "\(name) has a script element")
+            #expect(page["overflows_phone"] as? Bool == false, "\(name) scrolls sideways at phone width")
+            #expect(FileManager.default.fileExists(atPath: "\(output)/\(name).png") && FileManager.default.fileExists(atPath: "\(output)/\(name)-phone.png"))
+        }
+        func text(_ page: String) -> String { pages[page]?["text"] as? String ?? "" }
+        func h1(_ page: String) -> [String] { pages[page]?["h1"] as? [String] ?? [] }
+        // The probe shows as text wherever it appears, and never runs.
+        #expect(text("models").contains(Self.probe) && text("model").contains(Self.probe) && text("run").contains(Self.probe))
+        #expect(h1("model") == ["fraud"] && text("model").contains("Feature service"))
+        #expect((pages["run"]?["svg"] as? Int ?? 0) >= 1, "the run page draws its metric curves")
+        #expect((pages["runs-by-auc"]?["url"] as? String)?.contains("sort=metrics.") == true)
+        #expect(h1("compare") == ["Comparing 2 runs"])
+        #expect(text("monitoring").contains("fraud-health") && text("monitoring").contains("firing"))
+        #expect((pages["monitoring-model"]?["svg"] as? Int ?? 0) >= 4 && h1("monitoring-model") == ["fraud version 1"])
+        #expect(text("experiments").contains("fraud-detection"))
+        #expect(h1("not-found") == ["404 Not Found"])
+    }
+}

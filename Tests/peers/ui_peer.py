@@ -1,0 +1,102 @@
+"""Kite's web UI in headless Chromium (Debian's chromium and chromium-driver, driven by selenium).
+
+    ui_peer.py mark BASE_URL                 sets the XSS probe "<script>alert(1)</script>" as every run's tag `note`
+                                             and as model fraud's description (through MLflow's REST API)
+    ui_peer.py browse BASE_URL OUT_DIR       visits every page, follows links between them, screenshots each at
+                                             1280x800 and at phone width (390x844) into OUT_DIR, prints a JSON report
+"""
+import json
+import signal
+import sys
+import urllib.request
+
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+PROBE = "<script>alert(1)</script>"
+
+
+def post(base, path, body, method="POST"):
+    request = urllib.request.Request(
+        base + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method=method
+    )
+    return urllib.request.urlopen(request).read()
+
+
+def mark(base):
+    runs = json.loads(post(base, "/api/2.0/mlflow/runs/search", {"experiment_ids": ["1"], "max_results": 100}))["runs"]
+    for run in runs:
+        post(base, "/api/2.0/mlflow/runs/set-tag", {"run_id": run["info"]["run_id"], "key": "note", "value": PROBE})
+    post(base, "/api/2.0/mlflow/registered-models/update", {"name": "fraud", "description": PROBE}, method="PATCH")
+
+
+def browse(base, out):
+    from selenium import webdriver
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    report = {"pages": {}, "console_errors": [], "alerts": 0, "steps": []}
+
+    def visit(name, url=None):
+        if url:
+            driver.get(url)
+        try:
+            driver.switch_to.alert.dismiss()
+            report["alerts"] += 1
+        except NoAlertPresentException:
+            pass
+        errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        report["console_errors"] += [f"{name}: {message}" for message in errors]
+        page = {
+            "url": driver.current_url, "title": driver.title, "svg": len(driver.find_elements(By.CSS_SELECTOR, "svg.chart")),
+            "h1": [e.text for e in driver.find_elements(By.TAG_NAME, "h1")], "tables": len(driver.find_elements(By.TAG_NAME, "table")),
+            "text": driver.find_element(By.TAG_NAME, "main").text,
+            "scripts": len(driver.find_elements(By.TAG_NAME, "script")),
+        }
+        driver.set_window_size(1280, 800)
+        driver.save_screenshot(f"{out}/{name}.png")
+        page["overflows_phone"] = False
+        driver.set_window_size(390, 844)
+        driver.save_screenshot(f"{out}/{name}-phone.png")
+        # Usable on a phone: the page itself does not scroll sideways (wide tables scroll in their own box).
+        page["overflows_phone"] = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
+        driver.set_window_size(1280, 800)
+        report["pages"][name] = page
+
+    def click(text):
+        report["steps"].append(text)
+        driver.find_element(By.LINK_TEXT, text).click()
+
+    visit("models", base + "/ui")
+    click("fraud")
+    visit("model")
+    driver.find_elements(By.CSS_SELECTOR, "table a[href^='/ui/runs/']")[-1].click()  # v1's run: the gbdt, with a curve
+    visit("run")
+    driver.find_element(By.PARTIAL_LINK_TEXT, "experiment").click()
+    visit("runs")
+    driver.find_element(By.PARTIAL_LINK_TEXT, "auc").click()
+    visit("runs-by-auc")
+    for box in driver.find_elements(By.CSS_SELECTOR, "input[name=runs]")[:2]:
+        box.click()
+    driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    visit("compare")
+    click("Monitoring")
+    visit("monitoring")
+    visit("monitoring-model", base + "/ui/monitoring/fraud?until=2026-03-02T00:00:00Z&window=2d")
+    click("Runs")
+    visit("experiments")
+    visit("not-found", base + "/ui/models/no-such-model")
+    driver.quit()
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "mark":
+        mark(sys.argv[2])
+    elif sys.argv[1] == "browse":
+        browse(sys.argv[2], sys.argv[3])
