@@ -20,6 +20,8 @@ import Testing
             toFile: project + "/monitors/fraud-health.yaml", atomically: true, encoding: .utf8)
         let check = try await kite(["monitor", "check", "--at", "2026-03-01T23:00:00Z"])
         #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+        let pipeline = try await kite(["pipelines", "run", "nightly", "--date", "2026-03-02T02:00:00Z"])
+        #expect(pipeline.status == 0, "\(pipeline.standardOutput)\(pipeline.standardError)")
 
         let server = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--port", "0", "--project", project], in: directory.path)
         defer { server.stop() }
@@ -34,7 +36,7 @@ import Testing
         #expect(browsed.status == 0, "\(browsed.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(browsed.standardOutput.utf8)) as? [String: Any], "\(browsed.standardOutput)")
         let pages = try #require(report["pages"] as? [String: [String: Any]])
-        #expect(pages.count == 10, "\(pages.keys.sorted())")
+        #expect(pages.count == 13, "\(pages.keys.sorted())")
         // The one console error allowed: the missing page's own 404.
         let errors = (report["console_errors"] as? [String] ?? []).filter { !$0.hasPrefix("not-found: ") }
         #expect(errors.isEmpty, "\(errors)")
@@ -56,5 +58,8 @@ import Testing
         #expect((pages["monitoring-model"]?["svg"] as? Int ?? 0) >= 4 && h1("monitoring-model") == ["fraud version 1"])
         #expect(text("experiments").contains("fraud-detection"))
         #expect(h1("not-found") == ["404 Not Found"])
+        #expect(text("features").contains("customer_stats") && text("features").contains("fraud_model") && (pages["features"]?["tables"] as? Int) == 4)
+        #expect(text("pipelines").contains("nightly") && text("pipeline-run").contains("score, task 2, attempt 1: succeeded"))
+        #expect((pages["pipeline-run"]?["logs"] as? Int ?? 0) == 4, "materialize, two score shards, monitor")
     }
 }

@@ -134,7 +134,7 @@ public enum KiteApplication {
             inference.mount(on: router, at: ["/v2"])
         }
         if let pipelines { PipelineAPI.register(in: root, registry: registry, pipelines: pipelines) }
-        WebUI.register(in: root, stores: WebUI.Stores(registry: registry, artifacts: artifacts, offline: features?.offline))
+        WebUI.register(in: root, stores: WebUI.Stores(registry: registry, artifacts: artifacts, offline: features?.offline, definitions: definitions))
         root.mount(on: router, at: ["/"])
 
         if configuration.apis.contains(.mlflow) {

@@ -127,20 +127,23 @@ enum RunsPage {
                     if entry.isDirectory {
                         pending.append(path)
                     } else {
-                        artifacts.append(["path": String(path.dropFirst(folder.count + 1)), "size": entry.size.map(String.init) ?? ""])
+                        var artifact: [String: Any] = ["path": String(path.dropFirst(folder.count + 1))]
+                        if let size = entry.size { artifact["size"] = String(size) }
+                        artifacts.append(artifact)
                     }
                 }
             }
         }
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "id": run.id, "name": run.name.isEmpty ? run.id : run.name, "experimentID": run.experimentID, "status": run.status.rawValue,
-            "started": WebUI.time(run.startTime), "ended": run.endTime.map(WebUI.time) ?? "",
+            "started": WebUI.time(run.startTime),
             "metrics": run.metrics.values.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": WebUI.number($0.value), "step": String($0.step)] },
             "params": run.params.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
             "tags": run.tags.filter { !$0.key.hasPrefix("mlflow.log-model") }.sorted { $0.key < $1.key }.map { ["key": $0.key, "value": $0.value] },
             "inputs": run.inputs.map { ["name": $0.name, "digest": $0.digest, "source": $0.sourceType] },
             "artifacts": artifacts.sorted { ($0["path"] as? String ?? "") < ($1["path"] as? String ?? "") }, "curves": curves,
         ]
+        if let end = run.endTime { context["ended"] = WebUI.time(end) }
         return WebUI.Page(title: run.name.isEmpty ? "Run \(run.id.prefix(8))" : run.name, body: try WebUI.render(runTemplate, context))
     }
 

@@ -17,6 +17,8 @@ enum WebUI {
         var artifacts: ArtifactStore
         /// The project's offline store (prediction log, labels, monitor states), when the server has a project.
         var offline: (any ObjectStore)?
+        /// The project's applied feature definitions, when the server has a project.
+        var definitions: AppliedDefinitions?
     }
 
     /// A page's title and rendered body.
@@ -27,7 +29,8 @@ enum WebUI {
 
     /// The sections in the header.
     static let navigation: [(label: String, href: String)] = [
-        ("Models", "/ui/models"), ("Runs", "/ui/experiments"), ("Monitoring", "/ui/monitoring"),
+        ("Models", "/ui/models"), ("Runs", "/ui/experiments"), ("Features", "/ui/features"), ("Monitoring", "/ui/monitoring"),
+        ("Pipelines", "/ui/pipelines"),
     ]
 
     static func register(in family: APIFamily, stores: Stores) {
@@ -38,6 +41,9 @@ enum WebUI {
         page(family, "ui/experiments/{id}") { query, captured in try await RunsPage.runs(experimentID: captured("id"), query: query, stores) }
         page(family, "ui/runs/{id}") { _, captured in try await RunsPage.run(id: captured("id"), stores) }
         page(family, "ui/compare") { query, _ in try await RunsPage.compare(ids: try query.strings("runs"), stores) }
+        page(family, "ui/features") { _, _ in try await FeaturesPage.page(stores) }
+        page(family, "ui/pipelines") { _, _ in try await PipelinesPage.runs(stores) }
+        page(family, "ui/pipelines/runs/{id}") { _, captured in try await PipelinesPage.run(id: captured("id"), stores) }
         page(family, "ui/monitoring") { _, _ in try await MonitoringPage.overview(stores) }
         page(family, "ui/monitoring/{model}") { query, captured in try await MonitoringPage.model(captured("model"), query: query, stores) }
     }
