@@ -22,6 +22,7 @@ import Testing
         #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
         let pipeline = try await kite(["pipelines", "run", "nightly", "--date", "2026-03-02T02:00:00Z"])
         #expect(pipeline.status == 0, "\(pipeline.standardOutput)\(pipeline.standardError)")
+        try await Self.startExperiment(project: project, directory: directory, kite: kite)
 
         let server = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--port", "0", "--project", project], in: directory.path)
         defer { server.stop() }
@@ -36,7 +37,7 @@ import Testing
         #expect(browsed.status == 0, "\(browsed.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(browsed.standardOutput.utf8)) as? [String: Any], "\(browsed.standardOutput)")
         let pages = try #require(report["pages"] as? [String: [String: Any]])
-        #expect(pages.count == 13, "\(pages.keys.sorted())")
+        #expect(pages.count == 15, "\(pages.keys.sorted())")
         // The one console error allowed: the missing page's own 404.
         let errors = (report["console_errors"] as? [String] ?? []).filter { !$0.hasPrefix("not-found: ") }
         #expect(errors.isEmpty, "\(errors)")
@@ -61,5 +62,55 @@ import Testing
         #expect(text("features").contains("customer_stats") && text("features").contains("fraud_model") && (pages["features"]?["tables"] as? Int) == 4)
         #expect(text("pipelines").contains("nightly") && text("pipeline-run").contains("score, task 2, attempt 1: succeeded"))
         #expect((pages["pipeline-run"]?["logs"] as? Int ?? 0) == 4, "materialize, two score shards, monitor")
+        #expect(text("ab").contains("ui-test") && text("ab-experiment").contains("Sample ratio p") && text("ab-experiment").contains("Promote challenger"))
+    }
+
+    @Test func promotingNeedsAWriteTokenAndASameSiteForm() async throws {
+        let directory = try TemporaryDirectory()
+        let (project, kite, _, _) = try await MonitorCommandTests.trainedProject(in: directory)
+        // Version 2: the same config again (the same AUC, so its gate against the champion passes).
+        let second = try await kite(["train", project + "/train/gbdt.yaml"])
+        #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
+        try await Self.startExperiment(project: project, directory: directory, kite: kite)
+        let read = try await kite(["tokens", "create", "--role", "read"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        let write = try await kite(["tokens", "create", "--role", "write"]).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--auth", "--port", "0", "--project", project], in: directory.path)
+        defer { server.stop() }
+        let result = try await Subprocess.run(
+            TestEnvironment.python,
+            [TestEnvironment.peerScript("ui_peer.py"), "promote", "http://127.0.0.1:\(server.port)", "ui-test", "challenger", read, write])
+        #expect(result.status == 0, "\(result.standardError)")
+        let steps = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: [String: Any]])
+        func status(_ step: String) -> Int? { steps[step]?["status"] as? Int }
+        func location(_ step: String) -> String { steps[step]?["location"] as? String ?? "" }
+        #expect(status("anonymous") == 303 && location("anonymous").hasPrefix("/ui/login?next="), "\(steps["anonymous"] ?? [:])")
+        #expect(status("sign_in_read") == 303 && location("sign_in_read") == "/ui/ab/ui-test")
+        #expect(status("read_page") == 200 && (steps["read_page"]?["body"] as? String)?.contains("Promote challenger") == true)
+        #expect(status("read_promote") == 303 && location("read_promote").contains("failed=1"), "a read token cannot promote")
+        #expect(status("cross_site") == 403, "a form from another site is refused")
+        #expect(status("write_promote") == 303 && location("write_promote") == "/ui/ab/ui-test", "\(steps["write_promote"] ?? [:])")
+        #expect((steps["after"]?["body"] as? String)?.contains("stopped") == true)
+        let models = try await kite(["models", "show", "fraud"])
+        #expect(models.standardOutput.contains("alias champion → version 2"), "\(models.standardOutput)")
+        let experiment = try await kite(["ab", "list"])
+        #expect(experiment.standardOutput.contains("stopped"), "\(experiment.standardOutput)")
+    }
+
+    /// Creates and starts experiment `ui-test` on fraud: control fraud@v1, challenger fraud@latest.
+    static func startExperiment(project: String, directory: TemporaryDirectory, kite: ([String]) async throws -> ProcessResult) async throws {
+        let file = directory.file("experiment.yaml")
+        try """
+        key: ui-test
+        model: fraud
+        unit: customer_id
+        variants:
+          - {name: control, model: v1, weight: 0.5}
+          - {name: challenger, model: latest, weight: 0.5}
+        metrics: [fraud_caught]
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        for step in [["ab", "create", file], ["ab", "start", "ui-test"]] {
+            let result = try await kite(step)
+            #expect(result.status == 0, "\(step): \(result.standardError)")
+        }
     }
 }

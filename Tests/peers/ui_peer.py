@@ -4,6 +4,9 @@
                                              and as model fraud's description (through MLflow's REST API)
     ui_peer.py browse BASE_URL OUT_DIR       visits every page, follows links between them, screenshots each at
                                              1280x800 and at phone width (390x844) into OUT_DIR, prints a JSON report
+    ui_peer.py promote BASE_URL KEY VARIANT READ_TOKEN WRITE_TOKEN
+                                             the promote button of a server with auth, as a browser uses it (sign-in
+                                             cookie, forms); prints each step's status and redirect as JSON
 """
 import json
 import signal
@@ -92,6 +95,10 @@ def browse(base, out):
     visit("experiments")
     click("Features")
     visit("features")
+    click("A/B tests")
+    visit("ab")
+    driver.find_elements(By.CSS_SELECTOR, "table a[href^='/ui/ab/']")[0].click()
+    visit("ab-experiment")
     click("Pipelines")
     visit("pipelines")
     driver.find_elements(By.CSS_SELECTOR, "table a[href^='/ui/pipelines/runs/']")[0].click()
@@ -102,8 +109,45 @@ def browse(base, out):
     print(json.dumps(report))
 
 
+def promote(base, key, variant, read_token, write_token):
+    import http.cookiejar
+    import urllib.error
+    import urllib.parse
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *arguments):
+            return None
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPCookieProcessor(jar))
+
+    def send(path, form=None, headers=None):
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(base + path, data=data, headers=headers or {})
+        try:
+            response = opener.open(request)
+            return {"status": response.status, "location": response.headers.get("Location"), "body": response.read().decode()}
+        except urllib.error.HTTPError as error:
+            return {"status": error.code, "location": error.headers.get("Location"), "body": error.read().decode()}
+
+    page = f"/ui/ab/{key}"
+    steps = {"anonymous": send(page)}
+    steps["sign_in_read"] = send("/ui/login", {"token": read_token, "next": page})
+    steps["read_page"] = send(page)
+    steps["read_promote"] = send(page + "/promote", {"variant": variant})
+    steps["sign_in_write"] = send("/ui/login", {"token": write_token, "next": page})
+    steps["cross_site"] = send(page + "/promote", {"variant": variant}, {"Origin": "http://evil.example"})
+    steps["write_promote"] = send(page + "/promote", {"variant": variant})
+    steps["after"] = send(page)
+    for step in steps.values():
+        step["body"] = step["body"][:200000]
+    print(json.dumps(steps))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "mark":
         mark(sys.argv[2])
     elif sys.argv[1] == "browse":
         browse(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "promote":
+        promote(*sys.argv[2:7])

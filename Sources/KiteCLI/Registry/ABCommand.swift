@@ -171,18 +171,7 @@ struct ABCommand: AsyncParsableCommand {
         func run() async throws {
             let (key, name) = (key, variant)
             let version = try await options.withRegistry(try options.configuration()) { registry in
-                let store = ExperimentStore(registry: registry)
-                let experiment = try await store.experiment(key: key)
-                guard let variant = experiment.variants.first(where: { $0.name == name }) else {
-                    throw KiteError.invalidArgument(
-                        "experiment \(key) has no variant '\(name)'; its variants are \(experiment.variants.map(\.name).joined(separator: ", "))")
-                }
-                let version = try await ModelLoader.version(name: experiment.model, tag: variant.model, registry: registry)
-                try await registry.setAlias(name: experiment.model, alias: "champion", version: String(version.version))
-                try await registry.setModelVersionTag(
-                    name: experiment.model, version: String(version.version), key: "kite.promoted_by", value: "\(key):\(name)")
-                try await store.setStatus(key: key, .stopped)
-                return version.version
+                try await ExperimentPromotion.promote(key: key, variant: name, registry: registry).version
             }
             Terminal.standardOutput("\(name) won experiment \(key): champion → version \(version); the experiment is stopped\n")
         }

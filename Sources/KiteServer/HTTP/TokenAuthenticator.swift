@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import KiteCore
 import Registry
@@ -31,7 +32,7 @@ final class TokenAuthenticator: Sendable {
 
     /// The role a request needs; nil when it is open to everyone (health checks).
     static func requiredRole(method: HTTPRequest.Method, path: String) -> TokenRole? {
-        let open = ["/health", "/version", "/ping", "/openapi.json", "/v2/health/live", "/v2/health/ready"]
+        let open = ["/health", "/version", "/ping", "/openapi.json", "/v2/health/live", "/v2/health/ready", "/ui/login"]
         if open.contains(path) { return nil }
         if method == .get || method == .head { return .read }
         let segments = path.split(separator: "/")
@@ -56,6 +57,15 @@ struct TokenAuthMiddleware: RouterMiddleware {
         guard let needed = TokenAuthenticator.requiredRole(method: request.method, path: request.uri.path) else { return try await next(request, context) }
         var challenge = HTTPFields()
         challenge[.wwwAuthenticate] = #"Bearer realm="kite""#
+        // The web UI's pages take the token from the cookie the sign-in page sets; a browser without one (or with a
+        // token that cannot do this) is sent to the sign-in page.
+        if request.uri.path.hasPrefix("/ui") {
+            let token = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? Self.cookie(request)
+            if let token, let role = try await authenticator.role(of: token), role >= needed { return try await next(request, context) }
+            let back = request.method == .get ? request.uri.description : "/ui/models"
+            let query = "next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") + (token == nil ? "" : "&failed=1")
+            return Response(status: .seeOther, headers: [.location: "/ui/login?" + query])
+        }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "), header.count > 7 else {
             throw APIError(
                 status: 401, errorCode: "UNAUTHENTICATED",
@@ -71,5 +81,16 @@ struct TokenAuthMiddleware: RouterMiddleware {
                 message: "a \(role.rawValue) token cannot \(request.method.rawValue) \(request.uri.path); it needs a \(needed.rawValue) token")
         }
         return try await next(request, context)
+    }
+
+    /// The web UI's token cookie, if the request carries one.
+    static func cookie(_ request: Request) -> String? {
+        for header in request.headers[values: .cookie] {
+            for pair in header.split(separator: ";") {
+                let parts = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if parts.count == 2, parts[0] == LoginPage.cookie, !parts[1].isEmpty { return String(parts[1]) }
+            }
+        }
+        return nil
     }
 }

@@ -30,7 +30,7 @@ enum WebUI {
     /// The sections in the header.
     static let navigation: [(label: String, href: String)] = [
         ("Models", "/ui/models"), ("Runs", "/ui/experiments"), ("Features", "/ui/features"), ("Monitoring", "/ui/monitoring"),
-        ("Pipelines", "/ui/pipelines"),
+        ("A/B tests", "/ui/ab"), ("Pipelines", "/ui/pipelines"),
     ]
 
     static func register(in family: APIFamily, stores: Stores) {
@@ -44,6 +44,14 @@ enum WebUI {
         page(family, "ui/features") { _, _ in try await FeaturesPage.page(stores) }
         page(family, "ui/pipelines") { _, _ in try await PipelinesPage.runs(stores) }
         page(family, "ui/pipelines/runs/{id}") { _, captured in try await PipelinesPage.run(id: captured("id"), stores) }
+        page(family, "ui/ab") { _, _ in try await ABPage.list(stores) }
+        page(family, "ui/ab/{key}") { _, captured in try await ABPage.detail(captured("key"), stores) }
+        form(family, "ui/ab/{key}/promote") { form, captured in try await ABPage.promote(captured("key"), form: form, stores) }
+        page(family, "ui/login") { query, _ in try LoginPage.page(next: try query.string("next"), failed: try query.string("failed") != nil) }
+        family.addRaw(.post, "ui/login") { request, _ in
+            let form = APIParameters(query: String(decoding: try await APIFamily.body(of: request, limit: 1 << 16), as: UTF8.self))
+            return LoginPage.signIn(token: try form.string("token") ?? "", next: try form.string("next"))
+        }
         page(family, "ui/monitoring") { _, _ in try await MonitoringPage.overview(stores) }
         page(family, "ui/monitoring/{model}") { query, captured in try await MonitoringPage.model(captured("model"), query: query, stores) }
     }
@@ -60,6 +68,30 @@ enum WebUI {
                 return try html(.ok, try PageLayout.render(title: page.title, body: page.body, navigation: navigation))
             } catch let error as KiteError {
                 let status: HTTPResponse.Status = error.code == .notFound ? .notFound : error.code == .unavailable ? .serviceUnavailable : .badRequest
+                let body = "<h1>\(status.code) \(HTMLText.escape(status.reasonPhrase))</h1><p>\(HTMLText.escape(error.message))</p>"
+                return try html(status, try PageLayout.render(title: "\(status.code)", body: body, navigation: navigation))
+            }
+        }
+    }
+
+    /// Registers a form's POST: the builder gets the form fields and the captures and answers where to send the
+    /// browser (303). A form posted from another site (its `Origin` is not this server) is refused.
+    static func form(
+        _ family: APIFamily, _ path: String, _ handle: @escaping @Sendable (APIParameters, (String) -> String) async throws -> String
+    ) {
+        family.addRaw(.post, path) { request, context in
+            let captured = { (name: String) in context.parameters.get(name).map { $0.removingPercentEncoding ?? $0 } ?? "" }
+            if let origin = request.headers[.origin], let host = request.head.authority,
+                URL(string: origin).map({ "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" }) != host
+            {
+                return try html(.forbidden, try PageLayout.render(title: "403", body: "<h1>403 Forbidden</h1><p>The form came from another site.</p>"))
+            }
+            do {
+                let fields = APIParameters(query: String(decoding: try await APIFamily.body(of: request, limit: 1 << 16), as: UTF8.self))
+                let location = try await handle(fields, captured)
+                return Response(status: .seeOther, headers: [.location: location])
+            } catch let error as KiteError {
+                let status: HTTPResponse.Status = error.code == .notFound ? .notFound : .badRequest
                 let body = "<h1>\(status.code) \(HTMLText.escape(status.reasonPhrase))</h1><p>\(HTMLText.escape(error.message))</p>"
                 return try html(status, try PageLayout.render(title: "\(status.code)", body: body, navigation: navigation))
             }
