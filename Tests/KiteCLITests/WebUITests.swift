@@ -52,6 +52,7 @@ import Testing
         // The probe shows as text wherever it appears, and never runs.
         #expect(text("models").contains(Self.probe) && text("model").contains(Self.probe) && text("run").contains(Self.probe))
         #expect(h1("model") == ["fraud"] && text("model").contains("Feature service"))
+        #expect(text("model").contains("fraud-health") && text("model").contains("firing"), "the model page shows its monitors' last checks")
         #expect((pages["run"]?["svg"] as? Int ?? 0) >= 1, "the run page draws its metric curves")
         #expect((pages["runs-by-auc"]?["url"] as? String)?.contains("sort=metrics.") == true)
         #expect(h1("compare") == ["Comparing 2 runs"])

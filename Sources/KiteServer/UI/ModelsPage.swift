@@ -1,4 +1,5 @@
 import Foundation
+import Monitoring
 import Registry
 
 /// The registered models, and each model's versions with aliases and lineage (run → training set → feature
@@ -32,7 +33,12 @@ enum ModelsPage {
     static let detailTemplate = """
         <h1>{{name}}</h1>
         <p class="muted">{{description}}</p>
-        <p><a href="/ui/monitoring/{{path}}">Live health of {{name}}@champion</a></p>
+        <h2>Live health</h2>
+        <table><thead><tr><th scope="col">Monitor</th><th scope="col">Rule</th><th scope="col">Status</th><th scope="col">Value</th><th scope="col">Checked</th></tr></thead><tbody>
+        {{#health}}<tr><th scope="row">{{monitor}}</th><td>{{rule}}</td><td class="{{statusClass}}">{{status}}</td><td>{{value}}</td><td>{{checked}}</td></tr>
+        {{/health}}{{^health}}<tr><td colspan="5">No monitor of {{name}} has been checked (monitors/*.yaml, kite monitor check).</td></tr>{{/health}}
+        </tbody></table>
+        <p><a href="/ui/monitoring/{{path}}">Performance, latency and drift of {{name}}@champion</a></p>
         <h2>Versions</h2>
         <table>
         <thead><tr><th scope="col">Version</th><th scope="col">Aliases</th><th scope="col">Run</th><th scope="col">Created</th><th scope="col">Description</th></tr></thead>
@@ -84,7 +90,12 @@ enum ModelsPage {
         }
         let body = try WebUI.render(
             detailTemplate,
-            ["name": model.name, "path": WebUI.segment(model.name), "description": model.description, "versions": rows, "lineage": lineage])
+            [
+                "name": model.name, "path": WebUI.segment(model.name), "description": model.description, "versions": rows, "lineage": lineage,
+                "health": try await MonitoringPage.ruleRows(stores) { state in
+                    state.model.map { $0 == model.name || $0.hasPrefix(model.name + "@") } ?? false
+                },
+            ])
         return WebUI.Page(title: model.name, body: body)
     }
 }

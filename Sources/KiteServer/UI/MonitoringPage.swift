@@ -22,19 +22,24 @@ enum MonitoringPage {
         <ul>{{#models}}<li><a href="/ui/monitoring/{{path}}">{{name}}</a></li>{{/models}}{{^models}}<li>No models yet.</li>{{/models}}</ul>
         """
 
-    static func overview(_ stores: WebUI.Stores) async throws -> WebUI.Page {
-        var rules: [[String: Any]] = []
-        if let offline = stores.offline {
-            for state in try await AlertState.all(store: offline) {
-                for (rule, entry) in state.rules.sorted(by: { $0.key < $1.key }) {
-                    rules.append([
-                        "monitor": state.monitor, "rule": rule, "status": entry.status.rawValue,
-                        "statusClass": entry.status == .firing ? "drifted" : entry.status == .ok ? "stable" : "muted",
-                        "value": entry.value.map(WebUI.number) ?? "—", "since": WebUI.time(entry.since), "checked": WebUI.time(state.checked),
-                    ])
-                }
+    /// One row per rule of the monitors whose last check `include` accepts.
+    static func ruleRows(_ stores: WebUI.Stores, include: (AlertState) -> Bool = { _ in true }) async throws -> [[String: Any]] {
+        guard let offline = stores.offline else { return [] }
+        var rows: [[String: Any]] = []
+        for state in try await AlertState.all(store: offline) where include(state) {
+            for (rule, entry) in state.rules.sorted(by: { $0.key < $1.key }) {
+                rows.append([
+                    "monitor": state.monitor, "rule": rule, "status": entry.status.rawValue,
+                    "statusClass": entry.status == .firing ? "drifted" : entry.status == .ok ? "stable" : "muted",
+                    "value": entry.value.map(WebUI.number) ?? "—", "since": WebUI.time(entry.since), "checked": WebUI.time(state.checked),
+                ])
             }
         }
+        return rows
+    }
+
+    static func overview(_ stores: WebUI.Stores) async throws -> WebUI.Page {
+        let rules = try await ruleRows(stores)
         let models = try await stores.registry.searchRegisteredModels(orderBy: ["name ASC"], maxResults: 1000).items.map {
             ["name": $0.name, "path": WebUI.segment($0.name)]
         }

@@ -6,6 +6,8 @@ import ObjectStorage
 /// rule notifies once when it starts firing and once when it resolves, however often it is checked.
 public struct AlertState: Sendable, Codable, Equatable {
     public var monitor: String
+    /// The model the monitor watches (`NAME` or `NAME@ALIAS`, as its file says).
+    public var model: String?
     /// When the last check ran (µs since the epoch).
     public var checked: Int64
     /// The variables the last check computed.
@@ -30,8 +32,9 @@ public struct AlertState: Sendable, Codable, Equatable {
         public var notified: Status?
     }
 
-    public init(monitor: String) {
+    public init(monitor: String, model: String? = nil) {
         self.monitor = monitor
+        self.model = model
         checked = 0
         values = [:]
         rules = [:]

@@ -36,6 +36,7 @@ public enum MonitorCheck {
         var state = try await AlertState.load(monitor.name, store: store)
         let previouslyNotified = state.rules.mapValues(\.notified)
         state.checked = now
+        state.model = monitor.model
         state.values = values
         var transitions: [Transition] = []
         var rules: [String: AlertState.RuleState] = [:]
