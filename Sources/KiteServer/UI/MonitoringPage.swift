@@ -3,10 +3,29 @@ import KiteCore
 import Monitoring
 import Registry
 import Serving
+import Synchronization
 
 /// The monitors' last checks (alerts firing, resolved, without data) and each model's live health: its report
 /// (performance, estimated performance, latency, drift) over a window of the prediction log.
 enum MonitoringPage {
+    /// The last few reports computed, by model version, window and end (reports read the whole window's log).
+    final class ReportCache: Sendable {
+        private let entries = Mutex<[(key: String, report: ModelReport)]>([])
+        static let capacity = 16
+
+        init() {}
+
+        func value(_ key: String) -> ModelReport? { entries.withLock { $0.first { $0.key == key }?.report } }
+
+        func store(_ report: ModelReport, _ key: String) {
+            entries.withLock { entries in
+                entries.removeAll { $0.key == key }
+                entries.insert((key, report), at: 0)
+                if entries.count > Self.capacity { entries.removeLast() }
+            }
+        }
+    }
+
     static let overviewTemplate = """
         <h1>Monitoring</h1>
         <h2>Alerts</h2>
@@ -52,10 +71,19 @@ enum MonitoringPage {
         guard let offline = stores.offline else { throw KiteError(.unavailable, "this server has no project, so no prediction log") }
         let tag = try query.string("version") ?? "champion"
         let span = try TimeSpan(parsing: try query.string("window") ?? "7d")
-        let end = try query.string("until").map { try Timestamp.parse($0) } ?? WallClock.system.now()
+        // Without ?until= the window ends at the current minute, so a report computed this minute is reused.
+        let minute: Int64 = 60_000_000
+        let end = try query.string("until").map { try Timestamp.parse($0) } ?? WallClock.system.now() / minute * minute
         let version = try await ModelLoader.version(name: name, tag: tag, registry: stores.registry)
-        let report = try await ModelReport.run(
-            version: version, window: (end - span.microseconds)...end, registry: stores.registry, artifacts: stores.artifacts, store: offline)
+        let key = "\(version.name)\u{0}\(version.version)\u{0}\(span.microseconds)\u{0}\(end)"
+        let report: ModelReport
+        if let cached = stores.reports.value(key) {
+            report = cached
+        } else {
+            report = try await ModelReport.run(
+                version: version, window: (end - span.microseconds)...end, registry: stores.registry, artifacts: stores.artifacts, store: offline)
+            stores.reports.store(report, key)
+        }
         return WebUI.Page(title: "\(name) v\(version.version)", body: try ModelReportPage.body(report))
     }
 }

@@ -19,6 +19,8 @@ enum WebUI {
         var offline: (any ObjectStore)?
         /// The project's applied feature definitions, when the server has a project.
         var definitions: AppliedDefinitions?
+        /// Model reports computed lately (the monitoring pages reuse them within the minute).
+        var reports = MonitoringPage.ReportCache()
     }
 
     /// A page's title and rendered body.
