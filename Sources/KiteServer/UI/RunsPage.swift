@@ -64,12 +64,12 @@ enum RunsPage {
             ]
         }
         var headers = [header("Run", "attributes.run_name"), header("Status", "attributes.status"), header("Started", "attributes.start_time")]
-        headers += params.map { header($0, "params.`\($0)`") } + metrics.map { header($0, "metrics.`\($0)`") }
+        headers += metrics.map { header($0, "metrics.`\($0)`") } + params.map { header($0, "params.`\($0)`") }
         let rows = page.items.map { run -> [String: Any] in
             [
                 "id": run.id, "name": run.name.isEmpty ? String(run.id.prefix(8)) : run.name, "status": run.status.rawValue,
                 "started": WebUI.time(run.startTime),
-                "cells": params.map { run.params[$0] ?? "" } + metrics.map { run.metrics[$0].map { WebUI.number($0.value) } ?? "" },
+                "cells": metrics.map { run.metrics[$0].map { WebUI.number($0.value) } ?? "" } + params.map { run.params[$0] ?? "" },
             ]
         }
         var context: [String: Any] = [
