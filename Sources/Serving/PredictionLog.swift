@@ -11,7 +11,8 @@ import Synchronization
 /// Appends served predictions to Parquet files in the offline store, in batches and off the request path:
 /// `PREFIX/model=NAME/date=YYYY-MM-DD/part-TIME-ID.parquet` (Hive partitioning, as pyarrow and DuckDB read it),
 /// one row per prediction with the request id, time, model version, entity keys (JSON), the model's input values
-/// (one column each), the prediction, its probability and the latency. Monitoring reads these files.
+/// (one column each), the prediction, its probability and the latency (whole, and of reading features and of
+/// scoring). Monitoring reads these files.
 ///
 /// Requests are sampled (all rows of a request or none). A full buffer or a failing store never fails a
 /// prediction: records are dropped and counted. As a `Service` it writes every `flushInterval` and, on graceful
@@ -37,6 +38,19 @@ public final class PredictionLog: Service, Sendable {
         }
     }
 
+    /// A request's time to answer, whole and by stage, in microseconds.
+    public struct Latency: Sendable, Equatable {
+        public var total: Int64
+        /// Reading the features (online store, on-demand features).
+        public var features: Int64
+        /// Preprocessing and the model.
+        public var scoring: Int64
+
+        public init(total: Int64, features: Int64, scoring: Int64) {
+            (self.total, self.features, self.scoring) = (total, features, scoring)
+        }
+    }
+
     /// One logged prediction.
     public struct Record: Sendable {
         public var requestID: String
@@ -53,8 +67,8 @@ public final class PredictionLog: Service, Sendable {
         public var prediction: Scalar
         /// The probability of class 1 (binary) or of the predicted class (multiclass).
         public var probability: Double?
-        /// The whole request's time to answer, in microseconds.
-        public var latencyMicros: Int64
+        /// The request's time to answer and its stages, in microseconds.
+        public var latency: Latency
         /// The experiment and variant that routed it, if any.
         public var assignment: Assignment?
         /// The assigning unit's value (text, as hashed), when an experiment routed it.
@@ -109,7 +123,7 @@ public final class PredictionLog: Service, Sendable {
     /// inputs.
     public static func records(
         requestID: String, time: Int64, model: ServedModel, columns: [(name: String, values: [Scalar])], inputs: ModelInputs,
-        predictions: Predictions, latencyMicros: Int64, assignment: Assignment? = nil
+        predictions: Predictions, latency: Latency, assignment: Assignment? = nil
     ) -> [Record] {
         let signature = model.model.signature
         let inputNames = Set(signature.inputs.map(\.name))
@@ -128,7 +142,7 @@ public final class PredictionLog: Service, Sendable {
             return Record(
                 requestID: requestID, time: time, model: model.name, version: model.version.version, entities: entities, inputs: signature.inputs,
                 values: frameColumns.map { $0?.scalar(at: row) ?? .null }, prediction: predicted.scalar(at: row), probability: probability,
-                latencyMicros: latencyMicros, assignment: assignment, unit: units.flatMap { ValueText.text($0[row]) })
+                latency: latency, assignment: assignment, unit: units.flatMap { ValueText.text($0[row]) })
         }
     }
 
@@ -197,8 +211,8 @@ public final class PredictionLog: Service, Sendable {
     static func frame(_ records: [Record]) throws -> DataFrame {
         // The model is in the file's path (model=NAME), as Hive partitioning has it, so not a column.
         let fixed = [
-            "request_id", "timestamp", "model_version", "entities", "prediction", "probability", "latency_us", "experiment", "variant", "forced", "shadow",
-            "unit",
+            "request_id", "timestamp", "model_version", "entities", "prediction", "probability", "latency_us", "features_us", "scoring_us", "experiment",
+            "variant", "forced", "shadow", "unit",
         ]
         var inputs: [ModelFile.Signature.Input] = []
         var seen = Set<String>()
@@ -210,7 +224,8 @@ public final class PredictionLog: Service, Sendable {
             ("model_version", .int64s(records.map(\.version))),
             ("entities", .strings(records.map(\.entities))),
             ("prediction", try DataColumn(scalars: records.map(\.prediction), type: Self.type(of: records.map(\.prediction)))),
-            ("probability", .float64s(records.map(\.probability))), ("latency_us", .int64s(records.map(\.latencyMicros))),
+            ("probability", .float64s(records.map(\.probability))), ("latency_us", .int64s(records.map(\.latency.total))),
+            ("features_us", .int64s(records.map(\.latency.features))), ("scoring_us", .int64s(records.map(\.latency.scoring))),
             ("experiment", .strings(records.map { $0.assignment?.experiment })), ("variant", .strings(records.map { $0.assignment?.variant })),
             ("forced", .bools(records.map { $0.assignment?.forced ?? false })), ("shadow", .bools(records.map { $0.assignment?.shadow ?? false })),
             ("unit", .strings(records.map(\.unit))),

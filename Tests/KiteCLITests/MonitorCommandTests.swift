@@ -69,6 +69,11 @@ import Testing
         #expect(estimated["rows"] as? Int == holdout.rowCount && (estimated["rocAUC"] as? Double ?? 0) > 0.5, "\(estimated)")
         #expect(total["latencyP50"] as? Double == Self.percentile((0..<holdout.rowCount).map { 1 + Double($0 % 100) / 100 }, 50))
         #expect((performance["holdout"] as? [String: Double])?["auc"] != nil)
+        let stages = try #require(total["stages"] as? [String: [String: Double]])
+        let featuresP95 = Self.percentile((0..<holdout.rowCount).map { Double(400 + $0 % 100 * 2) / 1000 }, 95)
+        let scoringP99 = Self.percentile((0..<holdout.rowCount).map { Double(600 + $0 % 100 * 8) / 1000 }, 99)
+        #expect(PeerValue.close(stages["features"]?["p95"] ?? 0, featuresP95, tolerance: 1e-12), "\(stages)")
+        #expect(PeerValue.close(stages["scoring"]?["p99"] ?? 0, scoringP99, tolerance: 1e-12), "\(stages)")
 
         // The HTML report is one self-contained page with a chart per column.
         let html = directory.file("report.html")
@@ -105,7 +110,8 @@ import Testing
     }
 
     /// Writes a day of the prediction log (at noon): the holdout's rows with `amount` multiplied by
-    /// `amountFactor`, one request per row (`request-N`), latencies 1.00–1.99 ms. Returns the day's folder.
+    /// `amountFactor`, one request per row (`request-N`), latencies 1.00–1.99 ms (features 0.4–0.6 ms, scoring the
+    /// rest). Returns the day's folder.
     static func logDay(project: String, holdout: DataFrame, day: String, amountFactor: Double) async throws -> String {
         let time = try Timestamp.parse(day + "T12:00:00Z")
         let amounts = try holdout.column("amount").doubles().map { Optional($0 * amountFactor) }
@@ -116,6 +122,8 @@ import Testing
             ("request_id", .strings((0..<holdout.rowCount).map { "request-\($0)" })),
             ("entities", .strings(Array(repeating: "{}", count: holdout.rowCount))),
             ("latency_us", .int64s((0..<holdout.rowCount).map { Int64(1_000 + $0 % 100 * 10) })),
+            ("features_us", .int64s((0..<holdout.rowCount).map { Int64(400 + $0 % 100 * 2) })),
+            ("scoring_us", .int64s((0..<holdout.rowCount).map { Int64(600 + $0 % 100 * 8) })),
         ]
         let log = project + "/data/predictions/model=fraud/date=" + day
         try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: true)

@@ -234,6 +234,13 @@ import Training
             let logged = Set(rows.compactMap { if case .number(let p)? = $0["probability"] { p } else { nil } })
             #expect(logged == Set(answered.withLock { $0 }), "\(logged)")
             #expect(read["columns"]?.text.contains(#""spend_7d""#) == true, "\(read["columns"]?.text ?? "")")
+            // Each row records the request's latency and its two stages, which add up to it.
+            func micros(_ row: JSONValue, _ key: String) -> Int64 { if case .integer(let value)? = row[key] { value } else { -1 } }
+            #expect(
+                rows.allSatisfy { row in
+                    let (total, features, scoring) = (micros(row, "latency_us"), micros(row, "features_us"), micros(row, "scoring_us"))
+                    return total > 0 && features >= 0 && scoring >= 0 && abs(features + scoring - total) <= 1
+                }, "\(rows.first?.text ?? "")")
         }
     }
 

@@ -22,6 +22,10 @@ public enum ModelReportPage {
         <h2>Latency</h2>
         <figure><figcaption>Request latency by day (ms)</figcaption>{{{latencyChart}}}
         <p class="legend muted"><span style="background: var(--reference)"></span>p50<span style="background: #d9822b"></span>p95<span style="background: var(--current)"></span>p99</p></figure>
+        <table><caption class="muted">Over the window, by stage of a request (ms).</caption>
+        <thead><tr><th scope="col">Stage</th><th scope="col">p50</th><th scope="col">p95</th><th scope="col">p99</th></tr></thead><tbody>
+        {{#stages}}<tr><th scope="row">{{name}}</th><td>{{p50}}</td><td>{{p95}}</td><td>{{p99}}</td></tr>{{/stages}}
+        </tbody></table>
         <h2>By day</h2>
         <table>
         <thead><tr><th scope="col">Day</th><th scope="col">Predictions</th><th scope="col">Labelled</th><th scope="col">{{metric}} (realized)</th><th scope="col">{{metric}} (estimated)</th><th scope="col">p50 ms</th><th scope="col">p95 ms</th><th scope="col">p99 ms</th></tr></thead>
@@ -62,6 +66,18 @@ public enum ModelReportPage {
             "hasEstimate": performance.total.estimated != nil, "estimated": text(performance.total.estimated(metric)),
             "calibrated": performance.calibrated ?? false, "p50": text(performance.total.latencyP50), "p99": text(performance.total.latencyP99),
             "performanceChart": performanceChart, "latencyChart": latencyChart,
+            "stages": [
+                [
+                    "name": "whole request", "p50": text(performance.total.latencyP50), "p95": text(performance.total.latencyP95),
+                    "p99": text(performance.total.latencyP99),
+                ]
+            ]
+                + performance.total.stages.sorted { $0.key < $1.key }.map { name, latency in
+                    [
+                        "name": name == "features" ? "reading features" : "preprocessing and the model", "p50": text(latency.p50), "p95": text(latency.p95),
+                        "p99": text(latency.p99),
+                    ]
+                },
             "days": zip(labels, days).map { label, day -> [String: Any] in
                 [
                     "day": label, "predictions": String(day.predictions), "labelled": String(day.labelled), "realized": text(day.realized[metric]),

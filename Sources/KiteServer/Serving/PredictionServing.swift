@@ -69,11 +69,12 @@ struct PredictionServing: Sendable {
                 parts: [("total", end - start), ("features", assembled - start), ("preprocessing", preprocessed - assembled), ("model", end - preprocessed)],
                 values: values, probabilities: model.model.signature.task != .regression)
             if let log, log.samples() {
-                let latency = (end - start).components
+                let micros = { (duration: Duration) in duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000 }
+                let latency = PredictionLog.Latency(total: micros(end - start), features: micros(assembled - start), scoring: micros(end - assembled))
                 log.append(
                     PredictionLog.records(
                         requestID: requestID, time: self.clock.now(), model: model, columns: columns, inputs: inputs, predictions: predictions,
-                        latencyMicros: latency.seconds * 1_000_000 + latency.attoseconds / 1_000_000_000_000, assignment: assignment))
+                        latency: latency, assignment: assignment))
             }
             return (inputs, predictions)
         } catch {

@@ -104,6 +104,11 @@ public enum MonitorCheck {
         values["p50_latency_ms"] = total.latencyP50
         values["p95_latency_ms"] = total.latencyP95
         values["p99_latency_ms"] = total.latencyP99
+        for (stage, latency) in total.stages {
+            values["p50_\(stage)_ms"] = latency.p50
+            values["p95_\(stage)_ms"] = latency.p95
+            values["p99_\(stage)_ms"] = latency.p99
+        }
         for (name, value) in performance.holdout { values["holdout." + name] = value }
         if let champion = try? await registry.modelVersion(name: version.name, alias: "champion"), let runID = champion.runID {
             for (name, metric) in try await registry.run(id: runID).metrics { values["champion." + name] = metric.value }

@@ -38,6 +38,7 @@ public struct MonitorDefinition: Sendable, Equatable {
     /// The variables rules may read.
     public static let variables: [String] = [
         "predictions", "labelled", "drift_share", "drifted_columns", "dataset_drift", "p50_latency_ms", "p95_latency_ms", "p99_latency_ms",
+        "p50/p95/p99_features_ms and _scoring_ms (a request's stages)",
         "srm_p", "dropped_log_records", "<metric> (auc, log_loss, accuracy, precision, recall, f1, rmse, mae, r2, …)",
         "estimated_<metric> (auc, accuracy, precision, recall, f1)", "holdout.<metric>", "champion.<metric>",
     ]

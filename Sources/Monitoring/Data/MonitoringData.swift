@@ -26,11 +26,13 @@ public enum MonitoringData {
         return try await ParquetReader(source: source).read()
     }
 
-    /// The prediction log's rows of `model` logged in `window` (and of `version`, when given): `columns` (those
-    /// the log has) plus `timestamp` and `model_version`. Files of days outside the window are not opened, and files
-    /// without every needed column (written for versions with other inputs) are passed over.
+    /// The prediction log's rows of `model` logged in `window` (and of `version`, when given): `columns` plus
+    /// `timestamp` and `model_version`, and the `optional` columns — null where a file lacks them (written before
+    /// the log had them). Files of days outside the window are not opened, and files without every needed column
+    /// (written for versions with other inputs) are passed over.
     public static func predictions(
-        model: String, version: Int64?, window: ClosedRange<Int64>, columns: [String], store: any ObjectStore
+        model: String, version: Int64?, window: ClosedRange<Int64>, columns: [String], optional: [(name: String, type: DataType)] = [],
+        store: any ObjectStore
     ) async throws -> DataFrame {
         let needed = ["timestamp", "model_version"] + columns.filter { $0 != "timestamp" && $0 != "model_version" }
         let firstDay = Timestamp.formatDate(Int32(clamping: Timestamp.floorDivide(window.lowerBound, Timestamp.microsPerDay).quotient))
@@ -40,7 +42,15 @@ public enum MonitoringData {
             if let day = Self.day(of: key), day < firstDay || day > lastDay { continue }
             let reader = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: key))
             guard needed.allSatisfy({ (try? reader.column(named: $0)) != nil }) else { continue }
-            let frame = try await reader.read(columns: needed)
+            let present = optional.filter { (try? reader.column(named: $0.name)) != nil }.map(\.name)
+            var frame = try await reader.read(columns: needed + present)
+            if present.count < optional.count {
+                var named = zip(frame.schema.fields.map(\.name), frame.columns).map { ($0, $1) }
+                for (name, type) in optional where !present.contains(name) {
+                    named.append((name, try DataColumn(scalars: Array(repeating: .null, count: frame.rowCount), type: type)))
+                }
+                frame = try DataFrame(named)
+            }
             guard let times = frame["timestamp"], let versions = frame["model_version"]?.values.int64s, let micros = times.values.int64s else {
                 throw KiteError(.corruptData, "\(key): the prediction log's timestamp and model_version columns have unexpected types")
             }
@@ -50,7 +60,10 @@ public enum MonitoringData {
             let kept = try frame.filter(keep)
             if kept.rowCount > 0 { frames.append(kept) }
         }
-        return frames.isEmpty ? DataFrame(empty: try Self.emptySchema(needed)) : try DataFrame.concatenate(frames)
+        guard !frames.isEmpty else {
+            return DataFrame(empty: try Schema(try Self.emptySchema(needed).fields + optional.map { Field($0.name, $0.type) }))
+        }
+        return try DataFrame.concatenate(frames)
     }
 
     /// The `YYYY-MM-DD` of a key's `date=` partition.

@@ -42,6 +42,16 @@ public struct ModelPerformance: Sendable, Codable, Equatable {
         public let latencyP50: Double?
         public let latencyP95: Double?
         public let latencyP99: Double?
+        /// The same for each stage of a request — `features` (reading them) and `scoring` (preprocessing and the
+        /// model) — where the log recorded them.
+        public let stages: [String: StageLatency]
+
+        /// A stage's latency percentiles in milliseconds.
+        public struct StageLatency: Sendable, Codable, Equatable {
+            public let p50: Double
+            public let p95: Double
+            public let p99: Double
+        }
 
         /// The estimate of a realized metric's name (`auc`, `accuracy`, `precision`, `recall`, `f1`), if any.
         public func estimated(_ metric: String) -> Double? {
@@ -65,7 +75,8 @@ public struct ModelPerformance: Sendable, Codable, Equatable {
         let task = lineage.task ?? "binary"
         let log = try await MonitoringData.predictions(
             model: version.name, version: version.version, window: window,
-            columns: ["request_id", "entities", "prediction", "probability", "latency_us"], store: store)
+            columns: ["request_id", "entities", "prediction", "probability", "latency_us"],
+            optional: [("features_us", .int64), ("scoring_us", .int64)], store: store)
         let labels = try await LabelStore.labels(model: version.name, store: store)
         var holdout: [String: Double] = [:]
         if let runID = version.runID { holdout = try await registry.run(id: runID).metrics.mapValues(\.value) }
@@ -115,11 +126,19 @@ public struct ModelPerformance: Sendable, Codable, Equatable {
             estimation.estimate(scores: rows.map { log.probabilities[$0] }, predictions: rows.map { Int(log.predictions[$0]) })
         }
         var seen = Set<String>()
-        let latencies = rows.filter { seen.insert(log.requests[$0]).inserted }.map { Double(log.latencies[$0]) / 1000 }.sorted()
+        let requests = rows.filter { seen.insert(log.requests[$0]).inserted }
+        let latencies = requests.map { Double(log.latencies[$0]) / 1000 }.sorted()
+        var stages: [String: Period.StageLatency] = [:]
+        for (name, values) in [("features", log.featureLatencies), ("scoring", log.scoringLatencies)] {
+            let sorted = requests.compactMap { values[$0] }.map { Double($0) / 1000 }.sorted()
+            if let p50 = Percentiles.of(sorted: sorted, 50), let p95 = Percentiles.of(sorted: sorted, 95), let p99 = Percentiles.of(sorted: sorted, 99) {
+                stages[name] = Period.StageLatency(p50: p50, p95: p95, p99: p99)
+            }
+        }
         return Period(
             start: start, predictions: rows.count, labelled: labelled.count, realized: realized, estimated: estimated,
             latencyP50: Percentiles.of(sorted: latencies, 50), latencyP95: Percentiles.of(sorted: latencies, 95),
-            latencyP99: Percentiles.of(sorted: latencies, 99))
+            latencyP99: Percentiles.of(sorted: latencies, 99), stages: stages)
     }
 }
 
@@ -130,6 +149,9 @@ private struct LoggedRows {
     var predictions: [Double] = []
     var probabilities: [Double] = []
     var latencies: [Int64] = []
+    /// Each row's time reading features and scoring (µs), nil where the log did not record them.
+    var featureLatencies: [Int64?] = []
+    var scoringLatencies: [Int64?] = []
     var labels: [Double?] = []
     var indices: Range<Int> { 0..<times.count }
 
@@ -150,6 +172,13 @@ private struct LoggedRows {
         }
         probabilities = probability.doubles()
         latencies = latency
+        for (name, target) in [("features_us", \LoggedRows.featureLatencies), ("scoring_us", \LoggedRows.scoringLatencies)] {
+            let column = frame[name]
+            self[keyPath: target] = (0..<frame.rowCount).map { row in
+                guard let column, !column.isNull(row), case .int(let value) = column.scalar(at: row) else { return nil }
+                return value
+            }
+        }
         labels = (0..<frame.rowCount).map { row in
             guard let candidates = byRequest[requests[row]], let label = LabelStore.label(of: entities.string(at: row), among: candidates) else { return nil }
             return lineage.numericLabel(label.value)
