@@ -83,6 +83,15 @@ import Testing
         #expect(page.contains("<th scope=\"row\">amount</th>") && !page.contains("<script"))
         #expect(!page.contains("src=\"http") && !page.contains("href=\"http"))
 
+        // Against an earlier window of the log instead of the holdout: the same rows, so nothing drifts.
+        let windowed = try await kite([
+            "monitor", "report", "fraud", "--until", "2026-03-02T00:00:00Z", "--window", "2d", "--reference-window",
+            "2026-03-01T00:00:00Z/2026-03-01T23:59:59Z", "--out", json,
+        ])
+        #expect(windowed.status == 0 && windowed.standardOutput.contains("drift: 0 of \(entries.count) columns drifted"), "\(windowed.standardOutput)")
+        let badWindow = try await kite(["monitor", "report", "fraud", "--reference-window", "2026-03-01", "--out", json])
+        #expect(badWindow.status != 0 && badWindow.standardError.contains("--reference-window must be START/END"), "\(badWindow.standardError)")
+
         // Mistakes are one clear line.
         let empty = try await kite(["monitor", "report", "fraud", "--until", "2026-01-01T00:00:00Z", "--out", json])
         #expect(empty.status == 1 && empty.standardError.contains("the prediction log has no rows of fraud version 1"), "\(empty.standardError)")

@@ -31,11 +31,20 @@ struct MonitorCommand: AsyncParsableCommand {
         @Argument(help: "The model: NAME (its champion), NAME@ALIAS, NAME@vN or NAME@latest.") var model: String
         @Option(help: "How far back from --until the prediction log is read (e.g. 24h, 7d).") var window = "7d"
         @Option(help: "The end of the window (ISO 8601); now by default.") var until: String?
+        @Option(help: "Compare with the log's rows of this earlier window (START/END, ISO 8601) instead of the run's holdout.")
+        var referenceWindow: String?
         @OptionGroup var settings: DriftSettings
 
         func run() async throws {
             let span = try TimeSpan(parsing: window)
             let end = try until.map { try Timestamp.parse($0) } ?? WallClock.system.now()
+            let referenceRange = try referenceWindow.map { text -> ClosedRange<Int64> in
+                let parts = text.split(separator: "/").map(String.init)
+                guard parts.count == 2, let start = try? Timestamp.parse(parts[0]), let stop = try? Timestamp.parse(parts[1]), start < stop else {
+                    throw ValidationError("--reference-window must be START/END in ISO 8601, START before END (e.g. 2026-02-01T00:00:00Z/2026-02-08T00:00:00Z)")
+                }
+                return start...stop
+            }
             let reference = model.contains("@") ? model : model + "@champion"
             let report = try await StoragePath.withS3 { s3 in
                 let configuration = try options.configuration()
@@ -44,8 +53,8 @@ struct MonitorCommand: AsyncParsableCommand {
                 return try await options.withRegistry(configuration) { registry in
                     let version = try await ModelLoader.version(reference: reference, registry: registry)
                     return try await ModelReport.run(
-                        version: version, window: (end - span.microseconds)...end, registry: registry, artifacts: artifacts, store: store,
-                        options: settings.options)
+                        version: version, window: (end - span.microseconds)...end, referenceWindow: referenceRange, registry: registry,
+                        artifacts: artifacts, store: store, options: settings.options)
                 }
             }
             try settings.write(report) { try ModelReportPage.render(report) }

@@ -89,7 +89,9 @@ public enum ModelReportPage {
         return try MustacheTemplate(string: template).render(context)
             + (try DriftReportPage.section(
                 drift.drift, heading: "Drift",
-                subtitle: "Inputs and predictions in the window against the version's reference (its training run's holdout).",
+                subtitle: drift.referenceStart.map { start in
+                    "Inputs and predictions in the window against the log's rows from \(day(start)) to \(day(drift.referenceEnd ?? start))."
+                } ?? "Inputs and predictions in the window against the version's reference (its training run's holdout).",
                 referenceRows: drift.referenceRows, currentRows: drift.currentRows))
     }
 

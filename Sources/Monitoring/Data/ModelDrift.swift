@@ -10,6 +10,9 @@ public struct ModelDrift: Sendable, Codable, Equatable {
     /// The window of the prediction log compared (µs since the epoch, both ends included).
     public let windowStart: Int64
     public let windowEnd: Int64
+    /// The log's window the reference came from, when not the run's holdout.
+    public let referenceStart: Int64?
+    public let referenceEnd: Int64?
     public let referenceRows: Int
     public let currentRows: Int
     public let drift: DriftReport
@@ -24,13 +27,25 @@ public struct ModelDrift: Sendable, Codable, Equatable {
         return inputs.filter { reference[$0] != nil } + outputs
     }
 
-    /// The drift of `version` over `window` of the prediction log in `store`.
+    /// The drift of `version` over `window` of the prediction log in `store`, against its run's reference or, with
+    /// `referenceWindow`, against the log's rows of that earlier window.
     public static func run(
-        version: ModelVersion, window: ClosedRange<Int64>, registry: RegistryStore, artifacts: ArtifactStore, store: any ObjectStore,
-        options: DriftOptions = DriftOptions()
+        version: ModelVersion, window: ClosedRange<Int64>, referenceWindow: ClosedRange<Int64>? = nil, registry: RegistryStore,
+        artifacts: ArtifactStore, store: any ObjectStore, options: DriftOptions = DriftOptions()
     ) async throws -> ModelDrift {
-        let reference = try await MonitoringData.reference(of: version, registry: registry, artifacts: artifacts)
-        let columns = columns(of: version, reference: reference)
+        let holdout = try await MonitoringData.reference(of: version, registry: registry, artifacts: artifacts)
+        let columns = columns(of: version, reference: holdout)
+        var reference = holdout
+        if let referenceWindow {
+            reference = try await MonitoringData.predictions(
+                model: version.name, version: version.version, window: referenceWindow, columns: columns, store: store)
+            guard reference.rowCount > 0 else {
+                throw KiteError(
+                    .notFound,
+                    "the prediction log has no rows of \(version.name) version \(version.version) in the reference window "
+                        + "\(Timestamp.format(referenceWindow.lowerBound)) to \(Timestamp.format(referenceWindow.upperBound))")
+            }
+        }
         let current = try await MonitoringData.predictions(
             model: version.name, version: version.version, window: window, columns: columns, store: store)
         guard current.rowCount > 0 else {
@@ -42,6 +57,7 @@ public struct ModelDrift: Sendable, Codable, Equatable {
         let drift = try await DriftAnalysis.run(reference: reference, current: current, columns: columns, options: options)
         return ModelDrift(
             model: version.name, version: version.version, windowStart: window.lowerBound, windowEnd: window.upperBound,
-            referenceRows: reference.rowCount, currentRows: current.rowCount, drift: drift)
+            referenceStart: referenceWindow?.lowerBound, referenceEnd: referenceWindow?.upperBound, referenceRows: reference.rowCount,
+            currentRows: current.rowCount, drift: drift)
     }
 }

@@ -7,12 +7,14 @@ public struct ModelReport: Sendable, Codable, Equatable {
     public let drift: ModelDrift
     public let performance: ModelPerformance
 
-    /// The report of `version` over `window`.
+    /// The report of `version` over `window` (drift against the run's reference, or the log's `referenceWindow`).
     public static func run(
-        version: ModelVersion, window: ClosedRange<Int64>, registry: RegistryStore, artifacts: ArtifactStore, store: any ObjectStore,
-        options: DriftOptions = DriftOptions()
+        version: ModelVersion, window: ClosedRange<Int64>, referenceWindow: ClosedRange<Int64>? = nil, registry: RegistryStore,
+        artifacts: ArtifactStore, store: any ObjectStore, options: DriftOptions = DriftOptions()
     ) async throws -> ModelReport {
-        let drift = try await ModelDrift.run(version: version, window: window, registry: registry, artifacts: artifacts, store: store, options: options)
+        let drift = try await ModelDrift.run(
+            version: version, window: window, referenceWindow: referenceWindow, registry: registry, artifacts: artifacts, store: store,
+            options: options)
         let performance = try await ModelPerformance.run(version: version, window: window, registry: registry, artifacts: artifacts, store: store)
         return ModelReport(drift: drift, performance: performance)
     }
