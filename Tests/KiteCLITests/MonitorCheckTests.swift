@@ -12,12 +12,19 @@ import Testing
         // Day 1: amounts tripled (inputs drift); day 3: the holdout as it was (no drift).
         _ = try await MonitorCommandTests.logDay(project: project, holdout: holdout, day: "2026-03-01", amountFactor: 3)
         _ = try await MonitorCommandTests.logDay(project: project, holdout: holdout, day: "2026-03-03", amountFactor: 1)
+        // kite serve (serving the champion, so its prediction log reports dropped records) is the monitor's server.
+        let server = try ServerProcess(
+            TestEnvironment.kiteBinary, ["serve", "--port", "0", "--model", "fraud@champion", "--project", project], in: directory.path)
+        defer { server.stop() }
         try FileManager.default.createDirectory(atPath: project + "/monitors", withIntermediateDirectories: true)
         try """
         model: fraud
         window: 1d
         webhook_env: KITE_TEST_WEBHOOK
+        server: http://127.0.0.1:\(server.port)
         rules:
+          - name: log losing records
+            when: dropped_log_records > 0
           - name: inputs drifted
             when: drift_share > 0.05
           - name: auc collapsed
@@ -46,6 +53,7 @@ import Testing
         #expect(first.status == 1 && first.standardError.contains("could not notify fraud-health"), "\(first.standardOutput)\(first.standardError)")
         #expect(first.standardOutput.contains("firing: inputs drifted") && first.standardOutput.contains("no_data: auc collapsed"), "\(first.standardOutput)")
         #expect(first.standardOutput.contains("ok: slow") && first.standardOutput.contains("no_data: split broken"), "\(first.standardOutput)")
+        #expect(first.standardOutput.contains("ok: log losing records (0)"), "\(first.standardOutput)")
         #expect(bodies().isEmpty)
         #expect((try? String(contentsOfFile: received + ".failed", encoding: .utf8))?.split(separator: "\n").count == 3)
 
@@ -73,8 +81,6 @@ import Testing
         #expect(bodies().count == 2)
 
         // kite serve exports the last check as Prometheus gauges.
-        let server = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--port", "0", "--project", project], in: directory.path)
-        defer { server.stop() }
         let scrape = try await Subprocess.run(
             TestEnvironment.python,
             ["-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())", "http://127.0.0.1:\(server.port)/metrics"])
