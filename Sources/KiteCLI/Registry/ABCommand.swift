@@ -74,7 +74,7 @@ struct ABCommand: AsyncParsableCommand {
 
         func run() async throws {
             let key = key
-            try await options.withRegistry(try options.configuration()) { try await ExperimentStore(registry: $0).setStatus(key: key, .stopped) }
+            _ = try await options.withRegistry(try options.configuration()) { try await ExperimentStore(registry: $0).setStatus(key: key, .stopped) }
             Terminal.standardOutput("experiment \(key) stopped\n")
         }
     }

@@ -13,6 +13,10 @@ struct SQLFilter {
         /// (key, value) index, `outer IN (SELECT owner … WHERE key = ? AND value > ?)`, instead of one correlated
         /// lookup per searched row.
         var keyed: Keyed? = nil
+        /// What orderings sort by when it differs from `sql` (a bare column an index can stream), and whether it is
+        /// never null (then no null-last term is needed, which would keep the index from being used).
+        var ordering: String? = nil
+        var notNull = false
 
         struct Keyed {
             var table: String
@@ -21,9 +25,10 @@ struct SQLFilter {
             var key: String
         }
 
-        /// A time column (microseconds) as MLflow's filters and orderings compare it: in milliseconds.
-        static func millis(_ column: String) -> Subject {
-            Subject(sql: "(\(column) / 1000)", values: [], numeric: true)
+        /// A time column (microseconds) as MLflow's filters compare it: in milliseconds. Orderings sort by the
+        /// column itself — the same order, finer within a millisecond — so its index serves them.
+        static func millis(_ column: String, notNull: Bool = false) -> Subject {
+            Subject(sql: "(\(column) / 1000)", values: [], numeric: true, ordering: column, notNull: notNull)
         }
 
         /// The value of `key` in `table`, whose `owner` column refers to the searched row's `outer` column.
@@ -132,6 +137,9 @@ struct SQLFilter {
         guard !words.isEmpty else { throw KiteError.invalidArgument("invalid order_by '\(item)'") }
         let (entity, key) = try RunFilter.identifier(parsing: words.joined(separator: " "), bareKeys: bareKeys ?? .attribute)
         let subject = try self.subject(entity, key)
+        if let column = subject.ordering {
+            return (subject.notNull ? "\(column) \(direction)" : "(CASE WHEN \(column) IS NULL THEN 1 ELSE 0 END), \(column) \(direction)", [])
+        }
         return ("(CASE WHEN \(subject.sql) IS NULL THEN 1 ELSE 0 END), \(subject.sql) \(direction)", subject.values + subject.values)
     }
 

@@ -74,7 +74,7 @@ extension RegistryStore {
                     "artifact_uri": "run.artifact_uri", "lifecycle_stage": "run.lifecycle_stage",
                 ]
                 if let column = columns[key] { return .init(sql: column, values: [], numeric: false) }
-                if key == "start_time" || key == "end_time" { return .millis("run.\(key)") }
+                if key == "start_time" || key == "end_time" { return .millis("run.\(key)", notNull: key == "start_time") }
                 throw KiteError.invalidArgument(
                     "unknown run attribute '\(key)'; attributes are \((columns.keys + ["start_time", "end_time"]).sorted().joined(separator: ", "))")
             case .dataset:
