@@ -128,6 +128,15 @@ struct SQLFilter {
 
     /// An `order_by` item (`metrics.rmse DESC`, `name`) as SQL; rows without the value sort last either way.
     func ordering(_ item: String) throws -> (sql: String, values: [SQLValue]) {
+        let (subject, direction) = try orderingSubject(item)
+        if let column = subject.ordering {
+            return (subject.notNull ? "\(column) \(direction)" : "(CASE WHEN \(column) IS NULL THEN 1 ELSE 0 END), \(column) \(direction)", [])
+        }
+        return ("(CASE WHEN \(subject.sql) IS NULL THEN 1 ELSE 0 END), \(subject.sql) \(direction)", subject.values + subject.values)
+    }
+
+    /// What an `order_by` item sorts by, and `ASC` or `DESC`.
+    func orderingSubject(_ item: String) throws -> (subject: Subject, direction: String) {
         var words = item.split(separator: " ").map(String.init)
         var direction = "ASC"
         if let last = words.last?.uppercased(), last == "ASC" || last == "DESC", words.count > 1 {
@@ -136,11 +145,7 @@ struct SQLFilter {
         }
         guard !words.isEmpty else { throw KiteError.invalidArgument("invalid order_by '\(item)'") }
         let (entity, key) = try RunFilter.identifier(parsing: words.joined(separator: " "), bareKeys: bareKeys ?? .attribute)
-        let subject = try self.subject(entity, key)
-        if let column = subject.ordering {
-            return (subject.notNull ? "\(column) \(direction)" : "(CASE WHEN \(column) IS NULL THEN 1 ELSE 0 END), \(column) \(direction)", [])
-        }
-        return ("(CASE WHEN \(subject.sql) IS NULL THEN 1 ELSE 0 END), \(subject.sql) \(direction)", subject.values + subject.values)
+        return (try self.subject(entity, key), direction)
     }
 
     /// A LIKE pattern as a GLOB.

@@ -87,10 +87,54 @@ extension RegistryStore {
         conditions.insert("run.experiment_id IN (\(ids.map { _ in "?" }.joined(separator: ",")))", at: 0)
         values.insert(contentsOf: ids.map { .integer($0) }, at: 0)
         conditions.insert(viewType.condition("run"), at: 0)
+        if orderBy.count == 1, case (let subject, let direction) = try search.orderingSubject(orderBy[0]), let keyed = subject.keyed,
+            keyed.table == "latest_metric"
+        {
+            // The same conditions without the ordering's bound values.
+            let filtered = try search.conditions(filter)
+            return try await runsByMetric(
+                keyed.key, direction: direction, conditions: Array(conditions.prefix(2)) + filtered.sql,
+                values: ids.map { .integer($0) } + filtered.values, maxResults: maxResults, pageToken: pageToken)
+        }
         return try await page(
             select: "SELECT run.seq FROM run", conditions: conditions, values: values,
             order: order + ["run.start_time DESC", "run.id ASC"], maxResults: maxResults, pageToken: pageToken
         ) { session, rows in try Self.runs(session, seqs: rows.compactMap { $0.integer("seq") }) }
+    }
+
+    /// A page of runs ordered by one metric, as `searchRuns` orders them (runs without the metric last; ties by
+    /// start time, newest first, then id), found by walking the metric's (key, value) index for the runs that have
+    /// it and only then reading the runs that do not — instead of looking the metric up for every run.
+    private func runsByMetric(
+        _ key: String, direction: String, conditions: [String], values: [SQLValue], maxResults: Int, pageToken: String?
+    ) async throws -> Page<Run> {
+        let offset = try PageToken.offset(pageToken)
+        let filter = conditions.joined(separator: " AND ")
+        return try await database.read { session in
+            let withMetric = try session.query(
+                "SELECT run.seq FROM latest_metric o JOIN run ON run.seq = o.run_seq WHERE o.key = ? AND \(filter) "
+                    + "ORDER BY o.value \(direction), run.start_time DESC, run.id ASC LIMIT ? OFFSET ?",
+                [.text(key)] + values + [.integer(Int64(maxResults) + 1), .integer(Int64(offset))]
+            ).compactMap { $0.integer("seq") }
+            var seqs = withMetric
+            if seqs.count <= maxResults {
+                // The runs with the metric end on this page: the page goes on with the runs without it.
+                let before =
+                    withMetric.isEmpty
+                    ? Int(
+                        try session.first(
+                            "SELECT COUNT(*) AS n FROM latest_metric o JOIN run ON run.seq = o.run_seq WHERE o.key = ? AND \(filter)", [.text(key)] + values
+                        )?.integer("n") ?? 0) : offset + withMetric.count
+                let skip = max(0, offset + withMetric.count - before)
+                seqs += try session.query(
+                    "SELECT run.seq FROM run WHERE \(filter) AND NOT EXISTS (SELECT 1 FROM latest_metric o WHERE o.run_seq = run.seq AND o.key = ?) "
+                        + "ORDER BY run.start_time DESC, run.id ASC LIMIT ? OFFSET ?",
+                    values + [.text(key), .integer(Int64(maxResults + 1 - withMetric.count)), .integer(Int64(skip))]
+                ).compactMap { $0.integer("seq") }
+            }
+            let items = try Self.runs(session, seqs: Array(seqs.prefix(maxResults)))
+            return Page(items: items, nextPageToken: seqs.count > maxResults ? PageToken.make(offset: offset + maxResults) : nil)
+        }
     }
 
     /// How many runs (active or deleted) an experiment holds.
