@@ -112,7 +112,8 @@ extension RegistryStore {
         let filter = conditions.joined(separator: " AND ")
         return try await database.read { session in
             let withMetric = try session.query(
-                "SELECT run.seq FROM latest_metric o JOIN run ON run.seq = o.run_seq WHERE o.key = ? AND \(filter) "
+                // CROSS JOIN keeps SQLite walking the metric's index first (PostgreSQL plans it as a join either way).
+                "SELECT run.seq FROM latest_metric o CROSS JOIN run WHERE run.seq = o.run_seq AND o.key = ? AND \(filter) "
                     + "ORDER BY o.value \(direction), run.start_time DESC, run.id ASC LIMIT ? OFFSET ?",
                 [.text(key)] + values + [.integer(Int64(maxResults) + 1), .integer(Int64(offset))]
             ).compactMap { $0.integer("seq") }
@@ -123,7 +124,8 @@ extension RegistryStore {
                     withMetric.isEmpty
                     ? Int(
                         try session.first(
-                            "SELECT COUNT(*) AS n FROM latest_metric o JOIN run ON run.seq = o.run_seq WHERE o.key = ? AND \(filter)", [.text(key)] + values
+                            "SELECT COUNT(*) AS n FROM latest_metric o CROSS JOIN run WHERE run.seq = o.run_seq AND o.key = ? AND \(filter)",
+                            [.text(key)] + values
                         )?.integer("n") ?? 0) : offset + withMetric.count
                 let skip = max(0, offset + withMetric.count - before)
                 seqs += try session.query(
