@@ -24,7 +24,8 @@ import Testing
         #expect(pipeline.status == 0, "\(pipeline.standardOutput)\(pipeline.standardError)")
         try await Self.startExperiment(project: project, directory: directory, kite: kite)
 
-        let server = try ServerProcess(TestEnvironment.kiteBinary, ["serve", "--port", "0", "--project", project], in: directory.path)
+        let server = try ServerProcess(
+            TestEnvironment.kiteBinary, ["serve", "--port", "0", "--model", "fraud@champion", "--project", project], in: directory.path)
         defer { server.stop() }
         #expect(server.log.contains("web UI: http://127.0.0.1:\(server.port)/ui"), "\(server.log)")
         let base = "http://127.0.0.1:\(server.port)"
@@ -59,6 +60,10 @@ import Testing
         #expect(h1("compare") == ["Comparing 2 runs"])
         #expect(text("monitoring").contains("fraud-health") && text("monitoring").contains("firing"))
         #expect((pages["monitoring-model"]?["svg"] as? Int ?? 0) >= 4 && h1("monitoring-model") == ["fraud version 1"])
+        // The page also reads this server's own histograms: the probe's prediction (routed by the running A/B test) shows there.
+        #expect(
+            text("monitoring-model").contains("Live latency on this server") && text("monitoring-model").contains(" total 1 "),
+            "\(text("monitoring-model").components(separatedBy: "Live latency").last ?? "")")
         #expect(text("experiments").contains("fraud-detection"))
         #expect(h1("not-found") == ["404 Not Found"])
         #expect(text("features").contains("customer_stats") && text("features").contains("fraud_model") && (pages["features"]?["tables"] as? Int) == 4)

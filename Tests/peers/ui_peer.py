@@ -1,7 +1,8 @@
 """Kite's web UI in headless Chromium (Debian's chromium and chromium-driver, driven by selenium).
 
     ui_peer.py mark BASE_URL                 sets the XSS probe "<script>alert(1)</script>" as every run's tag `note`
-                                             and as model fraud's description (through MLflow's REST API)
+                                             and as model fraud's description (through MLflow's REST API), and asks
+                                             fraud for one prediction
     ui_peer.py browse BASE_URL OUT_DIR       visits every page, follows links between them, screenshots each at
                                              1280x800 and at phone width (390x844) into OUT_DIR, prints a JSON report
     ui_peer.py promote BASE_URL KEY VARIANT READ_TOKEN WRITE_TOKEN
@@ -29,6 +30,8 @@ def mark(base):
     for run in runs:
         post(base, "/api/2.0/mlflow/runs/set-tag", {"run_id": run["info"]["run_id"], "key": "note", "value": PROBE})
     post(base, "/api/2.0/mlflow/registered-models/update", {"name": "fraud", "description": PROBE}, method="PATCH")
+    # One prediction, so the server's own latency histograms have a request of fraud@champion.
+    post(base, "/v1/models/fraud/predict", {"entities": {"customer_id": [1], "merchant_id": [1]}, "request": {"amount": [10.0]}})
 
 
 def browse(base, out):

@@ -134,7 +134,11 @@ public enum KiteApplication {
             inference.mount(on: router, at: ["/v2"])
         }
         if let pipelines { PipelineAPI.register(in: root, registry: registry, pipelines: pipelines) }
-        WebUI.register(in: root, stores: WebUI.Stores(registry: registry, artifacts: artifacts, offline: features?.offline, definitions: definitions))
+        WebUI.register(
+            in: root,
+            stores: WebUI.Stores(
+                registry: registry, artifacts: artifacts, offline: features?.offline, definitions: definitions,
+                serverMetrics: { String(decoding: metrics.text(), as: UTF8.self) }))
         root.mount(on: router, at: ["/"])
 
         if configuration.apis.contains(.mlflow) {

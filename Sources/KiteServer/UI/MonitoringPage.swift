@@ -65,6 +65,15 @@ enum MonitoringPage {
         return WebUI.Page(title: "Monitoring", body: try WebUI.render(overviewTemplate, ["rules": rules, "models": models]))
     }
 
+    static let liveTemplate = """
+        <h2>Live latency on this server</h2>
+        <p class="muted">Since the server started, from its own histograms (kite_prediction_duration_seconds), estimated as Prometheus's histogram_quantile does.</p>
+        <table><thead><tr><th scope="col">Version</th><th scope="col">Part</th><th scope="col">Requests</th><th scope="col">p50 ms</th><th scope="col">p95 ms</th><th scope="col">p99 ms</th></tr></thead><tbody>
+        {{#series}}<tr><th scope="row">v{{version}}</th><td>{{part}}</td><td>{{count}}</td><td>{{p50}}</td><td>{{p95}}</td><td>{{p99}}</td></tr>{{/series}}
+        {{^series}}<tr><td colspan="6">This server has not answered predictions of {{model}} yet.</td></tr>{{/series}}
+        </tbody></table>
+        """
+
     /// A model version's report: `?version=` (vN or an alias; champion by default), `?window=` (7d by default)
     /// ending at `?until=` (now by default).
     static func model(_ name: String, query: APIParameters, _ stores: WebUI.Stores) async throws -> WebUI.Page {
@@ -84,6 +93,18 @@ enum MonitoringPage {
                 version: version, window: (end - span.microseconds)...end, registry: stores.registry, artifacts: stores.artifacts, store: offline)
             stores.reports.store(report, key)
         }
-        return WebUI.Page(title: "\(name) v\(version.version)", body: try ModelReportPage.body(report))
+        let live = stores.serverMetrics.map { HistogramQuantiles.predictionLatency($0(), model: name) } ?? []
+        let liveSection = try WebUI.render(
+            liveTemplate,
+            [
+                "model": name,
+                "series": live.map { series -> [String: Any] in
+                    [
+                        "version": series.version, "part": series.part, "count": String(Int(series.count)),
+                        "p50": WebUI.number(series.p50 * 1000), "p95": WebUI.number(series.p95 * 1000), "p99": WebUI.number(series.p99 * 1000),
+                    ]
+                },
+            ])
+        return WebUI.Page(title: "\(name) v\(version.version)", body: try ModelReportPage.body(report) + liveSection)
     }
 }

@@ -21,6 +21,8 @@ enum WebUI {
         var definitions: AppliedDefinitions?
         /// Model reports computed lately (the monitoring pages reuse them within the minute).
         var reports = MonitoringPage.ReportCache()
+        /// The server's own metrics in Prometheus's text format, for live latency.
+        var serverMetrics: (@Sendable () -> String)?
     }
 
     /// A page's title and rendered body.
