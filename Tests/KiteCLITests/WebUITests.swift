@@ -38,7 +38,7 @@ import Testing
         #expect(browsed.status == 0, "\(browsed.standardError)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(browsed.standardOutput.utf8)) as? [String: Any], "\(browsed.standardOutput)")
         let pages = try #require(report["pages"] as? [String: [String: Any]])
-        #expect(pages.count == 15, "\(pages.keys.sorted())")
+        #expect(pages.count == 16, "\(pages.keys.sorted())")
         // The one console error allowed: the missing page's own 404.
         let errors = (report["console_errors"] as? [String] ?? []).filter { !$0.hasPrefix("not-found: ") }
         #expect(errors.isEmpty, "\(errors)")
@@ -66,6 +66,7 @@ import Testing
             "\(text("monitoring-model").components(separatedBy: "Live latency").last ?? "")")
         #expect(text("experiments").contains("fraud-detection"))
         #expect(h1("not-found") == ["404 Not Found"])
+        #expect(h1("sign-in") == ["Sign in"] && text("sign-in").contains("Token"))
         #expect(text("features").contains("customer_stats") && text("features").contains("fraud_model") && (pages["features"]?["tables"] as? Int) == 4)
         #expect(text("pipelines").contains("nightly") && text("pipeline-run").contains("score, task 2, attempt 1: succeeded"))
         #expect((pages["pipeline-run"]?["logs"] as? Int ?? 0) == 4, "materialize, two score shards, monitor")

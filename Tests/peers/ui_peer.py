@@ -108,6 +108,7 @@ def browse(base, out):
     visit("pipeline-run")
     report["pages"]["pipeline-run"]["logs"] = len(driver.find_elements(By.CSS_SELECTOR, "pre.log"))
     visit("not-found", base + "/ui/models/no-such-model")
+    visit("sign-in", base + "/ui/login?next=/ui/ab")
     driver.quit()
     print(json.dumps(report))
 

@@ -30,7 +30,7 @@ enum PageLayout {
         .scroll { overflow-x: auto; } table.wide { min-width: 100%; width: max-content; } table.wide td { overflow-wrap: normal; }
         .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
         a { color: #2456b8; } dl.lineage { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; } dl.lineage dt { color: var(--muted); } dl.lineage dd { margin: 0; overflow-wrap: anywhere; }
-        section.card { margin-bottom: 12px; } pre.log { background: #1d2433; color: #e8ecf4; padding: 10px; border-radius: 6px; overflow-x: auto; max-height: 420px; font-size: 12px; } button { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid var(--line); background: #fff; cursor: pointer; }
+        section.card { margin-bottom: 12px; } input.wide-input { width: 100%; max-width: 32em; font: inherit; padding: 6px; } pre.log { background: #1d2433; color: #e8ecf4; padding: 10px; border-radius: 6px; overflow-x: auto; max-height: 420px; font-size: 12px; } button { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid var(--line); background: #fff; cursor: pointer; }
         .drifted { color: var(--bad); font-weight: 600; } .stable { color: var(--good); }
         .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(380px, 100%), 1fr)); gap: 16px; }
         figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; }

@@ -13,7 +13,7 @@ enum LoginPage {
         {{#failed}}<p class="drifted">That token is unknown, revoked, or cannot do this.</p>{{/failed}}
         <p class="muted">This server needs an API token (make one with kite tokens create --role read, or --role write to promote A/B tests).</p>
         <form method="post" action="/ui/login">
-        <p><label for="token">Token</label><br><input id="token" name="token" type="password" autocomplete="current-password" required size="48"></p>
+        <p><label for="token">Token</label><br><input id="token" name="token" type="password" autocomplete="current-password" required class="wide-input"></p>
         <input type="hidden" name="next" value="{{next}}">
         <p><button type="submit">Sign in</button></p>
         </form>
