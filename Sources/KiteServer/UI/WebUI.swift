@@ -71,9 +71,7 @@ enum WebUI {
                 let page = try await build(APIParameters(query: request.uri.query), captured)
                 return try html(.ok, try PageLayout.render(title: page.title, body: page.body, navigation: navigation))
             } catch let error as KiteError {
-                let status: HTTPResponse.Status = error.code == .notFound ? .notFound : error.code == .unavailable ? .serviceUnavailable : .badRequest
-                let body = "<h1>\(status.code) \(HTMLText.escape(status.reasonPhrase))</h1><p>\(HTMLText.escape(error.message))</p>"
-                return try html(status, try PageLayout.render(title: "\(status.code)", body: body, navigation: navigation))
+                return try errorPage(error)
             }
         }
     }
@@ -95,11 +93,16 @@ enum WebUI {
                 let location = try await handle(fields, captured)
                 return Response(status: .seeOther, headers: [.location: location])
             } catch let error as KiteError {
-                let status: HTTPResponse.Status = error.code == .notFound ? .notFound : .badRequest
-                let body = "<h1>\(status.code) \(HTMLText.escape(status.reasonPhrase))</h1><p>\(HTMLText.escape(error.message))</p>"
-                return try html(status, try PageLayout.render(title: "\(status.code)", body: body, navigation: navigation))
+                return try errorPage(error)
             }
         }
+    }
+
+    /// A Kite error as an HTML page: not found 404, unavailable 503, anything else 400.
+    static func errorPage(_ error: KiteError) throws -> Response {
+        let status: HTTPResponse.Status = error.code == .notFound ? .notFound : error.code == .unavailable ? .serviceUnavailable : .badRequest
+        let body = "<h1>\(status.code) \(HTMLText.escape(status.reasonPhrase))</h1><p>\(HTMLText.escape(error.message))</p>"
+        return try html(status, try PageLayout.render(title: "\(status.code)", body: body, navigation: navigation))
     }
 
     static func html(_ status: HTTPResponse.Status, _ text: String) throws -> Response {
