@@ -75,6 +75,29 @@ import Testing
         #expect(PeerValue.close(stages["features"]?["p95"] ?? 0, featuresP95, tolerance: 1e-12), "\(stages)")
         #expect(PeerValue.close(stages["scoring"]?["p99"] ?? 0, scoringP99, tolerance: 1e-12), "\(stages)")
 
+        // Labels of the other half arrive by entity and time: each labels the entity's latest prediction at or
+        // before its time; one for an entity never predicted, and one older than its prediction, label nothing.
+        let rest = Array(labelled..<holdout.rowCount)
+        let later = try Timestamp.parse("2026-03-01T13:00:00Z")
+        let earlier = try Timestamp.parse("2026-03-01T11:00:00Z")
+        try await ParquetWriter.write(
+            try DataFrame([
+                ("row", .int64s(rest.map { Int64($0) } + [Int64(holdout.rowCount + 5), 0])),
+                ("timestamp", .timestamps(rest.map { _ in later } + [later, earlier])),
+                ("label", try DataColumn.concatenate([try truth.slice(labelled..<holdout.rowCount), try truth.slice(0..<2)])),
+            ]), to: directory.file("labels-by-time.parquet"))
+        #expect(try await kite(["monitor", "labels", "fraud", directory.file("labels-by-time.parquet")]).status == 0)
+        let again = try await kite(["monitor", "report", "fraud", "--until", "2026-03-02T00:00:00Z", "--window", "2d", "--out", json])
+        #expect(again.standardOutput.hasPrefix("fraud version 1: \(holdout.rowCount) predictions, \(holdout.rowCount) labelled"), "\(again.standardOutput)")
+        let everything = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let allLabels = (0..<holdout.rowCount).map { truth.scalar(at: $0) == .bool(true) ? 1.0 : 0 }
+        let fullAUC = try Self.rocAUC(labels: allLabels, scores: probabilities)
+        let realizedAll = ((everything["performance"] as? [String: Any])?["total"] as? [String: Any])?["realized"] as? [String: Double]
+        #expect(abs((realizedAll?["auc"] ?? 0) - fullAUC) < 1e-12, "\(realizedAll ?? [:])")
+        try await ParquetWriter.write(try DataFrame([("label", try truth.slice(0..<3))]), to: directory.file("labels-unjoinable.parquet"))
+        let unjoinable = try await kite(["monitor", "labels", "fraud", directory.file("labels-unjoinable.parquet")])
+        #expect(unjoinable.status == 1 && unjoinable.standardError.contains("need a 'request_id' column"), "\(unjoinable.standardError)")
+
         // The HTML report is one self-contained page with a chart per column.
         let html = directory.file("report.html")
         #expect(try await kite(["monitor", "report", "fraud@champion", "--until", "2026-03-02T00:00:00Z", "--out", html]).status == 0)
@@ -119,7 +142,7 @@ import Testing
     }
 
     /// Writes a day of the prediction log (at noon): the holdout's rows with `amount` multiplied by
-    /// `amountFactor`, one request per row (`request-N`), latencies 1.00–1.99 ms (features 0.4–0.6 ms, scoring the
+    /// `amountFactor`, one request per row (`request-N`, entity `{"row": N}`), latencies 1.00–1.99 ms (features 0.4–0.6 ms, scoring the
     /// rest). Returns the day's folder.
     static func logDay(project: String, holdout: DataFrame, day: String, amountFactor: Double) async throws -> String {
         let time = try Timestamp.parse(day + "T12:00:00Z")
@@ -129,7 +152,7 @@ import Testing
             ("timestamp", .timestamps(Array(repeating: time, count: holdout.rowCount))),
             ("model_version", .int64s(Array(repeating: 1, count: holdout.rowCount))),
             ("request_id", .strings((0..<holdout.rowCount).map { "request-\($0)" })),
-            ("entities", .strings(Array(repeating: "{}", count: holdout.rowCount))),
+            ("entities", .strings((0..<holdout.rowCount).map { #"{"row":\#($0)}"# })),
             ("latency_us", .int64s((0..<holdout.rowCount).map { Int64(1_000 + $0 % 100 * 10) })),
             ("features_us", .int64s((0..<holdout.rowCount).map { Int64(400 + $0 % 100 * 2) })),
             ("scoring_us", .int64s((0..<holdout.rowCount).map { Int64(600 + $0 % 100 * 8) })),

@@ -73,10 +73,11 @@ struct MonitorCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add labels that arrived for a model's predictions (ground truth), for its performance over time.",
             discussion: """
-                The file (Parquet or CSV, local or s3://) has request_id — the id a prediction request was sent with \
-                ("id" in the body) or answered with — and label; for requests of several rows, also the entity key \
-                columns (e.g. customer_id) that tell the rows apart. Labels are kept in the offline store under \
-                labels/model=NAME/; a later label of the same prediction replaces an earlier one.
+                The file (Parquet or CSV, local or s3://) has label and either request_id — the id a prediction \
+                request was sent with ("id" in the body) or answered with; for requests of several rows, also the \
+                entity key columns (e.g. customer_id) that tell the rows apart — or a timestamp and entity keys: \
+                the label is then that entity's latest prediction at or before the time. Labels are kept in the \
+                offline store under labels/model=NAME/; a later label of the same prediction replaces an earlier one.
                 """)
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The registered model the labels are for.") var model: String

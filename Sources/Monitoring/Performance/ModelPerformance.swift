@@ -155,7 +155,7 @@ private struct LoggedRows {
     var labels: [Double?] = []
     var indices: Range<Int> { 0..<times.count }
 
-    init(_ frame: DataFrame, labels byRequest: [String: [LabelStore.Label]], lineage: VersionLineage) throws {
+    init(_ frame: DataFrame, labels all: LabelStore.Labels, lineage: VersionLineage) throws {
         guard frame.rowCount > 0 else { return }
         guard let time = frame["timestamp"]?.values.int64s, let request = frame["request_id"], let entities = frame["entities"],
             let prediction = frame["prediction"], let probability = frame["probability"], let latency = frame["latency_us"]?.values.int64s
@@ -179,9 +179,14 @@ private struct LoggedRows {
                 return value
             }
         }
+        // Entity keys are read only where a label may need them (JSON per row is the costly part).
+        let parsed = (0..<frame.rowCount).map { row in
+            all.byEntity.isEmpty && (all.byRequest[requests[row]]?.allSatisfy(\.keys.isEmpty) ?? true) ? nil : LabelStore.entities(entities.string(at: row))
+        }
+        let byTime = LabelStore.assign(all, times: times, entities: parsed)
         labels = (0..<frame.rowCount).map { row in
-            guard let candidates = byRequest[requests[row]], let label = LabelStore.label(of: entities.string(at: row), among: candidates) else { return nil }
-            return lineage.numericLabel(label.value)
+            let byRequest = all.byRequest[requests[row]].flatMap { LabelStore.label(of: parsed[row], among: $0) }
+            return (byRequest ?? byTime[row]).flatMap { lineage.numericLabel($0.value) }
         }
     }
 }
