@@ -62,7 +62,7 @@ struct ABCommand: AsyncParsableCommand {
 
         func run() async throws {
             let key = key
-            try await options.withRegistry(try options.configuration()) { try await ExperimentStore(registry: $0).setStatus(key: key, .running) }
+            _ = try await options.withRegistry(try options.configuration()) { try await ExperimentStore(registry: $0).setStatus(key: key, .running) }
             Terminal.standardOutput("experiment \(key) running\n")
         }
     }

@@ -122,7 +122,8 @@ final class ServerMetrics: Sendable {
                 descriptor: .init(namespace: "kite", metricName: "predictions", unitName: "total", helpText: "Rows predicted."), labels: labels),
             parts: parts,
             values: registry.makeValueHistogram(
-                descriptor: .init(namespace: "kite", metricName: "prediction_value", helpText: "Predicted probabilities (classifiers) or values (regressors)."),
+                descriptor: .init(
+                    namespace: "kite", metricName: "prediction_value", unitName: "", helpText: "Predicted probabilities (classifiers) or values (regressors)."),
                 labels: labels,
                 buckets: probabilities ? stride(from: 0.1, through: 1.0, by: 0.1).map { $0 } : [-1000, -100, -10, -1, 0, 1, 10, 100, 1000]))
     }
