@@ -95,7 +95,10 @@ public enum MonitorCheck {
         let version = try await ModelLoader.version(reference: reference, registry: registry)
         let window = (now - monitor.window.microseconds)...now
         var values: [String: Double] = [:]
-        let performance = try await ModelPerformance.run(version: version, window: window, registry: registry, artifacts: artifacts, store: store)
+        // Read once for both the estimate and the drift; a version without one still has realized metrics.
+        let holdout = try? await MonitoringData.reference(of: version, registry: registry, artifacts: artifacts)
+        let performance = try await ModelPerformance.run(
+            version: version, window: window, reference: holdout, registry: registry, artifacts: artifacts, store: store)
         let total = performance.total
         values["predictions"] = Double(total.predictions)
         values["labelled"] = Double(total.labelled)
@@ -114,7 +117,8 @@ public enum MonitorCheck {
             for (name, metric) in try await registry.run(id: runID).metrics { values["champion." + name] = metric.value }
         }
         if total.predictions > 0 {
-            let drift = try await ModelDrift.run(version: version, window: window, registry: registry, artifacts: artifacts, store: store)
+            let drift = try await ModelDrift.run(
+                version: version, window: window, holdout: holdout, registry: registry, artifacts: artifacts, store: store)
             values["drift_share"] = drift.drift.driftShare
             values["drifted_columns"] = Double(drift.drift.driftedColumns)
             values["dataset_drift"] = drift.drift.datasetDrift ? 1 : 0

@@ -28,12 +28,14 @@ public struct ModelDrift: Sendable, Codable, Equatable {
     }
 
     /// The drift of `version` over `window` of the prediction log in `store`, against its run's reference or, with
-    /// `referenceWindow`, against the log's rows of that earlier window.
+    /// `referenceWindow`, against the log's rows of that earlier window. `holdout` is the run's reference when the
+    /// caller has read it already.
     public static func run(
-        version: ModelVersion, window: ClosedRange<Int64>, referenceWindow: ClosedRange<Int64>? = nil, registry: RegistryStore,
-        artifacts: ArtifactStore, store: any ObjectStore, options: DriftOptions = DriftOptions()
+        version: ModelVersion, window: ClosedRange<Int64>, referenceWindow: ClosedRange<Int64>? = nil, holdout known: DataFrame? = nil,
+        registry: RegistryStore, artifacts: ArtifactStore, store: any ObjectStore, options: DriftOptions = DriftOptions()
     ) async throws -> ModelDrift {
-        let holdout = try await MonitoringData.reference(of: version, registry: registry, artifacts: artifacts)
+        let holdout: DataFrame
+        if let known { holdout = known } else { holdout = try await MonitoringData.reference(of: version, registry: registry, artifacts: artifacts) }
         let columns = columns(of: version, reference: holdout)
         var reference = holdout
         if let referenceWindow {

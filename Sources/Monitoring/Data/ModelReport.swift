@@ -12,10 +12,13 @@ public struct ModelReport: Sendable, Codable, Equatable {
         version: ModelVersion, window: ClosedRange<Int64>, referenceWindow: ClosedRange<Int64>? = nil, registry: RegistryStore,
         artifacts: ArtifactStore, store: any ObjectStore, options: DriftOptions = DriftOptions()
     ) async throws -> ModelReport {
+        // The run's reference serves both: drift compares with it, CBPE is fitted on it.
+        let holdout = try await MonitoringData.reference(of: version, registry: registry, artifacts: artifacts)
         let drift = try await ModelDrift.run(
-            version: version, window: window, referenceWindow: referenceWindow, registry: registry, artifacts: artifacts, store: store,
-            options: options)
-        let performance = try await ModelPerformance.run(version: version, window: window, registry: registry, artifacts: artifacts, store: store)
+            version: version, window: window, referenceWindow: referenceWindow, holdout: holdout, registry: registry, artifacts: artifacts,
+            store: store, options: options)
+        let performance = try await ModelPerformance.run(
+            version: version, window: window, reference: holdout, registry: registry, artifacts: artifacts, store: store)
         return ModelReport(drift: drift, performance: performance)
     }
 }

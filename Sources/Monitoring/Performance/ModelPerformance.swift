@@ -67,9 +67,11 @@ public struct ModelPerformance: Sendable, Codable, Equatable {
         }
     }
 
-    /// The performance of `version` over `window`, from the prediction log and labels in `store`.
+    /// The performance of `version` over `window`, from the prediction log and labels in `store`; `reference` is the
+    /// run's reference when the caller has read it already (else it is read here; without one there is no estimate).
     public static func run(
-        version: ModelVersion, window: ClosedRange<Int64>, registry: RegistryStore, artifacts: ArtifactStore, store: any ObjectStore
+        version: ModelVersion, window: ClosedRange<Int64>, reference known: DataFrame? = nil, registry: RegistryStore, artifacts: ArtifactStore,
+        store: any ObjectStore
     ) async throws -> ModelPerformance {
         let lineage = VersionLineage(of: version)
         let task = lineage.task ?? "binary"
@@ -80,7 +82,12 @@ public struct ModelPerformance: Sendable, Codable, Equatable {
         let labels = try await LabelStore.labels(model: version.name, store: store)
         var holdout: [String: Double] = [:]
         if let runID = version.runID { holdout = try await registry.run(id: runID).metrics.mapValues(\.value) }
-        let estimation = task == "binary" ? try await estimator(version, lineage: lineage, registry: registry, artifacts: artifacts) : nil
+        var estimation: ConfidenceBasedEstimation?
+        if task == "binary" {
+            let reference: DataFrame?
+            if let known { reference = known } else { reference = try? await MonitoringData.reference(of: version, registry: registry, artifacts: artifacts) }
+            estimation = reference.flatMap { estimator($0, lineage: lineage) }
+        }
         let rows = try LoggedRows(log, labels: labels, lineage: lineage)
         let byDay = Dictionary(grouping: rows.indices) { Timestamp.floorDivide(rows.times[$0], Timestamp.microsPerDay).quotient }
         let days = byDay.keys.sorted().map { day in
@@ -93,12 +100,8 @@ public struct ModelPerformance: Sendable, Codable, Equatable {
     }
 
     /// CBPE fitted on the version's reference, when it has labels and scores.
-    private static func estimator(
-        _ version: ModelVersion, lineage: VersionLineage, registry: RegistryStore, artifacts: ArtifactStore
-    ) async throws -> ConfidenceBasedEstimation? {
-        guard let labelName = lineage.label, let reference = try? await MonitoringData.reference(of: version, registry: registry, artifacts: artifacts),
-            let labelColumn = reference[labelName], let scores = reference["probability"]?.doubles()
-        else { return nil }
+    private static func estimator(_ reference: DataFrame, lineage: VersionLineage) -> ConfidenceBasedEstimation? {
+        guard let labelName = lineage.label, let labelColumn = reference[labelName], let scores = reference["probability"]?.doubles() else { return nil }
         let labels = (0..<labelColumn.count).map { row in ValueText.text(labelColumn.scalar(at: row)).flatMap(lineage.numericLabel) ?? .nan }
         let usable = labels.indices.filter { !labels[$0].isNaN && scores[$0].isFinite }
         return try? ConfidenceBasedEstimation(referenceScores: usable.map { scores[$0] }, labels: usable.map { labels[$0] })
