@@ -81,7 +81,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Learning", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
+        // Optimized in debug builds too: its tests train on and score hundreds of thousands of rows, and TreeSHAP's
+        // recursion runs a hundred times slower unoptimized.
+        .target(name: "Learning", dependencies: ["KiteCore"], swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         .target(
             name: "Registry",
             dependencies: [

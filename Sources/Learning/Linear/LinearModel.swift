@@ -14,12 +14,25 @@ public struct LinearModel: Sendable, Hashable, Codable {
     public var kind: Kind
     public var weights: [Double]
     public var intercept: Double
+    /// Each feature's mean over the training rows: the baseline explanations measure from (absent in files
+    /// written before explanations: then zero).
+    public var featureMeans: [Double]?
 
     /// A model from its parameters.
-    public init(kind: Kind, weights: [Double], intercept: Double) {
+    public init(kind: Kind, weights: [Double], intercept: Double, featureMeans: [Double]? = nil) {
         self.kind = kind
         self.weights = weights
         self.intercept = intercept
+        self.featureMeans = featureMeans
+    }
+
+    /// The mean of each column of `features` (NaN-free training rows).
+    static func means(_ features: Matrix) -> [Double] {
+        var sums = [Double](repeating: 0, count: features.columns)
+        for row in 0..<features.rows {
+            for column in 0..<features.columns { sums[column] += features.values[row * features.columns + column] }
+        }
+        return sums.map { $0 / Double(Swift.max(1, features.rows)) }
     }
 
     /// The linear score of one example.

@@ -33,7 +33,7 @@ public enum LinearTrainer {
         let weights = try solveSymmetric(gram, right, size: d)
         var intercept = meanY
         for j in 0..<d { intercept -= weights[j] * means[j] }
-        return LinearModel(kind: .ridge, weights: weights, intercept: intercept)
+        return LinearModel(kind: .ridge, weights: weights, intercept: intercept, featureMeans: LinearModel.means(x))
     }
 
     /// Binary logistic regression: minimizes C · Σ logloss + (1 − l1Ratio)/2 ‖w‖² + l1Ratio ‖w‖₁ (scikit-learn's C and
@@ -49,7 +49,9 @@ public enum LinearTrainer {
         guard c > 0, c.isFinite else { throw KiteError.invalidArgument("C must be a finite number > 0, not \(c)") }
         guard (0...1).contains(l1Ratio) else { throw KiteError.invalidArgument("l1_ratio must be between 0 and 1, not \(l1Ratio)") }
         if l1Ratio > 0 {
-            return ElasticNetLogistic.fit(features: x, labels: y, c: c, l1Ratio: l1Ratio, maxIterations: maxIterations, tolerance: tolerance)
+            var model = ElasticNetLogistic.fit(features: x, labels: y, c: c, l1Ratio: l1Ratio, maxIterations: maxIterations, tolerance: tolerance)
+            model.featureMeans = LinearModel.means(x)
+            return model
         }
         let d = x.columns
         // Parameters: d weights then the intercept. The data term is summed over row chunks on all cores, the
@@ -95,7 +97,7 @@ public enum LinearTrainer {
         let solution = try LBFGS.minimize(
             objective, start: [Double](repeating: 0, count: d + 1), maxIterations: maxIterations,
             gradientTolerance: tolerance * Swift.max(1, c * Double(x.rows)))
-        return LinearModel(kind: .logistic, weights: Array(solution.prefix(d)), intercept: solution[d])
+        return LinearModel(kind: .logistic, weights: Array(solution.prefix(d)), intercept: solution[d], featureMeans: LinearModel.means(x))
     }
 
     static func check(_ x: Matrix, _ y: [Double], _ name: String) throws {

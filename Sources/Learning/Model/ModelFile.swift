@@ -204,6 +204,7 @@ public struct ModelFile: Sendable, Hashable, Codable {
         switch learner {
         case .linear(let model):
             guard model.weights.count == featureCount else { throw fail("\(model.weights.count) weights for \(featureCount) features") }
+            guard model.featureMeans.map({ $0.count == featureCount }) ?? true else { throw fail("the feature means do not match the features") }
         case .gbdt(let model):
             let outputs = model.objective == .multiclass ? signature.classes?.count ?? 0 : 1
             guard model.outputCount == outputs else {

@@ -5,14 +5,16 @@ import KiteCore
 /// nodes too, whose children are themselves. Trees are walked four at a time, a fixed number of steps (the
 /// deepest of the four), each step choosing the child by arithmetic rather than a branch: four independent chains
 /// of loads keep the core busy where one tree's walk would wait on memory and mispredicted branches. Built once
-/// from a model (`GradientBoostedTrees.predictor()`); scores are added in tree order, so they equal the model's
-/// bit for bit.
+/// from a model (`GradientBoostedTrees.predictor()`); scores are added in tree order, in the model's arithmetic, so
+/// they equal the model's bit for bit. A categorical node keeps its bitset's offset into `categoryWords` as its
+/// threshold; only a model with such nodes pays for the test.
 public struct FlatForest: Sendable {
     struct Node {
+        /// The threshold, or a categorical node's first word in `categoryWords`.
         var threshold: Double
         var feature: Int32
-        /// 1 when missing values go left.
-        var missingLeft: Int32
+        /// Bit 0: missing values go left. Bit 1: a categorical node, whose bitset has `flags >> 2` words.
+        var flags: Int32
     }
 
     private let nodes: [Node]
@@ -23,6 +25,8 @@ public struct FlatForest: Sendable {
     /// Each tree's root node and depth (steps from the root to its deepest leaf).
     private let roots: [Int32]
     private let depths: [Int]
+    /// The bitsets of every categorical node, one after another.
+    private let categoryWords: [UInt32]
     let model: GradientBoostedTrees
 
     /// Packs `model`'s trees, first checking them (`GradientBoostedTrees.validate()`): the walk reads without
@@ -36,17 +40,24 @@ public struct FlatForest: Sendable {
         var values: [Double] = []
         var roots: [Int32] = []
         var depths: [Int] = []
+        var categoryWords: [UInt32] = []
         for tree in model.trees {
             let base = nodes.count
             let leafBase = base + tree.feature.count
             func index(_ reference: Int) -> Int32 { Int32(reference < 0 ? leafBase + ~reference : base + reference) }
             for node in tree.feature.indices {
-                nodes.append(Node(threshold: tree.threshold[node], feature: Int32(tree.feature[node]), missingLeft: tree.defaultLeft[node] ? 1 : 0))
+                var packed = Node(threshold: tree.threshold[node], feature: Int32(tree.feature[node]), flags: tree.defaultLeft[node] ? 1 : 0)
+                if let set = tree.categories?[node], !set.isEmpty {
+                    packed.threshold = Double(categoryWords.count)
+                    packed.flags |= 2 | Int32(set.count) << 2
+                    categoryWords += set
+                }
+                nodes.append(packed)
                 children += [index(tree.left[node]), index(tree.right[node])]
                 values.append(0)
             }
             for (leaf, value) in tree.leafValues.enumerated() {
-                nodes.append(Node(threshold: .infinity, feature: 0, missingLeft: 1))
+                nodes.append(Node(threshold: .infinity, feature: 0, flags: 1))
                 children += [Int32(leafBase + leaf), Int32(leafBase + leaf)]
                 values.append(value)
             }
@@ -63,46 +74,64 @@ public struct FlatForest: Sendable {
         self.values = values
         self.roots = roots
         self.depths = depths
+        self.categoryWords = categoryWords
         self.model = model
     }
 
     /// The raw score of output `output` for one example of `featureCount` values.
     func rawScore(_ features: UnsafeBufferPointer<Double>, output: Int = 0) -> Double {
         let stride = model.outputCount
+        let categorical = !categoryWords.isEmpty
+        let single = model.isSingle
         return nodes.withUnsafeBufferPointer { nodes in
             children.withUnsafeBufferPointer { children in
                 values.withUnsafeBufferPointer { values in
-                    @inline(__always) func step(_ node: Int) -> Int {
-                        let current = nodes[node]
-                        let value = features[Int(current.feature)]
-                        // Left when value ≤ threshold, or when it is missing and missing values go left.
-                        let left = (value <= current.threshold ? 1 : 0) | ((value != value ? 1 : 0) & Int(current.missingLeft))
-                        return Int(children[node &* 2 &+ 1 &- left])
-                    }
-                    var score = model.initialScores[output]
-                    var tree = output
-                    while tree + 3 * stride < roots.count {
-                        var (a, b, c, d) = (Int(roots[tree]), Int(roots[tree + stride]), Int(roots[tree + 2 * stride]), Int(roots[tree + 3 * stride]))
-                        let steps = Swift.max(Swift.max(depths[tree], depths[tree + stride]), Swift.max(depths[tree + 2 * stride], depths[tree + 3 * stride]))
-                        for _ in 0..<steps {
-                            a = step(a)
-                            b = step(b)
-                            c = step(c)
-                            d = step(d)
+                    categoryWords.withUnsafeBufferPointer { words in
+                        @inline(__always) func step(_ node: Int) -> Int {
+                            let current = nodes[node]
+                            let value = features[Int(current.feature)]
+                            // Left when value ≤ threshold, or when it is missing and missing values go left.
+                            var left = (value <= current.threshold ? 1 : 0) | ((value != value ? 1 : 0) & Int(current.flags & 1))
+                            if categorical, current.flags & 2 != 0, value == value {
+                                // DecisionTree.inCategories over this node's words.
+                                let count = Int(current.flags >> 2)
+                                left = 0
+                                if value > -1, value < Double(count &* 32) {
+                                    let category = Int(value)
+                                    left = Int(words[Int(current.threshold) &+ category >> 5] >> UInt32(category & 31) & 1)
+                                }
+                            }
+                            return Int(children[node &* 2 &+ 1 &- left])
                         }
-                        score += values[a]
-                        score += values[b]
-                        score += values[c]
-                        score += values[d]
-                        tree += 4 * stride
+                        @inline(__always) func add(_ score: inout Double, _ value: Double) {
+                            score = single ? Double(Float(score) + Float(value)) : score + value
+                        }
+                        var score = model.initialScores[output]
+                        var tree = output
+                        while tree + 3 * stride < roots.count {
+                            var (a, b, c, d) = (Int(roots[tree]), Int(roots[tree + stride]), Int(roots[tree + 2 * stride]), Int(roots[tree + 3 * stride]))
+                            let steps = Swift.max(
+                                Swift.max(depths[tree], depths[tree + stride]), Swift.max(depths[tree + 2 * stride], depths[tree + 3 * stride]))
+                            for _ in 0..<steps {
+                                a = step(a)
+                                b = step(b)
+                                c = step(c)
+                                d = step(d)
+                            }
+                            add(&score, values[a])
+                            add(&score, values[b])
+                            add(&score, values[c])
+                            add(&score, values[d])
+                            tree += 4 * stride
+                        }
+                        while tree < roots.count {
+                            var node = Int(roots[tree])
+                            for _ in 0..<depths[tree] { node = step(node) }
+                            add(&score, values[node])
+                            tree += stride
+                        }
+                        return score
                     }
-                    while tree < roots.count {
-                        var node = Int(roots[tree])
-                        for _ in 0..<depths[tree] { node = step(node) }
-                        score += values[node]
-                        tree += stride
-                    }
-                    return score
                 }
             }
         }
@@ -111,6 +140,18 @@ public struct FlatForest: Sendable {
     /// Every output's raw score for one example.
     func rawScores(_ features: UnsafeBufferPointer<Double>) -> [Double] {
         (0..<model.outputCount).map { rawScore(features, output: $0) }
+    }
+
+    /// The raw scores of one example, as `GradientBoostedTrees.rawScores(_:)` gives them.
+    public func rawScores(_ features: [Double]) throws -> [Double] {
+        try model.check(features.count)
+        return features.withUnsafeBufferPointer { rawScores($0) }
+    }
+
+    /// The raw scores of every row of `features`, `outputCount` per row, row after row.
+    public func rawScores(_ features: Matrix) throws -> [Double] {
+        try model.check(features.columns)
+        return model.rows(of: features) { rawScores($0) }.flatMap { $0 }
     }
 
     /// The prediction for one example, as `GradientBoostedTrees.predict(_:)` gives it.

@@ -4,6 +4,15 @@ import KiteCore
 /// A trained gradient-boosted tree ensemble: per output a starting score plus the sum of its trees, turned into a
 /// probability for the binary objective and into class probabilities (softmax) for the multiclass one.
 public struct GradientBoostedTrees: Sendable, Hashable, Codable {
+    /// How scores are added up and transformed.
+    public enum Arithmetic: String, Sendable, Hashable, Codable {
+        /// In `Double` (Kite's own models, LightGBM's).
+        case double
+        /// As XGBoost does: each tree's value added to a `Float` sum in tree order, probabilities computed in
+        /// `Float`, so an imported XGBoost model predicts what XGBoost predicts, bit for bit.
+        case single
+    }
+
     public var objective: GBDTParameters.Objective
     public var featureCount: Int
     /// The trees of one round: the number of classes for multiclass, 1 otherwise. Tree `i` adds to output
@@ -15,6 +24,11 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
     /// Per feature, how many splits use it and the total gain they bring.
     public var splitCounts: [Int]
     public var splitGains: [Double]
+    /// Absent means `.double`.
+    public var arithmetic: Arithmetic?
+
+    /// Whether scores are summed in single precision.
+    var isSingle: Bool { arithmetic == .single }
 
     /// Checks that every count and index fits — outputs and starting scores, importance arrays, each tree's
     /// arrays, features and children (a child always after its parent, so every walk ends at a leaf) — so that
@@ -32,6 +46,16 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
             guard tree.threshold.count == nodes, tree.defaultLeft.count == nodes, tree.left.count == nodes, tree.right.count == nodes,
                 !tree.leafValues.isEmpty, nodes == 0 || tree.leafValues.count == nodes + 1, nodes < Int(Int32.max) / 4
             else { throw fail("tree \(number) has arrays of different lengths") }
+            if let categories = tree.categories {
+                guard categories.count == nodes, categories.allSatisfy({ $0.count <= 1 << 20 }) else {
+                    throw fail("tree \(number) has \(categories.count) category sets for \(nodes) nodes")
+                }
+            }
+            if tree.nodeCover != nil || tree.leafCover != nil {
+                guard tree.nodeCover?.count == nodes, tree.leafCover?.count == tree.leafValues.count else {
+                    throw fail("tree \(number) has covers that do not match its nodes and leaves")
+                }
+            }
             for node in 0..<nodes {
                 guard (0..<featureCount).contains(tree.feature[node]) else { throw fail("tree \(number) splits on feature \(tree.feature[node])") }
                 for child in [tree.left[node], tree.right[node]] {
@@ -50,16 +74,20 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
     @inline(__always)
     func rawScore(_ features: UnsafeBufferPointer<Double>) -> Double {
         var score = initialScores[0]
-        for tree in trees { score += tree.predict(features) }
+        for tree in trees { score = add(score, tree.predict(features)) }
         return score
     }
 
     /// The raw scores of one example, one per output.
     func rawScores(_ features: UnsafeBufferPointer<Double>) -> [Double] {
         var scores = initialScores
-        for (index, tree) in trees.enumerated() { scores[index % outputCount] += tree.predict(features) }
+        for (index, tree) in trees.enumerated() { scores[index % outputCount] = add(scores[index % outputCount], tree.predict(features)) }
         return scores
     }
+
+    /// `score + value` in the model's arithmetic.
+    @inline(__always)
+    func add(_ score: Double, _ value: Double) -> Double { isSingle ? Double(Float(score) + Float(value)) : score + value }
 
     /// The prediction for one example: the probability of class 1 (binary), the value (regression), or the most
     /// probable class (multiclass).
@@ -68,6 +96,12 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
         return features.withUnsafeBufferPointer { row in
             outputCount == 1 ? transform(rawScore(row)) : prediction(raw: rawScores(row))
         }
+    }
+
+    /// The raw scores of one example, one per output (log-odds for binary, before the softmax for multiclass).
+    public func rawScores(_ features: [Double]) throws -> [Double] {
+        try check(features.count)
+        return features.withUnsafeBufferPointer { rawScores($0) }
     }
 
     /// Class probabilities for one example: `[1 − p, p]` for binary, the softmax for multiclass.
@@ -95,7 +129,7 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
             let p = transform(raw[0])
             return [1 - p, p]
         case .regression, .regressionL1, .huber: return raw
-        case .multiclass: return Self.softmax(raw)
+        case .multiclass: return isSingle ? Self.singleSoftmax(raw) : Self.softmax(raw)
         }
     }
 
@@ -126,7 +160,25 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
         }
     }
 
-    func transform(_ raw: Double) -> Double { objective == .binary ? LogisticLoss.sigmoid(raw) : raw }
+    func transform(_ raw: Double) -> Double {
+        guard objective == .binary else { return raw }
+        return isSingle ? Double(Self.singleSigmoid(Float(raw))) : LogisticLoss.sigmoid(raw)
+    }
+
+    /// XGBoost's sigmoid, in `Float`: 1 / (exp(min(−x, 88.7)) + 1 + 10⁻¹⁶).
+    static func singleSigmoid(_ x: Float) -> Float {
+        let epsilon: Float = 1e-16
+        return 1 / (Foundation.exp(Swift.min(-x, 88.7)) + 1 + epsilon)
+    }
+
+    /// XGBoost's softmax: exponentials in `Float` from the largest score, summed in `Double`, divided in `Float`.
+    static func singleSoftmax(_ scores: [Double]) -> [Double] {
+        let floats = scores.map(Float.init)
+        let top = floats.dropFirst().reduce(floats.first ?? 0) { Swift.max($1, $0) }
+        let exps = floats.map { Foundation.exp($0 - top) }
+        let total = Float(exps.reduce(0.0) { $0 + Double($1) })
+        return exps.map { Double($0 / total) }
+    }
 
     /// exp(s − max) / Σ exp(s − max).
     static func softmax(_ scores: [Double]) -> [Double] {

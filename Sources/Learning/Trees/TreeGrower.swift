@@ -93,6 +93,7 @@ struct TreeGrower {
         root.split = bestSplit(root, features: allowedFeatures)
         var leaves = [root]
         var tree = DecisionTree()
+        tree.nodeCover = []
         var nodeBins: [Int] = []
         while leaves.count < parameters.numLeaves {
             var chosen: Int?
@@ -108,6 +109,7 @@ struct TreeGrower {
             tree.feature.append(split.feature)
             tree.threshold.append(bins.thresholds[split.feature][split.bin - 1])
             tree.defaultLeft.append(split.missingLeft)
+            tree.nodeCover?.append(Double(parent.count))
             tree.left.append(0)
             tree.right.append(0)
             nodeBins.append(split.bin)
@@ -134,6 +136,7 @@ struct TreeGrower {
             leaves.append(right)
         }
         // Number the leaves and point their parents at them.
+        tree.leafCover = leaves.map { Double($0.count) }
         for (number, leaf) in leaves.enumerated() {
             tree.leafValues.append(leafValue(leaf.gradient, leaf.hessian))
             if let node = leaf.node {

@@ -1,0 +1,100 @@
+import KiteCore
+
+/// A learner's explanations: each feature's contribution to each output's raw score (the log-odds for binary, the
+/// value for regression, each class's score for multiclass). A row's contributions plus `expectedValues` add up
+/// to its raw score. Trees are explained by exact TreeSHAP (the values LightGBM's `pred_contrib` and XGBoost's
+/// `pred_contribs` give), linear models by `weight × (value − training mean)`. Built once per model, like
+/// `ModelPredictor`.
+public struct ModelExplainer: Sendable {
+    private enum Learner: Sendable {
+        /// Each tree's explainer (tree `i` adds to output `i % outputs`) and the path buffer size they need.
+        case trees([TreeSHAP], pathCapacity: Int)
+        case linear(LinearModel)
+    }
+
+    private let learner: Learner
+    public let featureCount: Int
+    public let outputCount: Int
+    /// Each output's expected raw score, where every row's contributions start.
+    public let expectedValues: [Double]
+
+    /// The explainer of `learner`; a tree model saved before Kite recorded covers cannot be explained.
+    public init(_ learner: ModelFile.Learner) throws {
+        switch learner {
+        case .gbdt(let model):
+            var trees: [TreeSHAP] = []
+            var expected = model.initialScores
+            for (index, tree) in model.trees.enumerated() {
+                guard let explainer = TreeSHAP(tree) else {
+                    throw KiteError.unsupported("the model's trees carry no covers (it was saved before Kite explained predictions): retrain it to explain it")
+                }
+                trees.append(explainer)
+                expected[index % model.outputCount] += explainer.expectedValue
+            }
+            self.learner = .trees(trees, pathCapacity: trees.map(\.pathCapacity).max() ?? 1)
+            featureCount = model.featureCount
+            outputCount = model.outputCount
+            expectedValues = expected
+        case .linear(let model):
+            self.learner = .linear(model)
+            featureCount = model.weights.count
+            outputCount = 1
+            let means = model.featureMeans ?? [Double](repeating: 0, count: model.weights.count)
+            expectedValues = [zip(model.weights, means).reduce(model.intercept) { $0 + $1.0 * $1.1 }]
+        }
+    }
+
+    /// The contributions of every row of `features`, `values[(row × outputCount + output) × featureCount +
+    /// feature]`; rows are explained on all cores.
+    public func contributions(_ features: Matrix) throws -> [Double] {
+        guard features.columns == featureCount else {
+            throw KiteError.invalidArgument("the model takes \(featureCount) features, the input has \(features.columns)")
+        }
+        let width = outputCount * featureCount
+        var out = [Double](repeating: 0, count: features.rows * width)
+        out.withUnsafeMutableBufferPointer { out in
+            features.values.withUnsafeBufferPointer { all in
+                // Each chunk writes only its own rows of `out`.
+                nonisolated(unsafe) let (all, out) = (all, out)
+                Parallel.forEachChunk(features.rows, minimumChunk: 256) { _, rows in
+                    explain(all, rows: rows, into: out)
+                }
+            }
+        }
+        return out
+    }
+
+    /// The contributions of one row, as `contributions(_:)` lays them out.
+    public func contributions(row: [Double]) throws -> [Double] {
+        try contributions(try Matrix(rows: 1, columns: row.count, values: row))
+    }
+
+    private func explain(_ all: UnsafeBufferPointer<Double>, rows: Range<Int>, into out: UnsafeMutableBufferPointer<Double>) {
+        let width = outputCount * featureCount
+        switch learner {
+        case .trees(let trees, let capacity):
+            let path = UnsafeMutablePointer<TreeSHAP.PathElement>.allocate(capacity: capacity)
+            path.initialize(repeating: TreeSHAP.PathElement(), count: capacity)
+            defer { path.deallocate() }
+            guard let base = out.baseAddress else { return }
+            for row in rows {
+                let features = UnsafeBufferPointer(rebasing: all[row * featureCount..<(row + 1) * featureCount])
+                for (index, tree) in trees.enumerated() {
+                    tree.explain(features, into: base + row * width + (index % outputCount) * featureCount, path: path)
+                }
+            }
+        case .linear(let model):
+            for row in rows {
+                for feature in 0..<featureCount {
+                    let mean = model.featureMeans?[feature] ?? 0
+                    out[row * width + feature] = model.weights[feature] * (all[row * featureCount + feature] - mean)
+                }
+            }
+        }
+    }
+}
+
+extension ModelFile {
+    /// The learner's explainer.
+    public func explainer() throws -> ModelExplainer { try ModelExplainer(learner) }
+}

@@ -1,0 +1,192 @@
+/// Exact path-dependent TreeSHAP (Lundberg et al., "From local explanations to global understanding with
+/// explainable AI for trees", 2020, algorithm 2), in the order LightGBM's `pred_contrib` computes it: each
+/// feature's Shapley value of one tree's output, where a feature left out follows both children in proportion to
+/// their covers. The values of a row add up to its leaf's value minus the tree's expected value.
+struct TreeSHAP {
+    /// One feature on the path from the root: the share of covers that reach here without it (`zero`), whether
+    /// the row itself follows this path (`one`), and the permutation weight.
+    struct PathElement {
+        var feature = -1
+        var zero = 0.0
+        var one = 0.0
+        var weight = 0.0
+    }
+
+    /// A node as the recursion reads it: its split and the covers of both children.
+    struct Node {
+        var feature: Int
+        var left: Int
+        var right: Int
+        var threshold: Double
+        var defaultLeft: Bool
+        /// The node's categories in `categoryWords` (empty for a threshold split).
+        var categories: Range<Int>
+        var cover: Double
+        var leftCover: Double
+        var rightCover: Double
+    }
+
+    let nodes: [Node]
+    let leafValues: [Double]
+    let categoryWords: [UInt32]
+    /// Steps from the root to the deepest leaf.
+    let depth: Int
+    /// The cover-weighted mean of the leaf values.
+    let expectedValue: Double
+
+    /// The explainer of `tree`, which must carry covers (a tree trained or imported before explanations does not).
+    init?(_ tree: DecisionTree) {
+        guard let nodeCover = tree.nodeCover, let leafCover = tree.leafCover else { return nil }
+        func cover(_ reference: Int) -> Double { reference < 0 ? leafCover[~reference] : nodeCover[reference] }
+        var nodes: [Node] = []
+        var words: [UInt32] = []
+        var depths = [Int](repeating: 0, count: tree.feature.count)
+        var deepest = 0
+        for node in tree.feature.indices {
+            let set = tree.categories?[node] ?? []
+            nodes.append(
+                Node(
+                    feature: tree.feature[node], left: tree.left[node], right: tree.right[node], threshold: tree.threshold[node],
+                    defaultLeft: tree.defaultLeft[node], categories: words.count..<words.count + set.count, cover: nodeCover[node],
+                    leftCover: cover(tree.left[node]), rightCover: cover(tree.right[node])))
+            words += set
+            // Children come after their parents, so a node's depth is known before its children's.
+            deepest = Swift.max(deepest, depths[node] + 1)
+            for child in [tree.left[node], tree.right[node]] where child >= 0 { depths[child] = depths[node] + 1 }
+        }
+        self.nodes = nodes
+        self.leafValues = tree.leafValues
+        self.categoryWords = words
+        depth = deepest
+        if tree.feature.isEmpty {
+            expectedValue = tree.leafValues[0]
+        } else {
+            let total = nodeCover[0]
+            var sum = 0.0
+            for (leaf, value) in tree.leafValues.enumerated() { sum += leafCover[leaf] / total * value }
+            expectedValue = sum
+        }
+    }
+
+    /// The path buffer's size for this tree: a copy of the path per level.
+    var pathCapacity: Int { (depth + 1) * (depth + 2) / 2 + 1 }
+
+    /// Adds the row's contributions to `phi` (one entry per feature); `path` must hold `pathCapacity` elements.
+    func explain(_ features: UnsafeBufferPointer<Double>, into phi: UnsafeMutablePointer<Double>, path: UnsafeMutablePointer<PathElement>) {
+        guard !nodes.isEmpty else { return }
+        nodes.withUnsafeBufferPointer { nodes in
+            leafValues.withUnsafeBufferPointer { leafValues in
+                categoryWords.withUnsafeBufferPointer { words in
+                    Self.recurse(
+                        Tables(nodes: nodes, leafValues: leafValues, words: words, features: features, phi: phi), node: 0, path: path, depth: 0,
+                        zero: 1, one: 1, feature: -1)
+                }
+            }
+        }
+    }
+
+    /// What one row's recursion reads and writes.
+    private struct Tables {
+        let nodes: UnsafeBufferPointer<Node>
+        let leafValues: UnsafeBufferPointer<Double>
+        let words: UnsafeBufferPointer<UInt32>
+        let features: UnsafeBufferPointer<Double>
+        let phi: UnsafeMutablePointer<Double>
+
+        /// Whether `node` sends the row left: `DecisionTree.goesLeft(_:at:)`.
+        @inline(__always)
+        func goesLeft(_ node: Node) -> Bool {
+            let value = features[node.feature]
+            if value.isNaN { return node.defaultLeft }
+            if node.categories.isEmpty { return value <= node.threshold }
+            guard value > -1, value < Double(node.categories.count &* 32) else { return false }
+            let category = Int(value)
+            return words[node.categories.lowerBound + category >> 5] >> UInt32(category & 31) & 1 == 1
+        }
+    }
+
+    private static func recurse(
+        _ tables: Tables, node: Int, path parent: UnsafeMutablePointer<PathElement>, depth: Int, zero: Double, one: Double, feature: Int
+    ) {
+        let path = parent + depth
+        if depth > 0 { path.update(from: parent, count: depth) }
+        extend(path, depth: depth, zero: zero, one: one, feature: feature)
+        if node < 0 {
+            let value = tables.leafValues[~node]
+            for index in stride(from: 1, through: depth, by: 1) {
+                let weight = unwoundSum(path, depth: depth, index: index)
+                let element = path[index]
+                tables.phi[element.feature] += weight * (element.one - element.zero) * value
+            }
+            return
+        }
+        let current = tables.nodes[node]
+        let split = current.feature
+        let left = tables.goesLeft(current)
+        let (hot, cold) = left ? (current.left, current.right) : (current.right, current.left)
+        let hotZero = (left ? current.leftCover : current.rightCover) / current.cover
+        let coldZero = (left ? current.rightCover : current.leftCover) / current.cover
+        var incomingZero = 1.0
+        var incomingOne = 1.0
+        var depth = depth
+        // A feature already on the path is taken off and put back at this node.
+        var index = 0
+        while index <= depth, path[index].feature != split { index += 1 }
+        if index != depth + 1 {
+            incomingZero = path[index].zero
+            incomingOne = path[index].one
+            unwind(path, depth: depth, index: index)
+            depth -= 1
+        }
+        recurse(tables, node: hot, path: path, depth: depth + 1, zero: hotZero * incomingZero, one: incomingOne, feature: split)
+        recurse(tables, node: cold, path: path, depth: depth + 1, zero: coldZero * incomingZero, one: 0, feature: split)
+    }
+
+    private static func extend(_ path: UnsafeMutablePointer<PathElement>, depth: Int, zero: Double, one: Double, feature: Int) {
+        path[depth] = PathElement(feature: feature, zero: zero, one: one, weight: depth == 0 ? 1 : 0)
+        let size = Double(depth + 1)
+        for i in stride(from: depth - 1, through: 0, by: -1) {
+            path[i + 1].weight += one * path[i].weight * Double(i + 1) / size
+            path[i].weight = zero * path[i].weight * Double(depth - i) / size
+        }
+    }
+
+    private static func unwind(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) {
+        let one = path[index].one
+        let zero = path[index].zero
+        var next = path[depth].weight
+        let size = Double(depth + 1)
+        for i in stride(from: depth - 1, through: 0, by: -1) {
+            if one != 0 {
+                let saved = path[i].weight
+                path[i].weight = next * size / (Double(i + 1) * one)
+                next = saved - path[i].weight * zero * Double(depth - i) / size
+            } else {
+                path[i].weight = path[i].weight * size / (zero * Double(depth - i))
+            }
+        }
+        for i in index..<depth {
+            path[i].feature = path[i + 1].feature
+            path[i].zero = path[i + 1].zero
+            path[i].one = path[i + 1].one
+        }
+    }
+
+    private static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) -> Double {
+        let one = path[index].one
+        let zero = path[index].zero
+        var next = path[depth].weight
+        var total = 0.0
+        let size = Double(depth + 1)
+        for i in stride(from: depth - 1, through: 0, by: -1) {
+            if one != 0 {
+                let share = next * size / (Double(i + 1) * one)
+                total += share
+                next = path[i].weight - share * zero * (Double(depth - i) / size)
+            } else {
+                total += (path[i].weight / zero) / (Double(depth - i) / size)
+            }
+        }
+        return total
+    }
+}
