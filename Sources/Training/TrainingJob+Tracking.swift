@@ -10,12 +10,7 @@ import Serving
 extension TrainingJob {
     /// The config's experiment (the project's name by default), created if it does not exist.
     func experiment(_ registry: RegistryStore) async throws -> String {
-        let name = configuration.experiment ?? project.project
-        do {
-            return try await registry.experiment(named: name).id
-        } catch let error as KiteError where error.code == .notFound {
-            return try await registry.createExperiment(name: name)
-        }
+        try await registry.experimentID(creatingIfMissing: configuration.experiment ?? project.project)
     }
 
     /// The run's tags: where it came from and its training set (copied into a registered version's lineage).

@@ -83,9 +83,7 @@ public struct TrainingJob: Sendable {
                 outcomes: outcomes)
             var version: Int64?
             if passed, let name = configuration.modelName {
-                do { _ = try await registry.registeredModel(name: name) } catch let error as KiteError where error.code == .notFound {
-                    _ = try await registry.createRegisteredModel(name: name)
-                }
+                try await registry.createRegisteredModelIfMissing(name: name)
                 version = try await registry.createModelVersion(
                     name: name, source: run.artifactURI + "/model", runID: run.id,
                     description: "\(configuration.learner.name) trained by \(sourceName) (\(data.task.rawValue), \(train.rowCount) rows)"

@@ -1,13 +1,16 @@
 import ArgumentParser
 import Features
+import Foundation
 import KiteCore
+import Learning
 import Registry
+import Training
 
-/// `kite models list|show|versions|alias`: the model registry.
+/// `kite models list|show|versions|alias|import`: the model registry.
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "models", abstract: "List registered models, their versions and aliases; move an alias.",
-        subcommands: [List.self, Show.self, Versions.self, Alias.self])
+        commandName: "models", abstract: "List registered models, their versions and aliases; move an alias; import LightGBM and XGBoost models.",
+        subcommands: [List.self, Show.self, Versions.self, Alias.self, Import.self])
 
     /// `kite models list`.
     struct List: AsyncParsableCommand {
@@ -105,6 +108,59 @@ struct ModelsCommand: AsyncParsableCommand {
                     let from = previous.map { " (was version \($0.version))" } ?? ""
                     Terminal.standardOutput("\(name)@\(alias) → version \(version)\(from)\n")
                 }
+            }
+        }
+    }
+
+    /// `kite models import FILE --name NAME`.
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a LightGBM or XGBoost model as a new version, converted exactly to Kite's model file.",
+            discussion: """
+                FILE is a LightGBM text model (Booster.save_model("model.txt")) or an XGBoost JSON model \
+                (Booster.save_model("model.json")). Kite predicts what the library predicts (to 1e-12) and explains each \
+                prediction; a model it cannot represent exactly (linear trees, zero_as_missing, XGBoost categorical splits, \
+                other objectives) is refused with the reason. The run keeps the original file next to the converted one.
+
+                The inputs are the model's feature names (XGBoost's f0, f1, … when it has none), float64, or int64 for \
+                LightGBM's categorical features (category codes). --signature names them instead, in the model's order: \
+                "amount:float64,merchant:int64,…" (a name without a type is float64).
+                """)
+
+        @OptionGroup var options: ProjectOptions
+        @Argument(help: "The model file: LightGBM text (model.txt) or XGBoost JSON (model.json).") var file: String
+        @Option(help: "The registered model to add the version to (created if needed).") var name: String
+        @Option(help: "Point this alias (e.g. champion) at the new version.") var alias: String?
+        @Option(help: "The experiment to record the run in (default: the project's name).") var experiment: String?
+        @Option(help: "The inputs' names and types in the model's feature order: \"name:type,…\".") var signature: String?
+        @Option(help: "What the model predicts (the label's name, recorded in the signature).") var label = "label"
+
+        func run() async throws {
+            let project = try options.configuration()
+            guard let bytes = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read \(file): give the path of a LightGBM model.txt or an XGBoost model.json")
+            }
+            let job = ModelImport(
+                name: name, alias: alias, experiment: experiment ?? project.project, inputs: try signature.map(Self.inputs), label: label)
+            let (file, options) = (file, options)
+            let result = try await StoragePath.withS3 { s3 in
+                let artifacts = try options.artifactStore(project, s3: s3)
+                return try await options.withRegistry(project) { try await job.run(path: file, bytes: bytes, registry: $0, artifacts: artifacts) }
+            }
+            var out =
+                "imported \(result.library) \(result.objective) model (\(result.task.rawValue), \(result.trees) trees, \(result.features.count) features)\n"
+            out += "  registered \(name) version \(result.version)\(alias.map { " (alias \($0))" } ?? "")\n"
+            out += "  run \(result.runID)\n  inputs: \(result.features.joined(separator: ", "))\n"
+            Terminal.standardOutput(out)
+        }
+
+        /// `name:type,…` as signature inputs.
+        static func inputs(_ text: String) throws -> [ModelFile.Signature.Input] {
+            try text.split(separator: ",").map { item in
+                let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard let name = parts.first, !name.isEmpty else { throw ValidationError("--signature has an empty input name in '\(text)'") }
+                guard parts.count == 2 else { return ModelFile.Signature.Input(name: name, type: .float64, nullable: true) }
+                return ModelFile.Signature.Input(name: name, type: try DataType(name: parts[1]), nullable: true)
             }
         }
     }

@@ -5,6 +5,14 @@ extension RegistryStore {
 
     // MARK: Registered models
 
+    /// Registers a model name unless it is registered already (concurrent callers may both try: one wins, the
+    /// other's `already_exists` is taken as success).
+    public func createRegisteredModelIfMissing(name: String) async throws {
+        do { _ = try await registeredModel(name: name) } catch let error as KiteError where error.code == .notFound {
+            do { _ = try await createRegisteredModel(name: name) } catch let error as KiteError where error.code == .alreadyExists {}
+        }
+    }
+
     /// Registers a model name.
     public func createRegisteredModel(name: String, description: String = "", tags: [String: String] = [:]) async throws -> RegisteredModel {
         try RegistryLimits.checkName(name, of: "a registered model")

@@ -123,6 +123,13 @@ public final class RegistryStore: Service {
         }
     }
 
+    /// The id of the experiment named `name`, created if there is none.
+    public func experimentID(creatingIfMissing name: String) async throws -> String {
+        do { return try await experiment(named: name).id } catch let error as KiteError where error.code == .notFound {
+            return try await createExperiment(name: name)
+        }
+    }
+
     /// Creates an experiment and returns its id; a name in use (even by a deleted experiment) is `already_exists`.
     public func createExperiment(name: String, artifactLocation: String? = nil, tags: [String: String] = [:]) async throws -> String {
         try RegistryLimits.checkName(name, of: "an experiment")
