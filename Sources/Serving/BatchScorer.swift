@@ -9,6 +9,8 @@ public struct BatchScorer: Sendable {
     public let threshold: Double
     /// The learner, packed once for all the batches this scorer sees.
     private let predictor: ModelPredictor
+    /// The learner's explainer, or why it has none (trees saved before Kite recorded covers).
+    private let explainer: Result<ModelExplainer, any Error>
 
     /// A scorer for `model`; `threshold` must be in 0…1.
     public init(model: ModelFile, threshold: Double = 0.5) throws {
@@ -16,6 +18,15 @@ public struct BatchScorer: Sendable {
         self.model = model
         self.threshold = threshold
         self.predictor = try model.predictor()
+        self.explainer = Result { try model.explainer() }
+    }
+
+    /// Each row's contributions per input (see `Explanations`).
+    public func explanations(_ frame: DataFrame) throws -> Explanations { try explanations(features: try model.preprocessor.transform(frame)) }
+
+    /// The explanations of rows already preprocessed.
+    public func explanations(features: Matrix) throws -> Explanations {
+        try model.explanations(features: features, explainer: try explainer.get())
     }
 
     /// The model's predictions for every row of `frame`.

@@ -33,6 +33,7 @@ enum PredictionAPI {
             let forced = call.headers[Self.variantHeader]
             let (experiment, rows) = try await serving.predictRows(model, columns: columns, requestID: id, forcedVariant: forced)
             let withFeatures = try p.bool("return_features") ?? false
+            let explain = try p.bool("explain") ?? false
             var answer: [(String, JSONValue)] = [
                 ("id", .string(id)), ("model_name", .string(model.name)), ("model_version", .string(String(model.version.version))),
             ]
@@ -41,11 +42,15 @@ enum PredictionAPI {
                 (
                     "predictions",
                     .array(
-                        rows.map { row in
+                        try rows.map { row in
                             var json = rowJSON(row.predictions, row: row.index, features: withFeatures ? row.inputs : nil)
-                            if experiment != nil, case .object(var pairs) = json {
-                                pairs.append(("model_version", .string(String(row.model.version.version))))
+                            if experiment != nil || explain, case .object(var pairs) = json {
+                                if experiment != nil { pairs.append(("model_version", .string(String(row.model.version.version)))) }
                                 if let variant = row.variant { pairs.append(("variant", .string(variant))) }
+                                if explain {
+                                    let explanations = try row.model.scorer.explanations(try row.inputs.frame.take([row.index]))
+                                    pairs.append(("explanation", explanationJSON(explanations, row: 0, classes: row.model.model.signature.classes)))
+                                }
                                 json = .object(pairs)
                             }
                             return json
@@ -96,6 +101,23 @@ enum PredictionAPI {
                 ))
         }
         return .object(pairs)
+    }
+
+    /// One row's explanation: `units` (what the raw score is), and `expected_value` with `contributions` by input
+    /// — per class, under the class's name, for multiclass models.
+    static func explanationJSON(_ explanations: Explanations, row: Int, classes: [String]?) -> JSONValue {
+        func output(_ index: Int) -> JSONValue {
+            .object([
+                ("expected_value", .number(explanations.expectedValues[index])),
+                ("contributions", .object(zip(explanations.inputs, explanations.contributions(row: row, output: index)).map { ($0, JSONValue.number($1)) })),
+            ])
+        }
+        guard explanations.outputCount > 1 else {
+            guard case .object(let pairs) = output(0) else { return output(0) }
+            return .object([("units", .string(explanations.units))] + pairs)
+        }
+        let names = classes ?? (0..<explanations.outputCount).map(String.init)
+        return .object([("units", .string(explanations.units))] + (0..<explanations.outputCount).map { (names[$0], output($0)) })
     }
 
     /// An array of row objects (`[{"amount": 12.5, …}, …]`) as columns, in the order names first appear; a name a
