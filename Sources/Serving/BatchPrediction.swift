@@ -58,6 +58,8 @@ public struct BatchPrediction: Sendable {
     public var shard: Shard?
     /// Also writes each chunk's scored rows to the online store as this feature view.
     public var online: OnlineTarget?
+    /// Adds each row's explanation as `shap_<input>` columns (`Explanations.columns(classes:)`).
+    public var explain = false
 
     /// Predictions written online as a feature view, so callers read precomputed scores: each chunk's scored rows
     /// (the view's join keys, the row's time as the view source's timestamp, the view's features taken from the
@@ -215,7 +217,9 @@ public struct BatchPrediction: Sendable {
         let rows = complete.indices.filter { complete[$0] }
         var inputFrame = try DataFrame(inputs)
         if rows.count < frame.rowCount { inputFrame = try inputFrame.take(rows) }
-        let predicted = try scorer.predictions(inputFrame).columns
+        let features = try model.preprocessor.transform(inputFrame)
+        var predicted = try scorer.predictions(features: features).columns
+        if explain { predicted += try scorer.explanations(features: features).columns(classes: model.signature.classes) }
         var columns = Array(zip(frame.schema.names, frame.columns))
         for (name, column) in predicted {
             guard frame[name] == nil else { throw KiteError.invalidArgument("\(entitiesName) already has a column '\(name)'; rename it before scoring") }

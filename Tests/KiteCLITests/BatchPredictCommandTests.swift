@@ -39,6 +39,9 @@ import Testing
             shardRows += part.standardOutput.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
         }
         #expect(shardRows == 240)
+        let explained = directory.file("explained")
+        let explaining = try await kite(["batch-predict", "fraud@champion", "--entities", entities, "--at", at, "--out", explained, "--explain"])
+        #expect(explaining.status == 0, "\(explaining.standardError)")
 
         // An interrupted job: its state loses a chunk (and that chunk's files); the rerun keeps the others.
         let stateFile = whole + "/_kite_batch.json"
@@ -56,9 +59,10 @@ import Testing
         let server = try ServerProcess(
             TestEnvironment.kiteBinary, ["serve", "--port", "0", "--model", "fraud@champion", "--project", project], in: directory.path)
         let compared = try await Subprocess.run(
-            TestEnvironment.python, [peer, "compare", "http://127.0.0.1:\(server.port)/v1/models/fraud/predict", entities, whole, sharded])
+            TestEnvironment.python, [peer, "compare", "http://127.0.0.1:\(server.port)/v1/models/fraud/predict", entities, whole, sharded, explained])
         #expect(server.stop() == 0, "\(server.log)")
         #expect(compared.status == 0 && compared.standardOutput.contains("equal 240"), "\(compared.standardError)")
+        #expect(compared.standardOutput.contains("explained 240"), "\(compared.standardOutput)")
 
         // Bad input: a clear error naming what is missing.
         let noTime = try await kite(["batch-predict", "fraud@champion", "--entities", entities, "--out", directory.file("none")])

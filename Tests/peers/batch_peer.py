@@ -4,8 +4,10 @@
                                  merchant_id, amount) in row groups of 60, so a batch job has 4 chunks
   compare URL ENTITIES DIR...    posts the entity rows to `kite serve`'s predict endpoint (URL) in one request and
                                  checks that every output folder DIR holds each row exactly once (pyarrow, Hive
-                                 partitions) with the served probability and prediction, bit for bit; prints
-                                 "equal ROWS"
+                                 partitions) with the served probability and prediction, bit for bit — and, for
+                                 a DIR written with --explain, the served explanation's contributions in its
+                                 shap_<input> columns, which with shap_expected_value add up to the log-odds of
+                                 the probability (1e-9); prints "equal ROWS" (and "explained ROWS" per such DIR)
   repeat LABELS ROWS CHUNK OUT   ROWS entity rows cycling through the labels (customer_id, merchant_id, amount)
                                  in row groups of CHUNK rows
   rss COMMAND…                   runs COMMAND and prints its exit status and peak resident memory: "rss STATUS KB"
@@ -16,6 +18,7 @@
 """
 import datetime
 import json
+import math
 import sys
 import urllib.request
 
@@ -32,7 +35,7 @@ if sys.argv[1] == "entities":
 elif sys.argv[1] == "compare":
     url, entities, folders = sys.argv[2], pq.read_table(sys.argv[3]).to_pydict(), sys.argv[4:]
     body = {"entities": {"customer_id": entities["customer_id"], "merchant_id": entities["merchant_id"]},
-            "request": {"amount": entities["amount"]}}
+            "request": {"amount": entities["amount"]}, "explain": True}
     request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     served = json.load(urllib.request.urlopen(request))["predictions"]
     for folder in folders:
@@ -42,6 +45,19 @@ elif sys.argv[1] == "compare":
         for (row, probability, prediction), answer in zip(rows, served):
             assert probability == answer["probability"], f"{folder} row {row}: batch {probability!r}, served {answer['probability']!r}"
             assert prediction == answer["prediction"], f"{folder} row {row}: batch {prediction}, served {answer['prediction']}"
+        if "shap_expected_value" in table:
+            order = sorted(range(len(table["row_id"])), key=lambda i: table["row_id"][i])
+            for i, answer in zip(order, served):
+                explanation = answer["explanation"]
+                assert table["shap_expected_value"][i] == explanation["expected_value"], f"{folder}: expected value"
+                total = explanation["expected_value"]
+                for name, value in explanation["contributions"].items():
+                    assert table["shap_" + name][i] == value, f"{folder} row {table['row_id'][i]} {name}: {table['shap_' + name][i]} != {value}"
+                    total += value
+                p = answer["probability"]
+                if 1e-12 < p < 1 - 1e-12:
+                    assert abs(total - math.log(p / (1 - p))) <= 1e-9 * max(1, abs(total)), f"additivity: {total} vs {p}"
+            print(f"explained {len(served)}")
     print(f"equal {len(served)}")
 elif sys.argv[1] == "repeat":
     labels, rows = pq.read_table(sys.argv[2]), int(sys.argv[3])

@@ -44,6 +44,8 @@ struct BatchPredictCommand: AsyncParsableCommand {
     @Option(help: "Score one of N slices of the rows: I/N (e.g. 2/4).") var shard: String?
     @Option(help: "The probability at which a binary prediction is 1.") var threshold: Double = 0.5
     @Option(help: "Also write the predictions to the online store as this feature view.") var toOnline: String?
+    @Flag(help: "Add each row's explanation: shap_<input> columns (contributions to the log-odds or value) and shap_expected_value.")
+    var explain = false
 
     func validate() throws {
         guard (entities == nil) != (allEntities == nil) else { throw ValidationError("give the entity rows: --entities FILE or --all-entities VIEW") }
@@ -68,7 +70,7 @@ struct BatchPredictCommand: AsyncParsableCommand {
             var job = BatchPrediction(
                 scorer: try BatchScorer(model: modelFile, threshold: threshold), reference: model, version: version.version,
                 definitionsVersion: definitionsVersion.number)
-            (job.at, job.timestampColumn, job.partitionBy, job.shard) = (at, timestampColumn, partitionBy, shard)
+            (job.at, job.timestampColumn, job.partitionBy, job.shard, job.explain) = (at, timestampColumn, partitionBy, shard, explain)
             let offline = try options.offlineStore(configuration, s3: s3)
             let builder = TrainingSetBuilder(definitions: definitions, offlineStore: offline)
             let output = try ObjectStores.openFolder(out, s3: s3)

@@ -19,6 +19,19 @@ public struct Explanations: Sendable {
     /// What the raw score is, for a reader: `log_odds`, `class_score` or `value`.
     public let units: String
 
+    /// The explanations as table columns, one value per row: `shap_<input>` per input and `shap_expected_value`
+    /// (the same on every row); for multiclass models `shap_<class>_<input>` and `shap_<class>_expected_value`.
+    public func columns(classes: [String]?) -> [(name: String, column: DataColumn)] {
+        let rows = rowCount
+        return (0..<outputCount).flatMap { output -> [(name: String, column: DataColumn)] in
+            let prefix = outputCount == 1 ? "shap_" : "shap_\(classes?[output] ?? String(output))_"
+            let perInput = inputs.enumerated().map { index, input in
+                (name: prefix + input, column: DataColumn.float64s((0..<rows).map { values[($0 * outputCount + output) * inputs.count + index] }))
+            }
+            return perInput + [(name: prefix + "expected_value", column: .float64s(Array(repeating: expectedValues[output], count: rows)))]
+        }
+    }
+
     /// The contributions of `row` to output `output`, one per input.
     public func contributions(row: Int, output: Int = 0) -> ArraySlice<Double> {
         let start = (row * outputCount + output) * inputs.count
