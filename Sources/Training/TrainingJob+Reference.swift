@@ -12,11 +12,16 @@ extension TrainingJob {
     /// The holdout as monitoring's reference, `reference/reference.parquet` among the run's artifacts: the model's
     /// inputs, the time column, the label and the model's predictions in the prediction log's columns
     /// (`prediction`, `probability`), so drift compares like with like and performance estimates have a labelled,
-    /// scored baseline. At most `referenceRowLimit` rows (the first of the holdout).
+    /// scored baseline. At most `referenceRowLimit` rows (the first of the holdout). Their mean |SHAP| per input is
+    /// the model's global importance (`ExplanationImportance.artifact`).
     func recordReference(model: ModelFile, test: DataFrame, data: TrainingData, folder: String, artifacts: ArtifactStore) async throws {
         let names = data.features + [configuration.timeColumn, configuration.label].compactMap { $0 }.filter { !data.features.contains($0) }
         let rows = try test.slice(0..<min(test.rowCount, Self.referenceRowLimit)).select(names)
-        let scored = try BatchScorer(model: model, threshold: configuration.threshold).score(rows)
+        let scorer = try BatchScorer(model: model, threshold: configuration.threshold)
+        let scored = try scorer.score(rows)
+        let explanations = try scorer.explanations(rows)
+        let importance = ExplanationImportance(explanations)
+        try await artifacts.objects.put(folder + "/" + ExplanationImportance.artifact, bytes: Array(try importance.encoded()))
         let writer = try await ParquetWriter(sink: try await artifacts.objects.makeSink(for: folder + "/reference/reference.parquet"), schema: scored.schema)
         try await writer.write(scored)
         try await writer.close()

@@ -54,6 +54,9 @@ import Testing
         #expect(text("models").contains(Self.probe) && text("model").contains(Self.probe) && text("run").contains(Self.probe))
         #expect(h1("model") == ["fraud"] && text("model").contains("Feature service"))
         #expect(text("model").contains("fraud-health") && text("model").contains("firing"), "the model page shows its monitors' last checks")
+        #expect(
+            text("model").contains("Mean |SHAP| of each input over the") && (pages["model"]?["svg"] as? Int ?? 0) >= 1,
+            "the model page shows the champion's global importance")
         #expect((pages["run"]?["svg"] as? Int ?? 0) >= 1, "the run page draws its metric curves")
         #expect((pages["runs-by-auc"]?["url"] as? String)?.contains("sort=metrics.") == true && h1("runs-by-auc") == ["fraud-detection"])
         #expect(text("runs-by-auc").contains("sorted by metrics.`auc` descending"))

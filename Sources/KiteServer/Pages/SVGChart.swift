@@ -31,6 +31,29 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
+    /// One horizontal bar per label, longest for the largest value, with the label on the left and the value on
+    /// the right (as `format` writes it).
+    static func horizontalBars(labels: [String], values: [Double], title: String, format: String = "%.4g", width: Int = 560) -> String {
+        let count = min(labels.count, values.count)
+        let top = max(values.prefix(count).max() ?? 0, 1e-12)
+        let row = 18.0
+        let height = Int(row * Double(count)) + 4
+        let labelWidth = 180.0
+        let plotWidth = Double(width) - labelWidth - 70
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\">"
+        svg += "<title>\(HTMLText.escape(title))</title>"
+        for i in 0..<count {
+            let y = Double(i) * row + 2
+            let value = String(format: format, values[i])
+            svg += "<g><title>\(HTMLText.escape("\(labels[i]): \(value)"))</title>"
+            svg += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 12)\" class=\"tick\" text-anchor=\"end\">\(HTMLText.escape(String(labels[i].prefix(28))))</text>"
+            svg += rect(x: labelWidth, y: y + 2, width: max(plotWidth * values[i] / top, 1), height: row - 5, kind: "current")
+            svg += "<text x=\"\(labelWidth + plotWidth * values[i] / top + 4)\" y=\"\(y + 12)\" class=\"tick\">\(HTMLText.escape(value))</text></g>"
+        }
+        return svg + "</svg>"
+    }
+
     /// Lines over the same x positions (one per label), each a named series with gaps where a value is missing;
     /// `classes` style each line (`current`, `estimated`, `reference`). A legend names the series.
     static func lines(

@@ -1,5 +1,8 @@
 import Foundation
+import KiteCore
+import Learning
 import Monitoring
+import ObjectStorage
 import Registry
 
 /// The registered models, and each model's versions with aliases and lineage (run → training set → feature
@@ -39,6 +42,9 @@ enum ModelsPage {
         {{/health}}{{^health}}<tr><td colspan="5">No monitor of {{name}} has been checked (monitors/*.yaml, kite monitor check).</td></tr>{{/health}}
         </tbody></table>
         <p><a href="/ui/monitoring/{{path}}">Performance, latency and drift of {{name}}@champion</a></p>
+        <h2>Global importance</h2>
+        {{#importance}}<p class="muted">Mean |SHAP| of each input over the {{rows}} reference rows of v{{version}} (in {{units}}): how much it moves a prediction, on average.</p>
+        {{{chart}}}{{/importance}}{{^importance}}<p class="muted">No explanations recorded for {{name}}'s champion or newest version (a model trained by Kite records them over its reference; an imported model has no reference).</p>{{/importance}}
         <h2>Versions</h2>
         <table>
         <thead><tr><th scope="col">Version</th><th scope="col">Aliases</th><th scope="col">Run</th><th scope="col">Created</th><th scope="col">Description</th></tr></thead>
@@ -92,10 +98,30 @@ enum ModelsPage {
             detailTemplate,
             [
                 "name": model.name, "path": WebUI.segment(model.name), "description": model.description, "versions": rows, "lineage": lineage,
+                "importance": try await importance(versions, stores) as Any,
                 "health": try await MonitoringPage.ruleRows(stores) { state in
                     state.model.map { $0 == model.name || $0.hasPrefix(model.name + "@") } ?? false
                 },
             ])
         return WebUI.Page(title: model.name, body: body)
+    }
+
+    /// The global importance of the champion (else the newest version), from its run's explanations: the
+    /// template's `importance` section, or nil when the run recorded none.
+    static func importance(_ versions: [ModelVersion], _ stores: WebUI.Stores) async throws -> [String: Any]? {
+        guard let version = versions.first(where: { $0.aliases.contains("champion") }) ?? versions.first, let runID = version.runID,
+            let folder = ArtifactStore.path(ofURI: try await stores.registry.run(id: runID).artifactURI)
+        else { return nil }
+        let bytes: [UInt8]
+        do { bytes = try await stores.artifacts.objects.get(folder + "/" + ExplanationImportance.artifact) } catch let error as KiteError
+            where error.code == .notFound
+        { return nil }
+        let importance = try ExplanationImportance.decode(Data(bytes))
+        let entries = importance.entries.prefix(20)
+        return [
+            "version": String(version.version), "rows": String(importance.rows), "units": importance.units.replacingOccurrences(of: "_", with: "-"),
+            "chart": SVGChart.horizontalBars(
+                labels: entries.map(\.feature), values: entries.map(\.meanAbsoluteContribution), title: "Mean |SHAP| by input"),
+        ]
     }
 }

@@ -32,6 +32,15 @@ public struct Explanations: Sendable {
         }
     }
 
+    /// Global importance: per input, the mean over rows of |contribution|, summed over outputs (classes).
+    public func meanAbsolute() -> [Double] {
+        var totals = [Double](repeating: 0, count: inputs.count)
+        for block in 0..<rowCount * outputCount {
+            for input in inputs.indices { totals[input] += abs(values[block * inputs.count + input]) }
+        }
+        return totals.map { $0 / Double(Swift.max(1, rowCount)) }
+    }
+
     /// The contributions of `row` to output `output`, one per input.
     public func contributions(row: Int, output: Int = 0) -> ArraySlice<Double> {
         let start = (row * outputCount + output) * inputs.count
