@@ -1,4 +1,5 @@
 import ABTesting
+import Features
 import Foundation
 import KiteCore
 import Learning
@@ -6,7 +7,9 @@ import ObjectStorage
 import Registry
 
 /// Finds the Kite model file of a registered model version: its source (or its logged model's artifact location)
-/// names a folder of the project's artifact store that holds `model.json`.
+/// names a folder of the project's artifact store that holds `model.json` — or an MLflow model of the `lightgbm`
+/// or `xgboost` flavor (`mlflow.lightgbm.log_model`, `mlflow.xgboost.log_model`), converted as `kite models
+/// import` converts it.
 public enum ModelLoader {
     /// The version `tag` of `name`: `vN` for version N, `latest` for the newest version, anything else an
     /// alias. A model that does not exist is reported as such, not as a missing version.
@@ -48,10 +51,39 @@ public enum ModelLoader {
         guard let folder = ArtifactStore.path(ofURI: location) else {
             throw KiteError.unsupported("\(reference) is stored at '\(location)', outside the project's artifact store")
         }
+        if let imported = try await flavoredModel(folder, reference: reference, artifacts: artifacts) { return imported }
         let bytes: [UInt8]
         do { bytes = try await artifacts.objects.get(folder + "/model.json") } catch let error as KiteError where error.code == .notFound {
             throw KiteError(.notFound, "\(reference) (version \(version.version)) has no Kite model file (model.json) in \(location)")
         }
         return try ModelFile.decode(Data(bytes), source: reference)
+    }
+
+    /// The model of an MLflow model folder whose `MLmodel` has a `lightgbm` or `xgboost` flavor, converted; nil
+    /// for a folder without `MLmodel` or without those flavors.
+    static func flavoredModel(_ folder: String, reference: String, artifacts: ArtifactStore) async throws -> ModelFile? {
+        let description: [UInt8]
+        do { description = try await artifacts.objects.get(folder + "/MLmodel") } catch let error as KiteError where error.code == .notFound {
+            return nil
+        }
+        guard let root = try YAMLValue.parse(String(decoding: description, as: UTF8.self), file: reference + " MLmodel"),
+            let flavors = try root.pairs("MLmodel").first(where: { $0.key == "flavors" })?.value
+        else { return nil }
+        for (name, flavor) in try flavors.pairs("flavors") where name == "lightgbm" || name == "xgboost" {
+            let fields = try flavor.pairs(name)
+            let data = try fields.first { $0.key == "data" }?.value.string("data") ?? ""
+            let modelClass = try fields.first { $0.key == "model_class" }?.value.string("model_class") ?? ""
+            guard modelClass.hasSuffix(".Booster") || modelClass.isEmpty else {
+                throw KiteError.unsupported(
+                    "\(reference) is a \(modelClass) logged with mlflow.\(name); Kite reads Booster models: log model.booster_ (LightGBM) or model.get_booster() (XGBoost)"
+                )
+            }
+            guard !data.isEmpty, !data.contains(".."), !data.hasPrefix("/") else {
+                throw KiteError.corrupt("\(reference): the \(name) flavor names no data file")
+            }
+            let bytes = try await artifacts.objects.get(folder + "/" + data)
+            return try ImportedModel.read(Data(bytes), source: "\(reference) (\(data))").modelFile()
+        }
+        return nil
     }
 }

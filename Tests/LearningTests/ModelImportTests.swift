@@ -15,6 +15,8 @@ import Testing
         var contributions: [Double]
         var outputs: Int
         var contributionRows: Int
+        /// XGBoost's model saved as UBJSON too, read.
+        var binary: ImportedModel?
     }
 
     static func peer(_ library: String, _ objective: String, seed: Int, rows: Int = 100_000, explained: Int) throws -> Peer {
@@ -29,10 +31,12 @@ import Testing
         }
         let file = folder.file(library == "lightgbm" ? "model.txt" : "model.json")
         let imported = try ImportedModel.read(try Data(contentsOf: URL(fileURLWithPath: file)), source: file)
+        let ubj = folder.file("model.ubj")
+        let binary = library == "xgboost" ? try ImportedModel.read(try Data(contentsOf: URL(fileURLWithPath: ubj)), source: ubj) : nil
         return Peer(
             model: try imported.modelFile(), features: try Matrix(rows: rows, columns: 10, values: try doubles("x.f64")), raw: try doubles("raw.f64"),
             predicted: try doubles("predicted.f64"), contributions: try doubles("contributions.f64"), outputs: (json["outputs"] as? Int) ?? 0,
-            contributionRows: (json["contribution_rows"] as? Int) ?? 0)
+            contributionRows: (json["contribution_rows"] as? Int) ?? 0, binary: binary)
     }
 
     /// The largest relative difference |a − b| / max(1, |b|).
@@ -52,6 +56,7 @@ import Testing
         guard case .gbdt(let trees) = peer.model.learner else { throw KiteError.corrupt("not trees") }
         let predictor = try trees.predictor()
         let outputs = peer.outputs
+        if let binary = peer.binary { #expect(binary.trees == trees && binary.featureNames == peer.model.signature.inputs.map(\.name)) }
         // Raw scores of every row through the packed predictor; one row at a time, packed or not, the same.
         let raw = try predictor.rawScores(peer.features)
         for row in 0..<1_000 {

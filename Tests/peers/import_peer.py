@@ -4,7 +4,7 @@ usage: import_peer.py lightgbm|xgboost binary|multiclass|regression|regression_l
 
 Ten features; columns 0 and 3 have 10% missing values (NaN) and, for LightGBM, columns 8 and 9 are categorical
 (codes 0..29 and 0..99 in training). Trains 100 rounds (LightGBM: num_leaves 31; XGBoost: max_depth 6) on 20,000
-rows, saves the model (OUTDIR/model.txt or model.json) and scores ROWS fresh rows that also hold missing values,
+rows, saves the model (OUTDIR/model.txt, or model.json and model.ubj) and scores ROWS fresh rows that also hold missing values,
 negative, fractional and unseen category codes. Writes little-endian float64 files: x.f64 (ROWS × 10, row-major),
 raw.f64 (raw scores, ROWS × outputs), predicted.f64 (the library's predict: probabilities, ROWS × outputs for
 multiclass), contributions.f64 (pred_contrib / pred_contribs of the first EXPLAINED rows: row, output, 10 features then
@@ -73,6 +73,7 @@ else:
         params["num_class"] = 3
     booster = xgb.train(params, xgb.DMatrix(x, y, feature_names=names), num_boost_round=100)
     booster.save_model(out + "/model.json")
+    booster.save_model(out + "/model.ubj")
     matrix = xgb.DMatrix(test, feature_names=names)
     raw = booster.predict(matrix, output_margin=True)
     predicted = booster.predict(matrix)

@@ -17,15 +17,18 @@ public struct ImportedModel: Sendable {
     /// The library's own name of the objective.
     public var objectiveName: String
 
-    /// Reads a LightGBM text model or an XGBoost JSON model, told apart by their first non-blank byte (`{` is
-    /// XGBoost's JSON); `source` names the file in errors.
+    /// Reads a LightGBM text model or an XGBoost JSON or UBJSON model, told apart by their first bytes (`{` then
+    /// `"` is JSON, `{` then a length marker UBJSON); `source` names the file in errors.
     public static func read(_ data: Data, source: String) throws -> ImportedModel {
-        guard let first = data.first(where: { ![0x20, 0x0A, 0x0D, 0x09].contains($0) }) else {
-            throw KiteError.corrupt("\(source) is empty")
+        let blank: Set<UInt8> = [0x20, 0x0A, 0x0D, 0x09]
+        guard let start = data.firstIndex(where: { !blank.contains($0) }) else { throw KiteError.corrupt("\(source) is empty") }
+        if data[start] == UInt8(ascii: "{") {
+            let next = data[(start + 1)...].first { !blank.contains($0) }
+            return try XGBoostModel.read(data, binary: next != UInt8(ascii: "\"") && next != UInt8(ascii: "}"), source: source)
         }
-        if first == UInt8(ascii: "{") { return try XGBoostModel.read(data, source: source) }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw KiteError.corrupt("\(source) is neither a LightGBM text model nor an XGBoost JSON model (a binary or UBJSON file?)")
+            throw KiteError.corrupt(
+                "\(source) is neither a LightGBM text model nor an XGBoost JSON or UBJSON model (a pickle, or XGBoost's old binary format?)")
         }
         return try LightGBMModel.read(text, source: source)
     }

@@ -56,7 +56,7 @@ enum LightGBMModel {
             trees: [], splitCounts: Array(repeating: 0, count: names.count), splitGains: Array(repeating: 0, count: names.count))
         var categorical = Set<Int>()
         for (number, fields) in trees.enumerated() {
-            let tree = try self.tree(fields, features: names.count) { fail("tree \(number): \($0)") }
+            let tree = try self.tree(fields, features: names.count, source: source) { fail("tree \(number): \($0)") }
             for node in tree.decision.feature.indices {
                 model.splitCounts[tree.decision.feature[node]] += 1
                 model.splitGains[tree.decision.feature[node]] += tree.gains[node]
@@ -100,7 +100,7 @@ enum LightGBMModel {
 
     /// One `Tree=` block as a Kite tree, with each node's split gain.
     private static func tree(
-        _ fields: [String: String], features: Int, _ fail: (String) -> KiteError
+        _ fields: [String: String], features: Int, source: String, _ fail: (String) -> KiteError
     ) throws -> (decision: DecisionTree, gains: [Double]) {
         func numbers<T: LosslessStringConvertible>(_ key: String, _ count: Int, as: T.Type) throws -> [T] {
             guard count > 0 else { return [] }
@@ -111,7 +111,7 @@ enum LightGBMModel {
             }
             return values
         }
-        if fields["is_linear"] == "1" { throw KiteError.unsupported("the model has linear trees (linear_tree=true), which Kite does not represent") }
+        if fields["is_linear"] == "1" { throw KiteError.unsupported("\(source) has linear trees (linear_tree=true), which Kite does not represent") }
         let leaves = try integer(fields["num_leaves"], "num_leaves", fail)
         let categoryCount = try integer(fields["num_cat"] ?? "0", "num_cat", fail)
         guard (1...1 << 20).contains(leaves), (0..<leaves).contains(categoryCount) || categoryCount == 0 else {
@@ -161,7 +161,7 @@ enum LightGBMModel {
             case 2:
                 tree.defaultLeft.append(decision & 2 != 0)
             default:
-                throw KiteError.unsupported("the model treats zeros as missing (zero_as_missing=true), which Kite does not represent")
+                throw KiteError.unsupported("\(source) treats zeros as missing (zero_as_missing=true), which Kite does not represent")
             }
             tree.threshold.append(thresholds[node])
         }

@@ -1,7 +1,8 @@
 import Foundation
 import KiteCore
 
-/// An XGBoost JSON model (`Booster.save_model("model.json")`) read into Kite's trees. XGBoost works in single
+/// An XGBoost model (`Booster.save_model("model.json")`, or `model.ubj`: the same document in UBJSON) read into
+/// Kite's trees. XGBoost works in single
 /// precision — features rounded to `Float`, `Float(x) < threshold` going left, scores summed in `Float` — so
 /// each threshold becomes the `Double` that decides every input as the rounded comparison does
 /// (`threshold(belowFloat:)`) and the model keeps `.single` arithmetic. Nodes are renumbered depth-first (Kite keeps
@@ -9,10 +10,12 @@ import KiteCore
 /// Refused: other boosters (gblinear, dart), several targets, categorical splits, objectives whose transform
 /// Kite does not apply.
 enum XGBoostModel {
-    static func read(_ data: Data, source: String) throws -> ImportedModel {
-        func fail(_ message: String) -> KiteError { KiteError.corrupt("\(source) is not an XGBoost JSON model XGBoost could read: \(message)") }
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let learner = root["learner"] as? [String: Any] else {
-            throw fail("it is not a JSON object with a 'learner' (save it with Booster.save_model(\"model.json\"); UBJSON is not read)")
+    /// Reads a JSON (`binary` false) or UBJSON model.
+    static func read(_ data: Data, binary: Bool, source: String) throws -> ImportedModel {
+        func fail(_ message: String) -> KiteError { KiteError.corrupt("\(source) is not an XGBoost model XGBoost could read: \(message)") }
+        let parsed = binary ? try UBJSON.decode(data, source: source) : try? JSONSerialization.jsonObject(with: data)
+        guard let root = parsed as? [String: Any], let learner = root["learner"] as? [String: Any] else {
+            throw fail("it is not an object with a 'learner' (save it with Booster.save_model(\"model.json\") or \"model.ubj\")")
         }
         let parameters = learner["learner_model_param"] as? [String: Any] ?? [:]
         let booster = learner["gradient_booster"] as? [String: Any] ?? [:]
@@ -43,7 +46,7 @@ enum XGBoostModel {
             initialScores: base.map { Double(objective == .binary ? -Foundation.log(1 / $0 - 1) : $0) }, trees: [],
             splitCounts: Array(repeating: 0, count: featureCount), splitGains: Array(repeating: 0, count: featureCount), arithmetic: .single)
         for (number, fields) in trees.enumerated() {
-            let tree = try self.tree(fields, features: featureCount) { fail("tree \(number): \($0)") }
+            let tree = try self.tree(fields, features: featureCount, source: source) { fail("tree \(number): \($0)") }
             for (node, feature) in tree.decision.feature.enumerated() {
                 result.splitCounts[feature] += 1
                 result.splitGains[feature] += tree.gains[node]
@@ -93,7 +96,9 @@ enum XGBoostModel {
     }
 
     /// One tree, renumbered depth-first, with each node's loss change.
-    private static func tree(_ fields: [String: Any], features: Int, _ fail: (String) -> KiteError) throws -> (decision: DecisionTree, gains: [Double]) {
+    private static func tree(_ fields: [String: Any], features: Int, source: String, _ fail: (String) -> KiteError) throws -> (
+        decision: DecisionTree, gains: [Double]
+    ) {
         func array(_ key: String) throws -> [Double] {
             guard let values = fields[key] as? [Any] else { throw fail("\(key) is missing") }
             return try values.map {
@@ -106,15 +111,16 @@ enum XGBoostModel {
         let splitFeature = try array("split_indices").map(Int.init(exactly:))
         let conditions = try array("split_conditions")
         let defaults = try array("default_left")
-        let hessians = try array("sum_hessian")
-        let gains = try array("loss_changes")
+        // XGBoost keeps these as Float: JSON's decimals are rounded back to the Float they were written from.
+        let hessians = try array("sum_hessian").map { Double(Float($0)) }
+        let gains = try array("loss_changes").map { Double(Float($0)) }
         let types = (try? array("split_type")) ?? []
         let count = left.count
         guard count >= 1, count < 1 << 24,
             [right.count, splitFeature.count, conditions.count, defaults.count, hessians.count, gains.count].allSatisfy({ $0 == count })
         else { throw fail("its node arrays have different lengths") }
         if types.contains(where: { $0 != 0 }) {
-            throw KiteError.unsupported("the model has categorical splits (enable_categorical); Kite imports XGBoost's numeric splits only")
+            throw KiteError.unsupported("\(source) has categorical splits (enable_categorical); Kite imports XGBoost's numeric splits only")
         }
         var tree = DecisionTree()
         tree.nodeCover = []

@@ -1,0 +1,59 @@
+import Foundation
+import KiteCore
+import KiteTesting
+import Testing
+
+/// `kite models import` and MLflow's lightgbm and xgboost flavors, as users bring models to Kite: the real
+/// `mlflow` client logs Boosters to `kite server`, and `kite predict` scores them as the libraries do.
+@Suite struct ModelImportCommandTests {
+    @Test func importedAndMLflowLoggedModelsPredictAsTheLibrariesDo() async throws {
+        let directory = try TemporaryDirectory()
+        let project = directory.file("project")
+        let out = directory.file("peer")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let kite = { (arguments: [String]) async throws -> ProcessResult in
+            try await Subprocess.run(TestEnvironment.kiteBinary, arguments + ["--project", project])
+        }
+        #expect(try await Subprocess.run(TestEnvironment.kiteBinary, ["init", project]).status == 0)
+        let peer = TestEnvironment.peerScript("flavor_peer.py")
+        let server = try ServerProcess(TestEnvironment.kiteBinary, ["server", "--port", "0", "--project", project], in: directory.path)
+        let logged = try await Subprocess.run(TestEnvironment.python, [peer, "log", "http://127.0.0.1:\(server.port)", out])
+        #expect(server.stop() == 0, "\(server.log)")
+        #expect(logged.status == 0, "\(logged.standardError)")
+
+        // The flavors' versions as MLflow registered them, and the same files through kite models import.
+        let imported = try await kite(["models", "import", out + "/model.txt", "--name", "lgb-imported", "--alias", "champion"])
+        #expect(imported.status == 0, "\(imported.standardError)")
+        #expect(imported.standardOutput.contains("imported lightgbm binary sigmoid:1 model (binary, 50 trees, 10 features)"), "\(imported.standardOutput)")
+        #expect(imported.standardOutput.contains("registered lgb-imported version 1 (alias champion)"))
+        let signature = (0..<10).map { "f\($0):float64" }.joined(separator: ",")
+        let xgbImported = try await kite(["models", "import", out + "/model.json", "--name", "xgb-imported", "--signature", signature])
+        #expect(xgbImported.status == 0 && xgbImported.standardOutput.contains("(multiclass, 90 trees, 10 features)"), "\(xgbImported.standardError)")
+        for (model, kind) in [
+            ("lgb-flavor@v1", "lightgbm"), ("lgb-imported@champion", "lightgbm"), ("xgb-flavor@v1", "xgboost"), ("xgb-imported@v1", "xgboost"),
+        ] {
+            let predicted = directory.file("\(model).parquet")
+            let scored = try await kite(["predict", model, "--input", out + "/input.parquet", "--out", predicted])
+            #expect(scored.status == 0, "\(model): \(scored.standardError)")
+            let compared = try await Subprocess.run(TestEnvironment.python, [peer, "compare", out, kind, predicted])
+            #expect(compared.status == 0 && compared.standardOutput == "equal 300\n", "\(model): \(compared.standardError)")
+        }
+        // The import is a run with the original file beside the converted model.
+        let runs = try await kite(["models", "show", "lgb-imported"])
+        #expect(runs.standardOutput.contains("version 1: READY"), "\(runs.standardOutput)")
+
+        // Damaged and unsupported files: a clear error naming the file and the reason; nothing registered.
+        #expect(try await Subprocess.run(TestEnvironment.python, [peer, "bad", out]).status == 0)
+        for (file, message) in [
+            ("truncated.txt", "ends before 'end of trees'"), ("edited.txt", "node 0 points to 999"), ("poisson.txt", "has objective 'poisson'"),
+            ("linear.txt", "has linear trees"), ("gblinear.json", "uses the 'gblinear' booster"), ("input.parquet", "neither a LightGBM text model"),
+        ] {
+            let refused = try await kite(["models", "import", out + "/" + file, "--name", "bad"])
+            #expect(refused.status != 0 && refused.standardError.contains(file) && refused.standardError.contains(message), "\(file): \(refused.standardError)")
+        }
+        let wrongSignature = try await kite(["models", "import", out + "/model.txt", "--name", "bad", "--signature", "a,b"])
+        #expect(wrongSignature.status != 0 && wrongSignature.standardError.contains("names 2 inputs; the model has 10 features"))
+        let none = try await kite(["models", "show", "bad"])
+        #expect(none.status != 0, "a refused import registers nothing")
+    }
+}
