@@ -4,6 +4,10 @@ Parquet files, then LightGBM and XGBoost (hist) with Kite's parameters (100 roun
 
 usage: peer.py data OUT_DIR ROWS      write train.parquet and test.parquet (columns f0..f27 and y)
        peer.py train OUT_DIR          print JSON: each library's training seconds, test AUC and one-row latency
+       peer.py imported OUT_DIR       train a LightGBM model to import (100 rounds × 31 leaves on 10 features, two of
+                                      them categorical), write OUT_DIR/model.txt and 1,000 rows (rows.f64), and
+                                      print JSON: LightGBM's one-row predict and pred_contrib latency in µs, through
+                                      Python's Booster.predict and through the C API's single-row fast path (ctypes)
 """
 import json
 import sys
@@ -22,6 +26,49 @@ if mode == "data":
     for name, part in (("train", slice(0, split)), ("test", slice(split, rows))):
         table = pa.table({**{f"f{i}": x[part, i] for i in range(28)}, "y": y[part].astype(float)})
         pq.write_table(table, f"{folder}/{name}.parquet")
+    sys.exit(0)
+if mode == "imported":
+    import ctypes
+
+    import lightgbm as lgb
+    from lightgbm.basic import _LIB, _c_str, _safe_call
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(50_000, 10))
+    x[:, 8], x[:, 9] = rng.integers(0, 30, 50_000), rng.integers(0, 100, 50_000)
+    x[rng.random(50_000) < 0.1, 0] = np.nan
+    y = (np.nan_to_num(x[:, 0]) + x[:, 1] + np.where(x[:, 8] % 3 == 0, 1, -0.5) + rng.normal(size=50_000) > 0).astype(float)
+    model = lgb.train({"objective": "binary", "num_leaves": 31, "verbose": -1, "num_threads": 1}, lgb.Dataset(x, y, categorical_feature=[8, 9]),
+                      num_boost_round=100)
+    model.save_model(f"{folder}/model.txt")
+    rows = np.ascontiguousarray(x[:1000])
+    rows.astype("<f8").tofile(f"{folder}/rows.f64")
+
+    def per_row(call, repeats=3):
+        call(0)
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            for i in range(1000):
+                call(i)
+            best = min(best, (time.perf_counter() - start) / 1000 * 1e6)
+        return best
+
+    result = {"python_predict_us": per_row(lambda i: model.predict(rows[i:i + 1], num_threads=1)),
+              "python_contrib_us": per_row(lambda i: model.predict(rows[i:i + 1], pred_contrib=True, num_threads=1))}
+    for kind, predict_type, width in (("c_predict_us", 0, 1), ("c_contrib_us", 3, 11)):
+        handle = ctypes.c_void_p()
+        _safe_call(_LIB.LGBM_BoosterPredictForMatSingleRowFastInit(
+            model._handle, ctypes.c_int(predict_type), ctypes.c_int(0), ctypes.c_int(-1), ctypes.c_int(1), ctypes.c_int32(10),
+            _c_str("num_threads=1"), ctypes.byref(handle)))
+        out = np.zeros(width, dtype=np.float64)
+        length = ctypes.c_int64(0)
+        pointers = [rows[i].ctypes.data_as(ctypes.c_void_p) for i in range(1000)]
+        out_pointer = out.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
+        fast = _LIB.LGBM_BoosterPredictForMatSingleRowFast
+        result[kind] = per_row(lambda i: fast(handle, pointers[i], ctypes.byref(length), out_pointer))
+        _LIB.LGBM_FastConfigFree(handle)
+    print(json.dumps(result))
     sys.exit(0)
 
 from sklearn.metrics import roc_auc_score

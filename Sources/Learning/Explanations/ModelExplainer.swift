@@ -7,8 +7,9 @@ import KiteCore
 /// `ModelPredictor`.
 public struct ModelExplainer: Sendable {
     private enum Learner: Sendable {
-        /// Each tree's explainer (tree `i` adds to output `i % outputs`) and the path buffer size they need.
-        case trees([TreeSHAP], pathCapacity: Int)
+        /// Each tree's explainer (tree `i` adds to output `i % outputs`), the path buffer size they need and
+        /// 1/k for k up to the deepest tree's depth + 1.
+        case trees([TreeSHAP], pathCapacity: Int, inverse: [Double])
         case linear(LinearModel)
     }
 
@@ -31,7 +32,9 @@ public struct ModelExplainer: Sendable {
                 trees.append(explainer)
                 expected[index % model.outputCount] += explainer.expectedValue
             }
-            self.learner = .trees(trees, pathCapacity: trees.map(\.pathCapacity).max() ?? 1)
+            let deepest = trees.map(\.depth).max() ?? 0
+            self.learner = .trees(
+                trees, pathCapacity: trees.map(\.pathCapacity).max() ?? 1, inverse: (0...deepest + 1).map { $0 == 0 ? 0 : 1 / Double($0) })
             featureCount = model.featureCount
             outputCount = model.outputCount
             expectedValues = expected
@@ -72,15 +75,18 @@ public struct ModelExplainer: Sendable {
     private func explain(_ all: UnsafeBufferPointer<Double>, rows: Range<Int>, into out: UnsafeMutableBufferPointer<Double>) {
         let width = outputCount * featureCount
         switch learner {
-        case .trees(let trees, let capacity):
+        case .trees(let trees, let capacity, let inverse):
             let path = UnsafeMutablePointer<TreeSHAP.PathElement>.allocate(capacity: capacity)
             path.initialize(repeating: TreeSHAP.PathElement(), count: capacity)
             defer { path.deallocate() }
             guard let base = out.baseAddress else { return }
             for row in rows {
                 let features = UnsafeBufferPointer(rebasing: all[row * featureCount..<(row + 1) * featureCount])
-                for (index, tree) in trees.enumerated() {
-                    tree.explain(features, into: base + row * width + (index % outputCount) * featureCount, path: path)
+                inverse.withUnsafeBufferPointer { inverse in
+                    guard let inverse = inverse.baseAddress else { return }
+                    for (index, tree) in trees.enumerated() {
+                        tree.explain(features, into: base + row * width + (index % outputCount) * featureCount, path: path, inverse: inverse)
+                    }
                 }
             }
         case .linear(let model):

@@ -71,14 +71,19 @@ struct TreeSHAP {
     /// The path buffer's size for this tree: a copy of the path per level.
     var pathCapacity: Int { (depth + 1) * (depth + 2) / 2 + 1 }
 
-    /// Adds the row's contributions to `phi` (one entry per feature); `path` must hold `pathCapacity` elements.
-    func explain(_ features: UnsafeBufferPointer<Double>, into phi: UnsafeMutablePointer<Double>, path: UnsafeMutablePointer<PathElement>) {
+    /// Adds the row's contributions to `phi` (one entry per feature); `path` must hold `pathCapacity` elements and
+    /// `inverse[k]` be 1/k for k ≤ `depth` + 1.
+    func explain(
+        _ features: UnsafeBufferPointer<Double>, into phi: UnsafeMutablePointer<Double>, path: UnsafeMutablePointer<PathElement>,
+        inverse: UnsafePointer<Double>
+    ) {
         guard !nodes.isEmpty else { return }
         nodes.withUnsafeBufferPointer { nodes in
             leafValues.withUnsafeBufferPointer { leafValues in
                 categoryWords.withUnsafeBufferPointer { words in
                     Self.recurse(
-                        Tables(nodes: nodes, leafValues: leafValues, words: words, features: features, phi: phi), node: 0, path: path, depth: 0,
+                        Tables(nodes: nodes, leafValues: leafValues, words: words, features: features, phi: phi, inverse: inverse), node: 0, path: path,
+                        depth: 0,
                         zero: 1, one: 1, feature: -1)
                 }
             }
@@ -92,6 +97,8 @@ struct TreeSHAP {
         let words: UnsafeBufferPointer<UInt32>
         let features: UnsafeBufferPointer<Double>
         let phi: UnsafeMutablePointer<Double>
+        /// 1/k for k up to the tree's depth + 1.
+        let inverse: UnsafePointer<Double>
 
         /// Whether `node` sends the row left: `DecisionTree.goesLeft(_:at:)`.
         @inline(__always)
@@ -110,12 +117,22 @@ struct TreeSHAP {
     ) {
         let path = parent + depth
         if depth > 0 { path.update(from: parent, count: depth) }
-        extend(path, depth: depth, zero: zero, one: one, feature: feature)
+        extend(path, depth: depth, zero: zero, one: one, feature: feature, inverse: tables.inverse)
         if node < 0 {
             let value = tables.leafValues[~node]
+            // For an element the row does not follow (one = 0) the unwound sum is (size / zero) · Σ wᵢ / (depth − i),
+            // whose sum is the same for every such element: computed once.
+            var coldSum: Double?
             for index in stride(from: 1, through: depth, by: 1) {
-                let weight = unwoundSum(path, depth: depth, index: index)
                 let element = path[index]
+                let weight: Double
+                if element.one == 0 {
+                    let sum = coldSum ?? unwoundColdSum(path, depth: depth, inverse: tables.inverse)
+                    coldSum = sum
+                    weight = sum * Double(depth + 1) / element.zero
+                } else {
+                    weight = unwoundSum(path, depth: depth, index: index, inverse: tables.inverse)
+                }
                 tables.phi[element.feature] += weight * (element.one - element.zero) * value
             }
             return
@@ -135,35 +152,43 @@ struct TreeSHAP {
         if index != depth + 1 {
             incomingZero = path[index].zero
             incomingOne = path[index].one
-            unwind(path, depth: depth, index: index)
+            unwind(path, depth: depth, index: index, inverse: tables.inverse)
             depth -= 1
         }
         recurse(tables, node: hot, path: path, depth: depth + 1, zero: hotZero * incomingZero, one: incomingOne, feature: split)
         recurse(tables, node: cold, path: path, depth: depth + 1, zero: coldZero * incomingZero, one: 0, feature: split)
     }
 
-    private static func extend(_ path: UnsafeMutablePointer<PathElement>, depth: Int, zero: Double, one: Double, feature: Int) {
+    // The three path operations of the paper, with each division by a small integer k made a multiplication by
+    // `inverse[k]` (1/k) and each division by `zero` hoisted: they run D² times per leaf. A path element's `one`
+    // is always 0 or 1 (the row follows this branch, or not).
+
+    private static func extend(
+        _ path: UnsafeMutablePointer<PathElement>, depth: Int, zero: Double, one: Double, feature: Int, inverse: UnsafePointer<Double>
+    ) {
         path[depth] = PathElement(feature: feature, zero: zero, one: one, weight: depth == 0 ? 1 : 0)
-        let size = Double(depth + 1)
+        let share = inverse[depth + 1]
         for i in stride(from: depth - 1, through: 0, by: -1) {
-            path[i + 1].weight += one * path[i].weight * Double(i + 1) / size
-            path[i].weight = zero * path[i].weight * Double(depth - i) / size
+            path[i + 1].weight += one * path[i].weight * Double(i + 1) * share
+            path[i].weight = zero * path[i].weight * Double(depth - i) * share
         }
     }
 
-    private static func unwind(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) {
+    private static func unwind(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int, inverse: UnsafePointer<Double>) {
         let one = path[index].one
         let zero = path[index].zero
         var next = path[depth].weight
         let size = Double(depth + 1)
-        for i in stride(from: depth - 1, through: 0, by: -1) {
-            if one != 0 {
+        let share = inverse[depth + 1]
+        if one != 0 {
+            for i in stride(from: depth - 1, through: 0, by: -1) {
                 let saved = path[i].weight
-                path[i].weight = next * size / (Double(i + 1) * one)
-                next = saved - path[i].weight * zero * Double(depth - i) / size
-            } else {
-                path[i].weight = path[i].weight * size / (zero * Double(depth - i))
+                path[i].weight = next * size * inverse[i + 1]
+                next = saved - path[i].weight * zero * Double(depth - i) * share
             }
+        } else {
+            let scale = size / zero
+            for i in stride(from: depth - 1, through: 0, by: -1) { path[i].weight = path[i].weight * scale * inverse[depth - i] }
         }
         for i in index..<depth {
             path[i].feature = path[i + 1].feature
@@ -172,20 +197,29 @@ struct TreeSHAP {
         }
     }
 
-    private static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int) -> Double {
+    /// Σ wᵢ / (depth − i) over the path: the part of an unwound sum for `one` = 0 that does not depend on the element.
+    private static func unwoundColdSum(_ path: UnsafeMutablePointer<PathElement>, depth: Int, inverse: UnsafePointer<Double>) -> Double {
+        var total = 0.0
+        for i in stride(from: depth - 1, through: 0, by: -1) { total += path[i].weight * inverse[depth - i] }
+        return total
+    }
+
+    private static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int, inverse: UnsafePointer<Double>) -> Double {
         let one = path[index].one
         let zero = path[index].zero
-        var next = path[depth].weight
         var total = 0.0
         let size = Double(depth + 1)
-        for i in stride(from: depth - 1, through: 0, by: -1) {
-            if one != 0 {
-                let share = next * size / (Double(i + 1) * one)
-                total += share
-                next = path[i].weight - share * zero * (Double(depth - i) / size)
-            } else {
-                total += (path[i].weight / zero) / (Double(depth - i) / size)
+        if one != 0 {
+            var next = path[depth].weight
+            let share = zero * inverse[depth + 1]
+            for i in stride(from: depth - 1, through: 0, by: -1) {
+                let part = next * size * inverse[i + 1]
+                total += part
+                next = path[i].weight - part * Double(depth - i) * share
             }
+        } else {
+            for i in stride(from: depth - 1, through: 0, by: -1) { total += path[i].weight * inverse[depth - i] }
+            total *= size / zero
         }
         return total
     }

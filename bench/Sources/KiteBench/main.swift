@@ -5,6 +5,7 @@
 //   KiteBench object-storage ENDPOINT BUCKET FILE REPEATS     upload FILE to S3 and download it again
 //   KiteBench pit-join ENTITIES FEATURES OUTPUT REPEATS       point-in-time join, Parquet to Parquet (1-day ttl)
 //   KiteBench gbdt TRAIN.parquet TEST.parquet                 train binary GBDT (label column y), test AUC, 1-row latency
+//   KiteBench imported MODEL.txt ROWS.f64                     import a LightGBM model; 1-row predict and explain latency
 import Features
 import Foundation
 import KiteCore
@@ -46,6 +47,26 @@ if arguments.count == 4, arguments[1] == "gbdt" {
     let latency = try await seconds { for _ in 0..<20 { for row in rows { sink += try predictor.predict(row) } } } / 20_000
     let walk = try await seconds { for _ in 0..<20 { for row in rows { sink -= try model.predict(row) } } } / 20_000
     print("{\"train_seconds\": \(time), \"auc\": \(auc), \"predict_one_us\": \(latency * 1e6), \"predict_one_walk_us\": \(walk * 1e6), \"checksum\": \(sink)}")
+    exit(0)
+}
+if arguments.count == 4, arguments[1] == "imported" {
+    let model = try ImportedModel.read(try Data(contentsOf: URL(fileURLWithPath: arguments[2])), source: arguments[2]).modelFile()
+    let data = try Data(contentsOf: URL(fileURLWithPath: arguments[3]))
+    let width = model.signature.inputs.count
+    let values = data.withUnsafeBytes { bytes in (0..<data.count / 8).map { bytes.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) } }
+    let rows = (0..<values.count / width).map { Array(values[$0 * width..<($0 + 1) * width]) }
+    guard case .gbdt(let trees) = model.learner else { exit(1) }
+    let predictor = try trees.predictor()
+    let explainer = try model.explainer()
+    var sink = 0.0
+    func best(_ repeats: Int, _ body: () throws -> Void) async rethrows -> Double {
+        var fastest = Double.infinity
+        for _ in 0..<repeats { fastest = min(fastest, try await seconds { try body() }) }
+        return fastest / Double(rows.count) * 1e6
+    }
+    let predict = try await best(20) { for row in rows { sink += try predictor.predict(row) } }
+    let explain = try await best(5) { for row in rows { sink += try explainer.contributions(row: row)[0] } }
+    print("{\"predict_us\": \(predict), \"explain_us\": \(explain), \"trees\": \(trees.trees.count), \"checksum\": \(sink)}")
     exit(0)
 }
 if arguments.count == 4, arguments[1] == "parquet-read", let repeats = Int(arguments[3]) {
