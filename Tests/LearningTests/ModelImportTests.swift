@@ -72,6 +72,9 @@ import Testing
         let explained = try Matrix(rows: peer.contributionRows, columns: 10, values: Array(peer.features.values[0..<peer.contributionRows * 10]))
         let explainer = try peer.model.explainer()
         let contributions = try explainer.contributions(explained)
+        // Tabulated trees and TreeSHAP's recursion agree.
+        let recursive = try ModelExplainer(peer.model.learner, tableBudget: 0).contributions(explained)
+        #expect(Self.worst(recursive, contributions) <= 1e-12, "tables and recursion differ by \(Self.worst(recursive, contributions))")
         var kite: [Double] = []
         for row in 0..<peer.contributionRows {
             for output in 0..<outputs {

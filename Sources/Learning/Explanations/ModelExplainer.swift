@@ -19,16 +19,21 @@ public struct ModelExplainer: Sendable {
     /// Each output's expected raw score, where every row's contributions start.
     public let expectedValues: [Double]
 
-    /// The explainer of `learner`; a tree model saved before Kite recorded covers cannot be explained.
-    public init(_ learner: ModelFile.Learner) throws {
+    /// The explainer of `learner`; a tree model saved before Kite recorded covers cannot be explained. Trees are
+    /// tabulated (`LeafPatterns`) while the tables hold at most `tableBudget` values in all (32 MiB by default)
+    /// and 65,536 a tree; the others are explained by TreeSHAP's recursion (0: every tree).
+    public init(_ learner: ModelFile.Learner, tableBudget: Int = 1 << 22) throws {
         switch learner {
         case .gbdt(let model):
             var trees: [TreeSHAP] = []
             var expected = model.initialScores
+            var budget = tableBudget
             for (index, tree) in model.trees.enumerated() {
-                guard let explainer = TreeSHAP(tree) else {
+                guard var explainer = TreeSHAP(tree) else {
                     throw KiteError.unsupported("the model's trees carry no covers (it was saved before Kite explained predictions): retrain it to explain it")
                 }
+                explainer.patterns = budget > 0 ? LeafPatterns(explainer, limit: Swift.min(1 << 16, budget)) : nil
+                budget -= explainer.patterns?.count ?? 0
                 trees.append(explainer)
                 expected[index % model.outputCount] += explainer.expectedValue
             }

@@ -33,6 +33,8 @@ struct TreeSHAP {
     let depth: Int
     /// The cover-weighted mean of the leaf values.
     let expectedValue: Double
+    /// The leaves' contributions per pattern, when the tree is small enough to tabulate them.
+    var patterns: LeafPatterns?
 
     /// The explainer of `tree`, which must carry covers (a tree trained or imported before explanations does not).
     init?(_ tree: DecisionTree) {
@@ -81,17 +83,22 @@ struct TreeSHAP {
         nodes.withUnsafeBufferPointer { nodes in
             leafValues.withUnsafeBufferPointer { leafValues in
                 categoryWords.withUnsafeBufferPointer { words in
-                    Self.recurse(
-                        Tables(nodes: nodes, leafValues: leafValues, words: words, features: features, phi: phi, inverse: inverse), node: 0, path: path,
-                        depth: 0,
-                        zero: 1, one: 1, feature: -1)
+                    let tables = Tables(nodes: nodes, leafValues: leafValues, words: words, features: features, phi: phi, inverse: inverse)
+                    if let patterns {
+                        withUnsafeTemporaryAllocation(of: Bool.self, capacity: nodes.count) { decisions in
+                            guard let decisions = decisions.baseAddress else { return }
+                            patterns.explain(tables, decisions: decisions)
+                        }
+                    } else {
+                        Self.recurse(tables, node: 0, path: path, depth: 0, zero: 1, one: 1, feature: -1)
+                    }
                 }
             }
         }
     }
 
-    /// What one row's recursion reads and writes.
-    private struct Tables {
+    /// What one row's explanation reads and writes.
+    struct Tables {
         let nodes: UnsafeBufferPointer<Node>
         let leafValues: UnsafeBufferPointer<Double>
         let words: UnsafeBufferPointer<UInt32>
@@ -163,7 +170,7 @@ struct TreeSHAP {
     // `inverse[k]` (1/k) and each division by `zero` hoisted: they run D² times per leaf. A path element's `one`
     // is always 0 or 1 (the row follows this branch, or not).
 
-    private static func extend(
+    static func extend(
         _ path: UnsafeMutablePointer<PathElement>, depth: Int, zero: Double, one: Double, feature: Int, inverse: UnsafePointer<Double>
     ) {
         path[depth] = PathElement(feature: feature, zero: zero, one: one, weight: depth == 0 ? 1 : 0)
@@ -204,7 +211,7 @@ struct TreeSHAP {
         return total
     }
 
-    private static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int, inverse: UnsafePointer<Double>) -> Double {
+    static func unwoundSum(_ path: UnsafeMutablePointer<PathElement>, depth: Int, index: Int, inverse: UnsafePointer<Double>) -> Double {
         let one = path[index].one
         let zero = path[index].zero
         var total = 0.0
