@@ -125,14 +125,16 @@ struct DemoCommand: AsyncParsableCommand {
         stage("materialize", "\(materialized) → \(configuration.onlineStore) (the last ttl window before \(Timestamp.format(dataEnd)))")
         let entities = #""entities": {"customer_id": [1, 2, 3], "merchant_id": [1, 1, 2]}"#
         let amounts = [25.0, 250.0, 40.0]
-        let (featureRows, predictionRows) = try await DemoServer.with(
+        let (featureRows, predictionRows, explained) = try await DemoServer.with(
             project: configuration, s3: s3, offline: offline, artifacts: try options.artifactStore(configuration, s3: s3), now: dataEnd,
             models: ["fraud@champion"]
         ) { post in
             let features = try await post(
                 "/get-online-features", #"{"feature_service": "fraud_model", \#(entities), "request_data": {"amount": \#(amounts)}}"#)
             let predictions = try await post("/v1/models/fraud/predict", #"{\#(entities), "request": {"amount": \#(amounts)}}"#)
-            return (try DemoServer.rows(features), try DemoServer.predictions(predictions))
+            let explanation = try await post(
+                "/v1/models/fraud/predict", #"{"entities": {"customer_id": [2], "merchant_id": [1]}, "request": {"amount": [250.0]}, "explain": true}"#)
+            return (try DemoServer.rows(features), try DemoServer.predictions(predictions), try DemoServer.explanation(explanation))
         }
         stage(
             "serve",
@@ -144,6 +146,10 @@ struct DemoCommand: AsyncParsableCommand {
                 + "logged to data/predictions/):\n"
                 + zip(amounts, predictionRows).enumerated().map { index, pair in "  customer \(index + 1), amount \(pair.0): \(pair.1)" }
                 .joined(separator: "\n"))
+        stage(
+            "explain",
+            "POST /v1/models/fraud/predict {\"explain\": true} (exact TreeSHAP of the champion, per input): customer 2, amount 250.0: "
+                + explained + "; kite batch-predict --explain adds shap_<input> columns, and /ui/models/fraud charts mean |SHAP|")
         // Batch: every labelled transaction scored as of its own time, features joined from the offline store.
         let artifacts = try options.artifactStore(configuration, s3: s3)
         let (championVersion, championModel) = try await options.withRegistry(configuration) { registry in

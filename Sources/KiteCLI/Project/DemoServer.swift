@@ -61,6 +61,18 @@ enum DemoServer {
         }
     }
 
+    /// The first row's explanation as one line: the expected log-odds and the inputs that moved it most.
+    static func explanation(_ answer: JSONValue) throws -> String {
+        guard case .array(let rows)? = answer["predictions"], let explanation = rows.first?["explanation"],
+            case .number(let expected)? = explanation["expected_value"], case .object(let pairs)? = explanation["contributions"]
+        else { throw KiteError(.corruptData, "the prediction endpoint answered \(answer.text)") }
+        let contributions = pairs.compactMap { name, value -> (String, Double)? in if case .number(let number) = value { (name, number) } else { nil } }
+        let top = contributions.sorted { abs($0.1) > abs($1.1) }.prefix(4)
+        let total = contributions.reduce(expected) { $0 + $1.1 }
+        return String(format: "log-odds %.3f = expected %.3f", total, expected)
+            + top.map { String(format: " %@ %.3f (%@)", $0.1 >= 0 ? "+" : "−", abs($0.1), $0.0) }.joined() + " + the rest"
+    }
+
     /// Feast's column-major answer as one line per entity row.
     static func rows(_ answer: JSONValue) throws -> [String] {
         guard case .array(let names)? = answer["metadata"]?["feature_names"], case .array(let results)? = answer["results"], names.count == results.count
