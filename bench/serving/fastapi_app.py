@@ -1,6 +1,7 @@
 """The FastAPI + uvicorn app the serving benchmark compares Kite with, written as a team would write it: features
 read from Redis with redis-py (one pipeline of two HGETALLs per request), the fraud example's on-demand features
-computed in Python, and a LightGBM booster trained on the same training set with the same parameters.
+computed in Python, and a LightGBM booster trained on the same training set with the same parameters. `/explain`
+takes a whole row and answers LightGBM's pred_contrib, the way such an app would explain a prediction.
 
   REDIS_PORT=… MODEL=lightgbm.txt uvicorn fastapi_app:app --workers N
 """
@@ -45,3 +46,23 @@ def predict(transaction: Transaction):
     ]
     probability = float(booster.predict(np.array([row]))[0])
     return {"probability": probability, "prediction": int(probability >= 0.5)}
+
+
+class Row(BaseModel):
+    spend_1d: float
+    spend_7d: float
+    txn_count_7d: float
+    avg_amount_7d: float
+    fraud_rate_30d: float
+    amount_vs_avg_7d: float
+    is_large: float
+    amount: float
+
+
+@app.post("/explain")
+def explain(row: Row):
+    values = np.array([[getattr(row, name) for name in FEATURES]])
+    probability = float(booster.predict(values)[0])
+    contributions = booster.predict(values, pred_contrib=True)[0]
+    return {"probability": probability, "expected_value": float(contributions[-1]),
+            "contributions": {name: float(value) for name, value in zip(FEATURES, contributions)}}

@@ -3,6 +3,7 @@
   lightgbm TRAINING_SET OUT_MODEL          train LightGBM (the example's GBDT parameters) on Kite's training set
   load-redis KITE_PORT REDIS_PORT          copy the online features Kite serves into plain Redis hashes
   wrk-lua KITE_LUA FASTAPI_LUA             wrk scripts: a random customer, merchant and amount per request
+  explain-lua KITE_LUA FASTAPI_LUA         wrk scripts: a whole random row of the 8 inputs, explained
   report RESULTS_JSON                      print the table
 """
 import json
@@ -57,6 +58,18 @@ end
     fastapi = '\'{"customer_id": \' .. customer .. \', "merchant_id": \' .. merchant .. \', "amount": \' .. amount .. \'}\''
     open(sys.argv[2], "w").write(common.replace("BODY", kite))
     open(sys.argv[3], "w").write(common.replace("BODY", fastapi))
+elif command == "explain-lua":
+    values = ", ".join(f'"{name}": \' .. string.format("%.3f", math.random() * 50) .. \'' for name in FEATURES)
+    common = f"""
+math.randomseed(7)
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  return wrk.format(nil, nil, nil, BODY)
+end
+"""
+    open(sys.argv[2], "w").write(common.replace("BODY", "'{\"explain\": true, \"rows\": [{" + values + "}]}'"))
+    open(sys.argv[3], "w").write(common.replace("BODY", "'{" + values + "}'"))
 elif command == "report":
     import os
     import platform
@@ -78,3 +91,11 @@ elif command == "report":
     ab = results["kite_redis_ab"]["loaded"]["rps"] / results["kite_redis"]["loaded"]["rps"]
     print(f"kite (Redis) with an A/B test and a shadow: {ab * 100:.0f}% of plain serving's throughput (bench/ab's goal: at least 90%)")
     print(f"kite serve RSS after load: embedded {results['kite_embedded_rss_mb']} MB, Redis {results['kite_redis_rss_mb']} MB")
+    if "kite_explain" in results:
+        print("explained predictions: the FastAPI app's LightGBM model imported into Kite (kite models import); whole rows, "
+              "contributions per input (Kite: TreeSHAP; FastAPI: LightGBM's pred_contrib)")
+        for label, key in [("kite serve, \"explain\": true", "kite_explain"), ("FastAPI + uvicorn, 2 workers", "fastapi_explain")]:
+            loaded, single = results[key]["loaded"], results[key]["single"]
+            print(f"  {label:36}{loaded['rps']:10.0f}{loaded['p50']:>10}{loaded['p99']:>10}{loaded['non2xx']:10d}"
+                  f"{single['rps']:10.0f}{single['p50']:>10}{single['p99']:>10}")
+        print(f"kite / FastAPI, explained: {results['kite_explain']['loaded']['rps'] / results['fastapi_explain']['loaded']['rps']:.1f}x")
