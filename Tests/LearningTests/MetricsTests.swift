@@ -9,8 +9,8 @@ import Testing
     struct Reference {
         let values: [String: Any]
 
-        init(seed: Int, rows: Int) throws {
-            let output = try Subprocess.python("sklearn_metrics_peer.py", [String(seed), String(rows)])
+        init(seed: Int, rows: Int, weighted: Bool = false) throws {
+            let output = try Subprocess.python("sklearn_metrics_peer.py", [String(seed), String(rows)] + (weighted ? ["weighted"] : []))
             values = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
         }
 
@@ -18,9 +18,12 @@ import Testing
         func number(_ key: String) -> Double { (values[key] as? NSNumber)?.doubleValue ?? .nan }
     }
 
-    @Test(arguments: [(1, 50), (2, 1_000), (3, 20_000)])
-    func equalScikitLearn(seed: Int, rows: Int) throws {
-        let reference = try Reference(seed: seed, rows: rows)
+    /// Unweighted, and with sample weights (scikit-learn's `sample_weight`, some of them 0).
+    @Test(arguments: [(1, 50, false), (2, 1_000, false), (3, 20_000, false), (4, 50, true), (5, 1_000, true), (6, 20_000, true)])
+    func equalScikitLearn(seed: Int, rows: Int, weighted: Bool) throws {
+        let reference = try Reference(seed: seed, rows: rows, weighted: weighted)
+        let w = weighted ? reference.array("weights") : nil
+        #expect(w == nil || w?.count == rows)
         let labels = reference.array("labels")
         let scores = reference.array("scores")
         let targets = reference.array("targets")
@@ -29,20 +32,20 @@ import Testing
         let probabilities = (reference.values["probabilities"] as? [[Any]] ?? []).map { $0.compactMap { ($0 as? NSNumber)?.doubleValue } }
         #expect(classes.count == rows && probabilities.count == rows)
         #expect(labels.count == rows && scores.count == rows && targets.count == rows)
-        let confusion = try BinaryMetrics.confusion(labels: labels, scores: scores, threshold: 0.5)
+        let confusion = try BinaryMetrics.confusion(labels: labels, scores: scores, threshold: 0.5, weights: w)
         let kite: [(String, Double)] = [
-            ("roc_auc", try BinaryMetrics.rocAUC(labels: labels, scores: scores)),
-            ("log_loss", try BinaryMetrics.logLoss(labels: labels, probabilities: scores)),
-            ("average_precision", try BinaryMetrics.averagePrecision(labels: labels, scores: scores)),
+            ("roc_auc", try BinaryMetrics.rocAUC(labels: labels, scores: scores, weights: w)),
+            ("log_loss", try BinaryMetrics.logLoss(labels: labels, probabilities: scores, weights: w)),
+            ("average_precision", try BinaryMetrics.averagePrecision(labels: labels, scores: scores, weights: w)),
             ("accuracy", confusion.accuracy), ("precision", confusion.precision), ("recall", confusion.recall), ("f1", confusion.f1),
-            ("brier", try BinaryMetrics.brierScore(labels: labels, probabilities: scores)),
-            ("calibration_error", try BinaryMetrics.calibrationError(labels: labels, probabilities: scores)),
-            ("rmse", try RegressionMetrics.rmse(targets: targets, predictions: predictions)),
-            ("mae", try RegressionMetrics.mae(targets: targets, predictions: predictions)),
-            ("r2", try RegressionMetrics.r2(targets: targets, predictions: predictions)),
-            ("multiclass_accuracy", try MulticlassMetrics.accuracy(labels: classes, probabilities: probabilities)),
-            ("multiclass_log_loss", try MulticlassMetrics.logLoss(labels: classes, probabilities: probabilities)),
-            ("macro_f1", try MulticlassMetrics.macroF1(labels: classes, probabilities: probabilities)),
+            ("brier", try BinaryMetrics.brierScore(labels: labels, probabilities: scores, weights: w)),
+            ("calibration_error", try BinaryMetrics.calibrationError(labels: labels, probabilities: scores, weights: w)),
+            ("rmse", try RegressionMetrics.rmse(targets: targets, predictions: predictions, weights: w)),
+            ("mae", try RegressionMetrics.mae(targets: targets, predictions: predictions, weights: w)),
+            ("r2", try RegressionMetrics.r2(targets: targets, predictions: predictions, weights: w)),
+            ("multiclass_accuracy", try MulticlassMetrics.accuracy(labels: classes, probabilities: probabilities, weights: w)),
+            ("multiclass_log_loss", try MulticlassMetrics.logLoss(labels: classes, probabilities: probabilities, weights: w)),
+            ("macro_f1", try MulticlassMetrics.macroF1(labels: classes, probabilities: probabilities, weights: w)),
         ]
         for (name, value) in kite {
             let expected = reference.number(name)
@@ -71,6 +74,10 @@ import Testing
             { try MulticlassMetrics.accuracy(labels: [0, 3], probabilities: [[0.5, 0.5], [0.2, 0.8]]) },
             { try MulticlassMetrics.logLoss(labels: [0], probabilities: [[1]]) },
             { try MulticlassMetrics.macroF1(labels: [0, 1], probabilities: [[0.5, 0.5], [0.2]]) },
+            { try BinaryMetrics.logLoss(labels: [0, 1], probabilities: [0.5, 0.5], weights: [1, -1]) },
+            { try BinaryMetrics.rocAUC(labels: [0, 1], scores: [0.2, 0.3], weights: [1, 0]) },
+            { try RegressionMetrics.mae(targets: [1, 2], predictions: [1, 2], weights: [0, 0]) },
+            { try MulticlassMetrics.accuracy(labels: [0, 1], probabilities: [[0.5, 0.5], [0.2, 0.8]], weights: [1]) },
         ]
         for body in cases {
             #expect(throws: KiteError.self) { _ = try body() }
