@@ -9,6 +9,8 @@ import Testing
     struct Data {
         var train: Matrix, trainLabels: [Double], test: Matrix, testLabels: [Double], lightgbm: Double, lightgbmAccuracy: Double
         var lightgbmMeanProbability: Double
+        /// With "+weights": the rows' sample weights.
+        var trainWeights: [Double]?, testWeights: [Double]?
     }
 
     func data(_ objective: String, seed: Int, rows: Int, features: Int, rounds: Int) throws -> Data {
@@ -21,7 +23,8 @@ import Testing
             train: try Matrix(rows: train.count / features, columns: features, values: train), trainLabels: numbers("train_y"),
             test: try Matrix(rows: test.count / features, columns: features, values: test), testLabels: numbers("test_y"),
             lightgbm: (json["metric"] as? NSNumber)?.doubleValue ?? .nan, lightgbmAccuracy: (json["accuracy"] as? NSNumber)?.doubleValue ?? .nan,
-            lightgbmMeanProbability: (json["mean_probability"] as? NSNumber)?.doubleValue ?? .nan)
+            lightgbmMeanProbability: (json["mean_probability"] as? NSNumber)?.doubleValue ?? .nan,
+            trainWeights: json["train_w"] == nil ? nil : numbers("train_w"), testWeights: json["test_w"] == nil ? nil : numbers("test_w"))
     }
 
     @Test func binaryAUCWithinHalfAPointOfLightGBM() throws {
@@ -80,6 +83,33 @@ import Testing
         var balanced = GBDTParameters(objective: .binary)
         balanced.isUnbalance = true
         #expect(balanced.named["is_unbalance"] == "true")
+    }
+
+    /// Sample weights (`weight: COLUMN` in a training config) against LightGBM's `weight`: the weighted test metric
+    /// within the unweighted tests' tolerances, and the weights matter (the unweighted model scores differently).
+    @Test(arguments: ["binary", "regression", "multiclass"])
+    func sampleWeightsMatchLightGBM(objective: String) throws {
+        let data = try data(objective + "+weights", seed: 14, rows: 10_000, features: 10, rounds: 100)
+        var parameters = GBDTParameters(objective: GBDTParameters.Objective(rawValue: objective) ?? .binary)
+        if objective == "multiclass" { parameters.numClass = 3 }
+        let trainer = GBDTTrainer(parameters: parameters)
+        let model = try trainer.fit(features: data.train, labels: data.trainLabels, weights: data.trainWeights)
+        let unweighted = try trainer.fit(features: data.train, labels: data.trainLabels)
+        switch objective {
+        case "binary":
+            let auc = try BinaryMetrics.rocAUC(labels: data.testLabels, scores: try model.predict(data.test), weights: data.testWeights)
+            #expect(abs(auc - data.lightgbm) <= 0.005, "kite weighted AUC \(auc), LightGBM \(data.lightgbm)")
+            let rate = zip(data.trainLabels, data.trainWeights ?? []).reduce(0.0) { $0 + $1.0 * $1.1 } / (data.trainWeights ?? []).reduce(0, +)
+            #expect(PeerValue.close(model.initialScores[0], Foundation.log(rate / (1 - rate)), tolerance: 1e-12))
+        case "multiclass":
+            let loss = try MulticlassMetrics.logLoss(labels: data.testLabels, probabilities: try model.probabilities(data.test), weights: data.testWeights)
+            #expect(abs(loss - data.lightgbm) <= 0.03 * data.lightgbm, "kite weighted log loss \(loss), LightGBM \(data.lightgbm)")
+        default:
+            let rmse = try RegressionMetrics.rmse(targets: data.testLabels, predictions: try model.predict(data.test), weights: data.testWeights)
+            #expect(abs(rmse - data.lightgbm) <= 0.02 * data.lightgbm, "kite weighted RMSE \(rmse), LightGBM \(data.lightgbm)")
+        }
+        #expect(model.initialScores != unweighted.initialScores, "the weights change the starting score")
+        #expect(throws: KiteError.self) { try trainer.fit(features: data.train, labels: data.trainLabels, weights: [1, 2]) }
     }
 
     @Test func multiclassLogLossWithinThreePercentOfLightGBM() throws {

@@ -1,11 +1,13 @@
 """LightGBM on scikit-learn's make_classification / make_regression data, for Kite's GBDT tests.
 
-usage: lightgbm_peer.py binary|binary_weighted|multiclass|regression|regression_l1|huber SEED ROWS FEATURES ROUNDS
+usage: lightgbm_peer.py binary|binary_weighted|multiclass|regression|regression_l1|huber[+weights] SEED ROWS FEATURES ROUNDS
 The data gets a constant column and 10% missing values (NaN) in column 0. Prints JSON: the train/test features and
 labels (80/20 split) and LightGBM's test metric (AUC for binary, log loss for multiclass (3 classes; accuracy too),
 RMSE for regression and huber, MAE for regression_l1; the regression targets get a few large outliers;
 binary_weighted: 10% positives, scale_pos_weight 4, and the mean predicted probability too) with the same parameters
-Kite uses (num_leaves 31, learning_rate 0.1, min_data_in_leaf 20, max_bin 255).
+Kite uses (num_leaves 31, learning_rate 0.1, min_data_in_leaf 20, max_bin 255). With "+weights" every row gets a
+sample weight (uniform in [0.2, 3), larger for rows whose first feature is positive), LightGBM trains with them
+and the test metric is weighted (scikit-learn's sample_weight); "train_w" and "test_w" hold them.
 """
 import json
 import sys
@@ -16,6 +18,8 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error, roc_auc_score, root_mean_squared_error
 
 objective, seed, rows, features, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+weighted = objective.endswith("+weights")
+objective = objective.removesuffix("+weights")
 if objective in ("binary", "binary_weighted", "multiclass"):
     x, y = make_classification(n_samples=rows, n_features=features, n_informative=max(2, features // 2),
                                n_classes=3 if objective == "multiclass" else 2,
@@ -28,25 +32,29 @@ if objective in ("regression_l1", "huber"):
 x[:, -1] = 3.0
 x[rng.random(rows) < 0.1, 0] = np.nan
 split = int(rows * 0.8)
+w = rng.uniform(0.2, 3, rows) * np.where(np.nan_to_num(x[:, 1]) > 0, 2.0, 1.0) if weighted else np.ones(rows)
+sw = {"sample_weight": w[split:]} if weighted else {}
 params = {"objective": objective, "num_leaves": 31, "learning_rate": 0.1, "min_data_in_leaf": 20, "max_bin": 255,
           "verbose": -1, "deterministic": True, "num_threads": 2, "seed": seed}
 if objective == "multiclass":
     params["num_class"] = 3
 if objective == "binary_weighted":
     params.update({"objective": "binary", "scale_pos_weight": 4.0})
-model = lgb.train(params, lgb.Dataset(x[:split], y[:split]), num_boost_round=rounds)
+model = lgb.train(params, lgb.Dataset(x[:split], y[:split], weight=w[:split] if weighted else None), num_boost_round=rounds)
 predicted = model.predict(x[split:])
 extra = {}
 if objective in ("binary", "binary_weighted"):
-    metric = roc_auc_score(y[split:], predicted)
+    metric = roc_auc_score(y[split:], predicted, **sw)
     extra["mean_probability"] = float(predicted.mean())
 elif objective == "multiclass":
-    metric = log_loss(y[split:], predicted)
-    extra["accuracy"] = accuracy_score(y[split:], predicted.argmax(axis=1))
+    metric = log_loss(y[split:], predicted, **sw)
+    extra["accuracy"] = accuracy_score(y[split:], predicted.argmax(axis=1), **sw)
 elif objective == "regression_l1":
-    metric = mean_absolute_error(y[split:], predicted)
+    metric = mean_absolute_error(y[split:], predicted, **sw)
 else:
-    metric = root_mean_squared_error(y[split:], predicted)
+    metric = root_mean_squared_error(y[split:], predicted, **sw)
+if weighted:
+    extra.update({"train_w": w[:split].tolist(), "test_w": w[split:].tolist()})
 clean = lambda a: [None if np.isnan(v) else float(v) for v in a.ravel()]
 print(json.dumps({"train_x": clean(x[:split]), "train_y": y[:split].astype(float).tolist(), "test_x": clean(x[split:]),
                   "test_y": y[split:].astype(float).tolist(), "metric": metric, **extra}))

@@ -13,7 +13,7 @@ enum XGBoostModel {
     /// Reads a JSON (`binary` false) or UBJSON model.
     static func read(_ data: Data, binary: Bool, source: String) throws -> ImportedModel {
         func fail(_ message: String) -> KiteError { KiteError.corrupt("\(source) is not an XGBoost model XGBoost could read: \(message)") }
-        let parsed = binary ? try UBJSON.decode(data, source: source) : try? JSONSerialization.jsonObject(with: data)
+        let parsed: Any? = binary ? try UBJSON.decode(data, source: source) : try? JSONSerialization.jsonObject(with: data)
         guard let root = parsed as? [String: Any], let learner = root["learner"] as? [String: Any] else {
             throw fail("it is not an object with a 'learner' (save it with Booster.save_model(\"model.json\") or \"model.ubj\")")
         }

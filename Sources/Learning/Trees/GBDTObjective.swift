@@ -5,30 +5,44 @@ import KiteCore
 /// and gradients of a model with several outputs are stored output by output: `scores[output * rows + row]`.
 extension GBDTParameters.Objective {
     /// The scores boosting starts from, as LightGBM chooses them: the log-odds of the positive rate (binary), the
-    /// mean (regression), the log of each class's share (multiclass).
-    func initialScores(labels: [Double], outputs: Int) -> [Double] {
-        let n = Double(labels.count)
+    /// mean (regression), the log of each class's share (multiclass) — rates, means and shares weighted by
+    /// `weights` when given.
+    func initialScores(labels: [Double], outputs: Int, weights: [Double]? = nil) -> [Double] {
+        let total = SampleWeights.total(weights, rows: labels.count)
+        func weightedSum(_ value: (Double) -> Double) -> Double {
+            var sum = 0.0
+            for row in labels.indices { sum += SampleWeights.at(weights, row) * value(labels[row]) }
+            return sum
+        }
         switch self {
         case .binary:
-            let rate = labels.reduce(0, +) / n
+            let rate = weightedSum { $0 } / total
             return [Foundation.log(rate / (1 - rate))]
         case .regression, .huber:
-            return [labels.reduce(0, +) / n]
+            return [weightedSum { $0 } / total]
         case .regressionL1:
             return [Self.median(labels)]
         case .multiclass:
             var counts = [Double](repeating: 0, count: outputs)
-            for label in labels { counts[Int(label)] += 1 }
-            return counts.map { Foundation.log(Swift.max($0 / n, 1e-15)) }
+            for row in labels.indices { counts[Int(labels[row])] += SampleWeights.at(weights, row) }
+            return counts.map { Foundation.log(Swift.max($0 / total, 1e-15)) }
         }
     }
 
     /// Fills `gradients[output * rows + row]` with (gradient, hessian) of the loss at `scores`, on all cores. Binary
-    /// rows are weighted by their class's entry of `classWeights` (negative, positive).
+    /// rows are weighted by their class's entry of `classWeights` (negative, positive); every row by its entry of
+    /// `weights`, if given.
     func gradients(
-        scores: [Double], labels: [Double], outputs: Int, alpha: Double, classWeights: SIMD2<Double> = SIMD2(1, 1),
+        scores: [Double], labels: [Double], outputs: Int, alpha: Double, classWeights: SIMD2<Double> = SIMD2(1, 1), weights: [Double]? = nil,
         into gradients: inout [SIMD2<Double>]
     ) {
+        defer {
+            if let weights {
+                for output in 0..<outputs {
+                    for row in 0..<labels.count { gradients[output * labels.count + row] *= weights[row] }
+                }
+            }
+        }
         let rows = labels.count
         gradients.withUnsafeMutableBufferPointer { out in
             scores.withUnsafeBufferPointer { scores in
@@ -81,31 +95,33 @@ extension GBDTParameters.Objective {
     }
 
     /// Mean log loss (binary, multiclass), squared error (regression), absolute error (L1) or Huber loss of raw
-    /// `scores`.
-    func loss(scores: [Double], labels: [Double], outputs: Int, alpha: Double) -> Double {
+    /// `scores`, weighted by `weights` when given.
+    func loss(scores: [Double], labels: [Double], outputs: Int, alpha: Double, weights: [Double]? = nil) -> Double {
         let rows = labels.count
         var total = 0.0
         for row in 0..<rows {
             let label = labels[row]
+            let term: Double
             switch self {
             case .binary:
-                total += LogisticLoss.softplus(scores[row]) - label * scores[row]
+                term = LogisticLoss.softplus(scores[row]) - label * scores[row]
             case .regression:
-                total += (scores[row] - label) * (scores[row] - label)
+                term = (scores[row] - label) * (scores[row] - label)
             case .regressionL1:
-                total += abs(scores[row] - label)
+                term = abs(scores[row] - label)
             case .huber:
                 let difference = abs(scores[row] - label)
-                total += difference <= alpha ? 0.5 * difference * difference : alpha * (difference - 0.5 * alpha)
+                term = difference <= alpha ? 0.5 * difference * difference : alpha * (difference - 0.5 * alpha)
             case .multiclass:
                 var top = -Double.infinity
                 for k in 0..<outputs { top = Swift.max(top, scores[k * rows + row]) }
                 var sum = 0.0
                 for k in 0..<outputs { sum += Foundation.exp(scores[k * rows + row] - top) }
-                total += top + Foundation.log(sum) - scores[Int(label) * rows + row]
+                term = top + Foundation.log(sum) - scores[Int(label) * rows + row]
             }
+            total += weights.map { $0[row] * term } ?? term
         }
-        return total / Double(Swift.max(1, rows))
+        return total / Swift.max(SampleWeights.total(weights, rows: rows), Double.leastNonzeroMagnitude)
     }
 
     /// The loss's name as LightGBM names the metric: what early stopping and per-round curves follow.

@@ -17,9 +17,19 @@ public struct GBDTTrainer: Sendable {
     }
 
     /// Fits on `features` and `labels` (0/1 for binary, 0 ..< num_class for multiclass), stopping early on `validation` if asked.
-    public func fit(features: Matrix, labels: [Double], validation: (features: Matrix, labels: [Double])? = nil) throws -> GradientBoostedTrees {
+    /// `weights` weigh the training rows as LightGBM's `weight` does — each row's gradient and hessian, the starting
+    /// score — and `validationWeights` the validation loss early stopping follows.
+    public func fit(
+        features: Matrix, labels: [Double], weights: [Double]? = nil, validation: (features: Matrix, labels: [Double])? = nil,
+        validationWeights: [Double]? = nil
+    ) throws -> GradientBoostedTrees {
         try parameters.validate()
         try check(features, labels, "training")
+        try SampleWeights.check(weights, rows: labels.count)
+        try SampleWeights.check(validationWeights, rows: validation?.labels.count ?? 0)
+        if weights != nil, parameters.objective == .regressionL1 {
+            throw KiteError.unsupported("weights with regression_l1 are not supported yet (its leaves are medians); use huber, or no weights")
+        }
         if let validation {
             try check(validation.features, validation.labels, "validation")
             guard validation.features.columns == features.columns else {
@@ -32,7 +42,7 @@ public struct GBDTTrainer: Sendable {
         var grower = try TreeGrower(parameters: parameters, features: features)
         let n = features.rows
         let outputs = parameters.objective == .multiclass ? parameters.numClass : 1
-        let initial = parameters.objective.initialScores(labels: labels, outputs: outputs)
+        let initial = parameters.objective.initialScores(labels: labels, outputs: outputs, weights: weights)
         var model = GradientBoostedTrees(
             objective: parameters.objective, featureCount: features.columns, outputCount: outputs, initialScores: initial, trees: [],
             splitCounts: [Int](repeating: 0, count: features.columns), splitGains: [Double](repeating: 0, count: features.columns))
@@ -47,7 +57,8 @@ public struct GBDTTrainer: Sendable {
         let bagging = parameters.baggingFrequency > 0 && parameters.baggingFraction < 1
         for round in 1...parameters.numIterations {
             parameters.objective.gradients(
-                scores: scores, labels: labels, outputs: outputs, alpha: parameters.alpha, classWeights: classWeights, into: &gradients)
+                scores: scores, labels: labels, outputs: outputs, alpha: parameters.alpha, classWeights: classWeights, weights: weights,
+                into: &gradients)
             if bagging, (round - 1) % parameters.baggingFrequency == 0 {
                 grower.bag(fraction: parameters.baggingFraction, using: &generator)
             }
@@ -81,7 +92,9 @@ public struct GBDTTrainer: Sendable {
                 }
                 model.trees.append(tree)
             }
-            let loss = validation.map { parameters.objective.loss(scores: validationScores, labels: $0.labels, outputs: outputs, alpha: parameters.alpha) }
+            let loss = validation.map {
+                parameters.objective.loss(scores: validationScores, labels: $0.labels, outputs: outputs, alpha: parameters.alpha, weights: validationWeights)
+            }
             onRound?(round, loss)
             if let loss, parameters.earlyStoppingRounds > 0 {
                 if loss < bestLoss {
