@@ -6,9 +6,10 @@ import Testing
 
 /// Logistic regression and ridge against scikit-learn's coefficients on the same standardized data.
 @Suite struct LinearModelTests {
-    func reference(seed: Int, rows: Int, features: Int, c: Double, alpha: Double, l1Ratio: Double) throws -> [String: Any] {
+    func reference(seed: Int, rows: Int, features: Int, c: Double, alpha: Double, l1Ratio: Double, weighted: Bool = false) throws -> [String: Any] {
         let output = try Subprocess.python(
-            "sklearn_linear_peer.py", [String(seed), String(rows), String(features), String(c), String(alpha), String(l1Ratio)])
+            "sklearn_linear_peer.py",
+            [String(seed), String(rows), String(features), String(c), String(alpha), String(l1Ratio)] + (weighted ? ["weighted"] : []))
         return try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
     }
 
@@ -23,23 +24,25 @@ import Testing
         }
     }
 
-    @Test(arguments: [(11, 500, 5, 1.0, 1.0, 0.5), (12, 3000, 12, 0.05, 25.0, 1.0)])
-    func matchScikitLearn(seed: Int, rows: Int, features: Int, c: Double, alpha: Double, l1Ratio: Double) throws {
-        let ref = try reference(seed: seed, rows: rows, features: features, c: c, alpha: alpha, l1Ratio: l1Ratio)
+    /// Unweighted, and with sample weights (scikit-learn's `sample_weight`).
+    @Test(arguments: [(11, 500, 5, 1.0, 1.0, 0.5, false), (12, 3000, 12, 0.05, 25.0, 1.0, false), (13, 800, 6, 0.5, 5.0, 0.5, true)])
+    func matchScikitLearn(seed: Int, rows: Int, features: Int, c: Double, alpha: Double, l1Ratio: Double, weighted: Bool) throws {
+        let ref = try reference(seed: seed, rows: rows, features: features, c: c, alpha: alpha, l1Ratio: l1Ratio, weighted: weighted)
+        let w = weighted ? numbers(ref["w"]) : nil
         let x = try Matrix(rows: rows, columns: features, values: numbers(ref["x"]))
-        let logistic = try LinearTrainer.logistic(features: x, labels: numbers(ref["y"]), c: c)
+        let logistic = try LinearTrainer.logistic(features: x, labels: numbers(ref["y"]), c: c, weights: w)
         expectClose(logistic.weights + [logistic.intercept], numbers(ref["logistic_coef"]) + [number(ref["logistic_intercept"])], "logistic")
         let firstRows = try Matrix(rows: 10, columns: features, values: Array(x.values.prefix(10 * features)))
         expectClose(try logistic.predict(firstRows), numbers(ref["logistic_proba"]), "probabilities")
 
         // Elastic net (and L1 alone): the same weights, the same exact zeros.
-        let elastic = try LinearTrainer.logistic(features: x, labels: numbers(ref["y"]), c: c, l1Ratio: l1Ratio)
+        let elastic = try LinearTrainer.logistic(features: x, labels: numbers(ref["y"]), c: c, l1Ratio: l1Ratio, weights: w)
         let expected = numbers(ref["elastic_coef"])
         expectClose(elastic.weights + [elastic.intercept], expected + [number(ref["elastic_intercept"])], "elastic net \(l1Ratio)")
         #expect(elastic.weights.map { $0 == 0 } == expected.map { $0 == 0 } && (l1Ratio < 1 || expected.contains(0)))
 
         let xr = try Matrix(rows: rows, columns: features, values: numbers(ref["xr"]))
-        let ridge = try LinearTrainer.ridge(features: xr, targets: numbers(ref["yr"]), alpha: alpha)
+        let ridge = try LinearTrainer.ridge(features: xr, targets: numbers(ref["yr"]), alpha: alpha, weights: w)
         expectClose(ridge.weights + [ridge.intercept], numbers(ref["ridge_coef"]) + [number(ref["ridge_intercept"])], "ridge")
     }
 

@@ -7,7 +7,9 @@ import KiteCore
 /// penalized least-squares problem is solved by cyclic coordinate descent with soft-thresholding (exact zeros
 /// for the features the L1 part drops), and a backtracking line search on the true objective takes the step.
 enum ElasticNetLogistic {
-    static func fit(features x: Matrix, labels y: [Double], c: Double, l1Ratio rho: Double, maxIterations: Int, tolerance: Double) -> LinearModel {
+    static func fit(
+        features x: Matrix, labels y: [Double], weights v: [Double]?, c: Double, l1Ratio rho: Double, maxIterations: Int, tolerance: Double
+    ) -> LinearModel {
         let n = x.rows
         let d = x.columns
         var w = [Double](repeating: 0, count: d)
@@ -20,7 +22,7 @@ enum ElasticNetLogistic {
             for row in 0..<n {
                 var z = b
                 for j in 0..<d { z += w[j] * x.values[row * d + j] }
-                loss += LogisticLoss.softplus(z) - y[row] * z
+                loss += SampleWeights.at(v, row) * (LogisticLoss.softplus(z) - y[row] * z)
             }
             var penalty = 0.0
             for j in 0..<d { penalty += 0.5 * (1 - rho) * w[j] * w[j] + rho * abs(w[j]) }
@@ -36,8 +38,9 @@ enum ElasticNetLogistic {
                 var z = b
                 for j in 0..<d { z += w[j] * x.values[row * d + j] }
                 let p = LogisticLoss.sigmoid(z)
-                g[row] = c * (p - y[row])
-                h[row] = Swift.max(c * p * (1 - p), 1e-12)
+                let weight = SampleWeights.at(v, row)
+                g[row] = c * weight * (p - y[row])
+                h[row] = Swift.max(c * weight * p * (1 - p), 1e-12)
                 r[row] = 0
             }
             // Coordinate descent on the expansion; `next` holds the proposed weights, r the change in scores.

@@ -26,13 +26,15 @@ public struct LinearModel: Sendable, Hashable, Codable {
         self.featureMeans = featureMeans
     }
 
-    /// The mean of each column of `features` (NaN-free training rows).
-    static func means(_ features: Matrix) -> [Double] {
+    /// The mean of each column of `features` (NaN-free training rows), weighted by `weights` when given.
+    static func means(_ features: Matrix, weights: [Double]? = nil) -> [Double] {
         var sums = [Double](repeating: 0, count: features.columns)
         for row in 0..<features.rows {
-            for column in 0..<features.columns { sums[column] += features.values[row * features.columns + column] }
+            let weight = SampleWeights.at(weights, row)
+            for column in 0..<features.columns { sums[column] += weight * features.values[row * features.columns + column] }
         }
-        return sums.map { $0 / Double(Swift.max(1, features.rows)) }
+        let total = SampleWeights.total(weights, rows: features.rows)
+        return sums.map { $0 / Swift.max(total, Double.leastNonzeroMagnitude) }
     }
 
     /// The linear score of one example.

@@ -5,25 +5,26 @@ import KiteCore
 /// the normal equations of the centred data (Cholesky), L2 logistic regression by L-BFGS on C · Σ logloss + ½‖w‖²,
 /// elastic-net (and L1) logistic regression by proximal Newton steps (`ElasticNetLogistic`).
 public enum LinearTrainer {
-    /// Ridge regression: minimizes ‖y − Xw − b‖² + alpha‖w‖².
-    public static func ridge(features x: Matrix, targets y: [Double], alpha: Double) throws -> LinearModel {
+    /// Ridge regression: minimizes Σ vᵢ (yᵢ − xᵢw − b)² + alpha‖w‖², with vᵢ the row weights (`sample_weight`; nil:
+    /// every row 1) — the normal equations of the data centred on its weighted means.
+    public static func ridge(features x: Matrix, targets y: [Double], alpha: Double, weights v: [Double]? = nil) throws -> LinearModel {
         try check(x, y, "targets")
+        try SampleWeights.check(v, rows: x.rows)
         guard alpha >= 0, alpha.isFinite else { throw KiteError.invalidArgument("ridge alpha must be a finite number ≥ 0, not \(alpha)") }
         let n = x.rows
         let d = x.columns
-        var means = [Double](repeating: 0, count: d)
-        for row in 0..<n { for j in 0..<d { means[j] += x[row, j] } }
-        for j in 0..<d { means[j] /= Double(n) }
-        let meanY = y.reduce(0, +) / Double(n)
+        let means = LinearModel.means(x, weights: v)
+        let meanY = y.indices.reduce(0.0) { $0 + SampleWeights.at(v, $1) * y[$1] } / SampleWeights.total(v, rows: n)
         var gram = [Double](repeating: 0, count: d * d)
         var right = [Double](repeating: 0, count: d)
         var centred = [Double](repeating: 0, count: d)
         for row in 0..<n {
+            let weight = SampleWeights.at(v, row)
             for j in 0..<d { centred[j] = x[row, j] - means[j] }
             let target = y[row] - meanY
             for j in 0..<d {
-                right[j] += centred[j] * target
-                for k in j..<d { gram[j * d + k] += centred[j] * centred[k] }
+                right[j] += weight * centred[j] * target
+                for k in j..<d { gram[j * d + k] += weight * centred[j] * centred[k] }
             }
         }
         for j in 0..<d {
@@ -33,15 +34,17 @@ public enum LinearTrainer {
         let weights = try solveSymmetric(gram, right, size: d)
         var intercept = meanY
         for j in 0..<d { intercept -= weights[j] * means[j] }
-        return LinearModel(kind: .ridge, weights: weights, intercept: intercept, featureMeans: LinearModel.means(x))
+        return LinearModel(kind: .ridge, weights: weights, intercept: intercept, featureMeans: means)
     }
 
-    /// Binary logistic regression: minimizes C · Σ logloss + (1 − l1Ratio)/2 ‖w‖² + l1Ratio ‖w‖₁ (scikit-learn's C and
-    /// l1_ratio: 0 is the L2 penalty, 1 the L1 penalty, between them the elastic net).
+    /// Binary logistic regression: minimizes C · Σ vᵢ loglossᵢ + (1 − l1Ratio)/2 ‖w‖² + l1Ratio ‖w‖₁ (scikit-learn's C,
+    /// l1_ratio — 0 is the L2 penalty, 1 the L1 penalty, between them the elastic net — and sample_weight vᵢ).
     public static func logistic(
-        features x: Matrix, labels y: [Double], c: Double = 1, l1Ratio: Double = 0, maxIterations: Int = 1000, tolerance: Double = 1e-10
+        features x: Matrix, labels y: [Double], c: Double = 1, l1Ratio: Double = 0, maxIterations: Int = 1000, tolerance: Double = 1e-10,
+        weights v: [Double]? = nil
     ) throws -> LinearModel {
         try check(x, y, "labels")
+        try SampleWeights.check(v, rows: x.rows)
         guard y.allSatisfy({ $0 == 0 || $0 == 1 }) else { throw KiteError.invalidArgument("logistic regression labels must be 0 or 1") }
         guard y.contains(0), y.contains(1) else {
             throw KiteError.invalidArgument("logistic regression needs both classes in the labels; only \(Int(y[0])) is present")
@@ -49,8 +52,9 @@ public enum LinearTrainer {
         guard c > 0, c.isFinite else { throw KiteError.invalidArgument("C must be a finite number > 0, not \(c)") }
         guard (0...1).contains(l1Ratio) else { throw KiteError.invalidArgument("l1_ratio must be between 0 and 1, not \(l1Ratio)") }
         if l1Ratio > 0 {
-            var model = ElasticNetLogistic.fit(features: x, labels: y, c: c, l1Ratio: l1Ratio, maxIterations: maxIterations, tolerance: tolerance)
-            model.featureMeans = LinearModel.means(x)
+            var model = ElasticNetLogistic.fit(
+                features: x, labels: y, weights: v, c: c, l1Ratio: l1Ratio, maxIterations: maxIterations, tolerance: tolerance)
+            model.featureMeans = LinearModel.means(x, weights: v)
             return model
         }
         let d = x.columns
@@ -70,8 +74,9 @@ public enum LinearTrainer {
                                 var z = parameters[d]
                                 let offset = row * d
                                 for j in 0..<d { z += parameters[j] * values[offset + j] }
-                                out[base + d + 1] += LogisticLoss.softplus(z) - labels[row] * z
-                                let residual = LogisticLoss.sigmoid(z) - labels[row]
+                                let weight = SampleWeights.at(v, row)
+                                out[base + d + 1] += weight * (LogisticLoss.softplus(z) - labels[row] * z)
+                                let residual = weight * (LogisticLoss.sigmoid(z) - labels[row])
                                 for j in 0..<d { out[base + j] += residual * values[offset + j] }
                                 out[base + d] += residual
                             }
@@ -97,7 +102,7 @@ public enum LinearTrainer {
         let solution = try LBFGS.minimize(
             objective, start: [Double](repeating: 0, count: d + 1), maxIterations: maxIterations,
             gradientTolerance: tolerance * Swift.max(1, c * Double(x.rows)))
-        return LinearModel(kind: .logistic, weights: Array(solution.prefix(d)), intercept: solution[d], featureMeans: LinearModel.means(x))
+        return LinearModel(kind: .logistic, weights: Array(solution.prefix(d)), intercept: solution[d], featureMeans: LinearModel.means(x, weights: v))
     }
 
     static func check(_ x: Matrix, _ y: [Double], _ name: String) throws {
