@@ -13,6 +13,7 @@ import Learning
 ///   feature_service: fraud_model     # with labels: entity rows, their event_timestamp and the label
 ///   labels: data/labels.parquet
 ///   label: is_fraud
+///   weight: importance               # optional: each row's sample weight (training, early stopping, every metric)
 ///   extra_features: [amount]         # columns of the labels file used as features too
 ///   # or a table of your own: train: data/table.parquet (or .csv), label: y, time: event_time
 ///   test: data/test.parquet          # optional: a separate test set, shaped like the training data (no split then)
@@ -76,6 +77,9 @@ public struct TrainingConfiguration: Sendable, Hashable {
     /// the training rows are not split.
     public var testPath: String?
     public var label: String
+    /// The column of each row's sample weight (`data.weight`), which training, early stopping and every metric
+    /// weigh the rows by; nil weighs every row 1.
+    public var weightColumn: String?
     /// The time column (a time split orders by it): `event_timestamp` for feature-service data.
     public var timeColumn: String?
     /// The feature columns, if listed; otherwise every candidate column.
@@ -137,16 +141,18 @@ public struct TrainingConfiguration: Sendable, Hashable {
 
         return TrainingConfiguration(
             file: file, experiment: try map["experiment"]?.string("experiment"), modelName: modelName, modelAlias: modelAlias,
-            data: data.source, testPath: data.test, label: data.label, timeColumn: data.timeColumn,
+            data: data.source, testPath: data.test, label: data.label, weightColumn: data.weight, timeColumn: data.timeColumn,
             features: try map["features"]?.strings("features"), exclude: try map["exclude"]?.strings("exclude") ?? [], task: task,
             preprocessing: try map["preprocessing"].map(parsePreprocessing) ?? [], learner: learner, split: split,
             crossValidationFolds: folds, gates: gates, runName: try map["run_name"]?.string("run_name"), threshold: threshold)
     }
 
     /// `data:` — a feature service with labels, or a table; the label, the time column, an optional test file.
-    private static func parseData(_ node: YAMLValue) throws -> (source: Data, label: String, timeColumn: String?, test: String?) {
-        let data = try node.mapping("data", allowed: ["feature_service", "labels", "label", "extra_features", "train", "test", "time"])
+    private static func parseData(_ node: YAMLValue) throws -> (source: Data, label: String, weight: String?, timeColumn: String?, test: String?) {
+        let data = try node.mapping("data", allowed: ["feature_service", "labels", "label", "weight", "extra_features", "train", "test", "time"])
         let label = try data.required("label", in: "data", at: node).string("data.label")
+        let weight = try data["weight"]?.string("data.weight")
+        if let weight, weight == label { throw node.fail("data.weight and data.label name the same column '\(weight)'") }
         var timeColumn = try data["time"]?.string("data.time")
         let test = try data["test"].map { value in
             let path = try value.string("data.test")
@@ -160,7 +166,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
                 name: try service.string("data.feature_service"),
                 labels: try data.required("labels", in: "data (with feature_service)", at: node).string("data.labels"),
                 extraFeatures: try data["extra_features"]?.strings("data.extra_features") ?? [])
-            return (source, label, timeColumn, test)
+            return (source, label, weight, timeColumn, test)
         }
         guard let table = data["train"] else { throw node.fail("data needs feature_service (with labels) or train (a Parquet or CSV file)") }
         for key in ["labels", "extra_features"] where data[key] != nil {
@@ -168,7 +174,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
         }
         let path = try table.string("data.train")
         guard path.hasSuffix(".parquet") || path.hasSuffix(".csv") else { throw table.fail("data.train must be a .parquet or .csv file") }
-        return (.table(path: path), label, timeColumn, test)
+        return (.table(path: path), label, weight, timeColumn, test)
     }
 
     /// `model: NAME` or `model: {name, alias}`.

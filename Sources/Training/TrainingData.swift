@@ -12,6 +12,8 @@ struct TrainingData: Sendable {
     var frame: DataFrame
     /// Class indices (classifiers) or values (regression), one per row of `frame`.
     var labels: [Double]
+    /// Each row's sample weight (`data.weight`), if the config names a weight column.
+    var weights: [Double]?
     var task: LearningTask
     /// Multiclass class names, in index order.
     var classes: [String]?
@@ -58,6 +60,19 @@ struct TrainingData: Sendable {
             throw KiteError.invalidArgument("\(configuration.file): \(rows.rowCount) rows have a label; training needs at least 2")
         }
         let (labels, task, classes) = try encode(try rows.column(configuration.label), task: configuration.task, file: configuration.file)
+        var weights: [Double]?
+        if let name = configuration.weightColumn {
+            guard let column = rows[name], column.type.isNumeric || column.type == .bool else {
+                throw KiteError.invalidArgument("\(configuration.file): data.weight names '\(name)', which is not a numeric column of the data")
+            }
+            if column.nullCount > 0 {
+                throw KiteError.invalidArgument("\(configuration.file): \(column.nullCount) labelled rows have no weight in '\(name)'; give every row one")
+            }
+            weights = column.doubles()
+            do { try SampleWeights.check(weights, rows: rows.rowCount) } catch let error as KiteError {
+                throw KiteError.invalidArgument("\(configuration.file): data.weight '\(name)': \(error.message)")
+            }
+        }
         var times: [Double]?
         if let name = configuration.timeColumn {
             guard let column = rows[name] else { throw KiteError.invalidArgument("\(configuration.file): the data has no time column '\(name)'") }
@@ -68,7 +83,7 @@ struct TrainingData: Sendable {
         metadata.task = task.rawValue
         metadata.classes = classes
         return TrainingData(
-            frame: rows, labels: labels, task: task, classes: classes, features: features, times: times, droppedRows: dropped,
+            frame: rows, labels: labels, weights: weights, task: task, classes: classes, features: features, times: times, droppedRows: dropped,
             testRows: testRows, metadata: metadata)
     }
 
@@ -139,7 +154,7 @@ struct TrainingData: Sendable {
                 return type.isNumeric && type != .timestamp && type != .date || type == .bool || type == .string
             }
         }
-        let features = candidates.filter { $0 != configuration.label && !configuration.exclude.contains($0) }
+        let features = candidates.filter { $0 != configuration.label && $0 != configuration.weightColumn && !configuration.exclude.contains($0) }
         guard !features.isEmpty else { throw KiteError.invalidArgument("\(configuration.file): no feature columns are left to learn from") }
         return features
     }

@@ -38,6 +38,7 @@ extension TrainingJob {
             "test_rows": String(data.metadata.testRows),
         ]
         if configuration.crossValidationFolds > 0 { params["cross_validation_folds"] = String(configuration.crossValidationFolds) }
+        if let weight = configuration.weightColumn { params["weight"] = weight }
         if let service = data.metadata.featureService { params["feature_service"] = service }
         switch configuration.learner {
         case .gbdt(let parameters):
@@ -57,7 +58,7 @@ extension TrainingJob {
     /// on the same rows; otherwise (and for metrics a re-score cannot give, such as cross-validation's) the metrics
     /// its run recorded. Nil when there is no champion.
     func champion(
-        _ registry: RegistryStore, artifacts: ArtifactStore, test: DataFrame, labels: [Double], data: TrainingData
+        _ registry: RegistryStore, artifacts: ArtifactStore, test: DataFrame, labels: [Double], weights: [Double]?, data: TrainingData
     ) async throws -> TrainingResult.Champion? {
         guard let name = configuration.modelName, configuration.gates.contains(where: \.needsChampion) else { return nil }
         let version: ModelVersion
@@ -72,7 +73,7 @@ extension TrainingJob {
         if let model = try? await ModelLoader.model(of: version, reference: "\(name)@champion", registry: registry, artifacts: artifacts),
             model.signature.task == data.task, model.signature.classes == data.classes,
             model.signature.inputs.allSatisfy({ test[$0.name] != nil }),
-            let scores = try? evaluate(model, test, labels, task: data.task)
+            let scores = try? evaluate(model, test, labels, weights: weights, task: data.task)
         {
             metrics.merge(scores) { _, new in new }
             rescored = true

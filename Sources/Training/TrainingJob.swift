@@ -57,6 +57,8 @@ public struct TrainingJob: Sendable {
         let test = try data.frame.take(testRows)
         let trainLabels = trainRows.map { data.labels[$0] }
         let testLabels = testRows.map { data.labels[$0] }
+        let trainWeights = data.weights.map { weights in trainRows.map { weights[$0] } }
+        let testWeights = data.weights.map { weights in testRows.map { weights[$0] } }
 
         let experimentID = try await experiment(registry)
         let run = try await registry.createRun(experimentID: experimentID, name: configuration.runName ?? configuration.learner.name, tags: tags(data))
@@ -64,16 +66,16 @@ public struct TrainingJob: Sendable {
             try await registry.log(runID: run.id, params: try params(data))
             onProgress?(.stage("training"))
             let fitted = try await fit(
-                train, trainLabels, data: data, times: data.times.map { times in trainRows.map { times[$0] } },
-                monitor: (test, testLabels), reportRounds: true)
+                train, trainLabels, weights: trainWeights, data: data, times: data.times.map { times in trainRows.map { times[$0] } },
+                monitor: (test, testLabels, testWeights), reportRounds: true)
             var model = fitted.model
-            var metrics = try evaluate(model, test, testLabels, task: data.task)
+            var metrics = try evaluate(model, test, testLabels, weights: testWeights, task: data.task)
             model.metrics = metrics
             if configuration.crossValidationFolds > 0 {
                 onProgress?(.stage("cross-validating (\(configuration.crossValidationFolds) folds)"))
-                metrics.merge(try await crossValidate(train, trainLabels, data: data)) { a, _ in a }
+                metrics.merge(try await crossValidate(train, trainLabels, weights: trainWeights, data: data)) { a, _ in a }
             }
-            let champion = try await self.champion(registry, artifacts: artifacts, test: test, labels: testLabels, data: data)
+            let champion = try await self.champion(registry, artifacts: artifacts, test: test, labels: testLabels, weights: testWeights, data: data)
             let outcomes = try configuration.gates.map { try $0.check(metrics, champion: champion?.metrics) }
             let passed = outcomes.allSatisfy(\.passed)
             model.training["run_id"] = run.id
@@ -136,9 +138,10 @@ public struct TrainingJob: Sendable {
 
     /// Fits the preprocessing and the learner on `frame`. A GBDT that stops early holds out the last
     /// `validation_fraction` of the training rows (by time when there are times) to stop on; otherwise the
-    /// `monitor` set's loss is only recorded each round.
+    /// `monitor` set's loss is only recorded each round. `weights` (and the monitor's) weigh the rows.
     func fit(
-        _ frame: DataFrame, _ labels: [Double], data: TrainingData, times: [Double]?, monitor: (DataFrame, [Double])?, reportRounds: Bool
+        _ frame: DataFrame, _ labels: [Double], weights: [Double]?, data: TrainingData, times: [Double]?,
+        monitor: (DataFrame, [Double], [Double]?)?, reportRounds: Bool
     ) async throws -> Fitted {
         let preprocessor = try Preprocessor.fit(specs(data), features: data.features, on: frame)
         let x = try preprocessor.transform(frame)
@@ -152,16 +155,21 @@ public struct TrainingJob: Sendable {
             curveName = (parameters.earlyStoppingRounds > 0 ? "valid_" : "test_") + parameters.objective.lossName
             var fitX = x
             var fitLabels = labels
+            var fitWeights = weights
             var validation: (features: Matrix, labels: [Double])?
+            var validationWeights: [Double]?
             if parameters.earlyStoppingRounds > 0 {
                 let (inner, held) =
                     try times.map { try DataSplit.byTime($0, testFraction: configuration.split.validationFraction) }
                     ?? DataSplit.random(rows: x.rows, testFraction: configuration.split.validationFraction, seed: configuration.split.seed &+ 1)
                 fitX = try Self.rows(x, inner)
                 fitLabels = inner.map { labels[$0] }
+                fitWeights = weights.map { weights in inner.map { weights[$0] } }
                 validation = (try Self.rows(x, held), held.map { labels[$0] })
+                validationWeights = weights.map { weights in held.map { weights[$0] } }
             } else if let monitor {
                 validation = (try preprocessor.transform(monitor.0), monitor.1)
+                validationWeights = monitor.2
             }
             let recorder = CurveRecorder()
             let total = parameters.numIterations
@@ -171,18 +179,20 @@ public struct TrainingJob: Sendable {
                 if let loss { recorder.append(loss) }
                 progress?(.round(round, of: total, metric: metric, loss: loss))
             }
-            let (trainX, trainY, validationSet) = (fitX, fitLabels, validation)
-            let trees = try await Parallel.map(1) { _ in try trainer.fit(features: trainX, labels: trainY, validation: validationSet) }[0]
+            let (trainX, trainY, trainW, validationSet, validationW) = (fitX, fitLabels, fitWeights, validation, validationWeights)
+            let trees = try await Parallel.map(1) { _ in
+                try trainer.fit(features: trainX, labels: trainY, weights: trainW, validation: validationSet, validationWeights: validationW)
+            }[0]
             curve = recorder.values
             rounds = trees.rounds
             learner = .gbdt(trees)
         case .logistic(let c, let l1Ratio, let iterations):
             learner = .linear(
                 try await Parallel.map(1) { _ in
-                    try LinearTrainer.logistic(features: x, labels: labels, c: c, l1Ratio: l1Ratio, maxIterations: iterations)
+                    try LinearTrainer.logistic(features: x, labels: labels, c: c, l1Ratio: l1Ratio, maxIterations: iterations, weights: weights)
                 }[0])
         case .ridge(let alpha):
-            learner = .linear(try await Parallel.map(1) { _ in try LinearTrainer.ridge(features: x, targets: labels, alpha: alpha) }[0])
+            learner = .linear(try await Parallel.map(1) { _ in try LinearTrainer.ridge(features: x, targets: labels, alpha: alpha, weights: weights) }[0])
         }
         let signature = ModelFile.Signature(
             inputs: data.features.map { .init(name: $0, type: frame[$0]?.type ?? .float64, nullable: (frame[$0]?.nullCount ?? 0) > 0) },
@@ -240,24 +250,30 @@ public struct TrainingJob: Sendable {
         return try Matrix(rows: indices.count, columns: matrix.columns, values: values)
     }
 
-    /// Every metric of `model` on `frame`.
-    func evaluate(_ model: ModelFile, _ frame: DataFrame, _ labels: [Double], task: LearningTask) throws -> [String: Double] {
+    /// Every metric of `model` on `frame`, its rows weighed by `weights` if given.
+    func evaluate(_ model: ModelFile, _ frame: DataFrame, _ labels: [Double], weights: [Double]?, task: LearningTask) throws -> [String: Double] {
         switch task {
         case .regression:
-            return try ModelEvaluation.metrics(task: task, labels: labels, predictions: try model.predict(frame))
+            return try ModelEvaluation.metrics(task: task, labels: labels, predictions: try model.predict(frame), weights: weights)
         case .binary, .multiclass:
-            return try ModelEvaluation.metrics(task: task, labels: labels, probabilities: try model.probabilities(frame), threshold: configuration.threshold)
+            return try ModelEvaluation.metrics(
+                task: task, labels: labels, probabilities: try model.probabilities(frame), threshold: configuration.threshold, weights: weights)
         }
     }
 
     /// k-fold cross-validation over the training rows: each metric's mean and standard deviation over the folds
     /// (`cv_auc_mean`, `cv_auc_std`, …).
-    func crossValidate(_ frame: DataFrame, _ labels: [Double], data: TrainingData) async throws -> [String: Double] {
+    func crossValidate(_ frame: DataFrame, _ labels: [Double], weights: [Double]?, data: TrainingData) async throws -> [String: Double] {
         var perFold: [[String: Double]] = []
         for (fold, split) in try DataSplit.kFold(rows: frame.rowCount, k: configuration.crossValidationFolds, seed: configuration.split.seed).enumerated() {
             onProgress?(.stage("cross-validation fold \(fold + 1) of \(configuration.crossValidationFolds)"))
-            let fitted = try await fit(try frame.take(split.train), split.train.map { labels[$0] }, data: data, times: nil, monitor: nil, reportRounds: false)
-            perFold.append(try evaluate(fitted.model, try frame.take(split.test), split.test.map { labels[$0] }, task: data.task))
+            let fitted = try await fit(
+                try frame.take(split.train), split.train.map { labels[$0] }, weights: weights.map { w in split.train.map { w[$0] } }, data: data,
+                times: nil, monitor: nil, reportRounds: false)
+            perFold.append(
+                try evaluate(
+                    fitted.model, try frame.take(split.test), split.test.map { labels[$0] }, weights: weights.map { w in split.test.map { w[$0] } },
+                    task: data.task))
         }
         var result: [String: Double] = [:]
         for name in Set(perFold.flatMap(\.keys)) {

@@ -111,6 +111,55 @@ import Training
         #expect(model.signature.inputs.map(\.name) == ["a", "b", "c", "region"] && model.signature.task == .regression)
     }
 
+    /// `data.weight`: the rows are weighted in training and in every recorded metric, and the column is no feature.
+    @Test func sampleWeightsWeighTrainingAndMetrics() async throws {
+        let directory = try TemporaryDirectory()
+        let project = try await Self.project(directory)
+        let frame = try await ParquetReader(path: project + "/data/table.parquet").read()
+        let weights: [Double] = (0..<frame.rowCount).map { row -> Double in
+            let base = Double(1 + row % 3)
+            return row % 7 == 0 ? base / 4 : base
+        }
+        let weighted = try DataFrame(Array(zip(frame.schema.names, frame.columns)) + [("w", DataColumn.float64s(weights))])
+        try await ParquetWriter.write(weighted, to: project + "/data/weighted.parquet")
+        for learner in ["gbdt", "logistic"] {
+            let (status, json, errors) = try Self.train(
+                project, "weighted.yaml",
+                """
+                data: {train: data/weighted.parquet, label: y, weight: w}
+                exclude: [id, price, tier]
+                learner: \(learner)
+                split: {method: random, test_fraction: 0.3, seed: 2}
+                """)
+            #expect(status == 0, "\(errors)")
+            let runID = json["run_id"] as? String ?? ""
+            let run = try await RegistryStore.withStore(url: "sqlite:\(project)/.kite/registry.db", logger: Logger(label: "test")) {
+                try await $0.run(id: runID)
+            }
+            #expect(run.params["weight"] == "w")
+            let model = try ModelFile.load(path: project + "/.kite/artifacts/1/\(runID)/artifacts/model/model.json")
+            #expect(!model.signature.inputs.map(\.name).contains("w"))
+            // The recorded metrics are the weighted ones of the saved model on the test rows (labelled rows only).
+            let y = try weighted.column("y")
+            let labelled = try weighted.filter((0..<weighted.rowCount).map { !y.isNull($0) })
+            let test = try labelled.take(try DataSplit.random(rows: labelled.rowCount, testFraction: 0.3, seed: 2).test)
+            let labels = try test.column("y").doubles()
+            let scores = try model.probabilities(test).map { $0[1] }
+            let auc = try BinaryMetrics.rocAUC(labels: labels, scores: scores, weights: try test.column("w").doubles())
+            #expect(run.metrics["auc"]?.value == auc, "\(learner): recorded \(run.metrics["auc"]?.value ?? .nan), weighted \(auc)")
+            #expect(try BinaryMetrics.rocAUC(labels: labels, scores: scores) != auc)
+        }
+        // A negative weight, or a weight column that is not there: clear errors naming the config.
+        var bad = weights
+        bad[5] = -1
+        try await ParquetWriter.write(
+            try DataFrame(Array(zip(frame.schema.names, frame.columns)) + [("w", DataColumn.float64s(bad))]), to: project + "/data/bad.parquet")
+        let negative = try Self.train(project, "bad.yaml", "data: {train: data/bad.parquet, label: y, weight: w}\nexclude: [id, price, tier]\n")
+        #expect(negative.status != 0 && negative.errors.contains("bad.yaml: data.weight 'w': weights must be finite numbers ≥ 0"), "\(negative.errors)")
+        let missing = try Self.train(project, "missing.yaml", "data: {train: data/table.parquet, label: y, weight: nope}\n")
+        #expect(missing.status != 0 && missing.errors.contains("data.weight names 'nope'"), "\(missing.errors)")
+    }
+
     @Test func multiclassFromCSVScoresPerClassProbabilities() async throws {
         let directory = try TemporaryDirectory()
         let project = try await Self.project(directory)
