@@ -19,6 +19,7 @@ import Learning
 ///   test: data/test.parquet          # optional: a separate test set, shaped like the training data (no split then)
 /// features: [...]                    # default: the service's features, or every other column of the table
 /// exclude: [...]
+/// categorical: [merchant_id]         # gbdt: split these (codes ≥ 0) by category; string columns always are
 /// task: binary                       # default: inferred from the label (0/1 or bool → binary, string → multiclass, else regression)
 /// preprocessing:
 ///   amount: [{impute: median, indicator: true}, log1p, standardize]
@@ -85,6 +86,8 @@ public struct TrainingConfiguration: Sendable, Hashable {
     /// The feature columns, if listed; otherwise every candidate column.
     public var features: [String]?
     public var exclude: [String]
+    /// Numeric columns of category codes a GBDT splits by category (string columns are, always).
+    public var categorical: [String]
     public var task: LearningTask?
     public var preprocessing: [ColumnSpec]
     public var learner: Learner
@@ -113,7 +116,7 @@ public struct TrainingConfiguration: Sendable, Hashable {
         let map = try root.mapping(
             "the training config",
             allowed: [
-                "experiment", "model", "data", "features", "exclude", "task", "preprocessing", "learner", "params", "split",
+                "experiment", "model", "data", "features", "exclude", "categorical", "task", "preprocessing", "learner", "params", "split",
                 "cross_validation", "gates", "run_name", "threshold",
             ])
         let data = try parseData(try map.required("data", in: "the training config", at: root))
@@ -125,6 +128,9 @@ public struct TrainingConfiguration: Sendable, Hashable {
             task = value
         }
         let learner = try parseLearner(map, root: root, overrides: overrides, task: &task)
+        if let node = map["categorical"], learner.name != "gbdt" {
+            throw node.fail("categorical is for learner gbdt (linear models one-hot encode string columns)")
+        }
         var split = try parseSplit(map["split"], timeColumn: data.timeColumn)
         if data.test != nil {
             guard map["split"] == nil else { throw (map["split"] ?? root).fail("split and data.test both choose the test rows; give one") }
@@ -142,7 +148,8 @@ public struct TrainingConfiguration: Sendable, Hashable {
         return TrainingConfiguration(
             file: file, experiment: try map["experiment"]?.string("experiment"), modelName: modelName, modelAlias: modelAlias,
             data: data.source, testPath: data.test, label: data.label, weightColumn: data.weight, timeColumn: data.timeColumn,
-            features: try map["features"]?.strings("features"), exclude: try map["exclude"]?.strings("exclude") ?? [], task: task,
+            features: try map["features"]?.strings("features"), exclude: try map["exclude"]?.strings("exclude") ?? [],
+            categorical: try map["categorical"]?.strings("categorical") ?? [], task: task,
             preprocessing: try map["preprocessing"].map(parsePreprocessing) ?? [], learner: learner, split: split,
             crossValidationFolds: folds, gates: gates, runName: try map["run_name"]?.string("run_name"), threshold: threshold)
     }

@@ -151,7 +151,8 @@ public struct TrainingJob: Sendable {
         var rounds: Int?
         switch configuration.learner {
         case .gbdt(let configured):
-            let parameters = try Self.parameters(configured, for: data, file: configuration.file)
+            var parameters = try Self.parameters(configured, for: data, file: configuration.file)
+            parameters.categoricalFeatures = try categoricalOutputs(preprocessor)
             curveName = (parameters.earlyStoppingRounds > 0 ? "valid_" : "test_") + parameters.objective.lossName
             var fitX = x
             var fitLabels = labels
@@ -203,6 +204,31 @@ public struct TrainingJob: Sendable {
         return Fitted(
             model: model, curve: curve, curveName: curveName, rounds: rounds,
             importance: Self.importance(learner, names: preprocessor.outputNames))
+    }
+
+    /// The preprocessed features a GBDT splits by category: every ordinal-encoded string column, and the numeric
+    /// columns the config names in `categorical` (passed through unchanged: their values are the codes).
+    func categoricalOutputs(_ preprocessor: Preprocessor) throws -> Set<Int> {
+        var outputs = Set<Int>()
+        var position = 0
+        for column in preprocessor.columns {
+            let width = Preprocessor.outputNames(column).count
+            defer { position += width }
+            let named = configuration.categorical.contains(column.column)
+            if column.encoding == .ordinal {
+                outputs.insert(position)
+            } else if named {
+                guard column.encoding == nil, column.steps.isEmpty, width == 1 else {
+                    throw KiteError.invalidArgument(
+                        "\(configuration.file): categorical column '\(column.column)' has preprocessing; its values must reach the trees as codes")
+                }
+                outputs.insert(position)
+            }
+        }
+        for name in configuration.categorical where !preprocessor.columns.contains(where: { $0.column == name }) {
+            throw KiteError.invalidArgument("\(configuration.file): categorical names '\(name)', which is not a feature")
+        }
+        return outputs
     }
 
     /// GBDT parameters with the objective the data's task needs: binary, multiclass (with its class count), or

@@ -139,6 +139,9 @@ import Training
             #expect(run.params["weight"] == "w")
             let model = try ModelFile.load(path: project + "/.kite/artifacts/1/\(runID)/artifacts/model/model.json")
             #expect(!model.signature.inputs.map(\.name).contains("w"))
+            if case .gbdt(let trees) = model.learner {
+                #expect(trees.trees.contains { $0.categories != nil }, "the string column 'region' is split by category")
+            }
             // The recorded metrics are the weighted ones of the saved model on the test rows (labelled rows only).
             let y = try weighted.column("y")
             let labelled = try weighted.filter((0..<weighted.rowCount).map { !y.isNull($0) })
@@ -251,6 +254,8 @@ import Training
             ("data: {train: t.parquet, label: y}\ngates: ['auc => 0.8']\n", "not a metric name"),
             ("data: {train: t.parquet, label: y}\ngates: ['auc >= champion.auc * 2']\n", "only '+ NUMBER' or '- NUMBER'"),
             ("data: {label: y}\n", "data needs feature_service (with labels) or train"),
+            ("data: {train: t.parquet, label: y}\nlearner: ridge\ncategorical: [a]\n", "x.yaml:3: categorical is for learner gbdt"),
+            ("data: {train: t.parquet, label: y, weight: y}\n", "data.weight and data.label name the same column"),
             ("data: {train: t.json, label: y}\n", "must be a .parquet or .csv file"),
             ("data: {train: t.parquet, label: y}\nsplit: {method: time}\n", "a time split needs data.time"),
             ("data: {train: t.parquet, label: y}\npreprocessing: {a: [square]}\n", "unknown step 'square'"),

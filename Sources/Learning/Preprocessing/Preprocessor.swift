@@ -99,7 +99,9 @@ public struct Preprocessor: Sendable, Hashable, Codable {
         }
     }
 
-    static func outputNames(_ column: FittedColumn) -> [String] {
+    /// The names of the outputs one fitted column makes (one per category when one-hot encoded, a missing
+    /// indicator after an imputed value).
+    public static func outputNames(_ column: FittedColumn) -> [String] {
         switch column.encoding {
         case .oneHot?: return column.categories.map { "\(column.column)=\($0)" }
         case .ordinal?: return [column.column]

@@ -2,16 +2,27 @@ import KiteCore
 
 /// Quantile bins of each feature, as LightGBM makes them: up to `maxBins − 1` value bins found on a sample, with
 /// bin 0 for missing values (NaN). A value goes to bin `1 + (number of thresholds below it)`, so `x ≤ threshold[k]`
-/// is exactly `bin ≤ k + 1`.
+/// is exactly `bin ≤ k + 1`. A categorical feature has one bin per category code instead: code c (the value
+/// truncated toward zero) in bin c + 1, and a missing, negative or unseen code in bin 0.
 public struct FeatureBins: Sendable, Hashable, Codable {
     /// Per feature, the ascending split thresholds (midpoints between neighbouring sample values).
     public var thresholds: [[Double]]
+    /// Per feature, its number of categories (codes 0 ..< n), or 0 for a numeric feature; absent when none is
+    /// categorical.
+    public var categoryCounts: [Int]?
 
     /// The number of bins of `feature`, the missing bin included.
-    public func binCount(_ feature: Int) -> Int { thresholds[feature].count + 2 }
+    public func binCount(_ feature: Int) -> Int {
+        if let categories = categoryCounts?[feature], categories > 0 { return categories + 1 }
+        return thresholds[feature].count + 2
+    }
 
-    /// Bins for the columns of `features`, from at most `sampleSize` rows picked by `seed`.
-    public init(features: Matrix, maxBins: Int, sampleSize: Int = 200_000, seed: UInt64) throws {
+    /// Whether `feature` is binned by category.
+    public func isCategorical(_ feature: Int) -> Bool { (categoryCounts?[feature] ?? 0) > 0 }
+
+    /// Bins for the columns of `features`, from at most `sampleSize` rows picked by `seed`; the `categorical`
+    /// columns hold category codes, at most `maxBins` − 1 of them.
+    public init(features: Matrix, maxBins: Int, sampleSize: Int = 200_000, seed: UInt64, categorical: Set<Int> = []) throws {
         guard (3...256).contains(maxBins) else { throw KiteError.invalidArgument("max_bins must be between 3 and 256, not \(maxBins)") }
         var rows = Array(0..<features.rows)
         if rows.count > sampleSize {
@@ -19,8 +30,24 @@ public struct FeatureBins: Sendable, Hashable, Codable {
             rows.shuffle(using: &generator)
             rows = Array(rows.prefix(sampleSize)).sorted()
         }
+        if !categorical.isEmpty {
+            categoryCounts = try (0..<features.columns).map { column in
+                guard categorical.contains(column) else { return 0 }
+                var largest = -1
+                for row in 0..<features.rows {
+                    let value = features[row, column]
+                    if value > -1, value < 1e9 { largest = Swift.max(largest, Int(value)) }
+                }
+                guard largest + 1 <= maxBins - 1 else {
+                    throw KiteError.invalidArgument(
+                        "categorical feature \(column) has codes up to \(largest); at most \(maxBins - 1) categories fit max_bin \(maxBins)")
+                }
+                return Swift.max(largest + 1, 1)
+            }
+        }
         let valueBins = maxBins - 1
         thresholds = (0..<features.columns).map { column in
+            if categorical.contains(column) { return [] }
             var values = rows.map { features[$0, column] }.filter { !$0.isNaN }
             values.sort()
             var distinct: [Double] = []
@@ -63,6 +90,10 @@ public struct FeatureBins: Sendable, Hashable, Codable {
     @inline(__always)
     public func bin(_ value: Double, feature: Int) -> UInt8 {
         if value.isNaN { return 0 }
+        if let categories = categoryCounts?[feature], categories > 0 {
+            guard value > -1, value < Double(categories) else { return 0 }
+            return UInt8(truncatingIfNeeded: Int(value) + 1)
+        }
         let cuts = thresholds[feature]
         var low = 0
         var high = cuts.count

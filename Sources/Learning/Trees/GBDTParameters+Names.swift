@@ -31,6 +31,11 @@ extension GBDTParameters {
             { $0.earlyStoppingRounds = try whole($1, "early_stopping_round") }
         ),
         ("alpha", [], { $0.alpha = $1 }),
+        ("max_cat_to_onehot", [], { $0.maxCatToOnehot = try whole($1, "max_cat_to_onehot") }),
+        ("cat_smooth", [], { $0.catSmooth = $1 }),
+        ("cat_l2", [], { $0.catL2 = $1 }),
+        ("max_cat_threshold", [], { $0.maxCatThreshold = try whole($1, "max_cat_threshold") }),
+        ("min_data_per_group", [], { $0.minDataPerGroup = try whole($1, "min_data_per_group") }),
         ("scale_pos_weight", [], { $0.scalePosWeight = $1 }),
         (
             "is_unbalance", ["unbalance", "unbalanced_sets"],
@@ -107,13 +112,22 @@ extension GBDTParameters {
             "min_gain_to_split": String(minGainToSplit), "max_bin": String(maxBins), "bagging_fraction": String(baggingFraction),
             "bagging_freq": String(baggingFrequency), "feature_fraction": String(featureFraction),
             "early_stopping_round": String(earlyStoppingRounds), "seed": String(seed), "num_threads": String(numThreads),
-        ].merging(metric.isEmpty ? [:] : ["metric": metric]) { a, _ in a }.merging(
+        ].merging(metric.isEmpty ? [:] : ["metric": metric]) { a, _ in a }.merging(categoricalNamed) { a, _ in a }.merging(
             objective == .multiclass
                 ? ["num_class": String(numClass)]
                 : objective == .huber
                     ? ["alpha": String(alpha)]
                     : objective == .binary ? ["scale_pos_weight": String(scalePosWeight), "is_unbalance": String(isUnbalance)] : [:]
         ) { a, _ in a }
+    }
+
+    /// The categorical settings by name, when some feature is categorical.
+    private var categoricalNamed: [String: String] {
+        guard !categoricalFeatures.isEmpty else { return [:] }
+        return [
+            "max_cat_to_onehot": String(maxCatToOnehot), "cat_smooth": String(catSmooth), "cat_l2": String(catL2),
+            "max_cat_threshold": String(maxCatThreshold), "min_data_per_group": String(minDataPerGroup),
+        ]
     }
 
     private static func whole(_ value: Double, _ name: String) throws -> Int {

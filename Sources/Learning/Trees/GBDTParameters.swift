@@ -47,6 +47,21 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
     public var isUnbalance = false
     /// LightGBM's `num_threads`, kept for the run's record: Kite trains on every core (0, LightGBM's default).
     public var numThreads = 0
+    /// The features (matrix columns) split on as categories — their values are category codes 0, 1, …; a missing
+    /// or negative code is missing — as LightGBM's `categorical_feature` does.
+    public var categoricalFeatures: Set<Int> = []
+    /// A categorical feature with at most this many categories is split one category against the rest.
+    public var maxCatToOnehot = 4
+    /// Smoothing of a category's gradient/hessian ratio (the order categories are tried in); categories with fewer
+    /// rows than this are left out of many-vs-many splits.
+    public var catSmooth = 10.0
+    /// Extra L2 regularization of many-vs-many categorical splits.
+    public var catL2 = 10.0
+    /// At most this many categories on the smaller side of a many-vs-many split.
+    public var maxCatThreshold = 32
+    /// Rows a group of categories needs before a categorical split may end after it.
+    public var minDataPerGroup = 100
+
     /// LightGBM's `metric`, kept for the run's record (every metric of the task is computed at the end; early
     /// stopping watches the objective's loss). Empty: not given.
     public var metric = ""
@@ -89,5 +104,9 @@ public struct GBDTParameters: Sendable, Hashable, Codable {
         try require(alpha > 0 && alpha.isFinite, "alpha must be > 0, not \(alpha)")
         try require(scalePosWeight > 0 && scalePosWeight.isFinite, "scale_pos_weight must be > 0, not \(scalePosWeight)")
         try require(earlyStoppingRounds >= 0, "early_stopping_rounds must be ≥ 0, not \(earlyStoppingRounds)")
+        try require(maxCatToOnehot >= 1, "max_cat_to_onehot must be at least 1, not \(maxCatToOnehot)")
+        try require(catSmooth >= 0 && catL2 >= 0, "cat_smooth and cat_l2 must be ≥ 0")
+        try require(maxCatThreshold >= 1, "max_cat_threshold must be at least 1, not \(maxCatThreshold)")
+        try require(minDataPerGroup >= 1, "min_data_per_group must be at least 1, not \(minDataPerGroup)")
     }
 }

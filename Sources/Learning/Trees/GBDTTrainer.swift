@@ -69,7 +69,7 @@ public struct GBDTTrainer: Sendable {
             }
             var learned = false
             for output in 0..<outputs {
-                var (tree, nodeBins, leafRanges) = gradients.withUnsafeBufferPointer { all in
+                var (tree, nodeSplits, leafRanges) = gradients.withUnsafeBufferPointer { all in
                     grower.grow(gradients: UnsafeBufferPointer(rebasing: all[output * n..<(output + 1) * n]), allowedFeatures: allowed, model: &model)
                 }
                 if parameters.objective.renewsLeaves {
@@ -80,7 +80,7 @@ public struct GBDTTrainer: Sendable {
                     }
                 }
                 learned = learned || !tree.feature.isEmpty
-                Self.add(tree, to: &scores, offset: output * n, grower: grower, nodeBins: nodeBins, leafRanges: leafRanges, bagging: bagging)
+                Self.add(tree, to: &scores, offset: output * n, grower: grower, nodeSplits: nodeSplits, leafRanges: leafRanges, bagging: bagging)
                 if let validation {
                     let base = output * validation.features.rows
                     validation.features.values.withUnsafeBufferPointer { all in
@@ -113,7 +113,8 @@ public struct GBDTTrainer: Sendable {
     /// Adds a new tree's output to the training scores: through each leaf's rows when every row was in the
     /// tree, by walking the binned rows otherwise.
     private static func add(
-        _ tree: DecisionTree, to scores: inout [Double], offset: Int, grower: TreeGrower, nodeBins: [Int], leafRanges: [Range<Int>], bagging: Bool
+        _ tree: DecisionTree, to scores: inout [Double], offset: Int, grower: TreeGrower, nodeSplits: [TreeGrower.Split], leafRanges: [Range<Int>],
+        bagging: Bool
     ) {
         scores.withUnsafeMutableBufferPointer { scores in
             grower.order.withUnsafeBufferPointer { order in
@@ -121,7 +122,7 @@ public struct GBDTTrainer: Sendable {
                 if bagging {
                     Parallel.forEachChunk(grower.rows, minimumChunk: 50_000) { _, range in
                         let (scores, _) = buffers.value
-                        for row in range { scores[offset + row] += tree.leafValues[grower.leaf(ofRow: row, tree: tree, nodeBins: nodeBins)] }
+                        for row in range { scores[offset + row] += tree.leafValues[grower.leaf(ofRow: row, tree: tree, nodeSplits: nodeSplits)] }
                     }
                 } else {
                     // Every row is in exactly one leaf's range.

@@ -26,7 +26,7 @@ struct TreeGrower {
     init(parameters: GBDTParameters, features: Matrix) throws {
         guard features.rows < Int(UInt32.max) else { throw KiteError.invalidArgument("training is limited to \(UInt32.max - 1) rows") }
         self.parameters = parameters
-        bins = try FeatureBins(features: features, maxBins: parameters.maxBins, seed: parameters.seed)
+        bins = try FeatureBins(features: features, maxBins: parameters.maxBins, seed: parameters.seed, categorical: parameters.categoricalFeatures)
         binned = bins.binned(features)
         rows = features.rows
         var offsets: [Int] = []
@@ -73,13 +73,23 @@ struct TreeGrower {
         var gain: Double
         var leftGradient: Double
         var leftHessian: Double
+        /// A categorical split's bins that go left (a 256-bit set: bin b is bit b % 64 of word b / 64); empty for
+        /// a threshold split. The missing bin 0 always goes right.
+        var categoryBins: [UInt64] = []
+
+        /// Whether a row in `bin` goes left.
+        @inline(__always)
+        func sendsLeft(_ bin: Int) -> Bool {
+            if categoryBins.isEmpty { return bin == 0 ? missingLeft : bin <= self.bin }
+            return categoryBins[bin >> 6] >> UInt64(bin & 63) & 1 == 1
+        }
     }
 
     /// Grows one tree on the active rows, given each row's (gradient, hessian); returns it with each node's
-    /// split bin (for walking binned rows) and each leaf's range of `order`.
+    /// split (for walking binned rows) and each leaf's range of `order`.
     mutating func grow(
         gradients: UnsafeBufferPointer<SIMD2<Double>>, allowedFeatures: [Int], model: inout GradientBoostedTrees
-    ) -> (tree: DecisionTree, nodeBins: [Int], leafRanges: [Range<Int>]) {
+    ) -> (tree: DecisionTree, nodeSplits: [Split], leafRanges: [Range<Int>]) {
         let activeRows = active.count
         order.withUnsafeMutableBufferPointer { order in
             active.withUnsafeBufferPointer { active in
@@ -94,7 +104,8 @@ struct TreeGrower {
         var leaves = [root]
         var tree = DecisionTree()
         tree.nodeCover = []
-        var nodeBins: [Int] = []
+        var nodeSplits: [Split] = []
+        var categorySets: [[UInt32]] = []
         while leaves.count < parameters.numLeaves {
             var chosen: Int?
             for (index, leaf) in leaves.enumerated() {
@@ -107,12 +118,21 @@ struct TreeGrower {
             let middle = partition(parent.start..<parent.end, split)
             let node = tree.feature.count
             tree.feature.append(split.feature)
-            tree.threshold.append(bins.thresholds[split.feature][split.bin - 1])
+            if split.categoryBins.isEmpty {
+                tree.threshold.append(bins.thresholds[split.feature][split.bin - 1])
+                categorySets.append([])
+            } else {
+                // Category c is bin c + 1.
+                var words = [UInt32](repeating: 0, count: (bins.binCount(split.feature) - 1 + 31) / 32)
+                for bin in 1..<bins.binCount(split.feature) where split.sendsLeft(bin) { words[(bin - 1) >> 5] |= 1 << UInt32((bin - 1) & 31) }
+                tree.threshold.append(0)
+                categorySets.append(words)
+            }
             tree.defaultLeft.append(split.missingLeft)
             tree.nodeCover?.append(Double(parent.count))
             tree.left.append(0)
             tree.right.append(0)
-            nodeBins.append(split.bin)
+            nodeSplits.append(split)
             if let parentNode = parent.node {
                 if parent.isLeft { tree.left[parentNode] = node } else { tree.right[parentNode] = node }
             }
@@ -143,16 +163,17 @@ struct TreeGrower {
                 if leaf.isLeft { tree.left[node] = ~number } else { tree.right[node] = ~number }
             }
         }
-        return (tree, nodeBins, leaves.map { $0.start..<$0.end })
+        if categorySets.contains(where: { !$0.isEmpty }) { tree.categories = categorySets }
+        return (tree, nodeSplits, leaves.map { $0.start..<$0.end })
     }
 
     /// The leaf a training row falls into, found on its bins.
-    func leaf(ofRow row: Int, tree: DecisionTree, nodeBins: [Int]) -> Int {
+    func leaf(ofRow row: Int, tree: DecisionTree, nodeSplits: [Split]) -> Int {
         guard !tree.feature.isEmpty else { return 0 }
         var node = 0
         while true {
             let bin = Int(binned[tree.feature[node] * rows + row])
-            let goLeft = bin == 0 ? tree.defaultLeft[node] : bin <= nodeBins[node]
+            let goLeft = nodeSplits[node].sendsLeft(bin)
             let next = goLeft ? tree.left[node] : tree.right[node]
             if next < 0 { return ~next }
             node = next
@@ -261,7 +282,7 @@ struct TreeGrower {
                             for position in start..<(positions.lowerBound + range.upperBound) {
                                 let row = order[position]
                                 let bin = Int(binned[column + Int(row)])
-                                if bin == 0 ? split.missingLeft : bin <= split.bin {
+                                if split.sendsLeft(bin) {
                                     order[left] = row
                                     left += 1
                                 } else {
@@ -307,6 +328,10 @@ struct TreeGrower {
             let base = offsets[feature]
             let binCount = bins.binCount(feature)
             guard binCount > 2 else { continue }  // a constant feature
+            if bins.isCategorical(feature) {
+                if let split = bestCategoricalSplit(leaf, feature: feature, parentGain: parentGain), split.gain > (best?.gain ?? 0) { best = split }
+                continue
+            }
             let missing = leaf.histogram[base]
             for missingLeft in missing.y > 0 ? [false, true] : [false] {
                 var sums = missingLeft ? missing : .zero
@@ -328,9 +353,70 @@ struct TreeGrower {
         return best
     }
 
-    private func leafGain(_ g: Double, _ h: Double) -> Double {
+    /// The best split of a leaf on categorical `feature`, as LightGBM finds it: with few categories
+    /// (`max_cat_to_onehot`), one category against the rest; otherwise the categories (those with at least
+    /// `cat_smooth` rows) ordered by their smoothed gradient/hessian ratio and a prefix of that order (from either
+    /// end, at most `max_cat_threshold` categories, ending only after `min_data_per_group` rows) against the rest,
+    /// its gain regularized by `cat_l2` too. Missing and unseen categories go right.
+    private func bestCategoricalSplit(_ leaf: Leaf, feature: Int, parentGain: Double) -> Split? {
+        let base = offsets[feature]
+        let categories = bins.binCount(feature) - 1
+        let count = leaf.count
+        let countPerHessian = Double(count) / leaf.hessian
+        var best: Split?
+        func consider(_ chosen: [Int], g: Double, h: Double, extraL2: Double) {
+            let rightH = leaf.hessian - h
+            let gain = leafGain(g, h, extraL2: extraL2) + leafGain(leaf.gradient - g, rightH, extraL2: extraL2) - parentGain
+            guard gain > parameters.minGainToSplit, gain > (best?.gain ?? 0) else { return }
+            var set = [UInt64](repeating: 0, count: 4)
+            for bin in chosen { set[bin >> 6] |= 1 << UInt64(bin & 63) }
+            best = Split(feature: feature, bin: 0, missingLeft: false, gain: gain, leftGradient: g, leftHessian: h, categoryBins: set)
+        }
+        func rowCount(_ h: Double) -> Int { Int((h * countPerHessian).rounded()) }
+        if categories <= parameters.maxCatToOnehot {
+            for bin in 1...categories {
+                let (g, h) = (leaf.histogram[base + bin].x, leaf.histogram[base + bin].y)
+                let left = rowCount(h)
+                guard left >= parameters.minDataInLeaf, h >= parameters.minSumHessianInLeaf, count - left >= parameters.minDataInLeaf,
+                    leaf.hessian - h >= parameters.minSumHessianInLeaf
+                else { continue }
+                consider([bin], g: g, h: h, extraL2: 0)
+            }
+            return best
+        }
+        let smooth = parameters.catSmooth
+        let used = (1...categories).filter { Double(rowCount(leaf.histogram[base + $0].y)) >= smooth }.sorted { a, b in
+            let (x, y) = (leaf.histogram[base + a], leaf.histogram[base + b])
+            let (ratioA, ratioB) = (x.x / (x.y + smooth), y.x / (y.y + smooth))
+            return ratioA != ratioB ? ratioA < ratioB : a < b
+        }
+        let most = Swift.min(parameters.maxCatThreshold, (used.count + 1) / 2)
+        for ascending in [true, false] {
+            var chosen: [Int] = []
+            var (g, h) = (0.0, 0.0)
+            var group = 0
+            for step in 0..<Swift.min(used.count, most) {
+                let bin = ascending ? used[step] : used[used.count - 1 - step]
+                chosen.append(bin)
+                g += leaf.histogram[base + bin].x
+                h += leaf.histogram[base + bin].y
+                let rows = rowCount(leaf.histogram[base + bin].y)
+                group += rows
+                let left = rowCount(h)
+                if left < parameters.minDataInLeaf || h < parameters.minSumHessianInLeaf { continue }
+                let right = count - left
+                if right < parameters.minDataInLeaf || right < parameters.minDataPerGroup || leaf.hessian - h < parameters.minSumHessianInLeaf { break }
+                if group < parameters.minDataPerGroup { continue }
+                group = 0
+                consider(chosen, g: g, h: h, extraL2: parameters.catL2)
+            }
+        }
+        return best
+    }
+
+    private func leafGain(_ g: Double, _ h: Double, extraL2: Double = 0) -> Double {
         let t = thresholded(g)
-        return t * t / (h + parameters.lambdaL2)
+        return t * t / (h + parameters.lambdaL2 + extraL2)
     }
 
     private func thresholded(_ g: Double) -> Double {
