@@ -156,6 +156,7 @@ import Testing
             "[generate] 5000 transactions", "[apply] applied definitions version 1", "[dataset] 5000 rows × 7 features",
             "[train] gbdt: holdout AUC", "[train] logistic: holdout AUC", "[register] fraud@champion → version", "[materialize] customer_stats:",
             "[serve] POST /get-online-features", "[predict] POST /v1/models/fraud/predict", "customer 2, amount 250.0: p(fraud) 0.",
+            "[explain] POST /v1/models/fraud/predict {\"explain\": true}", "customer 2, amount 250.0: log-odds ",
             "[batch] kite batch-predict fraud@champion", "5000 of 5000 transactions scored as of their own times",
             "[pipeline] kite pipelines run nightly", "materialize succeeded → score (2 shards) succeeded",
             "[ab] experiment champion-vs-challenger", "fraud_caught per customer: champion", "chance to win",
@@ -182,10 +183,10 @@ import Testing
         let frame = try await ParquetReader(path: scored).read()
         #expect(try frame.column("probability").doubles() == (try model.predict(try await ParquetReader(path: folder + "/data/training_set.parquet").read())))
         let logged = try FileManager.default.subpathsOfDirectory(atPath: folder + "/data/predictions").filter { $0.hasSuffix(".parquet") }
-        // The predict stage's three answers and the A/B stage's 2,000 are in the prediction log.
+        // The predict stage's three answers, the explain stage's one and the A/B stage's 2,000 are in the prediction log.
         var loggedRows = 0
         for file in logged { loggedRows += try await ParquetReader(path: folder + "/data/predictions/" + file).read().rowCount }
-        #expect(!logged.isEmpty && logged.allSatisfy { $0.hasPrefix("model=fraud/date=") } && loggedRows == 2_003, "\(logged) \(loggedRows)")
+        #expect(!logged.isEmpty && logged.allSatisfy { $0.hasPrefix("model=fraud/date=") } && loggedRows == 2_004, "\(logged) \(loggedRows)")
     }
 
     @Test func initWritesTheExampleAndRefusesAFullFolder() throws {
