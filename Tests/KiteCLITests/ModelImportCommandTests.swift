@@ -38,6 +38,16 @@ import Testing
             let compared = try await Subprocess.run(TestEnvironment.python, [peer, "compare", out, kind, predicted])
             #expect(compared.status == 0 && compared.standardOutput == "equal 300\n", "\(model): \(compared.standardError)")
         }
+        // A model trained on pandas category columns takes the categories as strings (unseen and missing ones too).
+        #expect(try await Subprocess.run(TestEnvironment.python, [peer, "pandas", out]).status == 0)
+        let pandas = try await kite(["models", "import", out + "/pandas.txt", "--name", "lgb-pandas"])
+        #expect(pandas.status == 0, "\(pandas.standardError)")
+        let pandasScored = directory.file("pandas-scored.parquet")
+        let pandasRun = try await kite(["predict", "lgb-pandas@v1", "--input", out + "/pandas.parquet", "--out", pandasScored])
+        #expect(pandasRun.status == 0, "\(pandasRun.standardError)")
+        let pandasCompared = try await Subprocess.run(TestEnvironment.python, [peer, "compare", out, "pandas", pandasScored])
+        #expect(pandasCompared.status == 0 && pandasCompared.standardOutput == "equal 300\n", "\(pandasCompared.standardError)")
+
         // The import is a run with the original file beside the converted model.
         let runs = try await kite(["models", "show", "lgb-imported"])
         #expect(runs.standardOutput.contains("version 1: READY"), "\(runs.standardOutput)")

@@ -8,6 +8,9 @@
   compare OUT KIND PREDICTED   checks KIND's (lightgbm or xgboost) predictions in PREDICTED (kite predict's
                     output: probability, or probability_<class>) against OUT/expected.json to 1e-12; prints
                     "equal ROWS"
+  pandas OUT        trains a LightGBM binary Booster on a pandas DataFrame with two `category` columns (strings) and
+                    saves OUT/pandas.txt; writes OUT/pandas.parquet (300 fresh rows with the categories as strings,
+                    some unseen and some missing) and adds LightGBM's predictions to OUT/expected.json as "pandas"
   bad OUT           writes damaged and unsupported models: OUT/truncated.txt, OUT/edited.txt (a child index out of
                     range), OUT/poisson.txt (objective poisson), OUT/linear.txt (linear trees), OUT/gblinear.json
 """
@@ -61,11 +64,40 @@ elif sys.argv[1] == "compare":
     out, kind, predicted = sys.argv[2], sys.argv[3], pq.read_table(sys.argv[4]).to_pydict()
     expected = json.load(open(out + "/expected.json"))[kind]
     for row, want in enumerate(expected):
-        got = [predicted["probability"][row]] if kind == "lightgbm" else [predicted[f"probability_{k}"][row] for k in range(3)]
-        want = [want] if kind == "lightgbm" else want
+        got = [predicted[f"probability_{k}"][row] for k in range(3)] if kind == "xgboost" else [predicted["probability"][row]]
+        want = want if kind == "xgboost" else [want]
         for g, w in zip(got, want):
             assert abs(g - w) <= 1e-12 * max(1, abs(w)), f"row {row}: kite {got}, {kind} {want}"
     print(f"equal {len(expected)}")
+elif sys.argv[1] == "pandas":
+    import lightgbm as lgb
+    import pandas as pd
+
+    out = sys.argv[2]
+    rng = np.random.default_rng(8)
+
+    def frame(n, fresh):
+        colors = ["red", "green", "blue", "teal", "pink"] + (["purple"] if fresh else [])
+        color = rng.choice(colors, n).astype(object)
+        shape = rng.choice(["square", "circle"], n).astype(object)
+        if fresh:
+            color[rng.random(n) < 0.05] = None
+        return pd.DataFrame({"a": rng.normal(size=n), "color": color, "b": rng.normal(size=n), "shape": shape})
+
+    train = frame(4000, False)
+    y = ((train.a > 0) ^ train.color.isin(["red", "teal"]) ^ (train["shape"] == "circle")).astype(int)
+    for column in ("color", "shape"):
+        train[column] = train[column].astype("category")
+    booster = lgb.train({"objective": "binary", "verbose": -1, "num_threads": 2}, lgb.Dataset(train, y), num_boost_round=30)
+    booster.save_model(out + "/pandas.txt")
+    fresh = frame(300, True)
+    fresh.to_parquet(out + "/pandas.parquet")
+    for column in ("color", "shape"):
+        fresh[column] = pd.Categorical(fresh[column], categories=train[column].cat.categories)
+    expected = json.load(open(out + "/expected.json"))
+    expected["pandas"] = booster.predict(fresh).tolist()
+    json.dump(expected, open(out + "/expected.json", "w"))
+    print("pandas")
 elif sys.argv[1] == "bad":
     import lightgbm as lgb
     import xgboost as xgb

@@ -16,6 +16,9 @@ public struct ImportedModel: Sendable {
     public var classes: [String]?
     /// The library's own name of the objective.
     public var objectiveName: String
+    /// For a LightGBM model trained on pandas `category` columns: each such feature's categories, whose positions
+    /// are the codes the trees split on. Those inputs are strings, encoded as pandas encodes them.
+    public var categoryNames: [Int: [String]] = [:]
 
     /// Reads a LightGBM text model or an XGBoost JSON or UBJSON model, told apart by their first bytes (`{` then
     /// `"` is JSON, `{` then a length marker UBJSON); `source` names the file in errors.
@@ -34,22 +37,31 @@ public struct ImportedModel: Sendable {
     }
 
     /// The Kite model file: one input per feature, passed to the trees unchanged — `inputs` renames them (as many
-    /// names as features; types default to `float64`, `int64` for categorical features) — every input nullable,
-    /// since the trees say where a missing value goes.
+    /// names as features; types default to `float64`, `int64` for categorical features, `string` for pandas
+    /// categories, which are encoded to their codes) — every input nullable, since the trees say where a missing
+    /// value goes.
     public func modelFile(inputs: [ModelFile.Signature.Input]? = nil, label: String = "label", training: [String: String] = [:]) throws -> ModelFile {
         let signature =
             inputs
             ?? featureNames.enumerated().map { index, name in
-                ModelFile.Signature.Input(name: name, type: categoricalFeatures.contains(index) ? .int64 : .float64, nullable: true)
+                let type: DataType = categoryNames[index] != nil ? .string : categoricalFeatures.contains(index) ? .int64 : .float64
+                return ModelFile.Signature.Input(name: name, type: type, nullable: true)
             }
         guard signature.count == featureNames.count else {
             throw KiteError.invalidArgument("the signature names \(signature.count) inputs; the model has \(featureNames.count) features")
         }
         guard Set(signature.map(\.name)).count == signature.count else { throw KiteError.invalidArgument("the signature names an input twice") }
-        for input in signature where !(input.type.isNumeric || input.type == .bool) {
-            throw KiteError.invalidArgument("input '\(input.name)' is \(input.type); an imported model takes numbers (categories as their codes)")
+        for (index, input) in signature.enumerated() {
+            if categoryNames[index] != nil {
+                guard input.type == .string else { throw KiteError.invalidArgument("input '\(input.name)' holds pandas categories: it must be a string") }
+            } else if !(input.type.isNumeric || input.type == .bool) {
+                throw KiteError.invalidArgument("input '\(input.name)' is \(input.type); an imported model takes numbers (categories as their codes)")
+            }
         }
-        let columns = signature.map { Preprocessor.FittedColumn(column: $0.name, steps: [], encoding: nil, categories: []) }
+        let columns = signature.enumerated().map { index, input in
+            Preprocessor.FittedColumn(
+                column: input.name, steps: [], encoding: categoryNames[index] == nil ? nil : .ordinal, categories: categoryNames[index] ?? [])
+        }
         let file = ModelFile(
             signature: ModelFile.Signature(
                 inputs: signature.map { ModelFile.Signature.Input(name: $0.name, type: $0.type, nullable: true) }, featureService: nil, label: label,

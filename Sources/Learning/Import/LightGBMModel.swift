@@ -38,6 +38,10 @@ enum LightGBMModel {
         }
         if let current { trees.append(current) }
         guard ended else { throw fail("it ends before 'end of trees' (a truncated file?)") }
+        var pandasCategories: String?
+        while pandasCategories == nil, let raw = lines.next() {
+            if raw.hasPrefix("pandas_categorical:") { pandasCategories = String(raw.dropFirst("pandas_categorical:".count)) }
+        }
         if header["average_output"] != nil {
             throw KiteError.unsupported("\(source) averages its trees (boosting=rf); Kite imports boosted models only")
         }
@@ -65,9 +69,37 @@ enum LightGBMModel {
             model.trees.append(tree.decision)
         }
         do { try model.validate() } catch let error as KiteError { throw fail(error.message) }
-        return ImportedModel(
-            library: "lightgbm", trees: model, featureNames: names, categoricalFeatures: categorical, task: task,
+        // feature_infos marks categorical features with their codes (`0:1:2`) instead of a range (`[lo:hi]`).
+        let infos = (header["feature_infos"] ?? "").split(separator: " ").map(String.init)
+        let categoricalColumns = infos.count == names.count ? infos.indices.filter { infos[$0] != "none" && !infos[$0].hasPrefix("[") } : []
+        var imported = ImportedModel(
+            library: "lightgbm", trees: model, featureNames: names, categoricalFeatures: categorical.union(categoricalColumns), task: task,
             classes: task == .multiclass ? (0..<classes).map(String.init) : nil, objectiveName: header["objective"] ?? "")
+        imported.categoryNames = try categoryNames(pandasCategories, columns: categoricalColumns, source: source)
+        return imported
+    }
+
+    /// The categories of a model trained on a pandas DataFrame's `category` columns (`pandas_categorical:`, one
+    /// list per categorical column in order; a category's code is its position), by feature; empty when the model
+    /// was trained on codes.
+    private static func categoryNames(_ text: String?, columns: [Int], source: String) throws -> [Int: [String]] {
+        guard let text, text != "null", let data = text.data(using: .utf8),
+            let lists = (try? JSONSerialization.jsonObject(with: data)) as? [[Any]]
+        else { return [:] }
+        guard lists.count == columns.count else {
+            throw KiteError.corrupt("\(source): pandas_categorical has \(lists.count) category lists for \(columns.count) categorical features")
+        }
+        var names: [Int: [String]] = [:]
+        for (column, list) in zip(columns, lists) {
+            let strings = list.compactMap { $0 as? String }
+            guard strings.count == list.count else {
+                throw KiteError.unsupported(
+                    "\(source): feature \(column)'s pandas categories are not strings; Kite maps string categories to their codes (pass codes instead: retrain on the category codes)"
+                )
+            }
+            names[column] = strings
+        }
+        return names
     }
 
     /// Kite's objective and task for LightGBM's `objective=` line (`binary sigmoid:1`, `multiclass num_class:3`, …).
