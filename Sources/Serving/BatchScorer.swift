@@ -47,10 +47,12 @@ public struct BatchScorer: Sendable {
         }
     }
 
-    /// `frame`'s columns followed by the prediction columns; an input column with a prediction column's name is
-    /// an error.
-    public func score(_ frame: DataFrame) throws -> DataFrame {
-        let added = try predictions(frame).columns
+    /// `frame`'s columns followed by the prediction columns (and, with `explain`, the explanation columns:
+    /// `Explanations.columns(classes:)`); an input column with an added column's name is an error.
+    public func score(_ frame: DataFrame, explain: Bool = false) throws -> DataFrame {
+        let features = try model.preprocessor.transform(frame)
+        var added = try predictions(features: features).columns
+        if explain { added += try explanations(features: features).columns(classes: model.signature.classes) }
         for (name, _) in added where frame[name] != nil {
             throw KiteError.invalidArgument("the input already has a column '\(name)'; rename it before scoring")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import KiteCore
 import KiteTesting
+import Parquet
 import Testing
 
 /// `kite models import` and MLflow's lightgbm and xgboost flavors, as users bring models to Kite: the real
@@ -38,6 +39,20 @@ import Testing
             let compared = try await Subprocess.run(TestEnvironment.python, [peer, "compare", out, kind, predicted])
             #expect(compared.status == 0 && compared.standardOutput == "equal 300\n", "\(model): \(compared.standardError)")
         }
+        // kite predict --explain: per-input contributions that add up to the log-odds of each probability.
+        let explained = directory.file("explained.parquet")
+        let explaining = try await kite(["predict", "lgb-imported@champion", "--input", out + "/input.parquet", "--out", explained, "--explain"])
+        #expect(explaining.status == 0, "\(explaining.standardError)")
+        let frame = try await ParquetReader(path: explained).read()
+        let probabilities = try frame.column("probability").doubles()
+        let expected = try frame.column("shap_expected_value").doubles()
+        let shap = try (0..<10).map { try frame.column("shap_f\($0)").doubles() }
+        for row in 0..<frame.rowCount {
+            let total = shap.reduce(expected[row]) { $0 + $1[row] }
+            let logit = Foundation.log(probabilities[row] / (1 - probabilities[row]))
+            #expect(abs(total - logit) <= 1e-9 * max(1, abs(logit)), "row \(row): \(total) vs \(logit)")
+        }
+
         // A model trained on pandas category columns takes the categories as strings (unseen and missing ones too).
         #expect(try await Subprocess.run(TestEnvironment.python, [peer, "pandas", out]).status == 0)
         let pandas = try await kite(["models", "import", out + "/pandas.txt", "--name", "lgb-pandas"])

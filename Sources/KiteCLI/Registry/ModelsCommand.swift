@@ -123,7 +123,8 @@ struct ModelsCommand: AsyncParsableCommand {
                 other objectives) is refused with the reason. The run keeps the original file next to the converted one.
 
                 The inputs are the model's feature names (XGBoost's f0, f1, … when it has none), float64, or int64 for \
-                LightGBM's categorical features (category codes). --signature names them instead, in the model's order: \
+                LightGBM's categorical features (category codes), or strings for a LightGBM model trained on pandas \
+                category columns (encoded to pandas' codes). --signature names them instead, in the model's order: \
                 "amount:float64,merchant:int64,…" (a name without a type is float64).
                 """)
 

@@ -28,6 +28,8 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: "The Parquet file to score.") var input: String
     @Option(help: "Where to write the scored Parquet file.") var out: String
     @Option(help: "The probability at which a binary prediction is 1.") var threshold: Double = 0.5
+    @Flag(help: "Add each row's explanation: shap_<input> columns (contributions to the log-odds or value) and shap_expected_value.")
+    var explain = false
 
     func run() async throws {
         try await StoragePath.withS3 { try await run(s3: $0) }
@@ -43,7 +45,7 @@ struct PredictCommand: AsyncParsableCommand {
         do {
             for group in 0..<reader.rowGroupCount {
                 let frame = try await reader.readRowGroup(group)
-                let scored = try scorer.score(frame)
+                let scored = try scorer.score(frame, explain: explain)
                 if writer == nil {
                     let opened = try await StoragePath.sink(out, s3: s3)
                     sink = opened
@@ -54,7 +56,7 @@ struct PredictCommand: AsyncParsableCommand {
             }
             if writer == nil {
                 // An input without row groups still gives an output with the input's and the prediction columns.
-                let empty = try scorer.score(DataFrame(empty: reader.schema))
+                let empty = try scorer.score(DataFrame(empty: reader.schema), explain: explain)
                 writer = try await ParquetWriter(sink: try await StoragePath.sink(out, s3: s3), schema: empty.schema)
             }
             try await writer?.close()
