@@ -61,6 +61,8 @@ struct TreeGrower {
         /// The parent node and side this leaf hangs from.
         var node: Int?
         var isLeft = false
+        /// The extra L2 regularization of this leaf's output: `cat_l2` when a many-vs-many categorical split made it.
+        var extraL2 = 0.0
 
         var count: Int { end - start }
     }
@@ -76,6 +78,9 @@ struct TreeGrower {
         /// A categorical split's bins that go left (a 256-bit set: bin b is bit b % 64 of word b / 64); empty for
         /// a threshold split. The missing bin 0 always goes right.
         var categoryBins: [UInt64] = []
+        /// The extra L2 regularization the split's gain used (`cat_l2` for many-vs-many categorical splits), which
+        /// its children's outputs use too, as LightGBM's do.
+        var extraL2 = 0.0
 
         /// Whether a row in `bin` goes left.
         @inline(__always)
@@ -140,10 +145,10 @@ struct TreeGrower {
             model.splitGains[split.feature] += split.gain
             var left = Leaf(
                 start: parent.start, end: middle, depth: parent.depth + 1, gradient: split.leftGradient,
-                hessian: split.leftHessian, histogram: [], node: node, isLeft: true)
+                hessian: split.leftHessian, histogram: [], node: node, isLeft: true, extraL2: split.extraL2)
             var right = Leaf(
                 start: middle, end: parent.end, depth: parent.depth + 1, gradient: parent.gradient - split.leftGradient,
-                hessian: parent.hessian - split.leftHessian, histogram: [], node: node, isLeft: false)
+                hessian: parent.hessian - split.leftHessian, histogram: [], node: node, isLeft: false, extraL2: split.extraL2)
             let smallerIsLeft = left.count <= right.count
             let built = histogram(smallerIsLeft ? left.start..<left.end : right.start..<right.end, gradients, allowedFeatures)
             var rest = parent.histogram
@@ -158,7 +163,7 @@ struct TreeGrower {
         // Number the leaves and point their parents at them.
         tree.leafCover = leaves.map { Double($0.count) }
         for (number, leaf) in leaves.enumerated() {
-            tree.leafValues.append(leafValue(leaf.gradient, leaf.hessian))
+            tree.leafValues.append(leafValue(leaf.gradient, leaf.hessian, extraL2: leaf.extraL2))
             if let node = leaf.node {
                 if leaf.isLeft { tree.left[node] = ~number } else { tree.right[node] = ~number }
             }
@@ -370,7 +375,8 @@ struct TreeGrower {
             guard gain > parameters.minGainToSplit, gain > (best?.gain ?? 0) else { return }
             var set = [UInt64](repeating: 0, count: 4)
             for bin in chosen { set[bin >> 6] |= 1 << UInt64(bin & 63) }
-            best = Split(feature: feature, bin: 0, missingLeft: false, gain: gain, leftGradient: g, leftHessian: h, categoryBins: set)
+            best = Split(
+                feature: feature, bin: 0, missingLeft: false, gain: gain, leftGradient: g, leftHessian: h, categoryBins: set, extraL2: extraL2)
         }
         func rowCount(_ h: Double) -> Int { Int((h * countPerHessian).rounded()) }
         if categories <= parameters.maxCatToOnehot {
@@ -424,7 +430,7 @@ struct TreeGrower {
         return g > 0 ? Swift.max(0, g - parameters.lambdaL1) : Swift.min(0, g + parameters.lambdaL1)
     }
 
-    private func leafValue(_ g: Double, _ h: Double) -> Double {
-        -thresholded(g) / (h + parameters.lambdaL2) * parameters.learningRate
+    private func leafValue(_ g: Double, _ h: Double, extraL2: Double = 0) -> Double {
+        -thresholded(g) / (h + parameters.lambdaL2 + extraL2) * parameters.learningRate
     }
 }
