@@ -62,9 +62,9 @@ import Training
                     let base = (row * outputs + output) * 11
                     for (index, name) in names.enumerated() {
                         let value = number(explanation?["contributions"]?[name])
-                        #expect(PeerValue.close(value, contributions[base + index], tolerance: library == "lightgbm" ? 1e-9 : 2e-5), "row \(row) \(name)")
+                        #expect(PeerValue.close(value, contributions[base + index], tolerance: 1e-9), "row \(row) \(name)")
                     }
-                    #expect(PeerValue.close(number(explanation?["expected_value"]), contributions[base + 10], tolerance: 2e-5))
+                    #expect(PeerValue.close(number(explanation?["expected_value"]), contributions[base + 10], tolerance: 1e-9))
                 }
                 #expect(prediction["explanation"]?["units"] == .string(outputs == 1 ? "log_odds" : "class_score"))
             }

@@ -10,6 +10,8 @@ public struct ModelExplainer: Sendable {
         /// Each tree's explainer (tree `i` adds to output `i % outputs`), the path buffer size they need and
         /// 1/k for k up to the deepest tree's depth + 1.
         case trees([TreeSHAP], pathCapacity: Int, inverse: [Double])
+        /// A single-precision (XGBoost) model's trees, explained as XGBoost explains them.
+        case singleTrees([SingleTreeSHAP], pathCapacity: Int)
         case linear(LinearModel)
     }
 
@@ -24,6 +26,21 @@ public struct ModelExplainer: Sendable {
     /// and 65,536 a tree; the others are explained by TreeSHAP's recursion (0: every tree).
     public init(_ learner: ModelFile.Learner, tableBudget: Int = 1 << 22) throws {
         switch learner {
+        case .gbdt(let model) where model.isSingle:
+            let trees = try model.trees.map { tree in
+                guard let explainer = SingleTreeSHAP(tree) else {
+                    throw KiteError.unsupported("the model's trees carry no covers (it was saved before Kite explained predictions): import it again")
+                }
+                return explainer
+            }
+            // XGBoost's bias: each tree's mean added in Float in tree order, then the base margin.
+            var expected = [Float](repeating: 0, count: model.outputCount)
+            for (index, tree) in trees.enumerated() { expected[index % model.outputCount] += tree.expectedValue }
+            for output in expected.indices { expected[output] += Float(model.initialScores[output]) }
+            self.learner = .singleTrees(trees, pathCapacity: trees.map(\.pathCapacity).max() ?? 1)
+            featureCount = model.featureCount
+            outputCount = model.outputCount
+            expectedValues = expected.map(Double.init)
         case .gbdt(let model):
             var trees: [TreeSHAP] = []
             var expected = model.initialScores
@@ -93,6 +110,25 @@ public struct ModelExplainer: Sendable {
                         tree.explain(features, into: base + row * width + (index % outputCount) * featureCount, path: path, inverse: inverse)
                     }
                 }
+            }
+        case .singleTrees(let trees, let capacity):
+            let path = UnsafeMutablePointer<SingleTreeSHAP.PathElement>.allocate(capacity: capacity)
+            path.initialize(repeating: SingleTreeSHAP.PathElement(), count: capacity)
+            defer { path.deallocate() }
+            var total = [Float](repeating: 0, count: width)
+            var tree = [Float](repeating: 0, count: featureCount)
+            for row in rows {
+                let features = UnsafeBufferPointer(rebasing: all[row * featureCount..<(row + 1) * featureCount])
+                for index in total.indices { total[index] = 0 }
+                for (index, explainer) in trees.enumerated() {
+                    for feature in tree.indices { tree[feature] = 0 }
+                    tree.withUnsafeMutableBufferPointer { tree in
+                        if let base = tree.baseAddress { explainer.explain(features, into: base, path: path) }
+                    }
+                    let offset = (index % outputCount) * featureCount
+                    for feature in 0..<featureCount { total[offset + feature] += tree[feature] }
+                }
+                for index in 0..<width { out[row * width + index] = Double(total[index]) }
             }
         case .linear(let model):
             for row in rows {
