@@ -87,11 +87,12 @@ import Testing
 
     /// Sample weights (`weight: COLUMN` in a training config) against LightGBM's `weight`: the weighted test metric
     /// within the unweighted tests' tolerances, and the weights matter (the unweighted model scores differently).
-    @Test(arguments: ["binary", "regression", "multiclass"])
+    @Test(arguments: ["binary", "regression", "regression_l1", "multiclass"])
     func sampleWeightsMatchLightGBM(objective: String) throws {
         let data = try data(objective + "+weights", seed: 14, rows: 10_000, features: 10, rounds: 100)
         var parameters = GBDTParameters(objective: GBDTParameters.Objective(rawValue: objective) ?? .binary)
         if objective == "multiclass" { parameters.numClass = 3 }
+        #expect(parameters.objective.rawValue == objective)
         let trainer = GBDTTrainer(parameters: parameters)
         let model = try trainer.fit(features: data.train, labels: data.trainLabels, weights: data.trainWeights)
         let unweighted = try trainer.fit(features: data.train, labels: data.trainLabels)
@@ -101,6 +102,9 @@ import Testing
             #expect(abs(auc - data.lightgbm) <= 0.005, "kite weighted AUC \(auc), LightGBM \(data.lightgbm)")
             let rate = zip(data.trainLabels, data.trainWeights ?? []).reduce(0.0) { $0 + $1.0 * $1.1 } / (data.trainWeights ?? []).reduce(0, +)
             #expect(PeerValue.close(model.initialScores[0], Foundation.log(rate / (1 - rate)), tolerance: 1e-12))
+        case "regression_l1":
+            let mae = try RegressionMetrics.mae(targets: data.testLabels, predictions: try model.predict(data.test), weights: data.testWeights)
+            #expect(abs(mae - data.lightgbm) <= 0.02 * data.lightgbm, "kite weighted MAE \(mae), LightGBM \(data.lightgbm)")
         case "multiclass":
             let loss = try MulticlassMetrics.logLoss(labels: data.testLabels, probabilities: try model.probabilities(data.test), weights: data.testWeights)
             #expect(abs(loss - data.lightgbm) <= 0.03 * data.lightgbm, "kite weighted log loss \(loss), LightGBM \(data.lightgbm)")

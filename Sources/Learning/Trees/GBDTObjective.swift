@@ -21,7 +21,7 @@ extension GBDTParameters.Objective {
         case .regression, .huber:
             return [weightedSum { $0 } / total]
         case .regressionL1:
-            return [Self.median(labels)]
+            return [weights.map { Self.weightedMedian(labels, weights: $0) } ?? Self.median(labels)]
         case .multiclass:
             var counts = [Double](repeating: 0, count: outputs)
             for row in labels.indices { counts[Int(labels[row])] += SampleWeights.at(weights, row) }
@@ -137,6 +137,28 @@ extension GBDTParameters.Objective {
 
     /// Whether each new tree's leaf outputs are recomputed from the residuals (L1: their median).
     var renewsLeaves: Bool { self == .regressionL1 }
+
+    /// The weighted median as LightGBM's weighted percentile takes it: values in ascending order with their
+    /// cumulative weights c₀ ≤ c₁ ≤ …, the first position p whose cumulative weight exceeds half the total; between
+    /// values p − 1 and p it interpolates by where half the total falls in the next step when that step weighs at
+    /// least 1, and takes value p otherwise.
+    static func weightedMedian(_ values: [Double], weights: [Double]) -> Double {
+        guard values.count > 1 else { return values.first ?? 0 }
+        let order = values.indices.sorted { values[$0] < values[$1] }
+        var cumulative = [Double](repeating: 0, count: order.count)
+        var total = 0.0
+        for (position, index) in order.enumerated() {
+            total += weights[index]
+            cumulative[position] = total
+        }
+        let threshold = total * 0.5
+        var position = cumulative.firstIndex { $0 > threshold } ?? order.count - 1
+        position = Swift.min(position, order.count - 1)
+        if position == 0 || position == order.count - 1 { return values[order[position]] }
+        let (low, high) = (values[order[position - 1]], values[order[position]])
+        let step = cumulative[position + 1] - cumulative[position]
+        return step >= 1 ? (threshold - cumulative[position]) / step * (high - low) + low : high
+    }
 
     /// The median as LightGBM's percentile function takes it: with the values in descending order d₀ ≥ d₁ ≥ …, at
     /// position p = n / 2 (whole part k, fraction f), d[k − 1] − (d[k − 1] − d[k]) · f; the one value for n = 1.

@@ -27,9 +27,6 @@ public struct GBDTTrainer: Sendable {
         try check(features, labels, "training")
         try SampleWeights.check(weights, rows: labels.count)
         try SampleWeights.check(validationWeights, rows: validation?.labels.count ?? 0)
-        if weights != nil, parameters.objective == .regressionL1 {
-            throw KiteError.unsupported("weights with regression_l1 are not supported yet (its leaves are medians); use huber, or no weights")
-        }
         if let validation {
             try check(validation.features, validation.labels, "validation")
             guard validation.features.columns == features.columns else {
@@ -73,10 +70,15 @@ public struct GBDTTrainer: Sendable {
                     grower.grow(gradients: UnsafeBufferPointer(rebasing: all[output * n..<(output + 1) * n]), allowedFeatures: allowed, model: &model)
                 }
                 if parameters.objective.renewsLeaves {
-                    // Each leaf outputs the median of its rows' residuals (before this tree), times the learning rate.
+                    // Each leaf outputs the (weighted) median of its rows' residuals (before this tree), times the
+                    // learning rate.
                     for (leaf, range) in leafRanges.enumerated() where !range.isEmpty {
                         let residuals = range.map { labels[Int(grower.order[$0])] - scores[Int(grower.order[$0])] }
-                        tree.leafValues[leaf] = GBDTParameters.Objective.median(residuals) * parameters.learningRate
+                        let median =
+                            weights.map { weights in
+                                GBDTParameters.Objective.weightedMedian(residuals, weights: range.map { weights[Int(grower.order[$0])] })
+                            } ?? GBDTParameters.Objective.median(residuals)
+                        tree.leafValues[leaf] = median * parameters.learningRate
                     }
                 }
                 learned = learned || !tree.feature.isEmpty
