@@ -104,4 +104,24 @@ import Testing
             }
         }
     }
+
+    /// A chain 600 levels deep predicts, but explaining it is refused (TreeSHAP recurses per level).
+    @Test func treesTooDeepToExplainAreAClearError() throws {
+        var tree = DecisionTree()
+        let depth = 600
+        for node in 0..<depth {
+            tree.feature.append(0)
+            tree.threshold.append(Double(node))
+            tree.defaultLeft.append(true)
+            tree.left.append(~node)
+            tree.right.append(node + 1 < depth ? node + 1 : ~depth)
+        }
+        tree.leafValues = (0...depth).map { Double($0) / 1000 }
+        tree.nodeCover = (0..<depth).map { Double(depth + 1 - $0) }
+        tree.leafCover = Array(repeating: 1, count: depth + 1)
+        let model = GradientBoostedTrees(
+            objective: .regression, featureCount: 1, outputCount: 1, initialScores: [0], trees: [tree], splitCounts: [depth], splitGains: [0])
+        #expect(try model.predictor().predict([599.5]) == 0.6)
+        #expect(throws: KiteError.self) { try ModelExplainer(.gbdt(model)) }
+    }
 }

@@ -21,16 +21,21 @@ public struct ModelExplainer: Sendable {
     /// Each output's expected raw score, where every row's contributions start.
     public let expectedValues: [Double]
 
-    /// The explainer of `learner`; a tree model saved before Kite recorded covers cannot be explained. Trees are
+    /// The deepest tree explained: TreeSHAP recurses once per level and keeps a copy of the path per level.
+    public static let maximumDepth = 512
+
+    /// The explainer of `learner`; a tree model saved before Kite recorded covers cannot be explained, nor one
+    /// with a tree deeper than `maximumDepth`. Trees are
     /// tabulated (`LeafPatterns`) while the tables hold at most `tableBudget` values in all (32 MiB by default)
     /// and 65,536 a tree; the others are explained by TreeSHAP's recursion (0: every tree).
     public init(_ learner: ModelFile.Learner, tableBudget: Int = 1 << 22) throws {
         switch learner {
         case .gbdt(let model) where model.isSingle:
-            let trees = try model.trees.map { tree in
+            let trees = try model.trees.enumerated().map { index, tree in
                 guard let explainer = SingleTreeSHAP(tree) else {
                     throw KiteError.unsupported("the model's trees carry no covers (it was saved before Kite explained predictions): import it again")
                 }
+                try Self.checkDepth(explainer.depth, tree: index)
                 return explainer
             }
             // XGBoost's bias: each tree's mean added in Float in tree order, then the base margin.
@@ -49,6 +54,7 @@ public struct ModelExplainer: Sendable {
                 guard var explainer = TreeSHAP(tree) else {
                     throw KiteError.unsupported("the model's trees carry no covers (it was saved before Kite explained predictions): retrain it to explain it")
                 }
+                try Self.checkDepth(explainer.depth, tree: index)
                 explainer.patterns = budget > 0 ? LeafPatterns(explainer, limit: Swift.min(1 << 16, budget)) : nil
                 budget -= explainer.patterns?.count ?? 0
                 trees.append(explainer)
@@ -66,6 +72,12 @@ public struct ModelExplainer: Sendable {
             outputCount = 1
             let means = model.featureMeans ?? [Double](repeating: 0, count: model.weights.count)
             expectedValues = [zip(model.weights, means).reduce(model.intercept) { $0 + $1.0 * $1.1 }]
+        }
+    }
+
+    private static func checkDepth(_ depth: Int, tree: Int) throws {
+        guard depth <= maximumDepth else {
+            throw KiteError.unsupported("tree \(tree) of the model is \(depth) levels deep; Kite explains trees up to \(maximumDepth) levels")
         }
     }
 

@@ -19,6 +19,8 @@ struct SingleTreeSHAP {
     let expectedValue: Float
     /// The path buffer's size.
     let pathCapacity: Int
+    /// Steps from the root to the deepest leaf.
+    let depth: Int
 
     /// The explainer of `tree`, which must carry covers.
     init?(_ tree: DecisionTree) {
@@ -33,6 +35,7 @@ struct SingleTreeSHAP {
             deepest = Swift.max(deepest, depths[node] + 1)
             for child in [tree.left[node], tree.right[node]] where child >= 0 { depths[child] = depths[node] + 1 }
         }
+        depth = deepest
         let size = deepest + 2
         pathCapacity = size * (size + 1) / 2 + size
         // Children come after their parents: one pass from the last node gives every node's mean.

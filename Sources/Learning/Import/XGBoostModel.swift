@@ -141,7 +141,7 @@ enum XGBoostModel {
             guard (0..<features).contains(feature) else { throw fail("node \(index) splits on feature \(feature) of \(features)") }
             let condition = Float(conditions[index])
             guard !condition.isNaN else { throw fail("node \(index) has a threshold that is not a number") }
-            guard depth < 4096 else { throw fail("it is deeper than 4096 levels") }
+            guard depth < 1024 else { throw fail("it is deeper than 1024 levels") }
             let node = tree.feature.count
             tree.feature.append(feature)
             tree.threshold.append(XGBoostModel.threshold(belowFloat: condition))

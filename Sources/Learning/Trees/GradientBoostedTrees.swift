@@ -30,6 +30,21 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
     /// Whether scores are summed in single precision.
     var isSingle: Bool { arithmetic == .single }
 
+    /// A model from its parts (`validate()` checks that they fit together).
+    public init(
+        objective: GBDTParameters.Objective, featureCount: Int, outputCount: Int, initialScores: [Double], trees: [DecisionTree],
+        splitCounts: [Int], splitGains: [Double], arithmetic: Arithmetic? = nil
+    ) {
+        self.objective = objective
+        self.featureCount = featureCount
+        self.outputCount = outputCount
+        self.initialScores = initialScores
+        self.trees = trees
+        self.splitCounts = splitCounts
+        self.splitGains = splitGains
+        self.arithmetic = arithmetic
+    }
+
     /// Checks that every count and index fits — outputs and starting scores, importance arrays, each tree's
     /// arrays, features and children (a child always after its parent, so every walk ends at a leaf) — so that
     /// prediction cannot go out of range.
