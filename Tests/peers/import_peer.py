@@ -1,11 +1,12 @@
 """Trains a LightGBM or XGBoost model on generated data and writes what Kite's import must reproduce.
 
-usage: import_peer.py lightgbm|xgboost binary|multiclass|regression|regression_l1|huber SEED ROWS EXPLAINED OUTDIR
+usage: import_peer.py lightgbm|lightgbm-zero|xgboost binary|multiclass|regression|regression_l1|huber SEED ROWS EXPLAINED OUTDIR
 
 Ten features; columns 0 and 3 have 10% missing values (NaN) and, for LightGBM, columns 8 and 9 are categorical
 (codes 0..29 and 0..99 in training). Trains 100 rounds (LightGBM: num_leaves 31; XGBoost: max_depth 6) on 20,000
 rows, saves the model (OUTDIR/model.txt, or model.json and model.ubj) and scores ROWS fresh rows that also hold missing values,
-negative, fractional and unseen category codes. Writes little-endian float64 files: x.f64 (ROWS × 10, row-major),
+negative, fractional and unseen category codes. lightgbm-zero trains with zero_as_missing (columns 1 and 2 then
+hold exact zeros, and fresh rows values within and just beyond LightGBM's zero threshold). Writes little-endian float64 files: x.f64 (ROWS × 10, row-major),
 raw.f64 (raw scores, ROWS × outputs), predicted.f64 (the library's predict: probabilities, ROWS × outputs for
 multiclass), contributions.f64 (pred_contrib / pred_contribs of the first EXPLAINED rows: row, output, 10 features then
 the expected value). Prints JSON: {"outputs": K, "contribution_rows": EXPLAINED}.
@@ -26,6 +27,13 @@ def features(n, fresh):
     x[:, 9] = rng.integers(0, 100, n)
     for column in (0, 3):
         x[rng.random(n) < 0.1, column] = np.nan
+    if library == "lightgbm-zero":
+        for column in (1, 2):
+            x[rng.random(n) < 0.15, column] = 0.0
+        if fresh:
+            x[rng.random(n) < 0.02, 1] = 1e-36
+            x[rng.random(n) < 0.02, 1] = -1e-36
+            x[rng.random(n) < 0.02, 2] = 2e-35
     if fresh:
         x[rng.random(n) < 0.05, 8] = np.nan
         x[rng.random(n) < 0.03, 8] = -1
@@ -50,13 +58,15 @@ test = features(rows, True)
 outputs = 3 if objective == "multiclass" else 1
 n_contrib = min(rows, explained)
 
-if library == "lightgbm":
+if library.startswith("lightgbm"):
     import lightgbm as lgb
 
     params = {"objective": objective, "num_leaves": 31, "learning_rate": 0.1, "verbose": -1, "deterministic": True,
               "num_threads": 2, "seed": seed, "min_data_per_group": 20, "cat_smooth": 5}
     if objective == "multiclass":
         params["num_class"] = 3
+    if library == "lightgbm-zero":
+        params["zero_as_missing"] = True
     booster = lgb.train(params, lgb.Dataset(x, y, categorical_feature=[8, 9]), num_boost_round=100)
     booster.save_model(out + "/model.txt")
     raw = booster.predict(test, raw_score=True)

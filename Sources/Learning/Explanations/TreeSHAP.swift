@@ -19,6 +19,8 @@ struct TreeSHAP {
         var right: Int
         var threshold: Double
         var defaultLeft: Bool
+        /// Zero is missing too (`DecisionTree.zeroAsMissing`).
+        var zeroMissing: Bool
         /// The node's categories in `categoryWords` (empty for a threshold split).
         var categories: Range<Int>
         var cover: Double
@@ -49,7 +51,8 @@ struct TreeSHAP {
             nodes.append(
                 Node(
                     feature: tree.feature[node], left: tree.left[node], right: tree.right[node], threshold: tree.threshold[node],
-                    defaultLeft: tree.defaultLeft[node], categories: words.count..<words.count + set.count, cover: nodeCover[node],
+                    defaultLeft: tree.defaultLeft[node], zeroMissing: tree.zeroAsMissing?[node] ?? false, categories: words.count..<words.count + set.count,
+                    cover: nodeCover[node],
                     leftCover: cover(tree.left[node]), rightCover: cover(tree.right[node])))
             words += set
             // Children come after their parents, so a node's depth is known before its children's.
@@ -111,7 +114,7 @@ struct TreeSHAP {
         @inline(__always)
         func goesLeft(_ node: Node) -> Bool {
             let value = features[node.feature]
-            if value.isNaN { return node.defaultLeft }
+            if value.isNaN || node.zeroMissing && abs(value) <= DecisionTree.zeroThreshold { return node.defaultLeft }
             if node.categories.isEmpty { return value <= node.threshold }
             guard value > -1, value < Double(node.categories.count &* 32) else { return false }
             let category = Int(value)

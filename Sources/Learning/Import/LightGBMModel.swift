@@ -6,8 +6,8 @@ import KiteCore
 /// that knows missing values sends them to its default side; one trained without them compares them as 0), and a
 /// categorical split keeps its bitset (LightGBM sends missing and negative categories right). Each node's and
 /// leaf's training count becomes its cover, as LightGBM's `pred_contrib` uses them. What Kite cannot represent
-/// exactly is refused: linear trees, averaged (random forest) output, zero-as-missing splits, objectives whose
-/// output transform Kite does not apply.
+/// exactly is refused: linear trees, averaged (random forest) output, objectives whose output transform Kite does
+/// not apply. A zero-as-missing split sends zeros (and missing values) to its default side.
 enum LightGBMModel {
     /// Reads `text`; `source` names the file in errors.
     static func read(_ text: String, source: String) throws -> ImportedModel {
@@ -192,8 +192,12 @@ enum LightGBMModel {
                 tree.defaultLeft.append(0 <= thresholds[node])
             case 2:
                 tree.defaultLeft.append(decision & 2 != 0)
+            case 1:  // zero (and a missing value, compared as 0) goes to the default side.
+                tree.defaultLeft.append(decision & 2 != 0)
+                if tree.zeroAsMissing == nil { tree.zeroAsMissing = Array(repeating: false, count: nodes) }
+                tree.zeroAsMissing?[node] = true
             default:
-                throw KiteError.unsupported("\(source) treats zeros as missing (zero_as_missing=true), which Kite does not represent")
+                throw fail("node \(node) has missing type \(missing)")
             }
             tree.threshold.append(thresholds[node])
         }

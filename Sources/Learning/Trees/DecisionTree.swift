@@ -17,6 +17,12 @@ public struct DecisionTree: Sendable, Hashable, Codable {
     /// written before explanations, which cannot be explained.
     public var nodeCover: [Double]?
     public var leafCover: [Double]?
+    /// Per node, whether a zero (|x| ≤ `zeroThreshold`) is missing too and goes to the default side, as in a
+    /// LightGBM split trained with `zero_as_missing`; absent when no node treats zero so.
+    public var zeroAsMissing: [Bool]?
+
+    /// LightGBM's `kZeroThreshold` (1e-35 as a `Float`): values this close to 0 are zero.
+    public static let zeroThreshold = Double(Float(1e-35))
 
     /// An empty tree (one leaf, once a value is appended).
     public init() {}
@@ -34,6 +40,7 @@ public struct DecisionTree: Sendable, Hashable, Codable {
     @inline(__always)
     public func goesLeft(_ value: Double, at node: Int) -> Bool {
         if value.isNaN { return defaultLeft[node] }
+        if let zeroAsMissing, zeroAsMissing[node], abs(value) <= Self.zeroThreshold { return defaultLeft[node] }
         if let categories, !categories[node].isEmpty { return Self.inCategories(value, categories[node]) }
         return value <= threshold[node]
     }

@@ -13,7 +13,8 @@ public struct FlatForest: Sendable {
         /// The threshold, or a categorical node's first word in `categoryWords`.
         var threshold: Double
         var feature: Int32
-        /// Bit 0: missing values go left. Bit 1: a categorical node, whose bitset has `flags >> 2` words.
+        /// Bit 0: missing values go left. Bit 1: a categorical node, whose bitset has `flags >> 2` words. Bit 2 of
+        /// a threshold node: zero is missing too (`DecisionTree.zeroAsMissing`).
         var flags: Int32
     }
 
@@ -27,6 +28,8 @@ public struct FlatForest: Sendable {
     private let depths: [Int]
     /// The bitsets of every categorical node, one after another.
     private let categoryWords: [UInt32]
+    /// Whether some node treats zero as missing.
+    private let zeroes: Bool
     let model: GradientBoostedTrees
 
     /// Packs `model`'s trees, first checking them (`GradientBoostedTrees.validate()`): the walk reads without
@@ -47,6 +50,7 @@ public struct FlatForest: Sendable {
             func index(_ reference: Int) -> Int32 { Int32(reference < 0 ? leafBase + ~reference : base + reference) }
             for node in tree.feature.indices {
                 var packed = Node(threshold: tree.threshold[node], feature: Int32(tree.feature[node]), flags: tree.defaultLeft[node] ? 1 : 0)
+                if tree.zeroAsMissing?[node] == true { packed.flags |= 4 }
                 if let set = tree.categories?[node], !set.isEmpty {
                     packed.threshold = Double(categoryWords.count)
                     packed.flags |= 2 | Int32(set.count) << 2
@@ -75,6 +79,7 @@ public struct FlatForest: Sendable {
         self.roots = roots
         self.depths = depths
         self.categoryWords = categoryWords
+        self.zeroes = model.trees.contains { $0.zeroAsMissing?.contains(true) == true }
         self.model = model
     }
 
@@ -82,6 +87,7 @@ public struct FlatForest: Sendable {
     func rawScore(_ features: UnsafeBufferPointer<Double>, output: Int = 0) -> Double {
         let stride = model.outputCount
         let categorical = !categoryWords.isEmpty
+        let zeroes = self.zeroes
         let single = model.isSingle
         return nodes.withUnsafeBufferPointer { nodes in
             children.withUnsafeBufferPointer { children in
@@ -92,6 +98,7 @@ public struct FlatForest: Sendable {
                             let value = features[Int(current.feature)]
                             // Left when value ≤ threshold, or when it is missing and missing values go left.
                             var left = (value <= current.threshold ? 1 : 0) | ((value != value ? 1 : 0) & Int(current.flags & 1))
+                            if zeroes, current.flags & 6 == 4, abs(value) <= DecisionTree.zeroThreshold { left = Int(current.flags & 1) }
                             if categorical, current.flags & 2 != 0, value == value {
                                 // DecisionTree.inCategories over this node's words.
                                 let count = Int(current.flags >> 2)

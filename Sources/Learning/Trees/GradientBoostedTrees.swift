@@ -66,6 +66,9 @@ public struct GradientBoostedTrees: Sendable, Hashable, Codable {
                     throw fail("tree \(number) has \(categories.count) category sets for \(nodes) nodes")
                 }
             }
+            guard tree.zeroAsMissing.map({ $0.count == nodes }) ?? true else {
+                throw fail("tree \(number) has zero-as-missing flags that do not match its nodes")
+            }
             if tree.nodeCover != nil || tree.leafCover != nil {
                 guard tree.nodeCover?.count == nodes, tree.leafCover?.count == tree.leafValues.count else {
                     throw fail("tree \(number) has covers that do not match its nodes and leaves")
