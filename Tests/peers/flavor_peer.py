@@ -32,6 +32,7 @@ def data(rng, n):
 if sys.argv[1] == "log":
     url, out = sys.argv[2], sys.argv[3]
     os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+    os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"  # its thread writes os.environ while requests reads it
     import lightgbm as lgb
     import mlflow
     import pandas as pd
