@@ -13,6 +13,7 @@ import time
 from urllib.parse import urlparse
 
 os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] = "0"
+os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
 import mlflow  # noqa: E402
 from mlflow import MlflowClient  # noqa: E402
 from mlflow.entities import Metric, Param, RunTag  # noqa: E402
