@@ -42,11 +42,10 @@ import Testing
                   - name: list
                     command: [pipelines, list]
                 """)
-        // The schedulers read the system clock: a test that crosses a five-minute boundary meets a new firing,
-        // which the last ticks rightly run. Start well clear of the next boundary.
-        let intoFiveMinutes = Int(Date().timeIntervalSince1970) % 300
-        if intoFiveMinutes > 240 { try await Task.sleep(for: .seconds(301 - intoFiveMinutes)) }
-        try await RegistryStore.withStore(url: url, logger: Logger(label: "test")) { registry in
+        // The schedulers read the registry's clock, held two minutes past a firing: however slowly the test runs (a
+        // loaded machine took over a minute), no new firing comes due between its ticks.
+        let now = try Timestamp.parse("2026-03-02T00:02:00Z")
+        try await RegistryStore.withStore(url: url, logger: Logger(label: "test"), clock: .fixed(now)) { registry in
             let schedulers = try ["a", "b"].map {
                 PipelineScheduler(folder: project + "/pipelines", runner: try Self.runner(registry, project: project, owner: $0))
             }
