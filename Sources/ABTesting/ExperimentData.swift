@@ -127,21 +127,39 @@ public enum ExperimentData {
             let key = Array(experiment.key.utf8)
             let names = experiment.variants.map { Array($0.name.utf8) }
             let needed = ["experiment", "variant", "forced", "shadow", "timestamp", "unit"] + (labels.isEmpty ? [] : ["request_id", "probability"])
-            for file in try await store.parquetKeys(under: "predictions/model=\(experiment.model)/") {
-                let reader = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: file))
-                // Files written before the model ran experiments lack the columns.
-                guard let column = try? reader.column(named: "experiment"), needed.allSatisfy({ (try? reader.column(named: $0)) != nil }) else { continue }
-                for group in 0..<reader.rowGroupCount {
-                    if let statistics = reader.statistics(rowGroup: group, column: column), case .string(let least)? = statistics.min,
-                        case .string(let most)? = statistics.max,
-                        key.lexicographicallyPrecedes(least.utf8) || most.utf8.lexicographicallyPrecedes(key)
-                    {
-                        continue
-                    }
-                    let frame = try await reader.readRowGroup(group, columns: needed)
-                    try add(frame, key: key, variantNames: names, labels: labels)
-                }
+            let files = try await store.parquetKeys(under: "predictions/model=\(experiment.model)/")
+            // The next file is read and decoded while this one's rows are counted: the scan keeps two cores busy.
+            func read(_ index: Int) -> Task<[DataFrame], any Error>? {
+                guard index < files.count else { return nil }
+                let file = files[index]
+                return Task { try await Self.frames(of: file, store: store, key: key, columns: needed) }
             }
+            var next = read(0)
+            defer { next?.cancel() }
+            for index in files.indices {
+                guard let current = next else { break }
+                let frames = try await current.value
+                next = read(index + 1)
+                for frame in frames { try add(frame, key: key, variantNames: names, labels: labels) }
+            }
+        }
+
+        /// The row groups of log file `file` that may hold experiment `key`'s rows (by their statistics), with
+        /// `columns`; none for a file written before the model ran experiments (it lacks the columns).
+        private static func frames(of file: String, store: any ObjectStore, key: [UInt8], columns: [String]) async throws -> [DataFrame] {
+            let reader = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: file))
+            guard let column = try? reader.column(named: "experiment"), columns.allSatisfy({ (try? reader.column(named: $0)) != nil }) else { return [] }
+            var frames: [DataFrame] = []
+            for group in 0..<reader.rowGroupCount {
+                if let statistics = reader.statistics(rowGroup: group, column: column), case .string(let least)? = statistics.min,
+                    case .string(let most)? = statistics.max,
+                    key.lexicographicallyPrecedes(least.utf8) || most.utf8.lexicographicallyPrecedes(key)
+                {
+                    continue
+                }
+                frames.append(try await reader.readRowGroup(group, columns: columns))
+            }
+            return frames
         }
 
         private mutating func add(_ frame: DataFrame, key: [UInt8], variantNames: [[UInt8]], labels: [String: [Outcomes.Label]]) throws {
