@@ -18,6 +18,9 @@ public struct ModelImport: Sendable {
     public var inputs: [ModelFile.Signature.Input]?
     /// What the model predicts, recorded in the signature.
     public var label: String
+    /// Rows the model scores as its monitoring reference (its inputs, and the label if present; the first 100,000),
+    /// recorded as a trained model's holdout is, with their mean |SHAP| as the model's global importance.
+    public var reference: DataFrame?
     /// Shown as `mlflow.source.name` on the run.
     public var sourceName = "kite models import"
 
@@ -67,6 +70,14 @@ public struct ModelImport: Sendable {
             try await artifacts.objects.put(folder + "/model/model.json", bytes: Array(try model.encoded()))
             try await artifacts.objects.put(folder + "/original/" + fileName, bytes: Array(bytes))
             let names = model.signature.inputs.map(\.name)
+            if let reference {
+                for name in names where reference[name] == nil {
+                    throw KiteError.invalidArgument("the reference rows have no column '\(name)', an input of the model")
+                }
+                let columns = names + (reference[label] != nil && !names.contains(label) ? [label] : [])
+                let rows = try reference.slice(0..<Swift.min(reference.rowCount, TrainingJob.referenceRowLimit)).select(columns)
+                try await TrainingJob.writeReference(rows, model: model, threshold: 0.5, folder: folder, artifacts: artifacts)
+            }
             let importance = TrainingJob.importance(model.learner, names: names)
             try await artifacts.objects.put(folder + "/feature_importance.json", bytes: Array(TrainingJob.json(importance, limit: .max).utf8))
             let version = try await registry.createModelVersion(

@@ -17,10 +17,15 @@ extension TrainingJob {
     func recordReference(model: ModelFile, test: DataFrame, data: TrainingData, folder: String, artifacts: ArtifactStore) async throws {
         let names = data.features + [configuration.timeColumn, configuration.label].compactMap { $0 }.filter { !data.features.contains($0) }
         let rows = try test.slice(0..<min(test.rowCount, Self.referenceRowLimit)).select(names)
-        let scorer = try BatchScorer(model: model, threshold: configuration.threshold)
+        try await Self.writeReference(rows, model: model, threshold: configuration.threshold, folder: folder, artifacts: artifacts)
+    }
+
+    /// Scores `rows` and writes them, with their predictions, as the reference of the run whose artifacts are at
+    /// `folder`, and their mean |SHAP| per input as the model's global importance.
+    static func writeReference(_ rows: DataFrame, model: ModelFile, threshold: Double, folder: String, artifacts: ArtifactStore) async throws {
+        let scorer = try BatchScorer(model: model, threshold: threshold)
         let scored = try scorer.score(rows)
-        let explanations = try scorer.explanations(rows)
-        let importance = ExplanationImportance(explanations)
+        let importance = ExplanationImportance(try scorer.explanations(rows))
         try await artifacts.objects.put(folder + "/" + ExplanationImportance.artifact, bytes: Array(try importance.encoded()))
         let writer = try await ParquetWriter(sink: try await artifacts.objects.makeSink(for: folder + "/reference/reference.parquet"), schema: scored.schema)
         try await writer.write(scored)

@@ -23,8 +23,17 @@ import Testing
         #expect(logged.status == 0, "\(logged.standardError)")
 
         // The flavors' versions as MLflow registered them, and the same files through kite models import.
-        let imported = try await kite(["models", "import", out + "/model.txt", "--name", "lgb-imported", "--alias", "champion"])
+        let imported = try await kite([
+            "models", "import", out + "/model.txt", "--name", "lgb-imported", "--alias", "champion", "--reference", out + "/input.parquet",
+        ])
         #expect(imported.status == 0, "\(imported.standardError)")
+        // The reference rows are scored into the run's reference, with the model's global importance.
+        let runID = imported.standardOutput.components(separatedBy: "  run ").last?.prefix(32) ?? ""
+        let artifacts = project + "/.kite/artifacts"
+        let runFolder = (FileManager.default.subpaths(atPath: artifacts) ?? []).first { $0.hasSuffix(String(runID) + "/artifacts") }
+        let reference = try await ParquetReader(path: artifacts + "/" + (runFolder ?? "?") + "/reference/reference.parquet").read()
+        #expect(reference.rowCount == 300 && reference["probability"] != nil && reference["f0"] != nil)
+        #expect(FileManager.default.fileExists(atPath: artifacts + "/" + (runFolder ?? "?") + "/explanations/importance.json"))
         #expect(imported.standardOutput.contains("imported lightgbm binary sigmoid:1 model (binary, 50 trees, 10 features)"), "\(imported.standardOutput)")
         #expect(imported.standardOutput.contains("registered lgb-imported version 1 (alias champion)"))
         let signature = (0..<10).map { "f\($0):float64" }.joined(separator: ",")

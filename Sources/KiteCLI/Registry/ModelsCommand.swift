@@ -3,6 +3,7 @@ import Features
 import Foundation
 import KiteCore
 import Learning
+import Parquet
 import Registry
 import Training
 
@@ -135,6 +136,10 @@ struct ModelsCommand: AsyncParsableCommand {
         @Option(help: "The experiment to record the run in (default: the project's name).") var experiment: String?
         @Option(help: "The inputs' names and types in the model's feature order: \"name:type,…\".") var signature: String?
         @Option(help: "What the model predicts (the label's name, recorded in the signature).") var label = "label"
+        @Option(
+            help:
+                "A Parquet file (path or s3://) of rows with the model's inputs (and the label, if known): scored as the model's monitoring reference, with its global importance."
+        ) var reference: String?
 
         func run() async throws {
             let project = try options.configuration()
@@ -143,15 +148,18 @@ struct ModelsCommand: AsyncParsableCommand {
             }
             let job = ModelImport(
                 name: name, alias: alias, experiment: experiment ?? project.project, inputs: try signature.map(Self.inputs), label: label)
-            let (file, options) = (file, options)
+            let (file, options, reference) = (file, options, reference)
             let result = try await StoragePath.withS3 { s3 in
+                var job = job
+                if let reference { job.reference = try await ParquetReader(source: try await StoragePath.source(reference, s3: s3)).read() }
                 let artifacts = try options.artifactStore(project, s3: s3)
-                return try await options.withRegistry(project) { try await job.run(path: file, bytes: bytes, registry: $0, artifacts: artifacts) }
+                return try await options.withRegistry(project) { [job] in try await job.run(path: file, bytes: bytes, registry: $0, artifacts: artifacts) }
             }
             var out =
                 "imported \(result.library) \(result.objective) model (\(result.task.rawValue), \(result.trees) trees, \(result.features.count) features)\n"
             out += "  registered \(name) version \(result.version)\(alias.map { " (alias \($0))" } ?? "")\n"
             out += "  run \(result.runID)\n  inputs: \(result.features.joined(separator: ", "))\n"
+            if let reference { out += "  reference: the rows of \(reference), scored (monitoring's baseline and the model page's global importance)\n" }
             Terminal.standardOutput(out)
         }
 
