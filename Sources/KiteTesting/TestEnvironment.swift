@@ -116,6 +116,14 @@ public final class TemporaryDirectory: @unchecked Sendable {
     /// A path inside the folder.
     public func file(_ name: String) -> String { path + "/" + name }
 
+    /// The little-endian float64 values of file `name` in the folder, as a peer writes them (numpy's `tofile`).
+    public func float64s(_ name: String) throws -> [Double] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: file(name)))
+        return data.withUnsafeBytes { bytes in
+            (0..<data.count / 8).map { Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        }
+    }
+
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 

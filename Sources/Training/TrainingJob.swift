@@ -210,15 +210,13 @@ public struct TrainingJob: Sendable {
     /// columns the config names in `categorical` (passed through unchanged: their values are the codes).
     func categoricalOutputs(_ preprocessor: Preprocessor) throws -> Set<Int> {
         var outputs = Set<Int>()
-        var position = 0
-        for column in preprocessor.columns {
-            let width = Preprocessor.outputNames(column).count
-            defer { position += width }
-            let named = configuration.categorical.contains(column.column)
+        for (position, owner) in preprocessor.outputColumns.enumerated() {
+            let column = preprocessor.columns[owner]
             if column.encoding == .ordinal {
                 outputs.insert(position)
-            } else if named {
-                guard column.encoding == nil, column.steps.isEmpty, width == 1 else {
+            } else if configuration.categorical.contains(column.column) {
+                // Without steps or encoding a column makes exactly one output: its values.
+                guard column.encoding == nil, column.steps.isEmpty else {
                     throw KiteError.invalidArgument(
                         "\(configuration.file): categorical column '\(column.column)' has preprocessing; its values must reach the trees as codes")
                 }

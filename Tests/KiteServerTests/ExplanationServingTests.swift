@@ -19,15 +19,9 @@ import Training
         let folder = try TemporaryDirectory()
         let output = try Subprocess.python("import_peer.py", [library, objective, "31", String(rows), String(rows), folder.path])
         let outputs = (try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["outputs"] as? Int ?? 0
-        func doubles(_ name: String) throws -> [Double] {
-            let data = try Data(contentsOf: URL(fileURLWithPath: folder.file(name)))
-            return data.withUnsafeBytes { bytes in
-                (0..<data.count / 8).map { Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
-            }
-        }
-        let features = try doubles("x.f64")
-        let predicted = try doubles("predicted.f64")
-        let contributions = try doubles("contributions.f64")
+        let features = try folder.float64s("x.f64")
+        let predicted = try folder.float64s("predicted.f64")
+        let contributions = try folder.float64s("contributions.f64")
         let file = folder.file(library == "lightgbm" ? "model.txt" : "model.json")
         let registryURL = "sqlite:" + folder.file("registry.db")
         try FileManager.default.createDirectory(atPath: folder.file("artifacts"), withIntermediateDirectories: true)

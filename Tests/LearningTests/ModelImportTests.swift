@@ -23,19 +23,14 @@ import Testing
         let folder = try TemporaryDirectory()
         let output = try Subprocess.python("import_peer.py", [library, objective, String(seed), String(rows), String(explained), folder.path])
         let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
-        func doubles(_ name: String) throws -> [Double] {
-            let data = try Data(contentsOf: URL(fileURLWithPath: folder.file(name)))
-            return data.withUnsafeBytes { bytes in
-                (0..<data.count / 8).map { Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
-            }
-        }
         let file = folder.file(library.hasPrefix("lightgbm") ? "model.txt" : "model.json")
         let imported = try ImportedModel.read(try Data(contentsOf: URL(fileURLWithPath: file)), source: file)
         let ubj = folder.file("model.ubj")
         let binary = library == "xgboost" ? try ImportedModel.read(try Data(contentsOf: URL(fileURLWithPath: ubj)), source: ubj) : nil
         return Peer(
-            model: try imported.modelFile(), features: try Matrix(rows: rows, columns: 10, values: try doubles("x.f64")), raw: try doubles("raw.f64"),
-            predicted: try doubles("predicted.f64"), contributions: try doubles("contributions.f64"), outputs: (json["outputs"] as? Int) ?? 0,
+            model: try imported.modelFile(), features: try Matrix(rows: rows, columns: 10, values: try folder.float64s("x.f64")),
+            raw: try folder.float64s("raw.f64"),
+            predicted: try folder.float64s("predicted.f64"), contributions: try folder.float64s("contributions.f64"), outputs: (json["outputs"] as? Int) ?? 0,
             contributionRows: (json["contribution_rows"] as? Int) ?? 0, binary: binary)
     }
 

@@ -38,6 +38,14 @@ enum PredictionAPI {
                 ("id", .string(id)), ("model_name", .string(model.name)), ("model_version", .string(String(model.version.version))),
             ]
             if let experiment { answer.append(("experiment", .string(experiment))) }
+            // Rows answered by one variant share their inputs: each variant's rows are explained in one pass.
+            var explained: [String?: Explanations] = [:]
+            func explanations(of row: PredictionServing.RowAnswer) throws -> Explanations {
+                if let known = explained[row.variant] { return known }
+                let computed = try row.model.scorer.explanations(row.inputs.frame)
+                explained[row.variant] = computed
+                return computed
+            }
             answer.append(
                 (
                     "predictions",
@@ -48,8 +56,8 @@ enum PredictionAPI {
                                 if experiment != nil { pairs.append(("model_version", .string(String(row.model.version.version)))) }
                                 if let variant = row.variant { pairs.append(("variant", .string(variant))) }
                                 if explain {
-                                    let explanations = try row.model.scorer.explanations(try row.inputs.frame.take([row.index]))
-                                    pairs.append(("explanation", explanationJSON(explanations, row: 0, classes: row.model.model.signature.classes)))
+                                    let explanation = explanationJSON(try explanations(of: row), row: row.index, classes: row.model.model.signature.classes)
+                                    pairs.append(("explanation", explanation))
                                 }
                                 json = .object(pairs)
                             }

@@ -53,9 +53,7 @@ extension ModelFile {
     public func explanations(features: Matrix, explainer: ModelExplainer) throws -> Explanations {
         let raw = try explainer.contributions(features)
         // Which input column each preprocessed output belongs to.
-        let owners = preprocessor.columns.enumerated().flatMap { index, column in
-            Array(repeating: index, count: Preprocessor.outputNames(column).count)
-        }
+        let owners = preprocessor.outputColumns
         let inputs = preprocessor.columns.map(\.column)
         let width = explainer.featureCount
         guard owners.count == width else { throw KiteError.corrupt("the preprocessing makes \(owners.count) features; the learner takes \(width)") }

@@ -29,14 +29,8 @@ struct SingleTreeSHAP {
         self.nodeCover = nodeCover.map(Float.init)
         self.leafCover = leafCover.map(Float.init)
         leafValues = tree.leafValues.map(Float.init)
-        var depths = [Int](repeating: 0, count: tree.feature.count)
-        var deepest = 0
-        for node in tree.feature.indices {
-            deepest = Swift.max(deepest, depths[node] + 1)
-            for child in [tree.left[node], tree.right[node]] where child >= 0 { depths[child] = depths[node] + 1 }
-        }
-        depth = deepest
-        let size = deepest + 2
+        depth = tree.depth
+        let size = depth + 2
         pathCapacity = size * (size + 1) / 2 + size
         // Children come after their parents: one pass from the last node gives every node's mean.
         let (values, nodes, leaves) = (leafValues, self.nodeCover, self.leafCover)

@@ -44,8 +44,6 @@ struct TreeSHAP {
         func cover(_ reference: Int) -> Double { reference < 0 ? leafCover[~reference] : nodeCover[reference] }
         var nodes: [Node] = []
         var words: [UInt32] = []
-        var depths = [Int](repeating: 0, count: tree.feature.count)
-        var deepest = 0
         for node in tree.feature.indices {
             let set = tree.categories?[node] ?? []
             nodes.append(
@@ -55,14 +53,11 @@ struct TreeSHAP {
                     cover: nodeCover[node],
                     leftCover: cover(tree.left[node]), rightCover: cover(tree.right[node])))
             words += set
-            // Children come after their parents, so a node's depth is known before its children's.
-            deepest = Swift.max(deepest, depths[node] + 1)
-            for child in [tree.left[node], tree.right[node]] where child >= 0 { depths[child] = depths[node] + 1 }
         }
         self.nodes = nodes
         self.leafValues = tree.leafValues
         self.categoryWords = words
-        depth = deepest
+        depth = tree.depth
         if tree.feature.isEmpty {
             expectedValue = tree.leafValues[0]
         } else {

@@ -129,7 +129,7 @@ enum XGBoostModel {
         var visited = Set<Int>()
         /// Appends node `index` and its subtree; returns its Kite reference (a node, or `~leaf`).
         func visit(_ index: Int, depth: Int) throws -> Int {
-            guard (0..<count).contains(index), visited.insert(index).inserted, visited.count <= count else {
+            guard (0..<count).contains(index), visited.insert(index).inserted else {
                 throw fail("node \(index) is out of range or reached twice")
             }
             guard let low = left[index], let high = right[index], let feature = splitFeature[index] else { throw fail("node \(index) has a fractional index") }

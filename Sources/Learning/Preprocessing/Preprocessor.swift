@@ -99,9 +99,14 @@ public struct Preprocessor: Sendable, Hashable, Codable {
         }
     }
 
+    /// For each output, in order, the index in `columns` of the input column that makes it.
+    public var outputColumns: [Int] {
+        columns.enumerated().flatMap { index, column in Array(repeating: index, count: Self.outputNames(column).count) }
+    }
+
     /// The names of the outputs one fitted column makes (one per category when one-hot encoded, a missing
     /// indicator after an imputed value).
-    public static func outputNames(_ column: FittedColumn) -> [String] {
+    static func outputNames(_ column: FittedColumn) -> [String] {
         switch column.encoding {
         case .oneHot?: return column.categories.map { "\(column.column)=\($0)" }
         case .ordinal?: return [column.column]

@@ -45,6 +45,16 @@ public struct DecisionTree: Sendable, Hashable, Codable {
         return value <= threshold[node]
     }
 
+    /// Steps from the root to the deepest leaf (0 for a single leaf). Children come after their parents, so one
+    /// pass from the last node gives every node's height.
+    public var depth: Int {
+        var height = [Int](repeating: 0, count: feature.count)
+        for node in feature.indices.reversed() {
+            height[node] = 1 + Swift.max(left[node] < 0 ? 0 : height[left[node]], right[node] < 0 ? 0 : height[right[node]])
+        }
+        return height.first ?? 0
+    }
+
     /// The leaf `features` falls into.
     @inline(__always)
     public func leaf(_ features: UnsafeBufferPointer<Double>) -> Int {

@@ -66,12 +66,7 @@ public struct FlatForest: Sendable {
                 values.append(value)
             }
             roots.append(Int32(base))
-            // Children come after their parents, so one pass from the last node computes every depth.
-            var depth = [Int](repeating: 0, count: tree.feature.count)
-            for node in tree.feature.indices.reversed() {
-                depth[node] = 1 + Swift.max(tree.left[node] < 0 ? 0 : depth[tree.left[node]], tree.right[node] < 0 ? 0 : depth[tree.right[node]])
-            }
-            depths.append(depth.first ?? 0)
+            depths.append(tree.depth)
         }
         self.nodes = nodes
         self.children = children

@@ -36,13 +36,6 @@ extension GBDTParameters.Objective {
         scores: [Double], labels: [Double], outputs: Int, alpha: Double, classWeights: SIMD2<Double> = SIMD2(1, 1), weights: [Double]? = nil,
         into gradients: inout [SIMD2<Double>]
     ) {
-        defer {
-            if let weights {
-                for output in 0..<outputs {
-                    for row in 0..<labels.count { gradients[output * labels.count + row] *= weights[row] }
-                }
-            }
-        }
         let rows = labels.count
         gradients.withUnsafeMutableBufferPointer { out in
             scores.withUnsafeBufferPointer { scores in
@@ -86,6 +79,11 @@ extension GBDTParameters.Objective {
                                     let p = probabilities[k] / total
                                     out[k * rows + row] = SIMD2(k == label ? p - 1 : p, Swift.max(factor * p * (1 - p), 1e-16))
                                 }
+                            }
+                        }
+                        if let weights {
+                            for output in 0..<outputs {
+                                for row in range { out[output * rows + row] *= weights[row] }
                             }
                         }
                     }
