@@ -119,10 +119,10 @@ public final class PredictionLog: Service, Sendable {
         self.logger = logger
     }
 
-    /// The records of one answered request: a row's entity keys are the request's columns that are not model
-    /// inputs.
+    /// The records of answered rows, row `i` from request `requestIDs[i]`: a row's entity keys are the request's
+    /// columns that are not model inputs.
     public static func records(
-        requestID: String, time: Int64, model: ServedModel, columns: [(name: String, values: [Scalar])], inputs: ModelInputs,
+        requestIDs: [String], time: Int64, model: ServedModel, columns: [(name: String, values: [Scalar])], inputs: ModelInputs,
         predictions: Predictions, latency: Latency, assignment: Assignment? = nil
     ) -> [Record] {
         let signature = model.model.signature
@@ -140,7 +140,7 @@ public final class PredictionLog: Service, Sendable {
                 case .regression: nil
                 }
             return Record(
-                requestID: requestID, time: time, model: model.name, version: model.version.version, entities: entities, inputs: signature.inputs,
+                requestID: requestIDs[row], time: time, model: model.name, version: model.version.version, entities: entities, inputs: signature.inputs,
                 values: frameColumns.map { $0?.scalar(at: row) ?? .null }, prediction: predicted.scalar(at: row), probability: probability,
                 latency: latency, assignment: assignment, unit: units.flatMap { ValueText.text($0[row]) })
         }

@@ -3,8 +3,9 @@ import Learning
 import Registry
 
 /// One registered model version loaded for serving: which version it is, what the server was asked for, and the
-/// scorer that answers with it.
-public struct ServedModel: Sendable {
+/// scorer that answers with it. A class: every answered row refers to the version that answered it, and one
+/// reference is cheaper to pass around than the version's many strings.
+public final class ServedModel: Sendable {
     /// The registered model's name.
     public let name: String
     /// The version loaded.

@@ -329,16 +329,19 @@ import Training
                 let (noUnit, refused) = try await TestServer.call(
                     client, .post, "/v1/models/fraud/predict", #"{"entities": {"merchant_id": [1]}, "request": {"amount": [5.0]}}"#)
                 #expect(noUnit == 400 && refused["error"]?["message"]?.text.contains("assigns by 'customer_id'") == true, "\(refused.text)")
-                try await Task.sleep(for: .milliseconds(300))  // the shadows score after the answers
+                // No wait for the shadows: they score after the answers, and at the latest when the server shuts down.
             }
             let script = """
-                import json, sys, pyarrow.dataset as ds
+                import collections, json, sys, pyarrow.dataset as ds
                 rows = ds.dataset(sys.argv[1], format="parquet", partitioning="hive").to_table().to_pylist()
                 count = lambda f: sum(1 for r in rows if f(r))
                 print(json.dumps({"rows": len(rows), "shadow": count(lambda r: r["shadow"]), "forced": count(lambda r: r["forced"]),
                                   "control": count(lambda r: r["variant"] == "control" and not r["shadow"]),
                                   "treatment": count(lambda r: r["variant"] == "treatment" and not r["shadow"]),
-                                  "experiment": sorted({r["experiment"] for r in rows if r["experiment"]})}))
+                                  "experiment": sorted({r["experiment"] for r in rows if r["experiment"]}),
+                                  # Batched across requests, each shadow row keeps its own request's id.
+                                  "shadowed": sorted(collections.Counter(r["request_id"] for r in rows if r["shadow"]).values()),
+                                  "same_ids": sorted(r["request_id"] for r in rows if r["shadow"]) == sorted(r["request_id"] for r in rows if not r["shadow"])}))
                 """
             let read = try await Subprocess.run(TestEnvironment.python, ["-c", script, folder])
             let counts = try JSONValue.parse(Array(read.standardOutput.utf8))
@@ -347,6 +350,7 @@ import Training
             #expect(counts["control"] == .integer(Int64(control)) && counts["treatment"] == .integer(Int64(treatment + 2)), "\(counts.text)")
             #expect(counts["forced"] == .integer(2) && counts["shadow"] == .integer(32), "\(counts.text)")
             #expect(counts["experiment"] == .array([.string("gbdt-vs-logistic")]))
+            #expect(counts["shadowed"] == .array([.integer(2), .integer(30)]) && counts["same_ids"] == .bool(true), "\(counts.text)")
         }
     }
 

@@ -24,6 +24,8 @@ public enum KiteApplication {
         if let models {
             services.append(models.host)
             if let log = models.log { services.append(log) }
+            // After the log: shut down first, so the shadows scored at shutdown are logged.
+            services.append(models.shadows)
         }
         if let scheduler = pipelines?.scheduler { services.append(scheduler) }
         var application = Application(
@@ -110,6 +112,7 @@ public enum KiteApplication {
             if let statistics = models?.log?.statistics {
                 metrics.predictionLog(written: statistics.written, dropped: statistics.dropped, buffered: statistics.buffered)
             }
+            if let models { metrics.shadowRowsDropped(models.shadows.dropped) }
             // The monitors' last checks (kite monitor check), from the offline store.
             var alerts = ""
             if let offline = features?.offline, let states = try? await AlertState.all(store: offline) { alerts = AlertMetrics.text(states) }
@@ -126,7 +129,7 @@ public enum KiteApplication {
         if configuration.apis.contains(.predictions), let models {
             let serving = PredictionServing(
                 host: models.host, features: definitions.flatMap { definitions in online.map { (definitions, $0) } }, log: models.log, metrics: metrics,
-                clock: registry.clock, timeout: configuration.predictionTimeout)
+                clock: registry.clock, timeout: configuration.predictionTimeout, shadows: models.shadows)
             PredictionAPI.register(in: root, serving: serving)
             ExperimentAPI.register(in: root, registry: registry, offline: features?.offline)
             let inference = APIFamily(format: .inference, bodyLimit: configuration.jsonBodyLimit, auth: auth)

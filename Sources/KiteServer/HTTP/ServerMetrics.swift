@@ -88,9 +88,11 @@ final class ServerMetrics: Sendable {
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100),
     ]
 
-    /// Records one answered prediction request of `model` at `version`: its rows, the time of each part (`total`,
-    /// `features`, `preprocessing`, `model`), and each row's probability (classifiers) or value (regressors).
-    func prediction(model: String, version: Int64, rows: Int, parts: [(name: String, duration: Duration)], values: [Double], probabilities: Bool) {
+    /// Records `requests` answered prediction requests of `model` at `version` (one, or a shadow's batch): their
+    /// rows, the time of each part (`total`, `features`, `preprocessing`, `model`), and each row's probability
+    /// (classifiers) or value (regressors).
+    func prediction(model: String, version: Int64, requests: Int, rows: Int, parts: [(name: String, duration: Duration)], values: [Double], probabilities: Bool)
+    {
         let handles = predictionHandles.withLock { cache in
             let key = "\(model)\u{0}\(version)"
             if let found = cache[key] { return found }
@@ -98,7 +100,7 @@ final class ServerMetrics: Sendable {
             cache[key] = made
             return made
         }
-        handles.requests.increment()
+        handles.requests.increment(by: Int64(requests))
         handles.rows.increment(by: Int64(rows))
         for (part, duration) in parts { handles.parts[part]?.record(duration) }
         for value in values { handles.values.record(value) }
@@ -145,6 +147,16 @@ final class ServerMetrics: Sendable {
         ] {
             registry.makeGauge(descriptor: .init(namespace: "kite", metricName: name, unitName: "records", helpText: help), labels: []).set(Int64(value))
         }
+    }
+
+    /// The shadow rows dropped so far because the shadows' queue was full.
+    func shadowRowsDropped(_ rows: Int) {
+        registry.makeGauge(
+            descriptor: .init(
+                namespace: "kite", metricName: "shadow_rows_dropped", unitName: "rows",
+                helpText: "Rows an experiment's shadow versions did not score because their queue was full."),
+            labels: []
+        ).set(Int64(rows))
     }
 
     /// The exposition text.

@@ -78,17 +78,7 @@ extension PredictionServing {
         }
         let answered = answers.compactMap { $0 }
         if !experiment.shadows.isEmpty {
-            let serving = self
-            Task {
-                for shadow in experiment.shadows {
-                    let assignment = PredictionLog.Assignment(
-                        experiment: definition.key, variant: "shadow v\(shadow.version.version)", unit: definition.unit, shadow: true)
-                    // The features the answers read, when they hold every input of the shadow: no second read.
-                    let given = Set(columns.map(\.name))
-                    let reused = Self.columns(shadow.model.signature.inputs.map(\.name).filter { !given.contains($0) }, from: answered)
-                    _ = try? await serving.predict(shadow, columns: columns + (reused ?? []), requestID: requestID, assignment: assignment)
-                }
-            }
+            shadows?.submit(ShadowScoring.Request(serving: self, experiment: experiment, columns: columns, answered: answered, requestID: requestID))
         }
         return (definition.key, answered)
     }

@@ -16,6 +16,8 @@ struct PredictionServing: Sendable {
     var clock: WallClock
     /// How long a prediction may take before it is answered 503.
     var timeout: Duration
+    /// Where answered requests queue for their experiment's shadow versions.
+    var shadows: ShadowScoring?
 
     /// The model served as `name`, or `not_found` naming what is served.
     func model(_ name: String) throws -> ServedModel {
@@ -41,6 +43,15 @@ struct PredictionServing: Sendable {
     func predict(
         _ model: ServedModel, columns: [(name: String, values: [Scalar])], requestID: String, assignment: PredictionLog.Assignment? = nil
     ) async throws -> (ModelInputs, Predictions) {
+        let rows = columns.first?.values.count ?? 0
+        return try await predict(model, columns: columns, requestIDs: Array(repeating: requestID, count: rows), requests: 1, assignment: assignment)
+    }
+
+    /// `predict` for the rows of `requests` requests together (shadow batches): row `i` is logged under
+    /// `requestIDs[i]`.
+    func predict(
+        _ model: ServedModel, columns: [(name: String, values: [Scalar])], requestIDs: [String], requests: Int, assignment: PredictionLog.Assignment?
+    ) async throws -> (ModelInputs, Predictions) {
         let clock = ContinuousClock()
         let start = clock.now
         do {
@@ -65,7 +76,7 @@ struct PredictionServing: Sendable {
                 case .regression(let values): values
                 }
             metrics.prediction(
-                model: model.name, version: model.version.version, rows: predictions.count,
+                model: model.name, version: model.version.version, requests: requests, rows: predictions.count,
                 parts: [("total", end - start), ("features", assembled - start), ("preprocessing", preprocessed - assembled), ("model", end - preprocessed)],
                 values: values, probabilities: model.model.signature.task != .regression)
             if let log, log.samples() {
@@ -73,7 +84,7 @@ struct PredictionServing: Sendable {
                 let latency = PredictionLog.Latency(total: micros(end - start), features: micros(assembled - start), scoring: micros(end - assembled))
                 log.append(
                     PredictionLog.records(
-                        requestID: requestID, time: self.clock.now(), model: model, columns: columns, inputs: inputs, predictions: predictions,
+                        requestIDs: requestIDs, time: self.clock.now(), model: model, columns: columns, inputs: inputs, predictions: predictions,
                         latency: latency, assignment: assignment))
             }
             return (inputs, predictions)
