@@ -52,6 +52,63 @@ import Testing
         await online.close()
     }
 
+    /// Row groups are read newest first, keys and times before values: the result equals the latest row per key
+    /// in source order (event time, then created time, then the later row of the later file — even when that row
+    /// sits in an older row group), and the values of groups with no latest row are never decoded.
+    @Test func newestRowGroupsFirstKeepTheLatestRowsAndSkipOlderValues() async throws {
+        let directory = try TemporaryDirectory()
+        let folder = directory.file("project")
+        let offline = try LocalObjectStore(root: folder + "/data", create: true)
+        let definitions = try FeatureDefinitions.parse(
+            yaml: """
+                entities: [{name: user, join_keys: [user_id]}]
+                sources: [{name: events, path: events/, timestamp_field: ts, created_timestamp_column: created}]
+                feature_views:
+                  - {name: user_stats, entities: [user], source: events, schema: [{name: score, type: float64}]}
+                """, file: "features.yaml")
+        // Two files of row groups of 50 rows (one per user) at the hours listed. In the groups at hour 9 (a's last,
+        // b's first), users 0-9 tie fully (b's row is later in the source and wins, though a's group comes later
+        // in no order but the source's), users 10-19 are created later in b, users 20-49 later in a.
+        var expected: [Int64: (score: Double, event: Int64, created: Int64)] = [:]
+        var score = 0.0
+        for (file, hours) in [("a", [1, 3, 9]), ("b", [9, 2, 5])] {
+            var (ids, times, created, scores): ([Int64], [Int64], [Int64], [Double]) = ([], [], [], [])
+            for hour in hours {
+                for user in Int64(0)..<50 {
+                    let (time, made): (Int64, Int64) = (Int64(hour) * 3_600_000_000, hour != 9 ? 1 : user < 10 ? 7 : file == "a" ? 1 : user < 20 ? 99 : 0)
+                    score += 1
+                    (ids, times, created, scores) = (ids + [user], times + [time], created + [made], scores + [score])
+                    // The reference: rows in source order, a row replacing the kept one unless earlier by (event, created).
+                    if let kept = expected[user], (time, made) < (kept.event, kept.created) { continue }
+                    expected[user] = (score, time, made)
+                }
+            }
+            let frame = try DataFrame([
+                ("user_id", .int64s(ids)), ("ts", .timestamps(times)), ("created", .timestamps(created)), ("score", .float64s(scores)),
+            ])
+            var configuration = ParquetWriter.Configuration()
+            configuration.rowGroupSize = 50
+            let writer = try await ParquetWriter(
+                sink: try await offline.makeSink(for: "events/\(file).parquet"), schema: frame.schema, configuration: configuration)
+            try await writer.write(frame)
+            try await writer.close()
+        }
+        let online = try OnlineStores.open("embedded:online.db", project: "rg", folder: folder, logger: Logger(label: "test"))
+        let materializer = Materializer(definitions: definitions, offlineStore: offline, onlineStore: online)
+        let view = try definitions.view(named: "user_stats")
+        let result = try await materializer.materialize(view, start: 0, end: 10 * 3_600_000_000)
+        #expect(result.rowsRead == 300 && result.entitiesWritten == 50)
+        // Only the two groups at hour 9 hold latest rows: the other four groups' values are never decoded.
+        #expect(result.valueRowsRead == 100, "\(result)")
+        let ids = Array(Int64(0)..<50)
+        let stored = try await online.read(keys: ids.map { try EntityKey(names: ["user_id"], values: [.int($0)]) }, views: ["user_stats"])
+        for (row, id) in ids.enumerated() {
+            #expect(stored[row][0]?.value("score") == .double(expected[id]?.0 ?? .nan), "user \(id)")
+            #expect(stored[row][0]?.eventTime == expected[id]?.1, "user \(id)")
+        }
+        await online.close()
+    }
+
     @Test func pushWritesOnlineAndAppendsOfflineAndRefusesWrongRows() async throws {
         let directory = try TemporaryDirectory()
         let (definitions, offline, folder) = try await project(directory)

@@ -1,16 +1,27 @@
 import KiteCore
 
-/// The latest row per entity key seen so far (created time breaking ties between equal event times).
+/// The latest row per entity key seen so far (created time breaking ties between equal event times, then the
+/// row's place in the source: the later row wins a full tie, as it would if written second).
 ///
-/// Each frame is reduced in two passes: integers only to find each key's best row in the frame, then values are
-/// read for the keys whose best row beats what is kept — so a source with many rows per key costs a hash lookup
-/// per row, not a row of values.
+/// Each frame is reduced in two passes: keys and times only, to find the rows that beat what is kept, then values
+/// for those rows alone — so a source with many rows per key costs a hash lookup per row, not a row of values;
+/// and a caller that reads a row group's keys and times first can skip its values when nothing in it wins.
 struct LatestRows {
     struct Entry {
         var key: [Scalar]
         var event: Int64
         var created: Int64
+        /// The row's place in the source (frames' ordinals, then rows): breaks full ties.
+        var place: Int64
         var values: [Scalar]
+    }
+
+    /// A row of a frame that beats what is kept for its key.
+    struct Winner {
+        var position: Int
+        var row: Int
+        var event: Int64
+        var created: Int64
     }
 
     /// A key as hashed: one integer (the common case), or the scalars of a compound or text key.
@@ -21,16 +32,27 @@ struct LatestRows {
 
     private var index: [Key: Int] = [:]
     private(set) var entries: [Entry] = []
+    private var framesAdded = 0
 
+    /// Keeps the rows of `frame` that are latest for their keys so far (a frame added later wins full ties).
     mutating func add(_ frame: DataFrame, keys: [String], time: String, created: String?, features: [String], window: ClosedRange<Int64>) throws {
+        defer { framesAdded += 1 }
+        let winners = try self.winners(in: frame, ordinal: framesAdded, keys: keys, time: time, created: created, window: window)
+        try keep(winners, ordinal: framesAdded, values: frame, features: features)
+    }
+
+    /// The rows of `frame` (which needs only the key and time columns) that beat what is kept for their keys, at
+    /// most one per key. `ordinal` places the frame in the source (a later frame wins a full tie); keys seen for
+    /// the first time are registered, so `keep` must follow with the same winners.
+    mutating func winners(
+        in frame: DataFrame, ordinal: Int, keys: [String], time: String, created: String?, window: ClosedRange<Int64>
+    ) throws -> [Winner] {
         let times = try PointInTimeJoin.timestamps(frame, time, what: "the source")
         let keyColumns = try keys.map { try frame.column($0) }
-        let featureColumns = try features.map { try frame.column($0) }
         let createdTimes = try created.map { try PointInTimeJoin.timestamps(frame, $0, what: "the source") }
         let integers: [Int64]? =
             keyColumns.count == 1 && keyColumns[0].type != .timestamp
             ? (keyColumns[0].values.int64s ?? keyColumns[0].values.int32s?.map(Int64.init)) : nil
-        // Pass 1: each key's best row in this frame.
         var best: [Int] = []  // by entry position; -1 where the frame has no row for it
         var touched: [Int] = []
         for row in 0..<frame.rowCount where window.contains(times[row]) {
@@ -42,7 +64,7 @@ struct LatestRows {
             } else {
                 position = entries.count
                 index[key] = position
-                entries.append(Entry(key: keyColumns.map { $0.scalar(at: row) }, event: .min, created: .min, values: []))
+                entries.append(Entry(key: keyColumns.map { $0.scalar(at: row) }, event: .min, created: .min, place: .min, values: []))
             }
             if position >= best.count { best += Array(repeating: -1, count: position + 1 - best.count) }
             let current = best[position]
@@ -53,21 +75,34 @@ struct LatestRows {
                 best[position] = row
             }
         }
-        // Pass 2: values for the keys whose best row here beats the one kept.
+        var winners: [Winner] = []
         for position in touched {
             let row = best[position]
-            let event = times[row]
-            let createdTime = createdTimes.map { $0[row] == .min ? 0 : $0[row] } ?? 0
+            let (event, createdTime) = (times[row], createdTimes.map { $0[row] == .min ? 0 : $0[row] } ?? 0)
             let stored = entries[position]
-            guard event > stored.event || (event == stored.event && createdTime >= stored.created) else { continue }
-            entries[position].event = event
-            entries[position].created = createdTime
-            entries[position].values = featureColumns.map { $0.scalar(at: row) }
+            guard (event, createdTime, Self.place(ordinal, row)) > (stored.event, stored.created, stored.place) else { continue }
+            winners.append(Winner(position: position, row: row, event: event, created: createdTime))
+        }
+        return winners
+    }
+
+    /// Keeps `winners` (from `winners(in:)` with the same `ordinal`), their values read from `values` — the
+    /// `features` columns of the same rows.
+    mutating func keep(_ winners: [Winner], ordinal: Int, values: DataFrame, features: [String]) throws {
+        let columns = try features.map { try values.column($0) }
+        for winner in winners {
+            guard winner.row < values.rowCount else { throw KiteError(.corruptData, "the source's columns have different lengths") }
+            entries[winner.position].event = winner.event
+            entries[winner.position].created = winner.created
+            entries[winner.position].place = Self.place(ordinal, winner.row)
+            entries[winner.position].values = columns.map { $0.scalar(at: winner.row) }
         }
     }
 
-    /// Whether `row` comes after `other`: a later event, or the same event created at the same time or later (the
-    /// later row of the file wins a full tie, as it would if written second).
+    private static func place(_ ordinal: Int, _ row: Int) -> Int64 { Int64(ordinal) << 32 | Int64(row) }
+
+    /// Whether `row` comes after `other` in one frame: a later event, or the same event created at the same time
+    /// or later.
     private static func isLater(_ row: Int, than other: Int, _ times: [Int64], _ created: [Int64]?) -> Bool {
         if times[row] != times[other] { return times[row] > times[other] }
         guard let created else { return true }

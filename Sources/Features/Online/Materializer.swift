@@ -4,9 +4,10 @@ import Parquet
 import Registry
 
 /// Copies each online feature view's latest values in a time window from the offline store to the online store:
-/// the view's source is read one row group at a time (row groups outside the window skipped by their
-/// statistics), the latest row per entity kept (created time breaking ties), and the winners written in
-/// batches. Memory grows with the number of entities, not the number of rows. Rerunning a window is safe: the
+/// the view's source is read one row group at a time, newest first (row groups outside the window skipped by
+/// their statistics), keys and times before values — a group none of whose rows is the latest for its key is
+/// never decoded further — the latest row per entity kept (created time breaking ties), and the winners written
+/// in batches. Memory grows with the number of entities, not the number of rows. Rerunning a window is safe: the
 /// online store never replaces newer values.
 public struct Materializer: Sendable {
     /// Rows per online-store write.
@@ -22,6 +23,8 @@ public struct Materializer: Sendable {
     public struct Result: Sendable, Hashable {
         public var view: String
         public var rowsRead: Int
+        /// Rows of the row groups whose feature values were decoded (those holding a row kept at the time).
+        public var valueRowsRead: Int
         public var entitiesWritten: Int
     }
 
@@ -89,18 +92,31 @@ public struct Materializer: Sendable {
         }
         guard !readers.isEmpty else { throw KiteError(.notFound, "source '\(source.name)' (\(source.path)) matches no Parquet files in \(offlineStore.url)") }
         let total = readers.reduce(0) { $0 + $1.reader.rowCount }
-        var latest = LatestRows()
-        var rowsRead = 0
+        // The row groups that may overlap the window, newest first by their statistics: once the newest rows are
+        // kept, an older group's keys and times usually show that nothing in it wins, and its values go unread.
+        var groups: [(reader: ParquetReader, group: Int, ordinal: Int, newest: Int64)] = []
         for (key, reader) in readers {
             try reader.requireColumns(columns, key: key, source: source.name)
             let time = try reader.column(named: source.timestampField)
             for group in 0..<reader.rowGroupCount where reader.rowGroup(group, timeColumn: time, mayOverlap: start...end) {
-                try Task.checkCancellation()
-                let frame = try await reader.readRowGroup(group, columns: columns)
-                try latest.add(frame, keys: keys, time: source.timestampField, created: source.createdTimestampField, features: physical, window: start...end)
-                rowsRead += frame.rowCount
-                progress(Progress(view: view.name, rowsRead: rowsRead, totalRows: total))
+                groups.append((reader, group, groups.count, reader.latestTime(rowGroup: group, timeColumn: time) ?? .max))
             }
+        }
+        groups.sort { ($0.newest, $0.ordinal) > ($1.newest, $1.ordinal) }
+        let ordering = keys + [source.timestampField] + (source.createdTimestampField.map { [$0] } ?? [])
+        var latest = LatestRows()
+        var (rowsRead, valueRowsRead) = (0, 0)
+        for (reader, group, ordinal, _) in groups {
+            try Task.checkCancellation()
+            let frame = try await reader.readRowGroup(group, columns: ordering)
+            let winners = try latest.winners(
+                in: frame, ordinal: ordinal, keys: keys, time: source.timestampField, created: source.createdTimestampField, window: start...end)
+            if !winners.isEmpty {
+                try latest.keep(winners, ordinal: ordinal, values: try await reader.readRowGroup(group, columns: physical), features: physical)
+                valueRowsRead += frame.rowCount
+            }
+            rowsRead += frame.rowCount
+            progress(Progress(view: view.name, rowsRead: rowsRead, totalRows: total))
         }
         let rows = try latest.onlineRows(keys: keys, features: features)
         let batches = stride(from: 0, to: rows.count, by: Self.batchSize).map { Array(rows[$0..<Swift.min($0 + Self.batchSize, rows.count)]) }
@@ -114,6 +130,6 @@ public struct Materializer: Sendable {
             for try await done in group { total += done }
             return total
         }
-        return Result(view: view.name, rowsRead: rowsRead, entitiesWritten: written)
+        return Result(view: view.name, rowsRead: rowsRead, valueRowsRead: valueRowsRead, entitiesWritten: written)
     }
 }

@@ -16,4 +16,10 @@ extension ParquetReader {
         else { return true }
         return high >= window.lowerBound && low <= window.upperBound
     }
+
+    /// The latest time in row group `group` by its statistics of `timeColumn`; nil when it has none.
+    func latestTime(rowGroup group: Int, timeColumn: ParquetColumn) -> Int64? {
+        guard let stats = statistics(rowGroup: group, column: timeColumn), case .timestamp(let high)? = stats.max else { return nil }
+        return high
+    }
 }
