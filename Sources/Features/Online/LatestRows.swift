@@ -24,13 +24,9 @@ struct LatestRows {
         var created: Int64
     }
 
-    /// A key as hashed: one integer (the common case), or the scalars of a compound or text key.
-    private enum Key: Hashable {
-        case integer(Int64)
-        case scalars([Scalar])
-    }
-
-    private var index: [Key: Int] = [:]
+    /// Entry positions of single integer keys (the common case), and of the others by their scalars.
+    private var integerPositions = IntegerTable()
+    private var scalarPositions: [[Scalar]: Int] = [:]
     private(set) var entries: [Entry] = []
     private var framesAdded = 0
 
@@ -55,18 +51,11 @@ struct LatestRows {
             ? (keyColumns[0].values.int64s ?? keyColumns[0].values.int32s?.map(Int64.init)) : nil
         var best: [Int] = []  // by entry position; -1 where the frame has no row for it
         var touched: [Int] = []
+        let nullable = keyColumns.contains { $0.validity != nil }
         for row in 0..<frame.rowCount where window.contains(times[row]) {
-            if keyColumns.contains(where: { $0.isNull(row) }) { continue }
-            let key: Key = integers.map { .integer($0[row]) } ?? .scalars(keyColumns.map { $0.scalar(at: row) })
-            let position: Int
-            if let known = index[key] {
-                position = known
-            } else {
-                position = entries.count
-                index[key] = position
-                entries.append(Entry(key: keyColumns.map { $0.scalar(at: row) }, event: .min, created: .min, place: .min, values: []))
-            }
-            if position >= best.count { best += Array(repeating: -1, count: position + 1 - best.count) }
+            if nullable && keyColumns.contains(where: { $0.isNull(row) }) { continue }
+            let position = integers.map { integerPosition($0[row]) } ?? scalarPosition(keyColumns, row)
+            if position >= best.count { best += Array(repeating: -1, count: max(position + 1, best.count * 2) - best.count) }
             let current = best[position]
             if current < 0 {
                 best[position] = row
@@ -99,6 +88,22 @@ struct LatestRows {
         }
     }
 
+    /// The entry of integer key `key`, registered when new.
+    private mutating func integerPosition(_ key: Int64) -> Int {
+        let position = integerPositions.position(of: key, next: entries.count)
+        if position == entries.count { entries.append(Entry(key: [.int(key)], event: .min, created: .min, place: .min, values: [])) }
+        return position
+    }
+
+    /// The entry of the key in row `row` of `columns`, registered when new.
+    private mutating func scalarPosition(_ columns: [DataColumn], _ row: Int) -> Int {
+        let key = columns.map { $0.scalar(at: row) }
+        if let known = scalarPositions[key] { return known }
+        scalarPositions[key] = entries.count
+        entries.append(Entry(key: key, event: .min, created: .min, place: .min, values: []))
+        return entries.count - 1
+    }
+
     private static func place(_ ordinal: Int, _ row: Int) -> Int64 { Int64(ordinal) << 32 | Int64(row) }
 
     /// Whether `row` comes after `other` in one frame: a later event, or the same event created at the same time
@@ -118,6 +123,45 @@ extension LatestRows {
                 try EntityKey(names: keys, values: entry.key),
                 OnlineValues(names: features, values: entry.values, eventTime: entry.event, createdTime: entry.created)
             )
+        }
+    }
+}
+
+/// An open-addressing table from integer keys to dense positions: a source's rows each look their key up, and
+/// `Dictionary`'s hashing of an enum key cost more than the rest of a row's work.
+private struct IntegerTable {
+    private var keys: [Int64] = Array(repeating: 0, count: 1024)
+    private var positions: [Int32] = Array(repeating: -1, count: 1024)
+    private var count = 0
+
+    /// The position of `key`; `next` when it is new (and then recorded as such).
+    mutating func position(of key: Int64, next: Int) -> Int {
+        let mask = keys.count - 1
+        var slot = Self.slot(key, mask)
+        while positions[slot] >= 0 {
+            if keys[slot] == key { return Int(positions[slot]) }
+            slot = (slot + 1) & mask
+        }
+        keys[slot] = key
+        positions[slot] = Int32(truncatingIfNeeded: next)
+        count += 1
+        if count * 2 > keys.count { grow() }
+        return next
+    }
+
+    private static func slot(_ key: Int64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 17) & mask
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldPositions) = (keys, positions)
+        keys = Array(repeating: 0, count: oldKeys.count * 2)
+        positions = Array(repeating: -1, count: oldKeys.count * 2)
+        let mask = keys.count - 1
+        for (key, position) in zip(oldKeys, oldPositions) where position >= 0 {
+            var slot = Self.slot(key, mask)
+            while positions[slot] >= 0 { slot = (slot + 1) & mask }
+            (keys[slot], positions[slot]) = (key, position)
         }
     }
 }

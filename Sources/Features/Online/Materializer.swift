@@ -14,6 +14,8 @@ public struct Materializer: Sendable {
     static let batchSize = 2_000
     /// Writes sent before the first is answered.
     static let batchesInFlight = 4
+    /// Row groups whose keys and times are decoded at once.
+    static let groupsInFlight = 2
 
     public let definitions: FeatureDefinitions
     public let offlineStore: any ObjectStore
@@ -104,11 +106,21 @@ public struct Materializer: Sendable {
         }
         groups.sort { ($0.newest, $0.ordinal) > ($1.newest, $1.ordinal) }
         let ordering = keys + [source.timestampField] + (source.createdTimestampField.map { [$0] } ?? [])
+        // The keys and times of the next groups are decoded while this one's are reduced (two cores busy).
+        func keysAndTimes(_ index: Int) -> Task<DataFrame, any Error>? {
+            guard index < groups.count else { return nil }
+            let (reader, group) = (groups[index].reader, groups[index].group)
+            return Task { try await reader.readRowGroup(group, columns: ordering) }
+        }
+        var reading = (0..<Self.groupsInFlight).map(keysAndTimes)
+        defer { reading.forEach { $0?.cancel() } }
         var latest = LatestRows()
         var (rowsRead, valueRowsRead) = (0, 0)
-        for (reader, group, ordinal, _) in groups {
+        for (index, (reader, group, ordinal, _)) in groups.enumerated() {
             try Task.checkCancellation()
-            let frame = try await reader.readRowGroup(group, columns: ordering)
+            guard let next = reading.removeFirst() else { break }
+            reading.append(keysAndTimes(index + Self.groupsInFlight))
+            let frame = try await next.value
             let winners = try latest.winners(
                 in: frame, ordinal: ordinal, keys: keys, time: source.timestampField, created: source.createdTimestampField, window: start...end)
             if !winners.isEmpty {
