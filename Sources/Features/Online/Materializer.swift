@@ -113,7 +113,7 @@ public struct Materializer: Sendable {
             return Task { try await reader.readRowGroup(group, columns: ordering) }
         }
         var reading = (0..<Self.groupsInFlight).map(keysAndTimes)
-        defer { reading.forEach { $0?.cancel() } }
+        defer { for task in reading { task?.cancel() } }
         var latest = LatestRows()
         var (rowsRead, valueRowsRead) = (0, 0)
         for (index, (reader, group, ordinal, _)) in groups.enumerated() {
