@@ -12,6 +12,8 @@ public final class EmbeddedOnlineStore: OnlineStore {
     static let busyTimeout: TimeInterval = 10
 
     private let pool: DatabasePool
+    /// Reads bypass GRDB (see `SQLiteReaders`); writes, statistics and deletes go through `pool`.
+    private let readers: SQLiteReaders
     private let path: String
 
     public var description: String { "embedded:\(path)" }
@@ -19,6 +21,7 @@ public final class EmbeddedOnlineStore: OnlineStore {
     /// Opens (creating) the store at `path`.
     public init(path: String) throws {
         self.path = path
+        readers = SQLiteReaders(path: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
@@ -74,27 +77,15 @@ public final class EmbeddedOnlineStore: OnlineStore {
         let position = Dictionary(keys.enumerated().map { (Data($1.bytes), $0) }, uniquingKeysWith: { first, _ in first })
         let unique = Array(position.keys)
         do {
-            let found = try await pool.read { db -> [(key: Int, view: Int, values: OnlineValues)] in
-                var found: [(key: Int, view: Int, values: OnlineValues)] = []
-                for (viewIndex, view) in views.enumerated() {
-                    var start = 0
-                    while start < unique.count {
-                        let chunk = unique[start..<Swift.min(start + Self.keysPerStatement, unique.count)]
-                        start += chunk.count
-                        let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                        let statement = try db.cachedStatement(
-                            sql: "SELECT entity_key, event_time, created_time, payload FROM online_values WHERE view = ? AND entity_key IN (\(marks))")
-                        let values: [(any DatabaseValueConvertible)?] = [view] + chunk.map { $0 }
-                        let rows = try Row.fetchCursor(statement, arguments: StatementArguments(values))
-                        while let row = try rows.next() {
-                            let key: Data = row[0]
-                            let payload: Data = row[3]
-                            guard let index = position[key] else { continue }
-                            found.append((index, viewIndex, try OnlineValues(payload: payload, eventTime: row[1], createdTime: row[2])))
-                        }
-                    }
+            var found: [(key: Int, view: Int, values: OnlineValues)] = []
+            var start = 0
+            while start < unique.count {
+                let chunk = unique[start..<Swift.min(start + Self.keysPerStatement, unique.count)]
+                start += chunk.count
+                try readers.lookup(views: views, keys: chunk) { view, key, event, created, payload in
+                    guard let index = position[key] else { return }
+                    found.append((index, view, try OnlineValues(payload: payload, eventTime: event, createdTime: created)))
                 }
-                return found
             }
             var result = keys.map { _ in [OnlineValues?](repeating: nil, count: views.count) }
             for item in found { result[item.key][item.view] = item.values }
