@@ -78,10 +78,8 @@ final class RedisConnection: Sendable {
         channel.writeAndFlush(RedisRequest(bytes: buffer, promises: promises)).whenFailure { error in
             for promise in promises { promise.fail(KiteError(.unavailable, "cannot send to Redis at \(server): \(Self.reason(error))")) }
         }
-        var answers: [RESPValue] = []
-        answers.reserveCapacity(promises.count)
-        for promise in promises { answers.append(try await promise.futureResult.get()) }
-        return answers
+        // One wait for the whole batch: awaiting each reply resumed the task once per command.
+        return try await EventLoopFuture.whenAllSucceed(promises.map(\.futureResult), on: channel.eventLoop).get()
     }
 
     func close() { channel.close(promise: nil) }
