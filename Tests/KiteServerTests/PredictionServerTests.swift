@@ -59,12 +59,13 @@ import Training
 
     private func serve(
         _ project: FraudProject, _ artifacts: any ObjectStore, models: [String] = ["fraud@champion"], reloadInterval: Duration = .seconds(2),
-        log: PredictionLog? = nil, testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+        log: PredictionLog? = nil, shadowCapacity: Int = ShadowScoring.defaultCapacity, testing: TestingSetup = .router,
+        _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestServer.run(
             registryURL: project.configuration.registryURL, objects: artifacts,
             features: FeatureServing(project: project.configuration, online: project.online, offline: project.offline), models: models,
-            reloadInterval: reloadInterval, predictionLog: log, clock: .fixed(FraudProject.now), testing: testing, body)
+            reloadInterval: reloadInterval, predictionLog: log, clock: .fixed(FraudProject.now), shadowCapacity: shadowCapacity, testing: testing, body)
     }
 
     /// The served model file, as the batch path loads it.
@@ -351,6 +352,42 @@ import Training
             #expect(counts["forced"] == .integer(2) && counts["shadow"] == .integer(32), "\(counts.text)")
             #expect(counts["experiment"] == .array([.string("gbdt-vs-logistic")]))
             #expect(counts["shadowed"] == .array([.integer(2), .integer(30)]) && counts["same_ids"] == .bool(true), "\(counts.text)")
+        }
+    }
+
+    /// A full shadow queue drops rows instead of growing: with room for 20 rows, a request of 30 is answered in full,
+    /// its shadow rows are dropped and counted on /metrics, and a request of 10 still gets its shadow.
+    @Test func aFullShadowQueueDropsAndCountsRows() async throws {
+        try await withModels { project, artifacts in
+            let definition = try ExperimentDefinition(
+                key: "shadowed", model: "fraud",
+                variants: [.init(name: "control", model: "champion", weight: 0.5), .init(name: "treatment", model: "v2", weight: 0.5)], unit: "customer_id",
+                status: .running, shadows: ["v2"])
+            try await RegistryStore.withStore(url: project.configuration.registryURL, logger: Logger(label: "test")) { registry in
+                try await ExperimentStore(registry: registry).save(definition)
+            }
+            let folder = project.folder + "/shadow-log"
+            let log = try PredictionLog(store: try LocalObjectStore(root: folder, create: true), flushInterval: .seconds(60), logger: Logger(label: "test"))
+            try await serve(project, artifacts, log: log, shadowCapacity: 20) { client in
+                for rows in [30, 10] {
+                    let customers = Array(1...rows)
+                    let body = """
+                        {"entities": {"customer_id": \(customers), "merchant_id": \(customers.map { $0 % 40 + 1 })}, "request": {"amount": \(customers.map { Double($0) })}}
+                        """
+                    let (status, answer) = try await TestServer.call(client, .post, "/v1/models/fraud/predict", body)
+                    #expect(status == 200 && answer["predictions"]?.text.components(separatedBy: "\"variant\"").count == rows + 1, "\(answer.text)")
+                }
+                let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+                #expect(metrics.contains("kite_shadow_rows_dropped_rows 30"), "\(metrics)")
+            }
+            let script = """
+                import json, sys, pyarrow.dataset as ds
+                rows = ds.dataset(sys.argv[1], format="parquet", partitioning="hive").to_table().to_pylist()
+                print(json.dumps({"answered": sum(1 for r in rows if not r["shadow"]), "shadow": sum(1 for r in rows if r["shadow"])}))
+                """
+            let read = try await Subprocess.run(TestEnvironment.python, ["-c", script, folder])
+            let counts = try JSONValue.parse(Array(read.standardOutput.utf8))
+            #expect(counts["answered"] == .integer(40) && counts["shadow"] == .integer(10), "\(counts.text)")
         }
     }
 

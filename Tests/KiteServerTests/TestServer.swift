@@ -15,7 +15,7 @@ enum TestServer {
     static func run(
         registryURL: String, objects: any ObjectStore, configuration: ServerConfiguration = ServerConfiguration(port: 0),
         features: FeatureServing? = nil, models: [String] = [], reloadInterval: Duration = .seconds(2), predictionLog: PredictionLog? = nil,
-        clock: WallClock = .system,
+        clock: WallClock = .system, shadowCapacity: Int = ShadowScoring.defaultCapacity,
         testing: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test")
@@ -30,7 +30,7 @@ enum TestServer {
                 host: try ModelHost(
                     references: try models.map(ModelHost.Reference.init(parsing:)), registry: registry, artifacts: artifacts,
                     experiments: ExperimentStore(registry: registry), reloadInterval: reloadInterval, logger: logger),
-                log: predictionLog)
+                log: predictionLog, shadowCapacity: shadowCapacity)
         let application = KiteApplication.build(
             configuration: configuration, s3: s3, registry: registry, artifacts: artifacts, features: features, models: host, logger: logger)
         try await application.test(testing) { client in try await body(client) }

@@ -5,10 +5,12 @@ import Serving
 public struct ModelServing: Sendable {
     public var host: ModelHost
     public var log: PredictionLog?
-    let shadows = ShadowScoring()
+    let shadows: ShadowScoring
 
-    public init(host: ModelHost, log: PredictionLog? = nil) {
+    /// `shadowCapacity` bounds the rows waiting for the experiments' shadow versions; more are dropped and counted.
+    public init(host: ModelHost, log: PredictionLog? = nil, shadowCapacity: Int = ShadowScoring.defaultCapacity) {
         self.host = host
         self.log = log
+        self.shadows = ShadowScoring(capacity: shadowCapacity)
     }
 }

@@ -12,7 +12,10 @@ import Synchronization
 /// `capacity` rows wait; more are dropped and counted (a shadow never slows or fails an answer). On graceful
 /// shutdown the queue is scored before the service returns, so the prediction log (shut down after it) writes
 /// those rows too.
-final class ShadowScoring: Service, Sendable {
+public final class ShadowScoring: Service, Sendable {
+    /// The rows that may wait by default.
+    public static let defaultCapacity = 20_000
+
     /// One answered request whose rows the experiment's shadows score.
     struct Request: Sendable {
         var serving: PredictionServing
@@ -38,7 +41,7 @@ final class ShadowScoring: Service, Sendable {
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    init(capacity: Int = 20_000, gathering: Duration = .milliseconds(2)) {
+    init(capacity: Int = defaultCapacity, gathering: Duration = .milliseconds(2)) {
         self.capacity = capacity
         self.gathering = gathering
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -66,7 +69,7 @@ final class ShadowScoring: Service, Sendable {
     /// Scores what is queued whenever requests arrive — after `gathering`, so that a busy server's requests are
     /// scored in batches and the consumer is woken a few hundred times a second at most — until graceful
     /// shutdown; then scores what is left.
-    func run() async throws {
+    public func run() async throws {
         let gathering = self.gathering
         await withGracefulShutdownHandler {
             for await _ in wakeups {
