@@ -47,9 +47,7 @@ public enum ExperimentData {
         let outcomes = try await Outcomes(of: experiment, store: store)
         let exposures = try await Exposures(of: experiment, store: store, labels: outcomes.labels)
         var units = Array(repeating: 0, count: experiment.variants.count)
-        for part in exposures.parts {
-            for variant in part.variants { units[Int(variant)] += 1 }
-        }
+        for variant in exposures.variants { units[Int(variant)] += 1 }
         let weights = experiment.variants.map(\.weight)
         var metrics: [(String, ExperimentResults)] = []
         for name in experiment.metrics.isEmpty ? outcomes.totals.keys.sorted() : experiment.metrics {
@@ -57,7 +55,8 @@ public enum ExperimentData {
             var sums = Array(repeating: 0.0, count: units.count)
             var squares = Array(repeating: 0.0, count: units.count)
             for (unit, value) in totals {
-                guard let variant = exposures.variant(of: unit).map(Int.init) else { continue }
+                guard let id = exposures.units.existingID(of: unit) else { continue }
+                let variant = Int(exposures.variants[Int(id)])
                 sums[variant] += value
                 squares[variant] += value * value
             }
@@ -115,47 +114,14 @@ public enum ExperimentData {
     }
 
     /// The experiment's exposures in the prediction log (rows it assigned, neither forced nor shadow): each unit's
-    /// first exposure and its variant, and the labelled predictions' labels and probabilities, by metric and
-    /// variant. Units are numbered in two halves split by a hash bit, each with its own table, so that both cores
-    /// number a file's rows at once (numbering — cache misses into a table of a million units — is the scan's
-    /// longest part).
+    /// first exposure and its variant, units numbered in order of appearance; and the labelled predictions'
+    /// labels and probabilities, by metric and variant.
     private struct Exposures {
-        /// One half of the units: numbered in order of appearance, with each one's first exposure and variant.
-        final class Part: @unchecked Sendable {
-            var units = TextInterner(capacity: 1 << 15)
-            var times: [Int64] = []
-            var variants: [Int32] = []
-
-            /// Numbers the units at `rows` of a text column (`data`, `offsets`), keeping each unit's earliest
-            /// exposure; the units' ids.
-            func add(data: [UInt8], offsets: [Int], rows: [Int], times rowTimes: [Int64], variants rowVariants: [Int32]) -> [Int32] {
-                let ids = data.withUnsafeBytes { units.ids($0, offsets: offsets, rows: rows) }
-                for position in rows.indices {
-                    let (id, time, variant) = (Int(ids[position]), rowTimes[position], rowVariants[position])
-                    if id == times.count {
-                        times.append(time)
-                        variants.append(variant)
-                    } else if time < times[id] {
-                        (times[id], variants[id]) = (time, variant)
-                    }
-                }
-                return ids
-            }
-        }
-
-        let parts = [Part(), Part()]
+        var units = TextInterner(capacity: 1 << 16)
+        /// By unit id.
+        var times: [Int64] = []
+        var variants: [Int32] = []
         var labelled: [String: [Int: (labels: [Double], scores: [Double])]] = [:]
-
-        /// The half that numbers the unit `raw[start..<start + length]`.
-        static func part(_ raw: UnsafeRawBufferPointer, _ start: Int, _ length: Int) -> Int {
-            Int(FastHash.bytes(raw, start, length, seed: 0x5851_F42D_4C95_7F2D) & 1)
-        }
-
-        /// The variant of `unit`'s first exposure, if it was exposed.
-        func variant(of unit: String) -> Int32? {
-            let part = parts[Array(unit.utf8).withUnsafeBytes { Self.part($0, 0, $0.count) }]
-            return part.units.existingID(of: unit).map { part.variants[Int($0)] }
-        }
 
         init(of experiment: ExperimentDefinition, store: any ObjectStore, labels: [String: [Outcomes.Label]]) async throws {
             let key = Array(experiment.key.utf8)
@@ -174,7 +140,7 @@ public enum ExperimentData {
                 guard let current = next else { break }
                 let frames = try await current.value
                 next = read(index + 1)
-                for frame in frames { try await add(frame, key: key, variantNames: names, labels: labels) }
+                for frame in frames { try add(frame, key: key, variantNames: names, labels: labels) }
             }
         }
 
@@ -196,47 +162,36 @@ public enum ExperimentData {
             return frames
         }
 
-        private mutating func add(_ frame: DataFrame, key: [UInt8], variantNames: [[UInt8]], labels: [String: [Outcomes.Label]]) async throws {
+        private mutating func add(_ frame: DataFrame, key: [UInt8], variantNames: [[UInt8]], labels: [String: [Outcomes.Label]]) throws {
             guard let experiments = TextColumn(frame["experiment"]), let variantColumn = TextColumn(frame["variant"]),
                 let unitColumn = TextColumn(frame["unit"]), let forced = frame["forced"]?.values.bools, let shadow = frame["shadow"]?.values.bools,
                 let timeColumn = frame["timestamp"], let time = timeColumn.values.int64s
             else { throw KiteError(.corruptData, "the prediction log's columns have unexpected types") }
-            // The rows to count, split between the two halves of the units.
-            var split: [(rows: [Int], times: [Int64], variants: [Int32])] = [([], [], []), ([], [], [])]
-            unitColumn.data.withUnsafeBytes { raw in
-                for row in 0..<frame.rowCount where experiments.equals(row, key) && !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
-                    guard let variant = variantNames.firstIndex(where: { variantColumn.equals(row, $0) }), unitColumn.validity?[row] ?? true else {
-                        continue
-                    }
-                    let part = Self.part(raw, unitColumn.offsets[row], unitColumn.offsets[row + 1] - unitColumn.offsets[row])
-                    split[part].rows.append(row)
-                    split[part].times.append(time[row])
-                    split[part].variants.append(Int32(variant))
-                }
+            let requests = TextColumn(frame["request_id"])
+            let probabilities = frame["probability"]
+            var rows: [Int] = []
+            var rowVariants: [Int32] = []
+            for row in 0..<frame.rowCount where experiments.equals(row, key) && !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
+                guard let variant = variantNames.firstIndex(where: { variantColumn.equals(row, $0) }), unitColumn.validity?[row] ?? true else { continue }
+                rows.append(row)
+                rowVariants.append(Int32(variant))
             }
-            let (parts, data, offsets) = (self.parts, unitColumn.data, unitColumn.offsets)
-            let ids = await withTaskGroup(of: (Int, [Int32]).self) { group in
-                for (index, half) in split.enumerated() where !half.rows.isEmpty {
-                    group.addTask {
-                        (index, parts[index].add(data: data, offsets: offsets, rows: half.rows, times: half.times, variants: half.variants))
-                    }
+            let ids = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: rows) }
+            for (position, row) in rows.enumerated() {
+                let (id, variant) = (Int(ids[position]), rowVariants[position])
+                if id == times.count {
+                    times.append(time[row])
+                    variants.append(variant)
+                } else if time[row] < times[id] {
+                    (times[id], variants[id]) = (time[row], variant)
                 }
-                var ids: [[Int32]] = [[], []]
-                for await (index, numbered) in group { ids[index] = numbered }
-                return ids
-            }
-            guard !labels.isEmpty, let requests = TextColumn(frame["request_id"]), let probabilities = frame["probability"] else { return }
-            for (index, half) in split.enumerated() {
-                for (position, row) in half.rows.enumerated() {
-                    guard let request = requests.string(at: row), let matching = labels[request], !probabilities.isNull(row),
-                        case .double(let probability) = probabilities.scalar(at: row)
-                    else { continue }
-                    let unit = parts[index].units.text(ids[index][position])
-                    let variant = Int(half.variants[position])
-                    for label in matching where label.unit == unit {
-                        labelled[label.metric, default: [:]][variant, default: ([], [])].labels.append(label.value)
-                        labelled[label.metric, default: [:]][variant, default: ([], [])].scores.append(probability)
-                    }
+                guard !labels.isEmpty, let request = requests?.string(at: row), let matching = labels[request],
+                    let probabilities, !probabilities.isNull(row), case .double(let probability) = probabilities.scalar(at: row)
+                else { continue }
+                let unit = units.text(Int32(id))
+                for label in matching where label.unit == unit {
+                    labelled[label.metric, default: [:]][Int(variant), default: ([], [])].labels.append(label.value)
+                    labelled[label.metric, default: [:]][Int(variant), default: ([], [])].scores.append(probability)
                 }
             }
         }
