@@ -145,7 +145,9 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .executableTarget(name: "kite", dependencies: ["KiteCLI"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "kite", dependencies: ["KiteCLI", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: swiftSettings),
         .target(name: "KiteTesting", dependencies: ["KiteCore"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "KiteBench",

@@ -24,8 +24,14 @@ public final class RedisClient: RedisExecutor, Service, Sendable {
         case closed
     }
 
+    /// One pooled connection, always opened on the same event loop.
     private final class Slot: Sendable {
         let state = Mutex<State>(.idle)
+        let eventLoop: any EventLoop
+
+        init(eventLoop: any EventLoop) {
+            self.eventLoop = eventLoop
+        }
     }
 
     /// A pool for `configuration`'s first endpoint (a cluster's nodes each get one from `RedisClusterClient`).
@@ -37,7 +43,9 @@ public final class RedisClient: RedisExecutor, Service, Sendable {
         self.configuration = configuration
         self.endpoint = endpoint
         self.group = group
-        slots = (0..<Swift.max(1, configuration.poolSize)).map { _ in Slot() }
+        // Connections spread over the group's loops: a request running on a loop uses a connection of that loop.
+        let loops = Array(group.makeIterator())
+        slots = (0..<Swift.max(1, configuration.poolSize)).map { index in Slot(eventLoop: loops.isEmpty ? group.next() : loops[index % loops.count]) }
     }
 
     /// Runs `body` with a new client, shut down when `body` returns or throws.
@@ -57,7 +65,12 @@ public final class RedisClient: RedisExecutor, Service, Sendable {
 
     public func send(_ commands: [RedisCommand]) async throws -> [RESPValue] {
         let index = next.add(1, ordering: .relaxed).oldValue
-        let slot = slots[(index % slots.count + slots.count) % slots.count]
+        var slot = slots[(index % slots.count + slots.count) % slots.count]
+        // On an event loop (Swift Concurrency running on NIO's loops), a connection of that loop: no hop to another.
+        if let current = MultiThreadedEventLoopGroup.currentEventLoop, !slot.eventLoop.inEventLoop {
+            let local = slots.filter { $0.eventLoop === current }
+            if !local.isEmpty { slot = local[(index % local.count + local.count) % local.count] }
+        }
         return try await connection(slot).send(commands)
     }
 
@@ -98,7 +111,7 @@ public final class RedisClient: RedisExecutor, Service, Sendable {
             case .failed(let error, let until) where NIODeadline.now() < until: return .fail(error)
             case .closed: return .fail(KiteError(.unavailable, "the Redis client for \(endpoint) is shut down"))
             default:
-                let (endpoint, configuration, group) = (self.endpoint, self.configuration, self.group)
+                let (endpoint, configuration, group) = (self.endpoint, self.configuration, slot.eventLoop)
                 let task = Task { try await RedisConnection.connect(to: endpoint, configuration: configuration, group: group) }
                 state = .connecting(task)
                 return .wait(task)
