@@ -12,8 +12,9 @@ import Synchronization
 public final class RedisClient: RedisExecutor, Service, Sendable {
     public let configuration: RedisConfiguration
     let endpoint: RedisConfiguration.Endpoint
-    private let group: any EventLoopGroup
     private let slots: [Slot]
+    /// The slots of each event loop.
+    private let slotsByLoop: [ObjectIdentifier: [Slot]]
     private let next = Atomic<Int>(0)
 
     private enum State {
@@ -42,10 +43,10 @@ public final class RedisClient: RedisExecutor, Service, Sendable {
     init(configuration: RedisConfiguration, endpoint: RedisConfiguration.Endpoint, group: any EventLoopGroup) {
         self.configuration = configuration
         self.endpoint = endpoint
-        self.group = group
         // Connections spread over the group's loops: a request running on a loop uses a connection of that loop.
         let loops = Array(group.makeIterator())
         slots = (0..<Swift.max(1, configuration.poolSize)).map { index in Slot(eventLoop: loops.isEmpty ? group.next() : loops[index % loops.count]) }
+        slotsByLoop = Dictionary(grouping: slots) { ObjectIdentifier($0.eventLoop) }
     }
 
     /// Runs `body` with a new client, shut down when `body` returns or throws.
@@ -67,9 +68,10 @@ public final class RedisClient: RedisExecutor, Service, Sendable {
         let index = next.add(1, ordering: .relaxed).oldValue
         var slot = slots[(index % slots.count + slots.count) % slots.count]
         // On an event loop (Swift Concurrency running on NIO's loops), a connection of that loop: no hop to another.
-        if let current = MultiThreadedEventLoopGroup.currentEventLoop, !slot.eventLoop.inEventLoop {
-            let local = slots.filter { $0.eventLoop === current }
-            if !local.isEmpty { slot = local[(index % local.count + local.count) % local.count] }
+        if let current = MultiThreadedEventLoopGroup.currentEventLoop, !slot.eventLoop.inEventLoop,
+            let local = slotsByLoop[ObjectIdentifier(current)]
+        {
+            slot = local[(index % local.count + local.count) % local.count]
         }
         return try await connection(slot).send(commands)
     }
