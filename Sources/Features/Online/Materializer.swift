@@ -84,8 +84,9 @@ public struct Materializer: Sendable {
         let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let features = view.schema.map(\.name)
         let physical = features.map { reverse[$0] ?? $0 }
-        var columns = keys + [source.timestampField] + physical
-        if let created = source.createdTimestampField { columns.append(created) }
+        // Keys and times are read first; values only for the row groups holding a latest row.
+        let ordering = keys + [source.timestampField] + (source.createdTimestampField.map { [$0] } ?? [])
+        let columns = ordering + physical
 
         let builder = TrainingSetBuilder(definitions: definitions, offlineStore: offlineStore)
         var readers: [(key: String, reader: ParquetReader)] = []
@@ -105,7 +106,6 @@ public struct Materializer: Sendable {
             }
         }
         groups.sort { ($0.newest, $0.ordinal) > ($1.newest, $1.ordinal) }
-        let ordering = keys + [source.timestampField] + (source.createdTimestampField.map { [$0] } ?? [])
         // The keys and times of the next groups are decoded while this one's are reduced (two cores busy).
         func keysAndTimes(_ index: Int) -> Task<DataFrame, any Error>? {
             guard index < groups.count else { return nil }
