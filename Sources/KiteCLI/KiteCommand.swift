@@ -17,6 +17,13 @@ public struct KiteCommand: AsyncParsableCommand {
 
     public init() {}
 
+    /// Whether `arguments` run the long-lived server (`kite serve`), whose requests gain from running Swift
+    /// Concurrency on SwiftNIO's event loops; every other command wants the default executor, whose tasks spread
+    /// over the cores (a task started on an event loop stays on that loop).
+    public static func servesRequests(arguments: [String]) -> Bool {
+        (try? parseAsRoot(arguments)) is ServeCommand
+    }
+
     /// Parses the arguments, runs the command, and turns errors into one clear line; returns the exit status.
     public static func run(arguments: [String]) async -> Int32 {
         do {
