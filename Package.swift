@@ -188,7 +188,8 @@ let package = Package(
             name: "PipelinesTests", dependencies: ["Pipelines", "KiteCore", "KiteTesting", "Registry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "ABTestingTests", dependencies: ["ABTesting", "KiteCore", "KiteTesting", "Registry", .product(name: "Logging", package: "swift-log")],
+            name: "ABTestingTests",
+            dependencies: ["ABTesting", "KiteCore", "KiteTesting", "ObjectStorage", "Parquet", "Registry", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(name: "MonitoringTests", dependencies: ["Monitoring", "KiteCore", "KiteTesting", "Parquet"], swiftSettings: swiftSettings),
         .testTarget(

@@ -44,8 +44,19 @@ public enum ExperimentData {
         _ experiment: ExperimentDefinition, store: any ObjectStore, frequentist: FrequentistTest = FrequentistTest(),
         bayesian: BayesianTest = BayesianTest()
     ) async throws -> ExperimentAnalysis {
-        let outcomes = try await Outcomes(of: experiment, store: store)
-        let exposures = try await Exposures(of: experiment, store: store, labels: outcomes.labels)
+        let outcomeFiles = try await Outcomes.files(of: experiment, store: store)
+        let outcomes: Outcomes
+        let exposures: Exposures
+        if outcomeFiles.contains(where: Outcomes.mayNamePredictions) {
+            outcomes = try await Outcomes(files: outcomeFiles)
+            exposures = try await Exposures(of: experiment, store: store, labels: outcomes.labels)
+        } else {
+            // No outcome names its prediction (the files' statistics say so): the log's scan needs no labels,
+            // and the outcomes are read while it runs.
+            async let reading = Outcomes(files: outcomeFiles)
+            exposures = try await Exposures(of: experiment, store: store, labels: [:])
+            outcomes = try await reading
+        }
         var units = Array(repeating: 0, count: experiment.variants.count)
         for variant in exposures.variants { units[Int(variant)] += 1 }
         let weights = experiment.variants.map(\.weight)
@@ -96,9 +107,28 @@ public enum ExperimentData {
         /// By request id.
         var labels: [String: [Label]] = [:]
 
-        init(of experiment: ExperimentDefinition, store: any ObjectStore) async throws {
+        /// The experiment's outcome files, opened (their footers read).
+        static func files(of experiment: ExperimentDefinition, store: any ObjectStore) async throws -> [ParquetReader] {
+            var files: [ParquetReader] = []
             for key in try await store.parquetKeys(under: "outcomes/experiment=\(experiment.key)/") {
-                let frame = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: key)).read()
+                files.append(try await ParquetReader(source: try await ObjectStoreSource(store: store, key: key)))
+            }
+            return files
+        }
+
+        /// Whether `file` may hold an outcome that names its prediction: it has a `request_id` column not known
+        /// (by its statistics) to be all null.
+        static func mayNamePredictions(_ file: ParquetReader) -> Bool {
+            guard let column = try? file.column(named: "request_id") else { return false }
+            return (0..<file.rowGroupCount).contains { group in
+                guard let nulls = file.statistics(rowGroup: group, column: column)?.nullCount else { return true }
+                return nulls < file.metadata.rowGroups[group].rowCount
+            }
+        }
+
+        init(files: [ParquetReader]) async throws {
+            for file in files {
+                let frame = try await file.read()
                 guard let units = frame["unit"], let metrics = frame["metric"], let values = frame["value"] else { continue }
                 let numbers = values.doubles()
                 let requests = frame["request_id"]
@@ -123,24 +153,70 @@ public enum ExperimentData {
         var variants: [Int32] = []
         var labelled: [String: [Int: (labels: [Double], scores: [Double])]] = [:]
 
+        private init() {}
+
+        /// Scans the log in contiguous runs of files, one per core at once, and merges the runs in file order:
+        /// the same units, ids and first exposures as one scan in order.
         init(of experiment: ExperimentDefinition, store: any ObjectStore, labels: [String: [Outcomes.Label]]) async throws {
             let key = Array(experiment.key.utf8)
             let names = experiment.variants.map { Array($0.name.utf8) }
             let needed = ["experiment", "variant", "forced", "shadow", "timestamp", "unit"] + (labels.isEmpty ? [] : ["request_id", "probability"])
             let files = try await store.parquetKeys(under: "predictions/model=\(experiment.model)/")
-            // The next file is read and decoded while this one's rows are counted: the scan keeps two cores busy.
-            func read(_ index: Int) -> Task<[DataFrame], any Error>? {
-                guard index < files.count else { return nil }
-                let file = files[index]
-                return Task { try await Self.frames(of: file, store: store, key: key, columns: needed) }
+            let parts = Parallel.chunkCount(files.count, minimumChunk: 1)
+            let bounds = (0...parts).map { files.count * $0 / parts }
+            var scans = try await withThrowingTaskGroup(of: (Int, Exposures).self) { group in
+                for part in 0..<parts {
+                    group.addTask {
+                        let run = files[bounds[part]..<bounds[part + 1]]
+                        return (part, try await Self.scan(run, key: key, variantNames: names, columns: needed, store: store, labels: labels))
+                    }
+                }
+                var scans = [Exposures](repeating: Exposures(), count: parts)
+                for try await (part, scan) in group { scans[part] = scan }
+                return scans
             }
-            var next = read(0)
+            self = scans.removeFirst()
+            for scan in scans { merge(scan) }
+        }
+
+        /// One run of log files in order; the next file is read and decoded while this one's rows are counted.
+        private static func scan(
+            _ files: ArraySlice<String>, key: [UInt8], variantNames: [[UInt8]], columns: [String], store: any ObjectStore,
+            labels: [String: [Outcomes.Label]]
+        ) async throws -> Exposures {
+            func read(_ index: Int) -> Task<[DataFrame], any Error>? {
+                guard index < files.endIndex else { return nil }
+                let file = files[index]
+                return Task { try await Self.frames(of: file, store: store, key: key, columns: columns) }
+            }
+            var exposures = Exposures()
+            var next = read(files.startIndex)
             defer { next?.cancel() }
             for index in files.indices {
                 guard let current = next else { break }
                 let frames = try await current.value
                 next = read(index + 1)
-                for frame in frames { try add(frame, key: key, variantNames: names, labels: labels) }
+                for frame in frames { try exposures.add(frame, key: key, variantNames: variantNames, labels: labels) }
+            }
+            return exposures
+        }
+
+        /// Adds the exposures of a run of files that came after this one's.
+        private mutating func merge(_ later: Exposures) {
+            for (laterID, id) in units.ids(of: later.units).enumerated() {
+                let (id, time, variant) = (Int(id), later.times[laterID], later.variants[laterID])
+                if id == times.count {
+                    times.append(time)
+                    variants.append(variant)
+                } else if time < times[id] {
+                    (times[id], variants[id]) = (time, variant)
+                }
+            }
+            for (metric, byVariant) in later.labelled {
+                for (variant, added) in byVariant {
+                    labelled[metric, default: [:]][variant, default: ([], [])].labels.append(contentsOf: added.labels)
+                    labelled[metric, default: [:]][variant, default: ([], [])].scores.append(contentsOf: added.scores)
+                }
             }
         }
 

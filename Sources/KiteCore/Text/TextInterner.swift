@@ -64,6 +64,13 @@ public struct TextInterner: Sendable {
         id(raw, start: start, length: length, hash: FastHash.bytes(raw, start, length, seed: Self.seed))
     }
 
+    /// The ids of `other`'s strings in its id order, each added if new.
+    public mutating func ids(of other: TextInterner) -> [Int32] {
+        other.bytes.withUnsafeBytes { raw in
+            (0..<other.count).map { id(raw, start: other.offsets[$0], length: other.offsets[$0 + 1] - other.offsets[$0], hash: other.hashes[$0]) }
+        }
+    }
+
     /// The id of `text`, if seen.
     public func existingID(of text: String) -> Int32? {
         var text = text
