@@ -179,24 +179,16 @@ public enum ExperimentData {
             for scan in scans { merge(scan) }
         }
 
-        /// One run of log files in order; the next file is read and decoded while this one's rows are counted.
+        /// One run of log files, in order.
         private static func scan(
             _ files: ArraySlice<String>, key: [UInt8], variantNames: [[UInt8]], columns: [String], store: any ObjectStore,
             labels: [String: [Outcomes.Label]]
         ) async throws -> Exposures {
-            func read(_ index: Int) -> Task<[DataFrame], any Error>? {
-                guard index < files.endIndex else { return nil }
-                let file = files[index]
-                return Task { try await Self.frames(of: file, store: store, key: key, columns: columns) }
-            }
             var exposures = Exposures()
-            var next = read(files.startIndex)
-            defer { next?.cancel() }
-            for index in files.indices {
-                guard let current = next else { break }
-                let frames = try await current.value
-                next = read(index + 1)
-                for frame in frames { try exposures.add(frame, key: key, variantNames: variantNames, labels: labels) }
+            for file in files {
+                for frame in try await Self.frames(of: file, store: store, key: key, columns: columns) {
+                    try exposures.add(frame, key: key, variantNames: variantNames, labels: labels)
+                }
             }
             return exposures
         }
