@@ -19,6 +19,14 @@ public enum Parallel {
         }
     }
 
+    /// `body()` on a Dispatch thread: for CPU-heavy work that would otherwise hold up the other tasks of Swift's
+    /// cooperative pool, or of an event loop (where `kite serve` runs its tasks), for its whole duration.
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     /// Holds per-index results written by concurrent iterations; each index is written exactly once. The slots
     /// are one allocation written through a fixed pointer: concurrent writes to distinct slots never touch the
     /// array machinery (an `inout` access of a shared array from several threads is a race).

@@ -179,7 +179,8 @@ public final class PredictionLog: Service, Sendable {
             let date = Timestamp.formatDate(Int32(clamping: key.day))
             let file = "\(prefix)/model=\(key.model)/date=\(date)/part-\(group[0].time)-\(UUID().uuidString.prefix(8).lowercased()).parquet"
             do {
-                let frame = try Self.frame(group)
+                // A second's records take milliseconds to tabulate: not on an event loop, whose connections would wait.
+                let frame = try await Parallel.run { try Self.frame(group) }
                 let writer = try await ParquetWriter(sink: try await store.makeSink(for: file), schema: frame.schema)
                 try await writer.write(frame)
                 try await writer.close()
@@ -230,8 +231,20 @@ public final class PredictionLog: Service, Sendable {
             ("forced", .bools(records.map { $0.assignment?.forced ?? false })), ("shadow", .bools(records.map { $0.assignment?.shadow ?? false })),
             ("unit", .strings(records.map(\.unit))),
         ]
-        for input in inputs {
-            let values = records.map { record in record.inputs.firstIndex { $0.name == input.name }.map { record.values[$0] } ?? .null }
+        // Where each of `inputs` sits in a version's records (a version's records share its inputs).
+        var layouts: [Int64: [Int?]] = [:]
+        for record in records where layouts[record.version] == nil {
+            layouts[record.version] = inputs.map { input in record.inputs.firstIndex { $0.name == input.name } }
+        }
+        var values = inputs.map { _ in [Scalar]() }
+        for index in values.indices { values[index].reserveCapacity(records.count) }
+        for record in records {
+            let layout = layouts[record.version, default: inputs.map { _ in nil }]
+            for index in values.indices {
+                values[index].append(layout[index].map { record.values.indices.contains($0) ? record.values[$0] : .null } ?? .null)
+            }
+        }
+        for (input, values) in zip(inputs, values) {
             columns.append((fixed.contains(input.name) ? "feature_\(input.name)" : input.name, try DataColumn(scalars: values, type: input.type)))
         }
         return try DataFrame(columns)

@@ -71,6 +71,7 @@ public struct OnlineRetrieval: Sendable {
             Column(name: $0.name, values: $0.values, statuses: Array(repeating: .present, count: rows), eventTimes: Array(repeating: 0, count: rows))
         }
         var names = Set(columns.map(\.name))
+        var onDemandInputs: [String: DataColumn] = [:]
         for (view, feature) in wanted {
             let name = fullFeatureNames ? "\(view)__\(feature)" : feature
             guard names.insert(name).inserted else {
@@ -79,7 +80,8 @@ public struct OnlineRetrieval: Sendable {
             if let batch = definitions.featureViews.first(where: { $0.name == view }) {
                 columns.append(batchColumn(name: name, view: batch, feature: feature, records: read[view] ?? [], now: now))
             } else if let definition = onDemandFeature(view: view, feature: feature) {
-                columns.append(try onDemandColumn(name: name, definition: definition, read: read, inputs: inputs, rows: rows, now: now))
+                columns.append(
+                    try onDemandColumn(name: name, definition: definition, read: read, inputs: inputs, resolved: &onDemandInputs, rows: rows, now: now))
             }
         }
         return columns
@@ -132,24 +134,17 @@ public struct OnlineRetrieval: Sendable {
         return column
     }
 
-    /// An on-demand feature computed from its inputs; an input that is not present counts as null.
+    /// An on-demand feature computed from its inputs; an input that is not present counts as null. `resolved`
+    /// keeps the input columns built so far for the request's other on-demand features.
     private func onDemandColumn(
         name: String, definition: FeatureDefinitions.OnDemandView.Feature, read: [String: [OnlineValues?]], inputs: [String: [Scalar]],
-        rows: Int, now: Int64
+        resolved: inout [String: DataColumn], rows: Int, now: Int64
     ) throws -> Column {
         let computed = try definition.expression.evaluate(rows: rows) { input in
-            if input.contains(":") {
-                let parts = input.split(separator: ":", maxSplits: 1).map(String.init)
-                guard let view = definitions.featureViews.first(where: { $0.name == parts[0] }),
-                    let field = view.schema.first(where: { $0.name == parts[1] })
-                else { throw KiteError.invalidArgument("on-demand feature '\(definition.name)' reads unknown feature '\(input)'") }
-                let values = batchColumn(name: input, view: view, feature: parts[1], records: read[parts[0]] ?? [], now: now).values
-                return try DataColumn(scalars: values, type: field.type)
-            }
-            guard let values = inputs[input] else {
-                throw KiteError.invalidArgument("on-demand feature '\(definition.name)' needs request field '\(input)'; pass it in request_data or entities")
-            }
-            return try DataColumn(scalars: values, type: Self.type(of: values))
+            if let column = resolved[input] { return column }
+            let column = try onDemandInput(input, of: definition, read: read, inputs: inputs, now: now)
+            resolved[input] = column
+            return column
         }
         var column = Column(name: name, values: [], statuses: [], eventTimes: [])
         for row in 0..<rows {
@@ -157,6 +152,25 @@ public struct OnlineRetrieval: Sendable {
             column.append(value, value.isNull ? .nullValue : .present, 0)
         }
         return column
+    }
+
+    /// Input `input` of an on-demand feature as a column: a batch view's feature (`view:feature`) or a request field.
+    private func onDemandInput(
+        _ input: String, of definition: FeatureDefinitions.OnDemandView.Feature, read: [String: [OnlineValues?]], inputs: [String: [Scalar]],
+        now: Int64
+    ) throws -> DataColumn {
+        if input.contains(":") {
+            let parts = input.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let view = definitions.featureViews.first(where: { $0.name == parts[0] }),
+                let field = view.schema.first(where: { $0.name == parts[1] })
+            else { throw KiteError.invalidArgument("on-demand feature '\(definition.name)' reads unknown feature '\(input)'") }
+            let values = batchColumn(name: input, view: view, feature: parts[1], records: read[parts[0]] ?? [], now: now).values
+            return try DataColumn(scalars: values, type: field.type)
+        }
+        guard let values = inputs[input] else {
+            throw KiteError.invalidArgument("on-demand feature '\(definition.name)' needs request field '\(input)'; pass it in request_data or entities")
+        }
+        return try DataColumn(scalars: values, type: Self.type(of: values))
     }
 
     /// The column type that holds request values as given (numbers as float64 unless all are integers).
