@@ -6,15 +6,27 @@ extension ProjectConfiguration {
     /// The feature definitions as last applied (`kite apply`) to `registry`, parsed and validated, with their
     /// version; an error telling to run `kite apply` if nothing is applied yet.
     public func appliedDefinitions(registry: RegistryStore) async throws -> (FeatureDefinitions, FeatureDefinitionVersion) {
+        let version = try await appliedVersion(registry: registry)
+        return (try definitions(of: version), version)
+    }
+
+    /// The definitions version last applied to `registry`, unparsed; an error telling to run `kite apply` if
+    /// nothing is applied yet.
+    public func appliedVersion(registry: RegistryStore) async throws -> FeatureDefinitionVersion {
         guard let version = try await registry.latestFeatureDefinitions() else {
             throw KiteError(.notFound, "no definitions are applied in \(folder): run 'kite apply' first")
         }
+        return version
+    }
+
+    /// The definitions of applied `version`, parsed and validated.
+    public func definitions(of version: FeatureDefinitionVersion) throws -> FeatureDefinitions {
         var definitions = FeatureDefinitions()
         for name in version.files.keys.sorted() {
             definitions.merge(try FeatureDefinitions.parse(yaml: version.files[name] ?? "", file: name))
         }
         try definitions.validate()
-        return (definitions, version)
+        return definitions
     }
 
     /// The definition files as they are on disk (`features/NAME.yaml` → text), as `kite apply` records them.

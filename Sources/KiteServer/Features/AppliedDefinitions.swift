@@ -4,12 +4,23 @@ import Registry
 import Synchronization
 
 /// The feature definitions last applied, as the feature server uses them: read from the registry on first use and
-/// again when older than `maximumAge`, so a `kite apply` reaches a running server within seconds.
+/// checked again when older than `maximumAge`, so a `kite apply` reaches a running server within seconds.
+///
+/// One request at a time checks; the others meanwhile answer with the definitions held (at most a check's time
+/// older than `maximumAge`), and an unchanged version is not parsed again — so a check costs the server one
+/// registry read every `maximumAge`, not a read and a parse per request in flight when the age runs out.
 final class AppliedDefinitions: Sendable {
+    private struct Held {
+        var definitions: FeatureDefinitions
+        var version: Int
+        var checkedAt: Int64
+    }
+
     private let registry: RegistryStore
     private let project: ProjectConfiguration
     private let maximumAge: Int64
-    private let cache = Mutex<(definitions: FeatureDefinitions, loadedAt: Int64)?>(nil)
+    private let held = Mutex<Held?>(nil)
+    private let checking = Atomic<Bool>(false)
 
     init(registry: RegistryStore, project: ProjectConfiguration, maximumAgeMicroseconds: Int64 = 5_000_000) {
         self.registry = registry
@@ -20,9 +31,19 @@ final class AppliedDefinitions: Sendable {
     /// The current definitions.
     func current() async throws -> FeatureDefinitions {
         let now = registry.clock.now()
-        if let cached = cache.withLock({ $0 }), now - cached.loadedAt < maximumAge { return cached.definitions }
-        let (definitions, _) = try await project.appliedDefinitions(registry: registry)
-        cache.withLock { $0 = (definitions, now) }
+        guard let held = held.withLock({ $0 }) else { return try await check(now: now, held: nil) }
+        guard now - held.checkedAt >= maximumAge, checking.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return held.definitions
+        }
+        defer { checking.store(false, ordering: .releasing) }
+        return try await check(now: now, held: held)
+    }
+
+    /// Reads the latest applied version, parsing it unless it is the one held.
+    private func check(now: Int64, held: Held?) async throws -> FeatureDefinitions {
+        let version = try await project.appliedVersion(registry: registry)
+        let definitions = try held.flatMap { $0.version == version.number ? $0.definitions : nil } ?? project.definitions(of: version)
+        self.held.withLock { $0 = Held(definitions: definitions, version: version.number, checkedAt: now) }
         return definitions
     }
 }
