@@ -162,18 +162,8 @@ public enum ExperimentData {
             let names = experiment.variants.map { Array($0.name.utf8) }
             let needed = ["experiment", "variant", "forced", "shadow", "timestamp", "unit"] + (labels.isEmpty ? [] : ["request_id", "probability"])
             let files = try await store.parquetKeys(under: "predictions/model=\(experiment.model)/")
-            let parts = Parallel.chunkCount(files.count, minimumChunk: 1)
-            let bounds = (0...parts).map { files.count * $0 / parts }
-            var scans = try await withThrowingTaskGroup(of: (Int, Exposures).self) { group in
-                for part in 0..<parts {
-                    group.addTask {
-                        let run = files[bounds[part]..<bounds[part + 1]]
-                        return (part, try await Self.scan(run, key: key, variantNames: names, columns: needed, store: store, labels: labels))
-                    }
-                }
-                var scans = [Exposures](repeating: Exposures(), count: parts)
-                for try await (part, scan) in group { scans[part] = scan }
-                return scans
+            var scans = try await Parallel.runs(of: files) { run in
+                try await Self.scan(run, key: key, variantNames: names, columns: needed, store: store, labels: labels)
             }
             self = scans.removeFirst()
             for scan in scans { merge(scan) }

@@ -61,6 +61,23 @@ public enum Parallel {
 }
 
 extension Parallel {
+    /// `items` cut into contiguous runs, one per core (`chunkCount(items.count, minimumChunk: 1)`), and `body` run
+    /// on each run as a task of its own, all at once: for work that awaits reads between stretches of computing,
+    /// such as a run of files or row groups read in order. Results in run order; the first error thrown is rethrown.
+    public static func runs<Item: Sendable, T: Sendable>(
+        of items: [Item], _ body: @escaping @Sendable (ArraySlice<Item>) async throws -> T
+    ) async throws -> [T] {
+        let parts = chunkCount(items.count, minimumChunk: 1)
+        return try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            for part in 0..<parts {
+                group.addTask { (part, try await body(items[(items.count * part / parts)..<(items.count * (part + 1) / parts)])) }
+            }
+            var results: [(Int, T)] = []
+            for try await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
     /// How many chunks `forEachChunk` cuts `count` items into: one per core, none smaller than `minimumChunk`.
     public static func chunkCount(_ count: Int, minimumChunk: Int) -> Int {
         Swift.max(1, Swift.min(cores, count / Swift.max(1, minimumChunk)))

@@ -10,7 +10,9 @@ import Parquet
 /// preprocessing and learner (`BatchScorer`, the server's scoring path) — and writes Parquet files partitioned by
 /// the date of the row's time (or by a column): `OUTPUT/date=YYYY-MM-DD/part-SHARD-cCHUNK.parquet`.
 ///
-/// It streams: the views' needed columns are read once, the entity rows one row group (chunk) at a time. Each
+/// It streams: the entity rows are read one row group (chunk) at a time and joined in passes of whole chunks up to
+/// `rowsPerPass` rows, each pass reading every view's source once, row group by row group (`OfflineViewJoin`), so
+/// memory holds a pass of entity rows with their features, neither the whole input nor the sources. Each
 /// file is committed whole; after each chunk the job's state file (`_kite_batch[-I-of-N].json`, ignored by
 /// Parquet readers for its leading underscore) lists the chunks done and their files, so rerunning an interrupted
 /// job keeps them and scores the rest. The state file says `"complete": true` — with the model, its version, the
@@ -60,6 +62,9 @@ public struct BatchPrediction: Sendable {
     public var online: OnlineTarget?
     /// Adds each row's explanation as `shap_<input>` columns (`Explanations.columns(classes:)`).
     public var explain = false
+    /// Entity rows joined per pass over the feature sources: a pass holds this many rows (whole chunks, at least
+    /// one) with their features, and reads each view's source once.
+    public var rowsPerPass = 1 << 20
 
     /// Predictions written online as a feature view, so callers read precomputed scores: each chunk's scored rows
     /// (the view's join keys, the row's time as the view source's timestamp, the view's features taken from the
@@ -119,86 +124,114 @@ public struct BatchPrediction: Sendable {
             throw KiteError.invalidArgument("\(entitiesName) has no column '\(partitionBy)' to partition by")
         }
         try online?.check(entities: entities.schema, entitiesName: entitiesName)
-        let prepared = try await prepareFeatures(entities: entities, entitiesName: entitiesName, builder: builder)
+        let features = try self.features(entities: entities.schema, entitiesName: entitiesName, builder: builder)
         let shardKeys = Set(builder.definitions.featureViews.flatMap { builder.definitions.joinKeys(of: $0) }).filter {
             entities.schema.index(of: $0) != nil
         }.sorted()
         var state = try await loadState(output, entitiesName: entitiesName)
         var summary = Summary()
+        var sources: [String: Int] = [:]
+        var pass: [(chunk: Int, frame: DataFrame)] = []
+        var passRows = 0
         var globalRow = 0
         for chunk in 0..<entities.rowGroupCount {
+            let chunkRows = entities.metadata.rowGroups[chunk].rowCount
+            let firstRow = globalRow
+            globalRow += chunkRows
             if let done = state.chunks[String(chunk)] {
                 summary.rows += done.rows
                 summary.scored += done.scored
                 summary.files += done.files
                 summary.keptChunks += 1
-                globalRow += entities.metadata.rowGroups[chunk].rowCount
-                progress(entities.metadata.rowGroups[chunk].rowCount)
-                continue
-            }
-            var frame = try await entities.readRowGroup(chunk)
-            let firstRow = globalRow
-            globalRow += frame.rowCount
-            if let shard { frame = try frame.take(Self.rows(of: shard, in: frame, keys: shardKeys, firstRow: firstRow)) }
-            if let at {
-                let times = DataColumn.timestamps(Array(repeating: at, count: frame.rowCount))
-                frame = try DataFrame(Array(zip(frame.schema.names, frame.columns)).filter { $0.0 != timestampColumn } + [(timestampColumn, times)])
-            }
-            var done = State.Chunk(rows: frame.rowCount, scored: 0, files: [])
-            if frame.rowCount > 0 {
-                let scored = try await score(frame, prepared: prepared, entitiesName: entitiesName)
-                let onlineRows = try online.map {
-                    try $0.rows(of: scored.frame, scoredRows: scored.rows, timestampColumn: timestampColumn)
+                progress(chunkRows)
+            } else {
+                var frame = try await entities.readRowGroup(chunk)
+                if let shard { frame = try frame.take(Self.rows(of: shard, in: frame, keys: shardKeys, firstRow: firstRow)) }
+                if let at {
+                    let times = DataColumn.timestamps(Array(repeating: at, count: frame.rowCount))
+                    frame = try DataFrame(Array(zip(frame.schema.names, frame.columns)).filter { $0.0 != timestampColumn } + [(timestampColumn, times)])
                 }
-                done.scored = scored.rows.count
-                done.files = try await write(scored.frame, chunk: chunk, entitiesName: entitiesName, to: output)
-                if let online, let onlineRows {
-                    summary.onlineWritten += try await online.push.push(onlineRows, view: online.view.name, to: .online).onlineWritten
-                }
+                pass.append((chunk, frame))
+                passRows += frame.rowCount
             }
-            summary.rows += done.rows
-            summary.scored += done.scored
-            summary.files += done.files
-            state.chunks[String(chunk)] = done
-            try await save(state, to: output)
-            progress(entities.metadata.rowGroups[chunk].rowCount)
+            if !pass.isEmpty && (passRows >= rowsPerPass || chunk == entities.rowGroupCount - 1) {
+                let read = try await score(
+                    pass, features: features, builder: builder, entitiesName: entitiesName, output: output, state: &state, summary: &summary
+                ) {
+                    progress(entities.metadata.rowGroups[$0].rowCount)
+                }
+                for (path, rows) in read { sources[path] = max(sources[path] ?? 0, rows) }
+                (pass, passRows) = ([], 0)
+            }
         }
         state.complete = true
         state.rows = summary.rows
         state.scored = summary.scored
-        state.featureSources = prepared?.lineage.sources.map { "\($0.path)=\($0.rows)" } ?? []
+        state.featureSources = sources.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         try await save(state, to: output)
         return summary
     }
 
-    /// The model's feature service prepared over the entity rows' time range, or nil when the model has none (the
-    /// entity rows must then hold every input).
-    private func prepareFeatures(entities: ParquetReader, entitiesName: String, builder: TrainingSetBuilder) async throws -> PreparedFeatures? {
+    /// The model's feature service (and whether its inputs use full feature names), or nil when it has none (the
+    /// entity rows must then hold every input); with a service, the entity rows need their time column unless
+    /// every row is scored as of `at`.
+    private func features(entities: Schema, entitiesName: String, builder: TrainingSetBuilder) throws -> (references: [FeatureReference], full: Bool)? {
         guard let service = scorer.model.signature.featureService else { return nil }
-        let range: ClosedRange<Int64>
-        if let at {
-            range = at...at
-        } else {
-            guard let index = entities.schema.index(of: timestampColumn), entities.schema.fields[index].type == .timestamp else {
+        if at == nil {
+            guard let index = entities.index(of: timestampColumn), entities.fields[index].type == .timestamp else {
                 throw KiteError.invalidArgument(
-                    "\(entitiesName) has no timestamp column '\(timestampColumn)' (columns: \(entities.schema.names.joined(separator: ", "))); "
+                    "\(entitiesName) has no timestamp column '\(timestampColumn)' (columns: \(entities.names.joined(separator: ", "))); "
                         + "name each row's time column with --timestamp-column, or score every row as of one time with --at")
             }
-            let times = try PointInTimeJoin.timestamps(try await entities.read(columns: [timestampColumn]), timestampColumn, what: entitiesName)
-                .filter { $0 != .min }
-            range = (times.min() ?? 0)...(times.max() ?? 0)
         }
         let references = try builder.references(service: service)
         let inputs = Set(scorer.model.signature.inputs.map(\.name))
         let full = references.contains { reference in reference.feature.map { inputs.contains("\(reference.view)__\($0)") } ?? false }
-        return try await builder.prepare(features: references, fullFeatureNames: full, timeRange: range)
+        return (references, full)
     }
 
-    /// `frame` with the prediction columns and `model_version` added; rows missing a value the model cannot take
-    /// get null predictions.
-    private func score(_ frame: DataFrame, prepared: PreparedFeatures?, entitiesName: String) async throws -> (frame: DataFrame, rows: [Int]) {
+    /// Scores one pass of chunks: their rows joined with the features at once (each view's source read once for
+    /// them all), then each chunk scored, written and recorded in the state file. Returns the feature rows read
+    /// per source file.
+    private func score(
+        _ pass: [(chunk: Int, frame: DataFrame)], features: (references: [FeatureReference], full: Bool)?, builder: TrainingSetBuilder,
+        entitiesName: String, output: any ObjectStore, state: inout State, summary: inout Summary, done: (Int) -> Void
+    ) async throws -> [(path: String, rows: Int)] {
+        var joined = try DataFrame.concatenate(pass.map(\.frame))
+        var read: [(path: String, rows: Int)] = []
+        if let features {
+            let built = try await builder.build(entities: joined, timestamp: timestampColumn, features: features.references, fullFeatureNames: features.full)
+            (joined, read) = (built.frame, built.lineage.sources)
+        }
+        var first = 0
+        for (chunk, frame) in pass {
+            var chunkState = State.Chunk(rows: frame.rowCount, scored: 0, files: [])
+            if frame.rowCount > 0 {
+                let scored = try score(frame, joined: try joined.slice(first..<(first + frame.rowCount)), entitiesName: entitiesName)
+                let onlineRows = try online.map {
+                    try $0.rows(of: scored.frame, scoredRows: scored.rows, timestampColumn: timestampColumn)
+                }
+                chunkState.scored = scored.rows.count
+                chunkState.files = try await write(scored.frame, chunk: chunk, entitiesName: entitiesName, to: output)
+                if let online, let onlineRows {
+                    summary.onlineWritten += try await online.push.push(onlineRows, view: online.view.name, to: .online).onlineWritten
+                }
+            }
+            first += frame.rowCount
+            summary.rows += chunkState.rows
+            summary.scored += chunkState.scored
+            summary.files += chunkState.files
+            state.chunks[String(chunk)] = chunkState
+            try await save(state, to: output)
+            done(chunk)
+        }
+        return read
+    }
+
+    /// `frame` with the prediction columns and `model_version` added, the model's inputs taken from `joined` (the
+    /// same rows with their features); rows missing a value the model cannot take get null predictions.
+    private func score(_ frame: DataFrame, joined: DataFrame, entitiesName: String) throws -> (frame: DataFrame, rows: [Int]) {
         let model = scorer.model
-        let joined = try await prepared?.join(entities: frame, timestamp: timestampColumn) ?? frame
         var inputs: [(String, DataColumn)] = []
         var complete = [Bool](repeating: true, count: frame.rowCount)
         for input in model.signature.inputs {

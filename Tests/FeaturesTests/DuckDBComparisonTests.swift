@@ -1,6 +1,7 @@
 import Foundation
 import KiteCore
 import KiteTesting
+import ObjectStorage
 import Parquet
 import Testing
 
@@ -48,5 +49,26 @@ import Testing
         #expect(differences.count == 0, "\(differences.examples.joined(separator: "\n"))")
         let matched = (0..<kite.rowCount).filter { !kite.columns[4].isNull($0) }.count
         #expect(matched > entityRows / 4)  // the data exercises matches, not just nulls
+
+        // The same join streamed from an offline store (`TrainingSetBuilder`): the view in two files of row groups
+        // of 7,000 rows, read a run of row groups per core, twice.
+        try FileManager.default.createDirectory(atPath: directory.file("store/spend"), withIntermediateDirectories: true)
+        var configuration = ParquetWriter.Configuration()
+        configuration.rowGroupSize = 7_000
+        let half = featureRows / 2
+        try await ParquetWriter.write(try features.slice(0..<half), to: directory.file("store/spend/part-0.parquet"), configuration: configuration)
+        try await ParquetWriter.write(try features.slice(half..<featureRows), to: directory.file("store/spend/part-1.parquet"), configuration: configuration)
+        let definitions = try FeatureDefinitions.parse(
+            yaml: """
+                entities: [{name: customer, join_keys: [customer]}]
+                sources: [{name: spend, path: "spend/part-*.parquet", timestamp_field: ts, created_timestamp_column: created}]
+                feature_views:
+                  - {name: spend, entities: [customer], source: spend, ttl: \(ttl)us, schema: [{name: amount, type: float64}, {name: segment, type: string}]}
+                """, file: "defs.yaml")
+        let builder = TrainingSetBuilder(definitions: definitions, offlineStore: try ObjectStores.openFolder(directory.file("store")))
+        let (streamed, _) = try await builder.build(entities: entities, features: [try FeatureReference(parsing: "spend:*")])
+        let streamedDifferences = PeerValue.differences(PeerValue.rows(of: streamed), duck.rows, theirName: "duckdb")
+        #expect(streamed.schema.names == kite.schema.names)
+        #expect(streamedDifferences.count == 0, "\(streamedDifferences.examples.joined(separator: "\n"))")
     }
 }

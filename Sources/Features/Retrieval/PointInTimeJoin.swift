@@ -5,25 +5,18 @@ import KiteCore
 /// the greatest created time, then to the later row. Every entity row comes out, in order, with nulls where
 /// nothing matches; its other columns (labels) pass through.
 ///
-/// Implementation: each view is indexed once (`IndexedFeatureTable`: keys become dense ids, the rows bucketed by id
-/// and sorted by time inside each bucket); the entity rows are bucketed and sorted the same way, and one merge pass
-/// per bucket finds each entity row's match. Buckets are split across threads. Memory is a few integers per row
-/// beyond the columns themselves.
+/// Implementation: the entity rows are indexed (`EntityTimeline`: keys become dense ids, each key's rows sorted by
+/// time), and each view row is offered to the entity rows it can match, so a view is never sorted or indexed and
+/// can be streamed from its files (`OfflineViewJoin`). Memory is a few integers per entity row beyond the columns.
 public enum PointInTimeJoin {
     /// Joins `tables` onto `entities`, whose time column is `timestamp`.
     public static func join(entities: DataFrame, timestamp: String, tables: [FeatureTable]) async throws -> DataFrame {
-        try await join(entities: entities, timestamp: timestamp, tables: tables.map(IndexedFeatureTable.init))
-    }
-
-    /// Joins tables indexed beforehand onto `entities`, whose time column is `timestamp`.
-    public static func join(entities: DataFrame, timestamp: String, tables: [IndexedFeatureTable]) async throws -> DataFrame {
         let entityTimes = try timestamps(entities, timestamp, what: "the entity frame")
         var names = entities.schema.names
         var fields = entities.schema.fields
         var columns = entities.columns
-        for indexed in tables {
-            let table = indexed.table
-            let match = try await indexed.matches(entities: entities, entityTimes: entityTimes)
+        for table in tables {
+            let match = try matches(table, entities: entities, entityTimes: entityTimes)
             for output in table.outputs {
                 guard !names.contains(output.name) else {
                     throw KiteError.invalidArgument(
@@ -36,6 +29,28 @@ public enum PointInTimeJoin {
             }
         }
         return try DataFrame(schema: Schema(fields), columns: columns)
+    }
+
+    /// For each entity row, the matching row of `table` or -1.
+    private static func matches(_ table: FeatureTable, entities: DataFrame, entityTimes: [Int64]) throws -> [Int] {
+        let viewName = "feature view '\(table.name)'"
+        let keys = try keyColumns(table.frame, table.joinKeys, what: viewName)
+        let eventTimes = try timestamps(table.frame, table.eventTimestamp, what: viewName)
+        let createdTimes = try table.createdTimestamp.map { try timestamps(table.frame, $0, what: viewName) }
+        for output in table.outputs { _ = try table.frame.column(output.column) }
+        let entityKeys = try keyColumns(entities, table.joinKeys, what: "the entity frame")
+        try checkKeyTypes(table.joinKeys, view: keys.map(\.type), entities: entityKeys.map(\.type), what: viewName)
+        let timeline = EntityTimeline(keys: entityKeys, times: entityTimes)
+        var offers = timeline.makeOffers()
+        timeline.offer(keys: keys, times: eventTimes, created: createdTimes, firstRow: 0, to: &offers)
+        return timeline.matches(offers, ttl: table.ttl.microseconds)
+    }
+
+    /// Refuses join keys typed differently on the two sides (after `keyColumns`' widening).
+    static func checkKeyTypes(_ keys: [String], view: [DataType], entities: [DataType], what: String) throws {
+        for (key, (viewType, entityType)) in zip(keys, zip(view, entities)) where viewType != entityType {
+            throw KiteError.invalidArgument("join key '\(key)' is \(entityType) in the entity frame but \(viewType) in \(what)")
+        }
     }
 
     /// The timestamps of `column` in `frame` (null rows as `Int64.min`), checking its type.

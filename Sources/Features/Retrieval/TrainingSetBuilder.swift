@@ -1,10 +1,9 @@
 import KiteCore
 import ObjectStorage
-import Parquet
 
-/// Builds training sets from a project's definitions and its offline store: reads the views' Parquet sources
-/// (only the needed columns, skipping row groups outside the entity rows' time range), joins them point in time
-/// onto the entity rows, then computes on-demand features.
+/// Builds training sets from a project's definitions and its offline store: joins the views' Parquet sources point
+/// in time onto the entity rows (only the needed columns, skipping row groups outside the entity rows' time range),
+/// then computes on-demand features.
 public struct TrainingSetBuilder: Sendable {
     /// What a training set was built from, for lineage (stored in the Parquet file's metadata).
     public struct Lineage: Sendable {
@@ -27,22 +26,15 @@ public struct TrainingSetBuilder: Sendable {
     public func references(service: String) throws -> [FeatureReference] { try definitions.references(service: service) }
 
     /// The training set: `entities` (with its `timestamp` column) and the referenced features as columns named
-    /// `feature`, or `view__feature` with `fullFeatureNames`.
+    /// `feature`, or `view__feature` with `fullFeatureNames`; on-demand features are computed from the joined ones
+    /// and the entity columns. Each view's source is streamed (`OfflineViewJoin`): only the entity rows are held.
     public func build(
         entities: DataFrame, timestamp: String = "event_timestamp", features references: [FeatureReference],
         fullFeatureNames: Bool = false
     ) async throws -> (frame: DataFrame, lineage: Lineage) {
-        let valid = try PointInTimeJoin.timestamps(entities, timestamp, what: "the entity frame").filter { $0 != .min }
-        let prepared = try await prepare(
-            features: references, fullFeatureNames: fullFeatureNames, timeRange: (valid.min() ?? 0)...(valid.max() ?? 0))
-        return (try await prepared.join(entities: entities, timestamp: timestamp), prepared.lineage)
-    }
-
-    /// The referenced features ready to join onto any number of entity frames whose times fall in `timeRange`:
-    /// each view's source read once (only the rows that can matter) and indexed.
-    public func prepare(
-        features references: [FeatureReference], fullFeatureNames: Bool = false, timeRange: ClosedRange<Int64>
-    ) async throws -> PreparedFeatures {
+        let entityTimes = try PointInTimeJoin.timestamps(entities, timestamp, what: "the entity frame")
+        let valid = entityTimes.lazy.filter { $0 != .min }
+        let timeRange = (valid.min() ?? 0)...(valid.max() ?? 0)
         let wanted = try definitions.expand(references)
         // Every batch view needed, with the features it must bring (requested ones and on-demand inputs).
         var needed: [String: [String]] = [:]
@@ -62,59 +54,55 @@ public struct TrainingSetBuilder: Sendable {
                 }
             }
         }
-        var tables: [IndexedFeatureTable] = []
+        var joinedFields = entities.schema.fields
+        var joinedColumns = entities.columns
         var lineage = Lineage(features: references.map(\.description), sources: [])
         for viewName in order {
             guard let view = definitions.featureViews.first(where: { $0.name == viewName }) else { continue }
-            let (table, read) = try await featureTable(view, features: needed[viewName] ?? [], timeRange: timeRange)
-            tables.append(try IndexedFeatureTable(table))
+            let source = try definitions.source(of: view)
+            let keys = definitions.joinKeys(of: view)
+            let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            let features = needed[viewName] ?? []
+            let join = OfflineViewJoin(
+                view: view, source: source, joinKeys: keys, features: features.map { reverse[$0] ?? $0 }, files: try await files(of: source),
+                store: offlineStore)
+            let entityKeys = try PointInTimeJoin.keyColumns(entities, keys, what: "the entity frame")
+            let (columns, read) = try await join.join(entityKeys: entityKeys, entityTimes: entityTimes, timeRange: timeRange)
+            for (feature, column) in zip(features, columns) {
+                joinedFields.append(Field(Self.internalName("\(view.name)__\(feature)"), column.type))
+                joinedColumns.append(column)
+            }
             lineage.sources += read
         }
-        return PreparedFeatures(definitions: definitions, wanted: wanted, fullFeatureNames: fullFeatureNames, tables: tables, lineage: lineage)
+        let joined = try DataFrame(schema: Schema(joinedFields), columns: joinedColumns)
+        var fields = entities.schema.fields
+        var columns = entities.columns
+        for (view, feature) in wanted {
+            let name = fullFeatureNames ? "\(view)__\(feature)" : feature
+            guard !fields.contains(where: { $0.name == name }) else {
+                throw KiteError.invalidArgument("feature name '\(name)' appears twice; use full feature names (view__feature)")
+            }
+            let column: DataColumn
+            if let onDemand = definitions.onDemandViews.first(where: { $0.name == view }),
+                let definition = onDemand.features.first(where: { $0.name == feature })
+            {
+                column = try definition.expression.evaluate(rows: joined.rowCount) { input in
+                    if input.contains(":") {
+                        return try joined.column(Self.internalName(input.split(separator: ":", omittingEmptySubsequences: false).joined(separator: "__")))
+                    }
+                    return try joined.column(input)
+                }
+            } else {
+                column = try joined.column(Self.internalName("\(view)__\(feature)"))
+            }
+            fields.append(Field(name, column.type))
+            columns.append(column)
+        }
+        return (try DataFrame(schema: Schema(fields), columns: columns), lineage)
     }
 
     /// Names of joined columns before the final naming, so they cannot clash with entity columns.
     static func internalName(_ name: String) -> String { "\u{1}" + name }
-
-    /// Reads a view's source for the join: only the key, time and feature columns, and only row groups whose
-    /// event times can matter for entity rows in `timeRange`.
-    func featureTable(
-        _ view: FeatureDefinitions.FeatureView, features: [String], timeRange: ClosedRange<Int64>
-    ) async throws -> (FeatureTable, [(path: String, rows: Int)]) {
-        let source = try definitions.source(of: view)
-        let keys = definitions.joinKeys(of: view)
-        let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let physical = { (name: String) in reverse[name] ?? name }
-        var columns = keys + [source.timestampField] + features.map(physical)
-        if let created = source.createdTimestampField { columns.append(created) }
-        let earliest = view.ttl.microseconds > 0 ? timeRange.lowerBound &- view.ttl.microseconds : Int64.min
-        var frames: [DataFrame] = []
-        var read: [(path: String, rows: Int)] = []
-        var shape: Schema?
-        for key in try await files(of: source) {
-            let reader = try await ParquetReader(source: try await ObjectStoreSource(store: offlineStore, key: key))
-            try reader.requireColumns(columns, key: key, source: source.name)
-            shape = try Schema(columns.compactMap { name in reader.schema.index(of: name).map { reader.schema.fields[$0] } })
-            let time = try reader.column(named: source.timestampField)
-            var rows = 0
-            // Groups skipped hold no row that can be the latest value at or before any entity time.
-            for group in 0..<reader.rowGroupCount where reader.rowGroup(group, timeColumn: time, mayOverlap: earliest...timeRange.upperBound) {
-                let frame = try await reader.readRowGroup(group, columns: columns)
-                rows += frame.rowCount
-                frames.append(frame)
-            }
-            read.append((key, rows))
-        }
-        guard let shape else {
-            throw KiteError(.notFound, "source '\(source.name)' (\(source.path)) matches no Parquet files in \(offlineStore.url)")
-        }
-        let frame = frames.isEmpty ? DataFrame(empty: shape) : try DataFrame.concatenate(frames)
-        let outputs = features.map { FeatureTable.Output(column: physical($0), name: Self.internalName("\(view.name)__\($0)")) }
-        let table = FeatureTable(
-            name: view.name, frame: frame, joinKeys: keys, eventTimestamp: source.timestampField,
-            createdTimestamp: source.createdTimestampField, ttl: view.ttl, outputs: outputs)
-        return (table, read)
-    }
 
     /// The Parquet objects a source names: one file, every `.parquet` under a folder, or a `*` glob.
     public func files(of source: FeatureDefinitions.BatchSource) async throws -> [String] {

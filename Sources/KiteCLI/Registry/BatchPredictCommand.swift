@@ -21,8 +21,9 @@ struct BatchPredictCommand: AsyncParsableCommand {
             model, its version and the definitions version in each file's metadata. Rows missing a value the \
             model cannot take get null predictions and are counted.
 
-            The entity file is read one row group at a time, so memory holds one chunk of entity rows and the \
-            features' columns, not the whole input. --shard I/N scores one of N slices (by join keys), so N \
+            The entity file is read one row group (chunk) at a time and joined in passes of whole chunks of up \
+            to --rows-per-pass rows; each pass reads the feature sources once, row group by row group, so memory \
+            holds one pass of entity rows with their features, neither the whole input nor the sources. --shard I/N scores one of N slices (by join keys), so N \
             workers split a job. The job's state file (_kite_batch.json, or _kite_batch-I-of-N.json) lists the \
             chunks written; rerunning an interrupted job keeps them, and the state says "complete": true only \
             once every chunk is written.
@@ -44,12 +45,15 @@ struct BatchPredictCommand: AsyncParsableCommand {
     @Option(help: "Score one of N slices of the rows: I/N (e.g. 2/4).") var shard: String?
     @Option(help: "The probability at which a binary prediction is 1.") var threshold: Double = 0.5
     @Option(help: "Also write the predictions to the online store as this feature view.") var toOnline: String?
+    @Option(help: "Entity rows joined per pass over the feature sources (whole chunks; memory holds one pass).")
+    var rowsPerPass = 1 << 20
     @Flag(help: "Add each row's explanation: shap_<input> columns (contributions to the log-odds or value) and shap_expected_value.")
     var explain = false
 
     func validate() throws {
         guard (entities == nil) != (allEntities == nil) else { throw ValidationError("give the entity rows: --entities FILE or --all-entities VIEW") }
         if allEntities != nil && at == nil { throw ValidationError("--all-entities needs --at: the time the entities are taken and scored as of") }
+        if rowsPerPass < 1 { throw ValidationError("--rows-per-pass must be at least 1, not \(rowsPerPass)") }
     }
 
     func run() async throws {
@@ -71,6 +75,7 @@ struct BatchPredictCommand: AsyncParsableCommand {
                 scorer: try BatchScorer(model: modelFile, threshold: threshold), reference: model, version: version.version,
                 definitionsVersion: definitionsVersion.number)
             (job.at, job.timestampColumn, job.partitionBy, job.shard, job.explain) = (at, timestampColumn, partitionBy, shard, explain)
+            job.rowsPerPass = rowsPerPass
             let offline = try options.offlineStore(configuration, s3: s3)
             let builder = TrainingSetBuilder(definitions: definitions, offlineStore: offline)
             let output = try ObjectStores.openFolder(out, s3: s3)

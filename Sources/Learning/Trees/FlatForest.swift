@@ -167,6 +167,7 @@ public struct FlatForest: Sendable {
     /// Predictions for every row of `features`, as `GradientBoostedTrees.predict(_:)` gives them for each.
     public func predict(_ features: Matrix) throws -> [Double] {
         try model.check(features.columns)
+        if model.outputCount == 1 { return model.rows(of: features) { model.transform(rawScore($0)) } }
         return model.rows(of: features) { model.prediction(raw: rawScores($0)) }
     }
 
