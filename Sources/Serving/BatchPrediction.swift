@@ -191,39 +191,55 @@ public struct BatchPrediction: Sendable {
     }
 
     /// Scores one pass of chunks: their rows joined with the features at once (each view's source read once for
-    /// them all), then each chunk scored, written and recorded in the state file. Returns the feature rows read
-    /// per source file.
+    /// them all), then each chunk scored, written and recorded in the state file as it finishes. Returns the
+    /// feature rows read per source file.
     private func score(
         _ pass: [(chunk: Int, frame: DataFrame)], features: (references: [FeatureReference], full: Bool)?, builder: TrainingSetBuilder,
-        entitiesName: String, output: any ObjectStore, state: inout State, summary: inout Summary, done: (Int) -> Void
+        entitiesName: String, output: any ObjectStore, state: inout State, summary: inout Summary, finished: (Int) -> Void
     ) async throws -> [(path: String, rows: Int)] {
-        var joined = try DataFrame.concatenate(pass.map(\.frame))
+        let rows = try DataFrame.concatenate(pass.map(\.frame))
+        let joined: DataFrame
         var read: [(path: String, rows: Int)] = []
         if let features {
-            let built = try await builder.build(entities: joined, timestamp: timestampColumn, features: features.references, fullFeatureNames: features.full)
+            let built = try await builder.build(entities: rows, timestamp: timestampColumn, features: features.references, fullFeatureNames: features.full)
             (joined, read) = (built.frame, built.lineage.sources)
+        } else {
+            joined = rows
         }
-        var first = 0
-        for (chunk, frame) in pass {
-            var chunkState = State.Chunk(rows: frame.rowCount, scored: 0, files: [])
-            if frame.rowCount > 0 {
-                let scored = try score(frame, joined: try joined.slice(first..<(first + frame.rowCount)), entitiesName: entitiesName)
-                let onlineRows = try online.map {
-                    try $0.rows(of: scored.frame, scoredRows: scored.rows, timestampColumn: timestampColumn)
-                }
-                chunkState.scored = scored.rows.count
-                chunkState.files = try await write(scored.frame, chunk: chunk, entitiesName: entitiesName, to: output)
-                if let online, let onlineRows {
-                    summary.onlineWritten += try await online.push.push(onlineRows, view: online.view.name, to: .online).onlineWritten
+        // Chunks are scored and written a few at once (one per core); each is recorded as it finishes.
+        let starts = pass.indices.map { index in pass[..<index].reduce(0) { $0 + $1.frame.rowCount } }
+        try await withThrowingTaskGroup(of: (position: Int, scored: Int, files: [String], online: DataFrame?).self) { group in
+            func add(_ position: Int) {
+                let (chunk, frame, first) = (pass[position].chunk, pass[position].frame, starts[position])
+                group.addTask {
+                    guard frame.rowCount > 0 else { return (position, 0, [], nil) }
+                    let scored = try score(frame, joined: try joined.slice(first..<(first + frame.rowCount)), entitiesName: entitiesName)
+                    let onlineRows = try online.map { try $0.rows(of: scored.frame, scoredRows: scored.rows, timestampColumn: timestampColumn) }
+                    return (position, scored.rows.count, try await write(scored.frame, chunk: chunk, entitiesName: entitiesName, to: output), onlineRows)
                 }
             }
-            first += frame.rowCount
-            summary.rows += chunkState.rows
-            summary.scored += chunkState.scored
-            summary.files += chunkState.files
-            state.chunks[String(chunk)] = chunkState
-            try await save(state, to: output)
-            done(chunk)
+            var next = 0
+            while next < Swift.min(pass.count, Parallel.cores) {
+                add(next)
+                next += 1
+            }
+            while let done = try await group.next() {
+                if next < pass.count {
+                    add(next)
+                    next += 1
+                }
+                let (chunk, frame) = pass[done.position]
+                if let online, let rows = done.online {
+                    summary.onlineWritten += try await online.push.push(rows, view: online.view.name, to: .online).onlineWritten
+                }
+                let chunkState = State.Chunk(rows: frame.rowCount, scored: done.scored, files: done.files)
+                summary.rows += chunkState.rows
+                summary.scored += chunkState.scored
+                summary.files += chunkState.files
+                state.chunks[String(chunk)] = chunkState
+                try await save(state, to: output)
+                finished(chunk)
+            }
         }
         return read
     }

@@ -7,14 +7,24 @@ import KiteCore
 /// first such slot, each slot keeps the latest row offered to it (`Offers`), and an entity row's match is the
 /// latest offer among its key's slots up to its own. So the view's rows are never held, sorted or indexed — only
 /// the entity rows are — and the view can be read one row group at a time, on several cores (`Offers.merge`).
+///
+/// Offering is a few memory lookups per view row, the join's main cost on large views: a single integer key finds
+/// its slots in one probe (`IntegerKeyTable` holds each key's slot range), and a slot's entity time sits beside its
+/// offer, so the search and the update share cache lines.
 struct EntityTimeline: Sendable {
-    /// The latest view row offered to each slot so far: its event time, created time and place in the view.
+    /// Each slot's entity time and the latest view row offered to it so far (its event time, created time and
+    /// place in the view; place -1 for none).
     struct Offers: Sendable {
-        fileprivate var rows: [PointInTimeJoin.TimedRow]
+        fileprivate struct Slot {
+            var entityTime: Int64
+            var offer: PointInTimeJoin.TimedRow
+        }
+
+        fileprivate var slots: [Slot]
 
         /// Keeps, slot by slot, the later of the two offers.
         mutating func merge(_ other: Offers) {
-            for slot in rows.indices where rows[slot] < other.rows[slot] { rows[slot] = other.rows[slot] }
+            for slot in slots.indices where slots[slot].offer < other.slots[slot].offer { slots[slot].offer = other.slots[slot].offer }
         }
     }
 
@@ -26,7 +36,7 @@ struct EntityTimeline: Sendable {
     private let slotTimes: [Int64]
     private let slotRows: [Int]
     private let starts: [Int]
-    /// Single 64-bit integer keys (the common case) map to their key id through this table, one probe per row.
+    /// Single 64-bit integer keys (the common case) map to their slot ranges through this table.
     private let integerKeys: IntegerKeyTable?
 
     /// Indexes entity rows by `keys` (from `PointInTimeJoin.keyColumns`) and `times` (`Int64.min` for a null time:
@@ -45,7 +55,7 @@ struct EntityTimeline: Sendable {
         if keys.count == 1, keys[0].type == .int64, let values = keys[0].values.int64s {
             var table = IntegerKeyTable(capacity: index.count)
             for group in 0..<index.count where order.starts[group] < order.starts[group + 1] {
-                table.insert(values[order.rows[order.starts[group]]], id: Int32(group))
+                table.insert(values[order.rows[order.starts[group]]], slots: order.starts[group]..<order.starts[group + 1])
             }
             integerKeys = table
         } else {
@@ -55,40 +65,41 @@ struct EntityTimeline: Sendable {
 
     /// No offers yet.
     func makeOffers() -> Offers {
-        Offers(rows: Array(repeating: PointInTimeJoin.TimedRow(time: .min, created: .min, row: -1), count: slotTimes.count))
+        let none = PointInTimeJoin.TimedRow(time: .min, created: .min, row: -1)
+        return Offers(slots: slotTimes.map { Offers.Slot(entityTime: $0, offer: none) })
     }
 
     /// Offers rows of a view — its `keys` (from `PointInTimeJoin.keyColumns`), event `times` and `created` times,
     /// the first of them at place `firstRow` in the view — each to the first slot of its key at or after its time.
     /// Rows with a null time or key part are not offered.
     func offer(keys: [DataColumn], times: [Int64], created: [Int64]?, firstRow: Int, to offers: inout Offers) {
-        let ids: [Int32]
+        // Each row's slots as `start << 32 | end` (equal when the key has none).
+        let ranges: [UInt64]
         if let table = integerKeys, keys.count == 1, keys[0].validity == nil, let values = keys[0].values.int64s {
-            ids = values.map(table.id(of:))
+            ranges = values.map(table.slots(of:))
         } else {
             var index = self.index
-            ids = index.ids(for: keys, insert: false)
+            ranges = index.ids(for: keys, insert: false).map { id in
+                id < 0 ? 0 : UInt64(starts[Int(id)]) << 32 | UInt64(starts[Int(id) + 1])
+            }
         }
-        slotTimes.withUnsafeBufferPointer { slotTimes in
-            starts.withUnsafeBufferPointer { starts in
-                offers.rows.withUnsafeMutableBufferPointer { best in
-                    for row in 0..<times.count {
-                        let time = times[row]
-                        guard time != .min else { continue }
-                        let id = ids[row]
-                        guard id >= 0 else { continue }
-                        // The first slot of the key at or after `time`.
-                        var low = starts[Int(id)]
-                        var high = starts[Int(id) + 1]
-                        while low < high {
-                            let middle = (low + high) >> 1
-                            if slotTimes[middle] < time { low = middle + 1 } else { high = middle }
-                        }
-                        guard low < starts[Int(id) + 1] else { continue }
-                        let candidate = PointInTimeJoin.TimedRow(time: time, created: created?[row] ?? 0, row: firstRow + row)
-                        if best[low] < candidate { best[low] = candidate }
-                    }
+        offers.slots.withUnsafeMutableBufferPointer { slots in
+            for row in 0..<times.count {
+                let time = times[row]
+                var low = Int(truncatingIfNeeded: ranges[row] >> 32)
+                var count = Int(truncatingIfNeeded: ranges[row] & 0xFFFF_FFFF) - low
+                guard count > 0, time != .min else { continue }
+                let end = low + count
+                // The first slot of the key at or after `time`, without branches to mispredict.
+                while count > 0 {
+                    let half = count >> 1
+                    let later = slots[low + half].entityTime < time
+                    low = later ? low + half + 1 : low
+                    count = later ? count - half - 1 : half
                 }
+                guard low < end else { continue }
+                let candidate = PointInTimeJoin.TimedRow(time: time, created: created?[row] ?? 0, row: firstRow + row)
+                if slots[low].offer < candidate { slots[low].offer = candidate }
             }
         }
     }
@@ -100,7 +111,7 @@ struct EntityTimeline: Sendable {
         for group in 0..<(starts.count - 1) {
             var latest = PointInTimeJoin.TimedRow(time: .min, created: .min, row: -1)
             for slot in starts[group]..<starts[group + 1] {
-                if latest < offers.rows[slot] { latest = offers.rows[slot] }
+                if latest < offers.slots[slot].offer { latest = offers.slots[slot].offer }
                 if latest.row >= 0 && (ttl <= 0 || latest.time >= slotTimes[slot] &- ttl) { match[slotRows[slot]] = latest.row }
             }
         }
@@ -108,32 +119,33 @@ struct EntityTimeline: Sendable {
     }
 }
 
-/// An open-addressing table from 64-bit integer keys to key ids, keys and ids side by side so a lookup touches
-/// one cache line.
+/// An open-addressing table from 64-bit integer keys to their slot ranges, key and range side by side so a
+/// lookup touches one cache line.
 private struct IntegerKeyTable: Sendable {
-    private var entries: [(key: Int64, id: Int32)]
+    private var keys: [(key: Int64, slots: UInt64)]
     private let mask: Int
 
     init(capacity: Int) {
         var size = 1024
         while size < capacity * 2 { size <<= 1 }
-        entries = Array(repeating: (0, -1), count: size)
+        keys = Array(repeating: (0, 0), count: size)
         mask = size - 1
     }
 
-    mutating func insert(_ key: Int64, id: Int32) {
+    /// Records `key`'s slots, a non-empty range.
+    mutating func insert(_ key: Int64, slots: Range<Int>) {
         var slot = Self.slot(key, mask)
-        while entries[slot].id >= 0 { slot = (slot + 1) & mask }
-        entries[slot] = (key, id)
+        while keys[slot].slots != 0 { slot = (slot + 1) & mask }
+        keys[slot] = (key, UInt64(slots.lowerBound) << 32 | UInt64(slots.upperBound))
     }
 
-    /// The id of `key`, or -1.
+    /// `key`'s slots as `start << 32 | end`, or 0 when it has none.
     @inline(__always)
-    func id(of key: Int64) -> Int32 {
+    func slots(of key: Int64) -> UInt64 {
         var slot = Self.slot(key, mask)
         while true {
-            let entry = entries[slot]
-            if entry.id < 0 || entry.key == key { return entry.id }
+            let entry = keys[slot]
+            if entry.slots == 0 || entry.key == key { return entry.slots }
             slot = (slot + 1) & mask
         }
     }

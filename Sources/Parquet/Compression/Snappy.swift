@@ -39,6 +39,15 @@ enum Snappy {
                     guard literal <= end - position, literal <= length - written else {
                         throw KiteError.corrupt("snappy literal runs past its block")
                     }
+                    if literal <= 16 && end - position >= 16 && length - written >= 16 {
+                        // Short literals (most of them): one fixed 16-byte copy, the bytes past the literal
+                        // overwritten by what follows.
+                        UnsafeMutableRawPointer(out.baseAddress!.advanced(by: written)).copyMemory(
+                            from: input.baseAddress!.advanced(by: position), byteCount: 16)
+                        position += literal
+                        written += literal
+                        continue
+                    }
                     out.baseAddress!.advanced(by: written).update(
                         from: input.baseAddress!.assumingMemoryBound(to: UInt8.self).advanced(by: position),
                         count: literal)
@@ -70,7 +79,14 @@ enum Snappy {
                         throw KiteError.corrupt("snappy copy refers outside its block")
                     }
                     let base = out.baseAddress!
-                    if offset >= copyLength {
+                    if offset >= 8 && copyLength <= 16 && length - written >= 16 {
+                        // Short copies (most of them): two fixed 8-byte copies, each reading only bytes already
+                        // written, the bytes past the copy overwritten by what follows.
+                        let target = UnsafeMutableRawPointer(base.advanced(by: written))
+                        let source = UnsafeRawPointer(base.advanced(by: written - offset))
+                        target.copyMemory(from: source, byteCount: 8)
+                        (target + 8).copyMemory(from: source + 8, byteCount: 8)
+                    } else if offset >= copyLength {
                         base.advanced(by: written).update(from: base.advanced(by: written - offset), count: copyLength)
                     } else {
                         for k in 0..<copyLength { base[written + k] = base[written - offset + k] }
