@@ -8,8 +8,9 @@ import Testing
 
 @testable import KiteServer
 
-/// The server's applied definitions: a new `kite apply` is seen once the held ones are `maximumAge` old, and
-/// requests arriving together when the age runs out all get definitions while one of them checks.
+/// The server's applied definitions: a new `kite apply` is seen once the held ones are `maximumAge` old, requests
+/// arriving together when the age runs out all get definitions while one of them checks, and a failed check keeps
+/// the held ones.
 @Suite struct AppliedDefinitionsTests {
     private final class Time: Sendable {
         let now = Atomic<Int64>(FraudProject.now)
@@ -20,7 +21,8 @@ import Testing
             let time = Time()
             let clock = WallClock { time.now.load(ordering: .relaxed) }
             try await RegistryStore.withStore(url: project.configuration.registryURL, logger: Logger(label: "test"), clock: clock) { registry in
-                let applied = AppliedDefinitions(registry: registry, project: project.configuration, maximumAgeMicroseconds: 5_000_000)
+                let applied = AppliedDefinitions(
+                    registry: registry, project: project.configuration, maximumAgeMicroseconds: 5_000_000, logger: Logger(label: "test"))
                 func ttl() async throws -> Int64 {
                     try #require(try await applied.current().featureViews.first { $0.name == "customer_stats" }).ttl.microseconds
                 }
@@ -42,6 +44,18 @@ import Testing
                 }
                 #expect(answers.count == 32 && answers.allSatisfy { $0 == before || $0 == 123 * Timestamp.microsPerDay })
                 #expect(try await ttl() == 123 * Timestamp.microsPerDay)
+
+                // A check that fails (here: applied files that do not parse) keeps the held definitions, and is
+                // tried again only once they are `maximumAge` old again.
+                #expect(try await registry.applyFeatureDefinitions(files: [name: "feature_views: [oops"]).created)
+                time.now.add(5_000_000, ordering: .relaxed)
+                #expect(try await ttl() == 123 * Timestamp.microsPerDay)
+                files[name] = text.replacingCharacters(in: range, with: "ttl: 77d")
+                #expect(try await registry.applyFeatureDefinitions(files: files).created)
+                time.now.add(4_999_999, ordering: .relaxed)
+                #expect(try await ttl() == 123 * Timestamp.microsPerDay)
+                time.now.add(1, ordering: .relaxed)
+                #expect(try await ttl() == 77 * Timestamp.microsPerDay)
             }
         }
     }

@@ -120,7 +120,7 @@ public enum KiteApplication {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.text() + Array(alerts.utf8))))
         }
-        let definitions = features.map { AppliedDefinitions(registry: registry, project: $0.project) }
+        let definitions = features.map { AppliedDefinitions(registry: registry, project: $0.project, logger: logger) }
         let online = features.map { MeasuredOnlineStore(store: $0.online, metrics: metrics) }
         if configuration.apis.contains(.features), let features, let definitions, let online {
             let stores = FeatureServerAPI.Stores(definitions: definitions, online: online, offline: features.offline, registry: registry)
