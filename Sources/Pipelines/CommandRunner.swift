@@ -32,8 +32,9 @@ public struct CommandRunner: Sendable {
 
     /// Runs `kite ARGUMENTS --project PROJECT`, writing its output to `logFile`.
     public func run(_ arguments: [String], timeout: TimeSpan?, logFile: String) async throws -> Outcome {
-        FileManager.default.createFile(atPath: logFile, contents: Data("$ kite \(arguments.joined(separator: " "))\n".utf8))
-        guard let log = FileHandle(forWritingAtPath: logFile) else { throw KiteError(.io, "cannot write the step log \(logFile)") }
+        guard FileManager.default.createFile(atPath: logFile, contents: Data("$ kite \(arguments.joined(separator: " "))\n".utf8)),
+            let log = FileHandle(forWritingAtPath: logFile)
+        else { throw KiteError(.io, "cannot write the step log \(logFile)") }
         defer { try? log.close() }
         _ = try? log.seekToEnd()
         let process = Process()

@@ -139,7 +139,7 @@ public final class ModelHost: Service, Sendable {
         let interval = reloadInterval
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             // Sleeping ends early (nil) when the group starts shutting down.
-            guard (try? await cancelOnGracefulShutdown({ try await Task.sleep(for: interval) })) != nil else { return }
+            guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil else { return }
             await refresh()
         }
     }

@@ -196,7 +196,7 @@ public final class PredictionLog: Service, Sendable {
     public func run() async throws {
         let interval = flushInterval
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            guard (try? await cancelOnGracefulShutdown({ try await Task.sleep(for: interval) })) != nil else { break }
+            guard (try? await cancelWhenGracefulShutdown({ try await Task.sleep(for: interval) })) != nil else { break }
             await flush()
         }
         await flush()
