@@ -66,6 +66,17 @@ struct RLEHybridDecoder {
         }
     }
 
+    /// Whether the values start with a run of at least `count` copies of `value` (nothing is consumed).
+    func startsWithRun(of value: UInt32, covering count: Int) -> Bool {
+        var peek = self
+        guard let header = try? peek.readVarint(), header & 1 == 0, header >> 1 >= count else { return false }
+        let valueBytes = (bitWidth + 7) / 8
+        guard peek.end - peek.position >= valueBytes else { return false }
+        var run: UInt32 = 0
+        for k in 0..<valueBytes { run |= UInt32(peek.bytes[peek.position + k]) << UInt32(8 * k) }
+        return run == value
+    }
+
     /// Decodes `count` values into an array.
     mutating func decode(count: Int) throws -> [UInt32] {
         var result = [UInt32](repeating: 0, count: count)

@@ -110,8 +110,7 @@ struct ColumnChunkDecoder {
             guard data.count >= 4 else { throw fail("definition levels are truncated") }
             let length = Int(UInt32(data[0]) | UInt32(data[1]) << 8 | UInt32(data[2]) << 16 | UInt32(data[3]) << 24)
             guard length <= data.count - 4 else { throw fail("definition levels run past the page") }
-            var decoder = try RLEHybridDecoder(data, range: 4..<(4 + length), bitWidth: levelBitWidth)
-            levels = try decoder.decode(count: count)
+            levels = try definitionLevels(count: count, data, 4..<(4 + length))
             position = 4 + length
         }
         try appendPage(count: count, levels: levels, encoding: header.encoding, data, position..<data.count, &builder)
@@ -128,9 +127,7 @@ struct ColumnChunkDecoder {
         var levels: [UInt32]?
         if column.maxDefinitionLevel > 0 {
             let start = payload.lowerBound + header.repetitionLevelsLength
-            var decoder = try RLEHybridDecoder(
-                bytes, range: start..<(start + header.definitionLevelsLength), bitWidth: levelBitWidth)
-            levels = try decoder.decode(count: count)
+            levels = try definitionLevels(count: count, bytes, start..<(start + header.definitionLevelsLength))
         }
         let valuesRange = (payload.lowerBound + levelBytes)..<payload.upperBound
         let data: [UInt8]
@@ -147,6 +144,14 @@ struct ColumnChunkDecoder {
     }
 
     private var levelBitWidth: Int { Int.bitWidth - column.maxDefinitionLevel.leadingZeroBitCount }
+
+    /// A page's `count` definition levels from `bytes[range]`, or nil when every value is present (one run of the
+    /// maximum level, as writers store a page without nulls): nothing then to decode or to check per row.
+    private func definitionLevels(count: Int, _ bytes: [UInt8], _ range: Range<Int>) throws -> [UInt32]? {
+        var decoder = try RLEHybridDecoder(bytes, range: range, bitWidth: levelBitWidth)
+        if decoder.startsWithRun(of: UInt32(column.maxDefinitionLevel), covering: count) { return nil }
+        return try decoder.decode(count: count)
+    }
 
     private func checkedCount(_ count: Int) throws -> Int {
         guard count <= rowCount - valuesRead else {
