@@ -100,7 +100,7 @@ public struct FlatForest: Sendable {
     }
 
     /// Output `output`'s raw scores of the rows of `features` (`width` values each) into `scores`, one per row:
-    /// tree by tree over the rows, four rows walking a tree at once, so one tree's nodes stay in the nearest
+    /// tree by tree over the rows, eight rows walking a tree at once, so one tree's nodes stay in the nearest
     /// cache. Each row's leaf values are added in tree order, as `rawScore` adds them: the same bits.
     func rawScores(rows features: UnsafeBufferPointer<Double>, width: Int, output: Int, into scores: UnsafeMutableBufferPointer<Double>) {
         nodes.withUnsafeBufferPointer { nodes in
@@ -195,7 +195,7 @@ public struct FlatForest: Sendable {
     }
 
     /// Output `output`'s raw scores of `rows` rows of `width` values into `scores`: each tree walked from its root
-    /// by `step` (a node and a row's first value to the child) until a leaf, for four rows at a time.
+    /// by `step` (a node and a row's first value to the child) until a leaf, for eight rows at a time (the rest one by one).
     @inline(__always)
     private func walk(rows: Int, width: Int, output: Int, into scores: UnsafeMutableBufferPointer<Double>, _ step: (Int, Int) -> Int) {
         let (stride, single, firstLeaf) = (model.outputCount, model.isSingle, self.firstLeaf)
@@ -210,21 +210,31 @@ public struct FlatForest: Sendable {
                     while tree < roots.count {
                         let (root, depth) = (Int(roots[tree]), depths[tree])
                         var row = 0
-                        while row + 3 < rows {
+                        while row + 7 < rows {
                             let (ra, rb, rc, rd) = (row &* width, (row &+ 1) &* width, (row &+ 2) &* width, (row &+ 3) &* width)
+                            let (re, rf, rg, rh) = ((row &+ 4) &* width, (row &+ 5) &* width, (row &+ 6) &* width, (row &+ 7) &* width)
                             var (a, b, c, d) = (root, root, root, root)
+                            var (e, f, g, h) = (root, root, root, root)
                             for _ in 0..<depth {
-                                if Swift.min(Swift.min(a, b), Swift.min(c, d)) >= firstLeaf { break }
+                                if Swift.min(Swift.min(Swift.min(a, b), Swift.min(c, d)), Swift.min(Swift.min(e, f), Swift.min(g, h))) >= firstLeaf { break }
                                 a = step(a, ra)
                                 b = step(b, rb)
                                 c = step(c, rc)
                                 d = step(d, rd)
+                                e = step(e, re)
+                                f = step(f, rf)
+                                g = step(g, rg)
+                                h = step(h, rh)
                             }
                             add(row, values[a])
                             add(row + 1, values[b])
                             add(row + 2, values[c])
                             add(row + 3, values[d])
-                            row += 4
+                            add(row + 4, values[e])
+                            add(row + 5, values[f])
+                            add(row + 6, values[g])
+                            add(row + 7, values[h])
+                            row += 8
                         }
                         while row < rows {
                             var node = root
