@@ -61,17 +61,19 @@ public enum ExperimentData {
         for variant in exposures.variants { units[Int(variant)] += 1 }
         let weights = experiment.variants.map(\.weight)
         var metrics: [(String, ExperimentResults)] = []
+        // Each unit with outcomes as numbered among the exposed units (-1: never exposed); sums run in the
+        // outcomes' order, so every run adds the same numbers in the same order.
+        let exposed = exposures.units.existingIDs(of: outcomes.units)
         for name in experiment.metrics.isEmpty ? outcomes.totals.keys.sorted() : experiment.metrics {
-            let totals = outcomes.totals[name] ?? [:]
+            let totals = outcomes.totals[name] ?? []
             var sums = Array(repeating: 0.0, count: units.count)
             var squares = Array(repeating: 0.0, count: units.count)
-            for (unit, value) in totals {
-                guard let id = exposures.units.existingID(of: unit) else { continue }
-                let variant = Int(exposures.variants[Int(id)])
+            for (unit, value) in totals.enumerated() where exposed[unit] >= 0 {
+                let variant = Int(exposures.variants[Int(exposed[unit])])
                 sums[variant] += value
                 squares[variant] += value * value
             }
-            let binary = totals.values.allSatisfy { $0 == 0 || $0 == 1 }
+            let binary = totals.allSatisfy { $0 == 0 || $0 == 1 }
             let statistics = units.indices.map { index -> MetricStatistic in
                 binary ? .proportion(n: units[index], sum: sums[index]) : .mean(n: units[index], sum: sums[index], sumSquares: squares[index])
             }
@@ -103,7 +105,11 @@ public enum ExperimentData {
             var value: Double
         }
 
-        var totals: [String: [String: Double]] = [:]
+        /// The units with outcomes, numbered in order of appearance.
+        var units = TextInterner()
+        /// By metric: each unit's total by unit id (0 for a unit with no outcome of the metric; shorter when the
+        /// last units have none).
+        var totals: [String: [Double]] = [:]
         /// By request id.
         var labels: [String: [Label]] = [:]
 
@@ -127,19 +133,30 @@ public enum ExperimentData {
         }
 
         init(files: [ParquetReader]) async throws {
+            var metrics = TextInterner(capacity: 16)
+            var byMetric: [[Double]] = []
+            units = TextInterner(capacity: files.reduce(0) { $0 + $1.rowCount })
             for file in files {
                 let frame = try await file.read()
-                guard let units = frame["unit"], let metrics = frame["metric"], let values = frame["value"] else { continue }
+                guard let unitColumn = TextColumn(frame["unit"]), let metricColumn = TextColumn(frame["metric"]), let values = frame["value"] else {
+                    continue
+                }
                 let numbers = values.doubles()
-                let requests = frame["request_id"]
-                for row in 0..<frame.rowCount {
-                    let (unit, metric) = (units.string(at: row), metrics.string(at: row))
-                    totals[metric, default: [:]][unit, default: 0] += numbers[row]
-                    if let requests, !requests.isNull(row) {
-                        labels[requests.string(at: row), default: []].append(Label(unit: unit, metric: metric, value: numbers[row]))
+                let requests = TextColumn(frame["request_id"])
+                let rows = (0..<frame.rowCount).filter { (unitColumn.validity?[$0] ?? true) && (metricColumn.validity?[$0] ?? true) }
+                let unitIDs = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: rows) }
+                let metricIDs = metricColumn.data.withUnsafeBytes { metrics.ids($0, offsets: metricColumn.offsets, rows: rows) }
+                while byMetric.count < metrics.count { byMetric.append([]) }
+                for (position, row) in rows.enumerated() {
+                    let (unit, metric) = (Int(unitIDs[position]), Int(metricIDs[position]))
+                    if byMetric[metric].count <= unit { byMetric[metric] += Array(repeating: 0, count: units.count - byMetric[metric].count) }
+                    byMetric[metric][unit] += numbers[row]
+                    if let request = requests?.string(at: row) {
+                        labels[request, default: []].append(Label(unit: units.text(Int32(unit)), metric: metrics.text(Int32(metric)), value: numbers[row]))
                     }
                 }
             }
+            for (metric, unitTotals) in byMetric.enumerated() { totals[metrics.text(Int32(metric))] = unitTotals }
         }
     }
 

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct TextInternerTests {
     /// Ids in order of first appearance, equal for equal bytes only: short keys (held in the slot), long ones,
-    /// the empty string, keys differing by a trailing zero byte, non-ASCII text; across table growth.
+    /// the empty string, keys differing by a trailing zero byte, non-ASCII text; across table growth; and looked up
+    /// from another interner.
     @Test func numbersDistinctStrings() {
         var keys = ["", "a", "a\u{0}", "12345678", "123456789", "usér-😀-with-a-longer-name", "a"]
         keys += (0..<5_000).map { $0 % 3 == 0 ? "customer-\($0)-of-many" : String($0) }
@@ -20,11 +21,19 @@ import Testing
         for key in keys where expected[key] == nil { expected[key] = Int32(expected.count) }
         #expect(batched == keys.map { expected[$0] ?? -1 })
         #expect(interner.count == expected.count)
-        for (key, id) in expected {
-            #expect(interner.text(id) == key)
-            #expect(interner.existingID(of: key) == id)
+        for (key, id) in expected { #expect(interner.text(id) == key) }
+        // Another interner's strings looked up here, nothing added: known ones by their ids, the others -1.
+        let looked = ["never seen", "123456789", "", "usér-😀-with-a-longer-name", "a\u{0}", "also never seen"]
+        var lookedBytes: [UInt8] = []
+        var lookedOffsets = [0]
+        for key in looked {
+            lookedBytes += Array(key.utf8)
+            lookedOffsets.append(lookedBytes.count)
         }
-        #expect(interner.existingID(of: "never seen") == nil)
+        var other = TextInterner()
+        _ = lookedBytes.withUnsafeBytes { other.ids($0, offsets: lookedOffsets, rows: Array(looked.indices)) }
+        #expect(interner.existingIDs(of: other) == looked.map { expected[$0] ?? -1 })
+        #expect(interner.count == expected.count)
         let one = bytes.withUnsafeBytes { interner.id($0, start: offsets[4], length: offsets[5] - offsets[4]) }
         #expect(one == expected["123456789"])
     }

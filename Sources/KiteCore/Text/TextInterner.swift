@@ -71,12 +71,12 @@ public struct TextInterner: Sendable {
         }
     }
 
-    /// The id of `text`, if seen.
-    public func existingID(of text: String) -> Int32? {
-        var text = text
-        return text.withUTF8 { utf8 in
-            let raw = UnsafeRawBufferPointer(utf8)
-            return probe(raw, start: 0, length: raw.count, hash: FastHash.bytes(raw, 0, raw.count, seed: Self.seed)).found
+    /// The ids here of `other`'s strings, in its id order; -1 for those never seen here (nothing is added).
+    public func existingIDs(of other: TextInterner) -> [Int32] {
+        other.bytes.withUnsafeBytes { raw in
+            (0..<other.count).map {
+                probe(raw, start: other.offsets[$0], length: other.offsets[$0 + 1] - other.offsets[$0], hash: other.hashes[$0]).found ?? -1
+            }
         }
     }
 
