@@ -131,5 +131,22 @@ import Testing
         await #expect(throws: KiteError.self) { try await builder.build(entities: noTime, features: [try FeatureReference(parsing: "customer_stats:n")]) }
         // The on-demand feature needs the request field 'amount', which this entity frame lacks.
         await #expect(throws: KiteError.self) { try await builder.build(entities: entities, features: [try FeatureReference(parsing: "ratios:amount_share")]) }
+        // Keys typed unlike the view's, and no join key at all: errors naming the key and the view.
+        let textKeys = try DataFrame([("customer_id", .strings(["1"])), ("event_timestamp", .timestamps([Self.t0]))])
+        await #expect {
+            try await builder.build(entities: textKeys, features: [try FeatureReference(parsing: "customer_stats:n")])
+        } throws: { error in
+            "\(error)".contains("join key 'customer_id' is string in the entity frame but int64 in feature view 'customer_stats'")
+        }
+        let noKey = try DataFrame([("user", .int64s([1])), ("event_timestamp", .timestamps([Self.t0]))])
+        await #expect {
+            try await builder.build(entities: noKey, features: [try FeatureReference(parsing: "customer_stats:n")])
+        } throws: { error in
+            "\(error)".contains("no join key column 'customer_id'")
+        }
+        // No entity rows: the columns, no rows.
+        let none = try DataFrame([("customer_id", .int64s([])), ("event_timestamp", .timestamps([]))])
+        let empty = try await builder.build(entities: none, features: [try FeatureReference(parsing: "customer_stats:*")]).frame
+        #expect(empty.rowCount == 0 && empty.schema.names == ["customer_id", "event_timestamp", "spend_1d", "n"])
     }
 }
