@@ -20,84 +20,87 @@ enum Snappy {
             throw KiteError.corrupt("snappy block holds \(length) bytes, the page header says \(expectedSize)")
         }
         return try [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
-            var written = 0
-            defer { initialized = written }
-            while position < end {
-                let tag = input[position]
-                position += 1
-                switch tag & 3 {
-                case 0:
-                    var literal = Int(tag >> 2) + 1
-                    if literal > 60 {
-                        let extra = literal - 60
-                        guard end - position >= extra else { throw KiteError.corrupt("snappy literal is truncated") }
-                        literal = 0
-                        for k in 0..<extra { literal |= Int(input[position + k]) << (8 * k) }
-                        literal += 1
-                        position += extra
-                    }
-                    guard literal <= end - position, literal <= length - written else {
-                        throw KiteError.corrupt("snappy literal runs past its block")
-                    }
-                    if literal <= 16 && end - position >= 16 && length - written >= 16 {
-                        // Short literals (most of them): one fixed 16-byte copy, the bytes past the literal
-                        // overwritten by what follows.
-                        UnsafeMutableRawPointer(out.baseAddress!.advanced(by: written)).copyMemory(
-                            from: input.baseAddress!.advanced(by: position), byteCount: 16)
-                        position += literal
-                        written += literal
-                        continue
-                    }
-                    out.baseAddress!.advanced(by: written).update(
-                        from: input.baseAddress!.assumingMemoryBound(to: UInt8.self).advanced(by: position),
-                        count: literal)
-                    position += literal
-                    written += literal
-                default:
-                    let copyLength: Int
-                    let offset: Int
-                    switch tag & 3 {
-                    case 1:
-                        guard position < end else { throw KiteError.corrupt("snappy copy is truncated") }
-                        copyLength = Int((tag >> 2) & 7) + 4
-                        offset = Int(tag >> 5) << 8 | Int(input[position])
-                        position += 1
-                    case 2:
-                        guard end - position >= 2 else { throw KiteError.corrupt("snappy copy is truncated") }
-                        copyLength = Int(tag >> 2) + 1
-                        offset = Int(input[position]) | Int(input[position + 1]) << 8
-                        position += 2
-                    default:
-                        guard end - position >= 4 else { throw KiteError.corrupt("snappy copy is truncated") }
-                        copyLength = Int(tag >> 2) + 1
-                        offset =
-                            Int(input[position]) | Int(input[position + 1]) << 8
-                            | Int(input[position + 2]) << 16 | Int(input[position + 3]) << 24
-                        position += 4
-                    }
-                    guard offset > 0, offset <= written, copyLength <= length - written else {
-                        throw KiteError.corrupt("snappy copy refers outside its block")
-                    }
-                    let base = out.baseAddress!
-                    if offset >= 8 && copyLength <= 16 && length - written >= 16 {
-                        // Short copies (most of them): two fixed 8-byte copies, each reading only bytes already
-                        // written, the bytes past the copy overwritten by what follows.
-                        let target = UnsafeMutableRawPointer(base.advanced(by: written))
-                        let source = UnsafeRawPointer(base.advanced(by: written - offset))
-                        target.copyMemory(from: source, byteCount: 8)
-                        (target + 8).copyMemory(from: source + 8, byteCount: 8)
-                    } else if offset >= copyLength {
-                        base.advanced(by: written).update(from: base.advanced(by: written - offset), count: copyLength)
-                    } else {
-                        for k in 0..<copyLength { base[written + k] = base[written - offset + k] }
-                    }
-                    written += copyLength
-                }
+            // A throw leaves `initialized` at 0: bytes need no deinitializing.
+            guard length > 0, let target = out.baseAddress, let source = input.baseAddress else {
+                guard length == 0, position == end else { throw KiteError.corrupt("snappy block ended after 0 of \(length) bytes") }
+                return
             }
-            guard written == length else {
-                throw KiteError.corrupt("snappy block ended after \(written) of \(length) bytes")
-            }
+            initialized = try decodeElements(source.assumingMemoryBound(to: UInt8.self), from: position, to: end, into: target, length: length)
         }
+    }
+
+    /// Decodes the literals and copies of `input[position..<end]` into `output`, which holds exactly `length`
+    /// bytes; every offset and length is checked against both. Returns `length`.
+    private static func decodeElements(
+        _ input: UnsafePointer<UInt8>, from start: Int, to end: Int, into output: UnsafeMutablePointer<UInt8>, length: Int
+    ) throws -> Int {
+        var position = start
+        var written = 0
+        while position < end {
+            let tag = input[position]
+            position += 1
+            if tag & 3 == 0 {
+                var literal = Int(tag >> 2) + 1
+                if literal > 60 {
+                    let extra = literal - 60
+                    guard end - position >= extra else { throw KiteError.corrupt("snappy literal is truncated") }
+                    literal = 0
+                    for k in 0..<extra { literal |= Int(input[position + k]) << (8 * k) }
+                    literal += 1
+                    position += extra
+                }
+                guard literal <= end - position, literal <= length - written else {
+                    throw KiteError.corrupt("snappy literal runs past its block")
+                }
+                if literal <= 16 && end - position >= 16 && length - written >= 16 {
+                    // Short literals (most of them): one fixed 16-byte copy, the bytes past the literal
+                    // overwritten by what follows.
+                    UnsafeMutableRawPointer(output + written).copyMemory(from: input + position, byteCount: 16)
+                } else {
+                    (output + written).update(from: input + position, count: literal)
+                }
+                position += literal
+                written += literal
+                continue
+            }
+            let copyLength: Int
+            let offset: Int
+            switch tag & 3 {
+            case 1:
+                guard position < end else { throw KiteError.corrupt("snappy copy is truncated") }
+                copyLength = Int((tag >> 2) & 7) + 4
+                offset = Int(tag >> 5) << 8 | Int(input[position])
+                position += 1
+            case 2:
+                guard end - position >= 2 else { throw KiteError.corrupt("snappy copy is truncated") }
+                copyLength = Int(tag >> 2) + 1
+                offset = Int(input[position]) | Int(input[position + 1]) << 8
+                position += 2
+            default:
+                guard end - position >= 4 else { throw KiteError.corrupt("snappy copy is truncated") }
+                copyLength = Int(tag >> 2) + 1
+                offset = Int(input[position]) | Int(input[position + 1]) << 8 | Int(input[position + 2]) << 16 | Int(input[position + 3]) << 24
+                position += 4
+            }
+            guard offset > 0, offset <= written, copyLength <= length - written else {
+                throw KiteError.corrupt("snappy copy refers outside its block")
+            }
+            let target = output + written
+            let source = target - offset
+            if offset >= 8 && copyLength <= 16 && length - written >= 16 {
+                // Short copies (most of them): two fixed 8-byte copies, each reading only bytes already written,
+                // the bytes past the copy overwritten by what follows.
+                UnsafeMutableRawPointer(target).copyMemory(from: source, byteCount: 8)
+                UnsafeMutableRawPointer(target + 8).copyMemory(from: source + 8, byteCount: 8)
+            } else if offset >= copyLength {
+                target.update(from: source, count: copyLength)
+            } else {
+                for k in 0..<copyLength { target[k] = source[k] }
+            }
+            written += copyLength
+        }
+        guard written == length else { throw KiteError.corrupt("snappy block ended after \(written) of \(length) bytes") }
+        return written
     }
 
     /// Compresses `input` into one snappy block.
