@@ -7,7 +7,7 @@ import Parquet
 /// the entity rows' `EntityTimeline` to find each entity row's match; then, only in the row groups that hold a
 /// match, the feature columns, of which just the matched rows are kept. Row groups whose times cannot matter for
 /// the entity rows (by their statistics) are skipped.
-struct OfflineViewJoin {
+struct OfflineViewJoin: Sendable {
     let view: FeatureDefinitions.FeatureView
     let source: FeatureDefinitions.BatchSource
     let joinKeys: [String]

@@ -57,6 +57,7 @@ public struct TrainingSetBuilder: Sendable {
         var joinedFields = entities.schema.fields
         var joinedColumns = entities.columns
         var lineage = Lineage(features: references.map(\.description), sources: [])
+        var joins: [(join: OfflineViewJoin, features: [String], entityKeys: [DataColumn])] = []
         for viewName in order {
             guard let view = definitions.featureViews.first(where: { $0.name == viewName }) else { continue }
             let source = try definitions.source(of: view)
@@ -66,10 +67,23 @@ public struct TrainingSetBuilder: Sendable {
             let join = OfflineViewJoin(
                 view: view, source: source, joinKeys: keys, features: features.map { reverse[$0] ?? $0 }, files: try await files(of: source),
                 store: offlineStore)
-            let entityKeys = try PointInTimeJoin.keyColumns(entities, keys, what: "the entity frame")
-            let (columns, read) = try await join.join(entityKeys: entityKeys, entityTimes: entityTimes, timeRange: timeRange)
-            for (feature, column) in zip(features, columns) {
-                joinedFields.append(Field(Self.internalName("\(view.name)__\(feature)"), column.type))
+            joins.append((join, features, try PointInTimeJoin.keyColumns(entities, keys, what: "the entity frame")))
+        }
+        // The views are joined at once: one view's single-threaded steps (indexing the entity rows, ordering the
+        // matches) overlap another's reading.
+        let results = try await withThrowingTaskGroup(of: (Int, [DataColumn], [(path: String, rows: Int)]).self) { group in
+            for (index, view) in joins.enumerated() {
+                group.addTask {
+                    let (columns, read) = try await view.join.join(entityKeys: view.entityKeys, entityTimes: entityTimes, timeRange: timeRange)
+                    return (index, columns, read)
+                }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = ($1.1, $1.2) }
+        }
+        for (index, view) in joins.enumerated() {
+            guard let (columns, read) = results[index] else { continue }
+            for (feature, column) in zip(view.features, columns) {
+                joinedFields.append(Field(Self.internalName("\(view.join.view.name)__\(feature)"), column.type))
                 joinedColumns.append(column)
             }
             lineage.sources += read
