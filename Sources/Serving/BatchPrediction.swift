@@ -207,7 +207,8 @@ public struct BatchPrediction: Sendable {
             joined = rows
         }
         // Chunks are scored and written a few at once (one per core); each is recorded as it finishes.
-        let starts = pass.indices.map { index in pass[..<index].reduce(0) { $0 + $1.frame.rowCount } }
+        var starts = [0]
+        for (_, frame) in pass.dropLast() { starts.append(starts[starts.count - 1] + frame.rowCount) }
         try await withThrowingTaskGroup(of: (position: Int, scored: Int, files: [String], online: DataFrame?).self) { group in
             func add(_ position: Int) {
                 let (chunk, frame, first) = (pass[position].chunk, pass[position].frame, starts[position])

@@ -50,10 +50,7 @@ struct OfflineViewJoin: Sendable {
         }.reduce(into: timeline.makeOffers()) { $0.merge($1) }
         let match = timeline.matches(offers, ttl: view.ttl.microseconds)
         // Pass 2: the matched rows' features, row group by row group.
-        var matched = match.filter { $0 >= 0 }
-        matched.sort()
-        let distinct = Self.uniqueInPlace(&matched)
-        matched.removeSubrange(distinct...)
+        let matched = match.filter { $0 >= 0 }.sorted().reduce(into: [Int]()) { if $0.last != $1 { $0.append($1) } }
         var wanted: [(group: Group, rows: [Int])] = []
         var next = 0
         for group in groups {
@@ -106,17 +103,6 @@ struct OfflineViewJoin: Sendable {
             throw KiteError(.notFound, "source '\(source.name)' (\(source.path)) matches no Parquet files in \(store.url)")
         }
         return (groups, read, shape)
-    }
-
-    /// Moves the distinct values of sorted `values` to its front; returns how many there are.
-    private static func uniqueInPlace(_ values: inout [Int]) -> Int {
-        guard !values.isEmpty else { return 0 }
-        var kept = 1
-        for i in 1..<values.count where values[i] != values[kept - 1] {
-            values[kept] = values[i]
-            kept += 1
-        }
-        return kept
     }
 
     /// The position of `value` in the sorted `values`, which hold it.

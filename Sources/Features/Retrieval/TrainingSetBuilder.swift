@@ -71,17 +71,12 @@ public struct TrainingSetBuilder: Sendable {
         }
         // The views are joined at once: one view's single-threaded steps (indexing the entity rows, ordering the
         // matches) overlap another's reading.
-        let results = try await withThrowingTaskGroup(of: (Int, [DataColumn], [(path: String, rows: Int)]).self) { group in
-            for (index, view) in joins.enumerated() {
-                group.addTask {
-                    let (columns, read) = try await view.join.join(entityKeys: view.entityKeys, entityTimes: entityTimes, timeRange: timeRange)
-                    return (index, columns, read)
-                }
-            }
-            return try await group.reduce(into: [:]) { $0[$1.0] = ($1.1, $1.2) }
-        }
-        for (index, view) in joins.enumerated() {
-            guard let (columns, read) = results[index] else { continue }
+        let results = try await Parallel.runs(of: joins) { run in
+            var results: [(columns: [DataColumn], read: [(path: String, rows: Int)])] = []
+            for view in run { results.append(try await view.join.join(entityKeys: view.entityKeys, entityTimes: entityTimes, timeRange: timeRange)) }
+            return results
+        }.flatMap { $0 }
+        for (view, (columns, read)) in zip(joins, results) {
             for (feature, column) in zip(view.features, columns) {
                 joinedFields.append(Field(Self.internalName("\(view.join.view.name)__\(feature)"), column.type))
                 joinedColumns.append(column)
