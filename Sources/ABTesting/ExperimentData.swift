@@ -177,7 +177,7 @@ public enum ExperimentData {
         init(of experiment: ExperimentDefinition, store: any ObjectStore, labels: [String: [Outcomes.Label]]) async throws {
             let key = Array(experiment.key.utf8)
             let names = experiment.variants.map { Array($0.name.utf8) }
-            let needed = ["experiment", "variant", "forced", "shadow", "timestamp", "unit"] + (labels.isEmpty ? [] : ["request_id", "probability"])
+            let needed = ["forced", "shadow", "timestamp"] + (labels.isEmpty ? [] : ["request_id", "probability"])
             let files = try await store.parquetKeys(under: "predictions/model=\(experiment.model)/")
             var scans = try await Parallel.runs(of: files) { run in
                 try await Self.scan(run, key: key, variantNames: names, columns: needed, store: store, labels: labels)
@@ -193,8 +193,8 @@ public enum ExperimentData {
         ) async throws -> Exposures {
             var exposures = Exposures()
             for file in files {
-                for frame in try await Self.frames(of: file, store: store, key: key, columns: columns) {
-                    try exposures.add(frame, key: key, variantNames: variantNames, labels: labels)
+                for (frame, coded) in try await Self.rowGroups(of: file, store: store, key: key, columns: columns) {
+                    try exposures.add(frame, coded: coded, key: key, variantNames: variantNames, labels: labels)
                 }
             }
             return exposures
@@ -219,12 +219,15 @@ public enum ExperimentData {
             }
         }
 
-        /// The row groups of log file `file` that may hold experiment `key`'s rows (by their statistics), with
-        /// `columns`; none for a file written before the model ran experiments (it lacks the columns).
-        private static func frames(of file: String, store: any ObjectStore, key: [UInt8], columns: [String]) async throws -> [DataFrame] {
+        /// The row groups of log file `file` that may hold experiment `key`'s rows (by their statistics): `columns`, and
+        /// its experiment, variant and unit columns as codes. None for a file written before the model ran
+        /// experiments (it lacks the columns).
+        private static func rowGroups(of file: String, store: any ObjectStore, key: [UInt8], columns: [String]) async throws -> [(DataFrame, [CodedColumn])] {
             let reader = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: file))
-            guard let column = try? reader.column(named: "experiment"), columns.allSatisfy({ (try? reader.column(named: $0)) != nil }) else { return [] }
-            var frames: [DataFrame] = []
+            guard let column = try? reader.column(named: "experiment"), (columns + Self.coded).allSatisfy({ (try? reader.column(named: $0)) != nil }) else {
+                return []
+            }
+            var groups: [(DataFrame, [CodedColumn])] = []
             for group in 0..<reader.rowGroupCount {
                 if let statistics = reader.statistics(rowGroup: group, column: column), case .string(let least)? = statistics.min,
                     case .string(let most)? = statistics.max,
@@ -232,26 +235,45 @@ public enum ExperimentData {
                 {
                     continue
                 }
-                frames.append(try await reader.readRowGroup(group, columns: columns))
+                async let coded = reader.readCoded(rowGroup: group, columns: Self.coded)
+                groups.append((try await reader.readRowGroup(group, columns: columns), try await coded))
             }
-            return frames
+            return groups
         }
 
-        private mutating func add(_ frame: DataFrame, key: [UInt8], variantNames: [[UInt8]], labels: [String: [Outcomes.Label]]) throws {
-            guard let experiments = TextColumn(frame["experiment"]), let variantColumn = TextColumn(frame["variant"]),
-                let unitColumn = TextColumn(frame["unit"]), let forced = frame["forced"]?.values.bools, let shadow = frame["shadow"]?.values.bools,
+        /// The log's columns read as codes: their values are few (experiments, variants) or repeat (units).
+        private static let coded = ["experiment", "variant", "unit"]
+
+        /// Adds a row group's exposures: `frame` with the other columns, and `coded` (in the order of `coded`).
+        private mutating func add(
+            _ frame: DataFrame, coded: [CodedColumn], key: [UInt8], variantNames: [[UInt8]], labels: [String: [Outcomes.Label]]
+        ) throws {
+            guard coded.count == 3, let forced = frame["forced"]?.values.bools, let shadow = frame["shadow"]?.values.bools,
                 let timeColumn = frame["timestamp"], let time = timeColumn.values.int64s
             else { throw KiteError(.corruptData, "the prediction log's columns have unexpected types") }
+            let (experiments, variantColumn, unitColumn) = (coded[0], coded[1], coded[2])
+            guard [experiments.codes.count, variantColumn.codes.count, unitColumn.codes.count].allSatisfy({ $0 == frame.rowCount }) else {
+                throw KiteError(.corruptData, "the prediction log's columns have different lengths")
+            }
+            // Each value compared once: whether it is the experiment's key, and its variant's index (-1: none).
+            let (experimentValues, variantValues) = (TextColumn(experiments), TextColumn(variantColumn))
+            let isExperiment = (0..<experiments.valueCount).map { experimentValues.equals($0, key) }
+            let variantOfValue = (0..<variantColumn.valueCount).map { value in
+                Int32(variantNames.firstIndex { variantValues.equals(value, $0) } ?? -1)
+            }
             let requests = TextColumn(frame["request_id"])
             let probabilities = frame["probability"]
             var rows: [Int] = []
             var rowVariants: [Int32] = []
-            for row in 0..<frame.rowCount where experiments.equals(row, key) && !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
-                guard let variant = variantNames.firstIndex(where: { variantColumn.equals(row, $0) }), unitColumn.validity?[row] ?? true else { continue }
+            var unitValues: [Int] = []
+            for row in 0..<frame.rowCount where !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
+                let (experiment, variant, unit) = (experiments.codes[row], variantColumn.codes[row], unitColumn.codes[row])
+                guard experiment >= 0, isExperiment[Int(experiment)], variant >= 0, variantOfValue[Int(variant)] >= 0, unit >= 0 else { continue }
                 rows.append(row)
-                rowVariants.append(Int32(variant))
+                rowVariants.append(variantOfValue[Int(variant)])
+                unitValues.append(Int(unit))
             }
-            let ids = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: rows) }
+            let ids = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: unitValues) }
             for (position, row) in rows.enumerated() {
                 let (id, variant) = (Int(ids[position]), rowVariants[position])
                 if id == times.count {
@@ -281,6 +303,11 @@ public enum ExperimentData {
         init?(_ column: DataColumn?) {
             guard let column, case .bytes(let offsets, let data) = column.values else { return nil }
             (self.offsets, self.data, self.validity) = (offsets, data, column.validity)
+        }
+
+        /// The values of a coded column.
+        init(_ column: CodedColumn) {
+            (offsets, data, validity) = (column.offsets, column.data, nil)
         }
 
         func equals(_ row: Int, _ bytes: [UInt8]) -> Bool {

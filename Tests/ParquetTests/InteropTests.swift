@@ -61,7 +61,7 @@ import Testing
         #expect(PeerValue.rows(of: try await reader.read()) == PeerValue.rows(of: frame))
     }
 
-    @Test(arguments: ["default", "nodict", "v2", "gzip", "none", "smallpages", "delta", "checksums"])
+    @Test(arguments: ["default", "nodict", "v2", "gzip", "none", "smallpages", "fallback", "delta", "checksums"])
     func pyarrowWritesKiteReads(variant: String) async throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("\(variant).parquet")
@@ -70,6 +70,37 @@ import Testing
         let schema = try await ParquetReader(path: path).schema
         #expect(schema.fields.map(\.type) == [.bool, .int32, .int64, .float32, .float64, .string, .binary, .timestamp, .date, .int64])
         #expect(schema.fields.last?.nullable == false)
+    }
+
+    /// Text and binary columns read as codes hold, row for row, what a plain read holds (nulls as -1): from
+    /// dictionary pages, plain pages, dictionaries that fill up mid-chunk, and other encodings.
+    @Test(arguments: ["default", "nodict", "smallpages", "fallback", "delta", "v2"])
+    func codedReadsEqualPlainReads(variant: String) async throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("\(variant).parquet")
+        _ = try Subprocess.python("parquet_peer.py", ["write", path, variant, "3000"])
+        let reader = try await ParquetReader(path: path)
+        var mostValues = 0
+        for group in 0..<reader.rowGroupCount {
+            let frame = try await reader.readRowGroup(group, columns: ["s", "bin"])
+            let coded = try await reader.readCoded(rowGroup: group, columns: ["s", "bin"])
+            for (column, codes) in zip(frame.columns, coded) {
+                guard case .bytes(let offsets, let data) = column.values else { throw KiteError.corrupt("not a byte column") }
+                #expect(codes.codes.count == frame.rowCount)
+                for row in 0..<frame.rowCount {
+                    let code = Int(codes.codes[row])
+                    let value = code < 0 ? nil : Array(codes.data[codes.offsets[code]..<codes.offsets[code + 1]])
+                    #expect(value == (column.isNull(row) ? nil : Array(data[offsets[row]..<offsets[row + 1]])), "row group \(group), row \(row)")
+                }
+            }
+            mostValues = max(mostValues, coded[0].valueCount)
+        }
+        // 56 distinct words: a dictionary holds each once; a chunk that fell back to plain adds a value per row.
+        if variant == "default" || variant == "smallpages" { #expect(mostValues <= 56) }
+        if variant == "fallback" || variant == "nodict" { #expect(mostValues > 56) }
+        await #expect(throws: KiteError.self) { try await reader.readCoded(rowGroup: 0, columns: ["i64"]) }
+        await #expect(throws: KiteError.self) { try await reader.readCoded(rowGroup: reader.rowGroupCount, columns: ["s"]) }
+        await #expect(throws: KiteError.self) { try await reader.readCoded(rowGroup: 0, columns: ["nope"]) }
     }
 
     /// A data page v2 with no values but marked compressed (an all-null page as some writers store it) reads

@@ -152,6 +152,8 @@ VARIANTS = {
     "gzip": {"compression": "gzip"},
     "none": {"compression": "none"},
     "smallpages": {"data_page_size": 512, "row_group_size": 1000},
+    # Dictionaries that fill up after a few pages: the rest of each chunk is stored plain.
+    "fallback": {"dictionary_pagesize_limit": 200, "data_page_size": 512, "row_group_size": 1000, "write_batch_size": 16},
     "delta": {"use_dictionary": False, "column_encoding": {"i32": "DELTA_BINARY_PACKED", "i64": "DELTA_BINARY_PACKED",
               "s": "DELTA_BYTE_ARRAY", "bin": "DELTA_LENGTH_BYTE_ARRAY", "f64": "BYTE_STREAM_SPLIT",
               "f32": "BYTE_STREAM_SPLIT"}},

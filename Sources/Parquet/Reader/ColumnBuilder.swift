@@ -1,9 +1,21 @@
 import KiteCore
 
+/// Where a `ColumnChunkDecoder` puts what it decodes from a chunk's pages.
+protocol ColumnSink {
+    mutating func appendLevels(_ levels: [UInt32], maxLevel: UInt32) -> Int
+    mutating func appendValid(_ count: Int)
+    /// Appends the values of a page that stores them (not dictionary indices).
+    mutating func append(_ page: DataColumn.Values) throws
+    /// Starts a chunk's dictionary; the indices appended next refer to it.
+    mutating func startDictionary(_ dictionary: DataColumn.Values) throws
+    /// Appends values by their indices into the current dictionary (each below its count).
+    mutating func appendIndices(_ indices: [UInt32]) throws
+}
+
 /// Accumulates one column's values across pages and row groups: the non-null values densely, and validity.
 ///
 /// Each storage kind has its own stored array so appends mutate in place (an enum payload would be copied).
-struct ColumnBuilder {
+struct ColumnBuilder: ColumnSink {
     private let type: PhysicalType
     private var bools: [Bool] = []
     private var int32s: [Int32] = []
@@ -13,6 +25,7 @@ struct ColumnBuilder {
     private var offsets: [Int] = [0]
     private var bytes: [UInt8] = []
     private var validity: Bitmap?
+    private var dictionary: DataColumn.Values?
     /// Rows so far, null or not.
     private(set) var rowCount = 0
     /// Rows the caller expects in all, for sizing the byte buffer of strings.
@@ -32,7 +45,6 @@ struct ColumnBuilder {
         }
     }
 
-    /// Records the validity of `levels.count` rows (valid where the level is `maxLevel`); returns how many are.
     mutating func appendLevels(_ levels: [UInt32], maxLevel: UInt32) -> Int {
         var valid = 0
         for level in levels where level == maxLevel { valid += 1 }
@@ -47,7 +59,6 @@ struct ColumnBuilder {
         return valid
     }
 
-    /// Records `count` rows that all hold values.
     mutating func appendValid(_ count: Int) {
         if validity != nil {
             for _ in 0..<count { validity?.append(true) }
@@ -59,7 +70,6 @@ struct ColumnBuilder {
         KiteError.corrupt("a page decoded to values of another type than its \(type) column")
     }
 
-    /// Appends decoded values of the column's storage kind.
     mutating func append(_ page: DataColumn.Values) throws {
         switch (type, page) {
         case (.boolean, .bool(let b)): bools.append(contentsOf: b)
@@ -77,8 +87,12 @@ struct ColumnBuilder {
         }
     }
 
-    /// Appends `dictionary[i]` for every index; indices must be below the dictionary's count.
-    mutating func appendGathered(_ dictionary: DataColumn.Values, _ indices: [UInt32]) throws {
+    mutating func startDictionary(_ dictionary: DataColumn.Values) throws {
+        self.dictionary = dictionary
+    }
+
+    mutating func appendIndices(_ indices: [UInt32]) throws {
+        guard let dictionary else { throw KiteError.corrupt("dictionary indices without a dictionary") }
         func gather<T>(_ a: inout [T], _ d: [T]) {
             d.withUnsafeBufferPointer { d in
                 for i in indices { a.append(d[Int(i)]) }

@@ -8,7 +8,8 @@ struct ColumnChunkDecoder {
     let rowCount: Int
     let verifyChecksums: Bool
 
-    private var dictionary: DataColumn.Values?
+    /// Entries in the chunk's dictionary, once its dictionary page is read.
+    private var dictionarySize: Int?
     private var valuesRead = 0
 
     init(column: ParquetColumn, chunk: ColumnChunk, rowCount: Int, verifyChecksums: Bool) {
@@ -23,7 +24,7 @@ struct ColumnChunkDecoder {
     }
 
     /// Decodes `bytes`, the whole chunk as stored (from its first page to its end), into `builder`.
-    mutating func decode(_ bytes: [UInt8], into builder: inout ColumnBuilder) throws {
+    mutating func decode<Sink: ColumnSink>(_ bytes: [UInt8], into builder: inout Sink) throws {
         switch chunk.codec {
         case .uncompressed, .snappy, .gzip: break
         default:
@@ -59,7 +60,8 @@ struct ColumnChunkDecoder {
                 let values = try PlainDecoder.decode(
                     data, range: 0..<data.count, count: header.valueCount, type: column.physicalType,
                     typeLength: column.typeLength)
-                dictionary = values
+                try builder.startDictionary(values)
+                dictionarySize = values.count
             case .dataPage:
                 try decodeDataPageV1(header, bytes, payload, &builder)
             case .dataPageV2:
@@ -95,8 +97,8 @@ struct ColumnChunkDecoder {
         }
     }
 
-    private mutating func decodeDataPageV1(
-        _ header: PageHeader, _ bytes: [UInt8], _ payload: Range<Int>, _ builder: inout ColumnBuilder
+    private mutating func decodeDataPageV1<Sink: ColumnSink>(
+        _ header: PageHeader, _ bytes: [UInt8], _ payload: Range<Int>, _ builder: inout Sink
     ) throws {
         let count = try checkedCount(header.valueCount)
         let data = try decompress(bytes, payload, uncompressedSize: header.uncompressedSize)
@@ -116,8 +118,8 @@ struct ColumnChunkDecoder {
         try appendPage(count: count, levels: levels, encoding: header.encoding, data, position..<data.count, &builder)
     }
 
-    private mutating func decodeDataPageV2(
-        _ header: PageHeader, _ bytes: [UInt8], _ payload: Range<Int>, _ builder: inout ColumnBuilder
+    private mutating func decodeDataPageV2<Sink: ColumnSink>(
+        _ header: PageHeader, _ bytes: [UInt8], _ payload: Range<Int>, _ builder: inout Sink
     ) throws {
         let count = try checkedCount(header.valueCount)
         let levelBytes = header.repetitionLevelsLength + header.definitionLevelsLength
@@ -160,9 +162,9 @@ struct ColumnChunkDecoder {
         return count
     }
 
-    private mutating func appendPage(
+    private mutating func appendPage<Sink: ColumnSink>(
         count: Int, levels: [UInt32]?, encoding: Encoding, _ data: [UInt8], _ range: Range<Int>,
-        _ builder: inout ColumnBuilder
+        _ builder: inout Sink
     ) throws {
         let nonNull: Int
         if let levels {
@@ -172,17 +174,17 @@ struct ColumnChunkDecoder {
             nonNull = count
         }
         if encoding == .plainDictionary || encoding == .rleDictionary {
-            guard let dictionary else { throw fail("dictionary-encoded page without a dictionary page") }
+            guard let dictionarySize else { throw fail("dictionary-encoded page without a dictionary page") }
             if nonNull > 0 {
                 guard !range.isEmpty else { throw fail("dictionary indices are missing") }
                 var decoder = try RLEHybridDecoder(
                     data, range: (range.lowerBound + 1)..<range.upperBound, bitWidth: Int(data[range.lowerBound]))
                 let indices = try decoder.decode(count: nonNull)
-                let size = UInt32(clamping: dictionary.count)
+                let size = UInt32(clamping: dictionarySize)
                 if let bad = indices.first(where: { $0 >= size }) {
                     throw fail("dictionary index \(bad) is outside the dictionary of \(size) entries")
                 }
-                try builder.appendGathered(dictionary, indices)
+                try builder.appendIndices(indices)
             }
         } else {
             try builder.append(try decodeValues(count: nonNull, encoding: encoding, data, range))

@@ -114,15 +114,39 @@ public final class ParquetReader: Sendable {
 
     /// Reads row group `index`, only the named columns (all by default), decoding columns in parallel.
     public func readRowGroup(_ index: Int, columns names: [String]? = nil) async throws -> DataFrame {
-        guard index >= 0, index < metadata.rowGroups.count else {
-            throw KiteError.invalidArgument("row group \(index) does not exist; the file has \(metadata.rowGroups.count)")
-        }
+        try checkRowGroup(index)
         return try await read(rowGroups: [index], columns: names)
     }
 
     /// Reads the whole file (the named columns, all by default) into one frame.
     public func read(columns names: [String]? = nil) async throws -> DataFrame {
         try await read(rowGroups: Array(metadata.rowGroups.indices), columns: names)
+    }
+
+    /// Reads text or binary columns of row group `index` as `CodedColumn`s (values and each row's index into them,
+    /// as dictionary encoding stores them), decoding columns in parallel.
+    public func readCoded(rowGroup index: Int, columns names: [String]) async throws -> [CodedColumn] {
+        try checkRowGroup(index)
+        let selected = try names.map(column(named:))
+        for column in selected {
+            _ = try readableField(column)
+            guard column.physicalType == .byteArray || column.physicalType == .fixedLenByteArray else {
+                throw KiteError.invalidArgument("\(source.name): column '\(column.name)' holds \(column.physicalType), not text or bytes")
+            }
+        }
+        let group = metadata.rowGroups[index]
+        let chunks = try await chunkBytes(of: selected, in: [group])
+        return try await Parallel.map(selected.count) { [chunks] i in
+            var builder = CodedColumnBuilder(type: selected[i].physicalType, capacity: group.rowCount)
+            try self.decode(selected[i], of: [group], from: chunks[i], into: &builder)
+            return try builder.finish()
+        }
+    }
+
+    private func checkRowGroup(_ index: Int) throws {
+        guard index >= 0, index < metadata.rowGroups.count else {
+            throw KiteError.invalidArgument("row group \(index) does not exist; the file has \(metadata.rowGroups.count)")
+        }
     }
 
     /// Reads the given row groups into one frame: each column is decoded, across the row groups, straight into
@@ -133,6 +157,19 @@ public final class ParquetReader: Sendable {
         let groups = indices.map { metadata.rowGroups[$0] }
         let rows = groups.reduce(0) { $0 + $1.rowCount }
         if rows == 0 { return DataFrame(empty: try Schema(fields)) }
+        let chunks = try await chunkBytes(of: selected, in: groups)
+        let decoded = try await Parallel.map(selected.count) { [chunks] i in
+            let column = selected[i]
+            var builder = ColumnBuilder(type: column.physicalType, capacity: rows)
+            try self.decode(column, of: groups, from: chunks[i], into: &builder)
+            let (values, validity) = builder.finish()
+            return try LogicalConversion.convert(values, validity: validity, column: column, to: fields[i].type)
+        }
+        return try DataFrame(schema: Schema(fields), columns: decoded)
+    }
+
+    /// The stored bytes of each column's chunks in the row groups that have rows.
+    private func chunkBytes(of selected: [ParquetColumn], in groups: [RowGroup]) async throws -> [[[UInt8]]] {
         var chunks: [[[UInt8]]] = []
         for column in selected {
             var perGroup: [[UInt8]] = []
@@ -146,27 +183,21 @@ public final class ParquetReader: Sendable {
             }
             chunks.append(perGroup)
         }
-        let verify = configuration.verifyChecksums
-        let sourceName = source.name
-        let nonEmpty = groups.filter { $0.rowCount > 0 }
-        let decoded = try await Parallel.map(selected.count) { [chunks] i in
-            let column = selected[i]
-            var builder = ColumnBuilder(type: column.physicalType, capacity: rows)
-            for (group, bytes) in zip(nonEmpty, chunks[i]) {
-                var decoder = ColumnChunkDecoder(
-                    column: column, chunk: group.columns[column.leafIndex], rowCount: group.rowCount,
-                    verifyChecksums: verify)
-                do {
-                    try decoder.decode(bytes, into: &builder)
-                } catch let error as KiteError {
-                    // Name the file: the decoder knows only the column.
-                    throw KiteError(error.code, "\(sourceName): \(error.message)", cause: error.cause)
-                }
+        return chunks
+    }
+
+    /// Decodes `column`'s chunks (`chunks`, one per row group of `groups` that has rows) into `sink`.
+    private func decode<Sink: ColumnSink>(_ column: ParquetColumn, of groups: [RowGroup], from chunks: [[UInt8]], into sink: inout Sink) throws {
+        for (group, bytes) in zip(groups.filter { $0.rowCount > 0 }, chunks) {
+            var decoder = ColumnChunkDecoder(
+                column: column, chunk: group.columns[column.leafIndex], rowCount: group.rowCount, verifyChecksums: configuration.verifyChecksums)
+            do {
+                try decoder.decode(bytes, into: &sink)
+            } catch let error as KiteError {
+                // Name the file: the decoder knows only the column.
+                throw KiteError(error.code, "\(source.name): \(error.message)", cause: error.cause)
             }
-            let (values, validity) = builder.finish()
-            return try LogicalConversion.convert(values, validity: validity, column: column, to: fields[i].type)
         }
-        return try DataFrame(schema: Schema(fields), columns: decoded)
     }
 
     /// The Kite field of a column, or an `unsupported` error naming it.
