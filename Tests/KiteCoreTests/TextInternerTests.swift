@@ -34,7 +34,18 @@ import Testing
         _ = lookedBytes.withUnsafeBytes { other.ids($0, offsets: lookedOffsets, rows: Array(looked.indices)) }
         #expect(interner.existingIDs(of: other) == looked.map { expected[$0] ?? -1 })
         #expect(interner.count == expected.count)
-        let one = bytes.withUnsafeBytes { interner.id($0, start: offsets[4], length: offsets[5] - offsets[4]) }
-        #expect(one == expected["123456789"])
+        // Its strings added to another that knows two of them: the others numbered after those, in its order.
+        let known = ["123456789", "usér-😀-with-a-longer-name"]
+        var merged = TextInterner(capacity: 4)
+        _ = lookedBytes.withUnsafeBytes { merged.ids($0, offsets: lookedOffsets, rows: [1, 1, 3]) }
+        let inOrder = expected.sorted { $0.value < $1.value }.map(\.key)
+        var next = Int32(known.count)
+        let mergedIDs = inOrder.map { key -> Int32 in
+            if let index = known.firstIndex(of: key) { return Int32(index) }
+            defer { next += 1 }
+            return next
+        }
+        #expect(merged.ids(of: interner) == mergedIDs)
+        for (key, id) in zip(inOrder, mergedIDs) { #expect(merged.text(id) == key) }
     }
 }

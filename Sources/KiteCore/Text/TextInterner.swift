@@ -59,11 +59,6 @@ public struct TextInterner: Sendable {
         return result
     }
 
-    /// The id of `key` (`raw[start..<start + length]`), added if new.
-    public mutating func id(_ raw: UnsafeRawBufferPointer, start: Int, length: Int) -> Int32 {
-        id(raw, start: start, length: length, hash: FastHash.bytes(raw, start, length, seed: Self.seed))
-    }
-
     /// The ids of `other`'s strings in its id order, each added if new.
     public mutating func ids(of other: TextInterner) -> [Int32] {
         other.bytes.withUnsafeBytes { raw in
@@ -119,9 +114,7 @@ public struct TextInterner: Sendable {
     }
 
     private static func slot(id: Int32, raw: UnsafeRawBufferPointer, start: Int, length: Int, hash: UInt64) -> Slot {
-        var inline: UInt64 = 0
-        for i in 0..<Swift.min(length, 8) { inline |= UInt64(raw[start + i]) << (8 * UInt64(i)) }
-        return Slot(id: id, length: length <= 8 ? UInt16(length) : .max, tag: UInt16(truncatingIfNeeded: hash >> 48), inline: inline)
+        Slot(id: id, length: length <= 8 ? UInt16(length) : .max, tag: UInt16(truncatingIfNeeded: hash >> 48), inline: FastHash.word(raw, start, length))
     }
 
     private mutating func grow() {
