@@ -49,16 +49,17 @@ public enum ExperimentData {
         let exposures: Exposures
         if outcomeFiles.contains(where: Outcomes.mayNamePredictions) {
             outcomes = try await Outcomes(files: outcomeFiles)
-            exposures = try await Exposures(of: experiment, store: store, labels: outcomes.labels)
+            exposures = Exposures(merging: try await Exposures.scans(of: experiment, store: store, labels: outcomes.labels))
         } else {
-            // No outcome names its prediction (the files' statistics say so): the log's scan needs no labels,
-            // and the outcomes are read while it runs.
+            // No outcome names its prediction (the files' statistics say so): the log's scan needs no labels, and
+            // the outcomes are read while the scan's runs are merged (on one core).
+            let scans = try await Exposures.scans(of: experiment, store: store, labels: [:])
             async let reading = Outcomes(files: outcomeFiles)
-            exposures = try await Exposures(of: experiment, store: store, labels: [:])
+            exposures = Exposures(merging: scans)
             outcomes = try await reading
         }
         var units = Array(repeating: 0, count: experiment.variants.count)
-        for variant in exposures.variants { units[Int(variant)] += 1 }
+        for first in exposures.firsts { units[Int(first.variant)] += 1 }
         let weights = experiment.variants.map(\.weight)
         var metrics: [(String, ExperimentResults)] = []
         // Each unit with outcomes as numbered among the exposed units (-1: never exposed); sums run in the
@@ -69,7 +70,7 @@ public enum ExperimentData {
             var sums = Array(repeating: 0.0, count: units.count)
             var squares = Array(repeating: 0.0, count: units.count)
             for (unit, value) in totals.enumerated() where exposed[unit] >= 0 {
-                let variant = Int(exposures.variants[Int(exposed[unit])])
+                let variant = Int(exposures.firsts[Int(exposed[unit])].variant)
                 sums[variant] += value
                 squares[variant] += value * value
             }
@@ -165,25 +166,27 @@ public enum ExperimentData {
     /// labels and probabilities, by metric and variant.
     private struct Exposures {
         var units = TextInterner(capacity: 1 << 16)
-        /// By unit id.
-        var times: [Int64] = []
-        var variants: [Int32] = []
+        /// By unit id: its first exposure, in one array so that updating it reads one cache line.
+        var firsts: [(time: Int64, variant: Int32)] = []
         var labelled: [String: [Int: (labels: [Double], scores: [Double])]] = [:]
 
         private init() {}
 
-        /// Scans the log in contiguous runs of files, one per core at once, and merges the runs in file order:
-        /// the same units, ids and first exposures as one scan in order.
-        init(of experiment: ExperimentDefinition, store: any ObjectStore, labels: [String: [Outcomes.Label]]) async throws {
+        /// Scans the log in contiguous runs of files, one per core at once: each run's exposures, in file order.
+        static func scans(of experiment: ExperimentDefinition, store: any ObjectStore, labels: [String: [Outcomes.Label]]) async throws -> [Exposures] {
             let key = Array(experiment.key.utf8)
             let names = experiment.variants.map { Array($0.name.utf8) }
             let needed = ["forced", "shadow", "timestamp"] + (labels.isEmpty ? [] : ["request_id", "probability"])
             let files = try await store.parquetKeys(under: "predictions/model=\(experiment.model)/")
-            var scans = try await Parallel.runs(of: files) { run in
+            return try await Parallel.runs(of: files) { run in
                 try await Self.scan(run, key: key, variantNames: names, columns: needed, store: store, labels: labels)
             }
-            self = scans.removeFirst()
-            for scan in scans { merge(scan) }
+        }
+
+        /// The runs of a scan merged in order: the same units, ids and first exposures as one scan in order.
+        init(merging scans: [Exposures]) {
+            self = scans.first ?? Exposures()
+            for scan in scans.dropFirst() { merge(scan) }
         }
 
         /// One run of log files, in order.
@@ -203,19 +206,22 @@ public enum ExperimentData {
         /// Adds the exposures of a run of files that came after this one's.
         private mutating func merge(_ later: Exposures) {
             for (laterID, id) in units.ids(of: later.units).enumerated() {
-                let (id, time, variant) = (Int(id), later.times[laterID], later.variants[laterID])
-                if id == times.count {
-                    times.append(time)
-                    variants.append(variant)
-                } else if time < times[id] {
-                    (times[id], variants[id]) = (time, variant)
-                }
+                expose(Int(id), at: later.firsts[laterID].time, in: later.firsts[laterID].variant)
             }
             for (metric, byVariant) in later.labelled {
                 for (variant, added) in byVariant {
                     labelled[metric, default: [:]][variant, default: ([], [])].labels.append(contentsOf: added.labels)
                     labelled[metric, default: [:]][variant, default: ([], [])].scores.append(contentsOf: added.scores)
                 }
+            }
+        }
+
+        /// Records an exposure of unit `id` (at most one past the last id): its first, or earlier than its first.
+        private mutating func expose(_ id: Int, at time: Int64, in variant: Int32) {
+            if id == firsts.count {
+                firsts.append((time, variant))
+            } else if time < firsts[id].time {
+                firsts[id] = (time, variant)
             }
         }
 
@@ -276,12 +282,7 @@ public enum ExperimentData {
             let ids = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: unitValues) }
             for (position, row) in rows.enumerated() {
                 let (id, variant) = (Int(ids[position]), rowVariants[position])
-                if id == times.count {
-                    times.append(time[row])
-                    variants.append(variant)
-                } else if time[row] < times[id] {
-                    (times[id], variants[id]) = (time[row], variant)
-                }
+                expose(id, at: time[row], in: variant)
                 guard !labels.isEmpty, let request = requests?.string(at: row), let matching = labels[request],
                     let probabilities, !probabilities.isNull(row), case .double(let probability) = probabilities.scalar(at: row)
                 else { continue }

@@ -38,32 +38,39 @@ public struct TextInterner: Sendable {
 
     /// The ids of the strings at `rows` of a text column (`raw[offsets[row]..<offsets[row + 1]]`), each added if new.
     public mutating func ids(_ raw: UnsafeRawBufferPointer, offsets rowOffsets: [Int], rows: [Int]) -> [Int32] {
-        var result = [Int32](repeating: 0, count: rows.count)
-        var keyHashes = [UInt64](repeating: 0, count: Self.batch)
-        var start = 0
-        while start < rows.count {
-            let end = Swift.min(start + Self.batch, rows.count)
-            // Hash the batch and read each first slot, so the cache misses overlap instead of queueing.
-            for i in start..<end {
-                let row = rows[i]
-                let hash = FastHash.bytes(raw, rowOffsets[row], rowOffsets[row + 1] - rowOffsets[row], seed: Self.seed)
-                keyHashes[i - start] = hash
-                touched &+= table[Int(truncatingIfNeeded: hash >> 7) & mask].id
-            }
-            for i in start..<end {
-                let row = rows[i]
-                result[i] = id(raw, start: rowOffsets[row], length: rowOffsets[row + 1] - rowOffsets[row], hash: keyHashes[i - start])
-            }
-            start = end
+        ids(rows.count, raw) { i in
+            let (start, end) = (rowOffsets[rows[i]], rowOffsets[rows[i] + 1])
+            return (start, end - start, FastHash.bytes(raw, start, end - start, seed: Self.seed))
         }
-        return result
     }
 
     /// The ids of `other`'s strings in its id order, each added if new.
     public mutating func ids(of other: TextInterner) -> [Int32] {
         other.bytes.withUnsafeBytes { raw in
-            (0..<other.count).map { id(raw, start: other.offsets[$0], length: other.offsets[$0 + 1] - other.offsets[$0], hash: other.hashes[$0]) }
+            ids(other.count, raw) { i in (other.offsets[i], other.offsets[i + 1] - other.offsets[i], other.hashes[i]) }
         }
+    }
+
+    /// The ids of `count` keys, key i being `raw[start..<start + length]` with `hash` as `key(i)` gives them;
+    /// each added if new. A batch's first slots are read before any is resolved, so the cache misses overlap
+    /// instead of queueing.
+    private mutating func ids(_ count: Int, _ raw: UnsafeRawBufferPointer, key: (Int) -> (start: Int, length: Int, hash: UInt64)) -> [Int32] {
+        var result = [Int32](repeating: 0, count: count)
+        var keys = [(start: Int, length: Int, hash: UInt64)](repeating: (0, 0, 0), count: Self.batch)
+        var start = 0
+        while start < count {
+            let end = Swift.min(start + Self.batch, count)
+            for i in start..<end {
+                keys[i - start] = key(i)
+                touched &+= table[Int(truncatingIfNeeded: keys[i - start].hash >> 7) & mask].id
+            }
+            for i in start..<end {
+                let key = keys[i - start]
+                result[i] = id(raw, start: key.start, length: key.length, hash: key.hash)
+            }
+            start = end
+        }
+        return result
     }
 
     /// The ids here of `other`'s strings, in its id order; -1 for those never seen here (nothing is added).
