@@ -138,26 +138,40 @@ public enum ExperimentData {
             var byMetric: [[Double]] = []
             units = TextInterner(capacity: files.reduce(0) { $0 + $1.rowCount })
             for file in files {
-                let frame = try await file.read()
-                guard let unitColumn = TextColumn(frame["unit"]), let metricColumn = TextColumn(frame["metric"]), let values = frame["value"] else {
-                    continue
-                }
-                let numbers = values.doubles()
-                let requests = TextColumn(frame["request_id"])
-                let rows = (0..<frame.rowCount).filter { (unitColumn.validity?[$0] ?? true) && (metricColumn.validity?[$0] ?? true) }
-                let unitIDs = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: rows) }
-                let metricIDs = metricColumn.data.withUnsafeBytes { metrics.ids($0, offsets: metricColumn.offsets, rows: rows) }
-                while byMetric.count < metrics.count { byMetric.append([]) }
-                for (position, row) in rows.enumerated() {
-                    let (unit, metric) = (Int(unitIDs[position]), Int(metricIDs[position]))
-                    if byMetric[metric].count <= unit { byMetric[metric] += Array(repeating: 0, count: units.count - byMetric[metric].count) }
-                    byMetric[metric][unit] += numbers[row]
-                    if let request = requests?.string(at: row) {
-                        labels[request, default: []].append(Label(unit: units.text(Int32(unit)), metric: metrics.text(Int32(metric)), value: numbers[row]))
-                    }
+                guard ["unit", "metric", "value"].allSatisfy({ (try? file.column(named: $0)) != nil }) else { continue }
+                let named = Self.mayNamePredictions(file)
+                for group in 0..<file.rowGroupCount {
+                    // Units and metrics as codes: no row's text copied.
+                    async let coded = file.readCoded(rowGroup: group, columns: ["unit", "metric"])
+                    let frame = try await file.readRowGroup(group, columns: ["value"] + (named ? ["request_id"] : []))
+                    try add(frame, coded: try await coded, metrics: &metrics, byMetric: &byMetric)
                 }
             }
             for (metric, unitTotals) in byMetric.enumerated() { totals[metrics.text(Int32(metric))] = unitTotals }
+        }
+
+        /// Adds a row group's outcomes: `frame` with the values (and request ids), `coded` its units and metrics.
+        private mutating func add(_ frame: DataFrame, coded: [CodedColumn], metrics: inout TextInterner, byMetric: inout [[Double]]) throws {
+            guard coded.count == 2, coded.allSatisfy({ $0.codes.count == frame.rowCount }), let values = frame["value"] else {
+                throw KiteError(.corruptData, "the outcomes' columns have different lengths")
+            }
+            let (unitColumn, metricColumn) = (coded[0], coded[1])
+            let numbers = values.doubles()
+            let requests = TextColumn(frame["request_id"])
+            let rows = (0..<frame.rowCount).filter { unitColumn.codes[$0] >= 0 && metricColumn.codes[$0] >= 0 }
+            let unitIDs = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: rows.map { Int(unitColumn.codes[$0]) }) }
+            let metricIDs = metricColumn.data.withUnsafeBytes {
+                metrics.ids($0, offsets: metricColumn.offsets, rows: rows.map { Int(metricColumn.codes[$0]) })
+            }
+            while byMetric.count < metrics.count { byMetric.append([]) }
+            for (position, row) in rows.enumerated() {
+                let (unit, metric) = (Int(unitIDs[position]), Int(metricIDs[position]))
+                if byMetric[metric].count <= unit { byMetric[metric] += Array(repeating: 0, count: units.count - byMetric[metric].count) }
+                byMetric[metric][unit] += numbers[row]
+                if let request = requests?.string(at: row) {
+                    labels[request, default: []].append(Label(unit: units.text(Int32(unit)), metric: metrics.text(Int32(metric)), value: numbers[row]))
+                }
+            }
         }
     }
 
