@@ -219,9 +219,7 @@ public enum ExperimentData {
 
         /// Adds the exposures of a run of files that came after this one's.
         private mutating func merge(_ later: Exposures) {
-            for (laterID, id) in units.ids(of: later.units).enumerated() {
-                expose(Int(id), at: later.firsts[laterID].time, in: later.firsts[laterID].variant)
-            }
+            expose(units.ids(of: later.units)) { later.firsts[$0] }
             for (metric, byVariant) in later.labelled {
                 for (variant, added) in byVariant {
                     labelled[metric, default: [:]][variant, default: ([], [])].labels.append(contentsOf: added.labels)
@@ -230,12 +228,17 @@ public enum ExperimentData {
             }
         }
 
-        /// Records an exposure of unit `id` (at most one past the last id): its first, or earlier than its first.
-        private mutating func expose(_ id: Int, at time: Int64, in variant: Int32) {
-            if id == firsts.count {
-                firsts.append((time, variant))
-            } else if time < firsts[id].time {
-                firsts[id] = (time, variant)
+        /// Records exposures of units `ids` (the interner's), the i-th at `exposure(i)`: each unit's first, or one
+        /// earlier than its first (ties keep the first).
+        private mutating func expose(_ ids: [Int32], _ exposure: (Int) -> (time: Int64, variant: Int32)) {
+            // New units get a placeholder (variant -1), so the loop only compares: no appends, no uniqueness
+            // checks, and the misses of one unit's lookup overlap the next's.
+            firsts.append(contentsOf: repeatElement((time: Int64.max, variant: Int32(-1)), count: units.count - firsts.count))
+            firsts.withUnsafeMutableBufferPointer { firsts in
+                for (position, id) in ids.enumerated() {
+                    let (time, variant) = exposure(position)
+                    if firsts[Int(id)].variant < 0 || time < firsts[Int(id)].time { firsts[Int(id)] = (time, variant) }
+                }
             }
         }
 
@@ -294,10 +297,11 @@ public enum ExperimentData {
                 unitValues.append(Int(unit))
             }
             let ids = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: unitValues) }
+            expose(ids) { (time[rows[$0]], rowVariants[$0]) }
+            guard !labels.isEmpty else { return }
             for (position, row) in rows.enumerated() {
                 let (id, variant) = (Int(ids[position]), rowVariants[position])
-                expose(id, at: time[row], in: variant)
-                guard !labels.isEmpty, let request = requests?.string(at: row), let matching = labels[request],
+                guard let request = requests?.string(at: row), let matching = labels[request],
                     let probabilities, !probabilities.isNull(row), case .double(let probability) = probabilities.scalar(at: row)
                 else { continue }
                 let unit = units.text(Int32(id))
