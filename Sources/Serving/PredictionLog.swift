@@ -51,30 +51,6 @@ public final class PredictionLog: Service, Sendable {
         }
     }
 
-    /// One logged prediction.
-    public struct Record: Sendable {
-        public var requestID: String
-        /// When the prediction was made (µs since the epoch).
-        public var time: Int64
-        public var model: String
-        public var version: Int64
-        /// The request's other columns for this row (join keys, request fields) as a JSON object.
-        public var entities: String
-        /// The model's inputs (shared by a request's records) and this row's values of them.
-        public var inputs: [ModelFile.Signature.Input]
-        public var values: [Scalar]
-        /// The predicted class or value.
-        public var prediction: Scalar
-        /// The probability of class 1 (binary) or of the predicted class (multiclass).
-        public var probability: Double?
-        /// The request's time to answer and its stages, in microseconds.
-        public var latency: Latency
-        /// The experiment and variant that routed it, if any.
-        public var assignment: Assignment?
-        /// The assigning unit's value (text, as hashed), when an experiment routed it.
-        public var unit: String?
-    }
-
     /// How many records were written and dropped, and how many wait in the buffer.
     public struct Statistics: Sendable, Equatable {
         public var written = 0
@@ -89,7 +65,9 @@ public final class PredictionLog: Service, Sendable {
     }
 
     private struct State {
-        var buffer: [Record] = []
+        /// The rows waiting, by model and day: one file each at the next flush.
+        var rows: [GroupKey: Rows] = [:]
+        var buffered = 0
         var statistics = Statistics()
     }
 
@@ -119,42 +97,26 @@ public final class PredictionLog: Service, Sendable {
         self.logger = logger
     }
 
-    /// The records of answered rows, row `i` from request `requestIDs[i]`: a row's entity keys are the request's
-    /// columns that are not model inputs.
-    public static func records(
-        requestIDs: [String], time: Int64, model: ServedModel, columns: [(name: String, values: [Scalar])], inputs: ModelInputs,
-        predictions: Predictions, latency: Latency, assignment: Assignment? = nil
-    ) -> [Record] {
-        let signature = model.model.signature
-        let inputNames = Set(signature.inputs.map(\.name))
-        let keys = columns.filter { !inputNames.contains($0.name) }
-        let frameColumns = signature.inputs.map { inputs.frame[$0.name] }
-        let predicted = predictions.predicted
-        let units = assignment.flatMap { assignment in columns.first { $0.name == assignment.unit }?.values }
-        return (0..<predictions.count).map { row in
-            let entities = "{" + keys.map { ValueText.quoted($0.name) + ":" + ValueText.json($0.values[row]) }.joined(separator: ",") + "}"
-            let probability: Double? =
-                switch predictions {
-                case .binary(let probabilities, _): probabilities[row]
-                case .multiclass(_, let probabilities, let best): probabilities[row][best[row]]
-                case .regression: nil
-                }
-            return Record(
-                requestID: requestIDs[row], time: time, model: model.name, version: model.version.version, entities: entities, inputs: signature.inputs,
-                values: frameColumns.map { $0?.scalar(at: row) ?? .null }, prediction: predicted.scalar(at: row), probability: probability,
-                latency: latency, assignment: assignment, unit: units.flatMap { ValueText.text($0[row]) })
-        }
-    }
-
     /// Whether to log the next request (a draw at the sample rate).
     public func samples() -> Bool { sampleRate >= 1 || (sampleRate > 0 && Double.random(in: 0..<1) < sampleRate) }
 
-    /// Queues `records` without waiting; those that do not fit in the buffer are dropped and counted.
-    public func append(_ records: [Record]) {
+    /// Queues a request's rows without waiting — those past the buffer's capacity are dropped and counted: row `i`
+    /// under `requestIDs[i]`, with the request's columns that are not model inputs (entity keys, request fields)
+    /// as JSON, its model inputs, prediction, probability and latency, and the experiment that routed it. The rows
+    /// go straight into column buffers: nothing is made per row that the flush would free on another thread.
+    public func append(
+        requestIDs: [String], time: Int64, model: ServedModel, columns: [(name: String, values: [Scalar])], inputs: ModelInputs,
+        predictions: Predictions, latency: Latency, assignment: Assignment? = nil
+    ) {
+        let key = GroupKey(model: model.name, day: Timestamp.floorDivide(time, Timestamp.microsPerDay).quotient)
         state.withLock { state in
-            let room = max(0, capacity - state.buffer.count)
-            state.buffer += records.prefix(room)
-            state.statistics.dropped += max(0, records.count - room)
+            let rows = min(max(0, capacity - state.buffered), predictions.count, requestIDs.count)
+            state.statistics.dropped += predictions.count - rows
+            guard rows > 0 else { return }
+            state.rows[key, default: Rows()].append(
+                requestIDs: requestIDs, time: time, model: model, columns: columns, inputs: inputs, predictions: predictions, latency: latency,
+                assignment: assignment, rows: rows)
+            state.buffered += rows
         }
     }
 
@@ -162,32 +124,30 @@ public final class PredictionLog: Service, Sendable {
     public var statistics: Statistics {
         state.withLock { state in
             var statistics = state.statistics
-            statistics.buffered = state.buffer.count
+            statistics.buffered = state.buffered
             return statistics
         }
     }
 
     /// Writes what is buffered, one file per model and day; a file that cannot be written is dropped and counted.
     public func flush() async {
-        let records = state.withLock { state in
-            defer { state.buffer.removeAll(keepingCapacity: true) }
-            return state.buffer
+        let groups = state.withLock { state in
+            defer { (state.rows, state.buffered) = ([:], 0) }
+            return state.rows
         }
-        guard !records.isEmpty else { return }
-        let groups = Dictionary(grouping: records) { GroupKey(model: $0.model, day: Timestamp.floorDivide($0.time, Timestamp.microsPerDay).quotient) }
-        for (key, group) in groups.sorted(by: { ($0.key.model, $0.key.day) < ($1.key.model, $1.key.day) }) {
+        for (key, rows) in groups.sorted(by: { ($0.key.model, $0.key.day) < ($1.key.model, $1.key.day) }) {
             let date = Timestamp.formatDate(Int32(clamping: key.day))
-            let file = "\(prefix)/model=\(key.model)/date=\(date)/part-\(group[0].time)-\(UUID().uuidString.prefix(8).lowercased()).parquet"
+            let file = "\(prefix)/model=\(key.model)/date=\(date)/part-\(rows.firstTime)-\(UUID().uuidString.prefix(8).lowercased()).parquet"
             do {
-                // A second's records take milliseconds to tabulate: not on an event loop, whose connections would wait.
-                let frame = try await Parallel.run { try Self.frame(group) }
+                // A second's rows take milliseconds to tabulate: not on an event loop, whose connections would wait.
+                let frame = try await Parallel.run { try rows.frame() }
                 let writer = try await ParquetWriter(sink: try await store.makeSink(for: file), schema: frame.schema)
                 try await writer.write(frame)
                 try await writer.close()
-                state.withLock { $0.statistics.written += group.count }
+                state.withLock { $0.statistics.written += rows.count }
             } catch {
-                state.withLock { $0.statistics.dropped += group.count }
-                logger.warning("could not write \(group.count) prediction records to \(file): \(error)")
+                state.withLock { $0.statistics.dropped += rows.count }
+                logger.warning("could not write \(rows.count) prediction records to \(file): \(error)")
             }
         }
     }
@@ -205,57 +165,5 @@ public final class PredictionLog: Service, Sendable {
     private struct GroupKey: Hashable {
         var model: String
         var day: Int64
-    }
-
-    /// The records as one table: the fixed columns, then each input (the union over the records' versions; an
-    /// input named like a fixed column gets a `feature_` prefix).
-    static func frame(_ records: [Record]) throws -> DataFrame {
-        // The model is in the file's path (model=NAME), as Hive partitioning has it, so not a column.
-        let fixed = [
-            "request_id", "timestamp", "model_version", "entities", "prediction", "probability", "latency_us", "features_us", "scoring_us", "experiment",
-            "variant", "forced", "shadow", "unit",
-        ]
-        var inputs: [ModelFile.Signature.Input] = []
-        var seen = Set<String>()
-        for record in records {
-            for input in record.inputs where seen.insert(input.name).inserted { inputs.append(input) }
-        }
-        var columns: [(String, DataColumn)] = [
-            ("request_id", .strings(records.map(\.requestID))), ("timestamp", .timestamps(records.map(\.time))),
-            ("model_version", .int64s(records.map(\.version))),
-            ("entities", .strings(records.map(\.entities))),
-            ("prediction", try DataColumn(scalars: records.map(\.prediction), type: Self.type(of: records.map(\.prediction)))),
-            ("probability", .float64s(records.map(\.probability))), ("latency_us", .int64s(records.map(\.latency.total))),
-            ("features_us", .int64s(records.map(\.latency.features))), ("scoring_us", .int64s(records.map(\.latency.scoring))),
-            ("experiment", .strings(records.map { $0.assignment?.experiment })), ("variant", .strings(records.map { $0.assignment?.variant })),
-            ("forced", .bools(records.map { $0.assignment?.forced ?? false })), ("shadow", .bools(records.map { $0.assignment?.shadow ?? false })),
-            ("unit", .strings(records.map(\.unit))),
-        ]
-        // Where each of `inputs` sits in a version's records (a version's records share its inputs).
-        var layouts: [Int64: [Int?]] = [:]
-        for record in records where layouts[record.version] == nil {
-            layouts[record.version] = inputs.map { input in record.inputs.firstIndex { $0.name == input.name } }
-        }
-        var values = inputs.map { _ in [Scalar]() }
-        for index in values.indices { values[index].reserveCapacity(records.count) }
-        for record in records {
-            let layout = layouts[record.version, default: inputs.map { _ in nil }]
-            for index in values.indices {
-                values[index].append(layout[index].map { record.values.indices.contains($0) ? record.values[$0] : .null } ?? .null)
-            }
-        }
-        for (input, values) in zip(inputs, values) {
-            columns.append((fixed.contains(input.name) ? "feature_\(input.name)" : input.name, try DataColumn(scalars: values, type: input.type)))
-        }
-        return try DataFrame(columns)
-    }
-
-    /// The column type of predictions: integers for classes, doubles for values, strings for named classes.
-    private static func type(of values: [Scalar]) -> DataType {
-        switch values.first(where: { !$0.isNull }) {
-        case .int?: .int64
-        case .string?: .string
-        default: .float64
-        }
     }
 }

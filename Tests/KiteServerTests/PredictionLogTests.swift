@@ -10,16 +10,19 @@ import Testing
         let first = [ModelFile.Signature.Input(name: "amount", type: .float64), .init(name: "count", type: .int64)]
         // The second version reorders the inputs, drops one and adds one named like a fixed column.
         let second = [ModelFile.Signature.Input(name: "unit", type: .string), .init(name: "amount", type: .float64)]
-        func record(_ id: String, version: Int64, inputs: [ModelFile.Signature.Input], values: [Scalar]) -> PredictionLog.Record {
-            PredictionLog.Record(
-                requestID: id, time: 1_000, model: "fraud", version: version, entities: "{}", inputs: inputs, values: values, prediction: .int(1),
-                probability: 0.75, latency: .init(total: 3, features: 1, scoring: 2), assignment: nil, unit: nil)
+        var rows = PredictionLog.Rows()
+        func add(_ id: String, version: Int64, inputs: [ModelFile.Signature.Input], values: [Scalar]) {
+            rows.append(
+                requestID: id, time: 1_000, version: version, inputs: inputs, value: { values[$0] },
+                entities: { $0 += Array("{\"customer_id\":\"\(id)\"}".utf8) }, prediction: .int(1), probability: 0.75,
+                latency: .init(total: 3, features: 1, scoring: 2), assignment: nil, unit: nil)
         }
-        let frame = try PredictionLog.frame([
-            record("a", version: 1, inputs: first, values: [.double(1.5), .int(7)]),
-            record("b", version: 2, inputs: second, values: [.string("u1"), .double(2.5)]),
-            record("c", version: 1, inputs: first, values: [.double(3.5), .int(9)]),
-        ])
+        add("a", version: 1, inputs: first, values: [.double(1.5), .int(7)])
+        add("b", version: 2, inputs: second, values: [.string("u1"), .double(2.5)])
+        add("c", version: 1, inputs: first, values: [.double(3.5), .int(9)])
+        let frame = try rows.frame()
+        #expect(frame.schema.fields.map(\.name).prefix(PredictionLog.Rows.fixed.count) == ArraySlice(PredictionLog.Rows.fixed))
+        #expect(frame["request_id"]?.string(at: 1) == "b" && frame["entities"]?.string(at: 2) == #"{"customer_id":"c"}"#)
         #expect(frame["amount"]?.doubles() == [1.5, 2.5, 3.5])
         #expect((0..<3).map { frame["count"]?.scalar(at: $0) } == [.int(7), .null, .int(9)])
         #expect((0..<3).map { frame["feature_unit"]?.scalar(at: $0) } == [.null, .string("u1"), .null])

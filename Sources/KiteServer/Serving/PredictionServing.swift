@@ -83,9 +83,8 @@ struct PredictionServing: Sendable {
                 let micros = { (duration: Duration) in duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000 }
                 let latency = PredictionLog.Latency(total: micros(end - start), features: micros(assembled - start), scoring: micros(end - assembled))
                 log.append(
-                    PredictionLog.records(
-                        requestIDs: requestIDs, time: self.clock.now(), model: model, columns: columns, inputs: inputs, predictions: predictions,
-                        latency: latency, assignment: assignment))
+                    requestIDs: requestIDs, time: self.clock.now(), model: model, columns: columns, inputs: inputs, predictions: predictions,
+                    latency: latency, assignment: assignment)
             }
             return (inputs, predictions)
         } catch {
