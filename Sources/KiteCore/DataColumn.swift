@@ -217,9 +217,14 @@ public struct BytesColumnBuilder: Sendable {
         validity.reserveCapacity(capacity)
     }
 
-    /// Appends a value, or a null for `nil`.
+    /// Appends a value, or a null for `nil`. Contiguous bytes (an array, a native string's UTF-8) are copied at
+    /// once, not element by element through the generic collection.
     public mutating func append<C: Collection>(_ bytes: C?) where C.Element == UInt8 {
-        if let bytes { data.append(contentsOf: bytes) } else { hasNull = true }
+        if let bytes {
+            if bytes.withContiguousStorageIfAvailable({ data.append(contentsOf: $0) }) == nil { data.append(contentsOf: bytes) }
+        } else {
+            hasNull = true
+        }
         offsets.append(data.count)
         validity.append(bytes != nil)
     }
