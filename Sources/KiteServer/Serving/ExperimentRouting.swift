@@ -66,7 +66,8 @@ extension PredictionServing {
         var answers = [RowAnswer?](repeating: nil, count: rows)
         for (variant, members) in groups.sorted(by: { ($0.key ?? -1) < ($1.key ?? -1) }) {
             let served = variant.map { experiment.variants[$0] } ?? model
-            let subset = columns.map { column in (name: column.name, values: members.map { column.values[$0] }) }
+            // One group (every row of a one-row request) is the request's columns as they are.
+            let subset = members.count == rows ? columns : columns.map { column in (name: column.name, values: members.map { column.values[$0] }) }
             let assignment = variant.map {
                 PredictionLog.Assignment(
                     experiment: definition.key, variant: definition.variants[$0].name, unit: definition.unit, forced: forcedVariant != nil)

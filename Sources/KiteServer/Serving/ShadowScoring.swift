@@ -90,8 +90,8 @@ public final class ShadowScoring: Service, Sendable {
             defer { (state.queue, state.rows) = ([], 0) }
             return state.queue
         }
-        var batches: [BatchKey: Batch] = [:]
-        var order: [BatchKey] = []
+        var batches: [Batch] = []
+        var batchOf: [BatchKey: Int] = [:]
         for request in requests {
             let definition = request.experiment.definition
             let given = Set(request.columns.map(\.name))
@@ -101,17 +101,17 @@ public final class ShadowScoring: Service, Sendable {
                 let columns = request.columns + (PredictionServing.columns(needed, from: request.answered) ?? [])
                 let key = BatchKey(
                     experiment: definition.key, unit: definition.unit, model: shadow.name, version: shadow.version.version, columns: columns.map(\.name))
-                if batches[key] == nil {
-                    order.append(key)
-                    batches[key] = Batch(serving: request.serving, shadow: shadow, columns: columns.map { (name: $0.name, values: []) })
+                let index = batchOf[key] ?? batches.count
+                if index == batches.count {
+                    batchOf[key] = index
+                    batches.append(Batch(key: key, serving: request.serving, shadow: shadow, columns: columns.map { (name: $0.name, values: []) }))
                 }
-                batches[key]?.append(columns, requestID: request.requestID)
+                batches[index].append(columns, requestID: request.requestID)
             }
         }
-        for key in order {
-            guard let batch = batches[key] else { continue }
+        for batch in batches {
             let assignment = PredictionLog.Assignment(
-                experiment: key.experiment, variant: "shadow v\(key.version)", unit: key.unit, shadow: true)
+                experiment: batch.key.experiment, variant: "shadow v\(batch.key.version)", unit: batch.key.unit, shadow: true)
             _ = try? await batch.serving.predict(
                 batch.shadow, columns: batch.columns, requestIDs: batch.requestIDs, requests: batch.requests, assignment: assignment)
         }
@@ -127,6 +127,7 @@ public final class ShadowScoring: Service, Sendable {
 
     /// The rows of the requests one shadow scores together.
     private struct Batch {
+        var key: BatchKey
         var serving: PredictionServing
         var shadow: ServedModel
         var columns: [(name: String, values: [Scalar])]
