@@ -59,9 +59,9 @@ public struct OnlineRetrieval: Sendable {
             if definitions.featureViews.contains(where: { $0.name == view }) {
                 batchFeatures[view, default: []].insert(feature)
             } else if let definition = onDemandFeature(view: view, feature: feature) {
-                for input in definition.expression.references where input.contains(":") {
-                    let parts = input.split(separator: ":", maxSplits: 1)
-                    batchFeatures[String(parts[0]), default: []].insert(String(parts[1]))
+                for input in definition.expression.references {
+                    guard let colon = input.firstIndex(of: ":") else { continue }
+                    batchFeatures[String(input[..<colon]), default: []].insert(String(input[input.index(after: colon)...]))
                 }
             }
         }
@@ -159,12 +159,11 @@ public struct OnlineRetrieval: Sendable {
         _ input: String, of definition: FeatureDefinitions.OnDemandView.Feature, read: [String: [OnlineValues?]], inputs: [String: [Scalar]],
         now: Int64
     ) throws -> DataColumn {
-        if input.contains(":") {
-            let parts = input.split(separator: ":", maxSplits: 1).map(String.init)
-            guard let view = definitions.featureViews.first(where: { $0.name == parts[0] }),
-                let field = view.schema.first(where: { $0.name == parts[1] })
+        if let colon = input.firstIndex(of: ":") {
+            let (viewName, feature) = (input[..<colon], input[input.index(after: colon)...])
+            guard let view = definitions.featureViews.first(where: { $0.name == viewName }), let field = view.schema.first(where: { $0.name == feature })
             else { throw KiteError.invalidArgument("on-demand feature '\(definition.name)' reads unknown feature '\(input)'") }
-            let values = batchColumn(name: input, view: view, feature: parts[1], records: read[parts[0]] ?? [], now: now).values
+            let values = batchColumn(name: input, view: view, feature: field.name, records: read[view.name] ?? [], now: now).values
             return try DataColumn(scalars: values, type: field.type)
         }
         guard let values = inputs[input] else {
