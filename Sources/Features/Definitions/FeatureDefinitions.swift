@@ -47,6 +47,13 @@ public struct FeatureDefinitions: Sendable {
             public var name: String
             public var type: DataType
             public var expression: Expression
+
+            /// The view and feature an expression input reads when it names a batch view's feature
+            /// (`view:feature`); nil for a request field.
+            static func batchFeature(_ input: String) -> (view: Substring, feature: Substring)? {
+                guard let colon = input.firstIndex(of: ":") else { return nil }
+                return (input[..<colon], input[input.index(after: colon)...])
+            }
         }
 
         public var name: String

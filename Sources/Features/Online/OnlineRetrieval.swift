@@ -59,9 +59,8 @@ public struct OnlineRetrieval: Sendable {
             if definitions.featureViews.contains(where: { $0.name == view }) {
                 batchFeatures[view, default: []].insert(feature)
             } else if let definition = onDemandFeature(view: view, feature: feature) {
-                for input in definition.expression.references {
-                    guard let colon = input.firstIndex(of: ":") else { continue }
-                    batchFeatures[String(input[..<colon]), default: []].insert(String(input[input.index(after: colon)...]))
+                for case (let view, let feature)? in definition.expression.references.map(FeatureDefinitions.OnDemandView.Feature.batchFeature) {
+                    batchFeatures[String(view), default: []].insert(String(feature))
                 }
             }
         }
@@ -159,8 +158,7 @@ public struct OnlineRetrieval: Sendable {
         _ input: String, of definition: FeatureDefinitions.OnDemandView.Feature, read: [String: [OnlineValues?]], inputs: [String: [Scalar]],
         now: Int64
     ) throws -> DataColumn {
-        if let colon = input.firstIndex(of: ":") {
-            let (viewName, feature) = (input[..<colon], input[input.index(after: colon)...])
+        if let (viewName, feature) = FeatureDefinitions.OnDemandView.Feature.batchFeature(input) {
             guard let view = definitions.featureViews.first(where: { $0.name == viewName }), let field = view.schema.first(where: { $0.name == feature })
             else { throw KiteError.invalidArgument("on-demand feature '\(definition.name)' reads unknown feature '\(input)'") }
             let values = batchColumn(name: input, view: view, feature: field.name, records: read[view.name] ?? [], now: now).values

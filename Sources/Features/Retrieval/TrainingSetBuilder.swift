@@ -48,9 +48,8 @@ public struct TrainingSetBuilder: Sendable {
             if let onDemand = definitions.onDemandViews.first(where: { $0.name == view }),
                 let definition = onDemand.features.first(where: { $0.name == feature })
             {
-                for input in definition.expression.references where input.contains(":") {
-                    let parts = input.split(separator: ":")
-                    need(String(parts[0]), String(parts[1]))
+                for case (let view, let feature)? in definition.expression.references.map(FeatureDefinitions.OnDemandView.Feature.batchFeature) {
+                    need(String(view), String(feature))
                 }
             }
         }
@@ -96,8 +95,8 @@ public struct TrainingSetBuilder: Sendable {
                 let definition = onDemand.features.first(where: { $0.name == feature })
             {
                 column = try definition.expression.evaluate(rows: joined.rowCount) { input in
-                    if input.contains(":") {
-                        return try joined.column(Self.internalName(input.split(separator: ":", omittingEmptySubsequences: false).joined(separator: "__")))
+                    if let (view, feature) = FeatureDefinitions.OnDemandView.Feature.batchFeature(input) {
+                        return try joined.column(Self.internalName("\(view)__\(feature)"))
                     }
                     return try joined.column(input)
                 }

@@ -2,7 +2,9 @@ import KiteCore
 
 /// Where a `ColumnChunkDecoder` puts what it decodes from a chunk's pages.
 protocol ColumnSink {
+    /// Records the validity of `levels.count` rows (valid where the level is `maxLevel`); returns how many are.
     mutating func appendLevels(_ levels: [UInt32], maxLevel: UInt32) -> Int
+    /// Records `count` rows that all hold values.
     mutating func appendValid(_ count: Int)
     /// Appends the values of a page that stores them (not dictionary indices).
     mutating func append(_ page: DataColumn.Values) throws
