@@ -42,7 +42,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
-        .target(name: "KiteCore", swiftSettings: swiftSettings),
+        .target(name: "CIntrinsics"),
+        .target(name: "KiteCore", dependencies: ["CIntrinsics"], swiftSettings: swiftSettings),
         .target(
             name: "Parquet",
             dependencies: [

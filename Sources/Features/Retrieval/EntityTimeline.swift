@@ -76,7 +76,7 @@ struct EntityTimeline: Sendable {
         // Each row's slots as `start << 32 | end` (equal when the key has none).
         let ranges: [UInt64]
         if let table = integerKeys, keys.count == 1, keys[0].validity == nil, let values = keys[0].values.int64s {
-            ranges = values.map(table.slots(of:))
+            ranges = table.slots(of: values)
         } else {
             var index = self.index
             ranges = index.ids(for: keys, insert: false).map { id in
@@ -85,6 +85,7 @@ struct EntityTimeline: Sendable {
         }
         offers.slots.withUnsafeMutableBufferPointer { slots in
             for row in 0..<times.count {
+                if row + Self.ahead < times.count { slots.prefetch(Int(truncatingIfNeeded: ranges[row + Self.ahead] >> 32)) }
                 let time = times[row]
                 var low = Int(truncatingIfNeeded: ranges[row] >> 32)
                 var count = Int(truncatingIfNeeded: ranges[row] & 0xFFFF_FFFF) - low
@@ -103,6 +104,9 @@ struct EntityTimeline: Sendable {
             }
         }
     }
+
+    /// How many rows ahead a lookup's cache line is prefetched, so that the misses of successive rows overlap.
+    fileprivate static let ahead = 16
 
     /// For each entity row, the place in the view of its match, or -1: the latest row offered to its key's slots
     /// up to its own, unless older than `ttl` microseconds (0: no limit) before the entity row's time.
@@ -139,9 +143,21 @@ private struct IntegerKeyTable: Sendable {
         keys[slot] = (key, UInt64(slots.lowerBound) << 32 | UInt64(slots.upperBound))
     }
 
+    /// Each key's slots as `start << 32 | end`, or 0 when it has none.
+    func slots(of keys: [Int64]) -> [UInt64] {
+        keys.withUnsafeBufferPointer { keys in
+            self.keys.withUnsafeBufferPointer { table in
+                (0..<keys.count).map { row in
+                    if row + EntityTimeline.ahead < keys.count { table.prefetch(Self.slot(keys[row + EntityTimeline.ahead], mask)) }
+                    return slots(of: keys[row])
+                }
+            }
+        }
+    }
+
     /// `key`'s slots as `start << 32 | end`, or 0 when it has none.
     @inline(__always)
-    func slots(of key: Int64) -> UInt64 {
+    private func slots(of key: Int64) -> UInt64 {
         var slot = Self.slot(key, mask)
         while true {
             let entry = keys[slot]

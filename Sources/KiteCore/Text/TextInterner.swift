@@ -3,8 +3,8 @@
 /// per row.
 ///
 /// Built for columns of millions of short keys (ids), where the cost is cache misses: a slot holds a key of up to
-/// 8 bytes itself, so finding one reads one cache line; and `ids(_:offsets:rows:)` touches a batch's slots before
-/// resolving them, so the misses overlap.
+/// 8 bytes itself, so finding one reads one cache line; and `ids(_:offsets:rows:)` prefetches a batch's slots
+/// before resolving them, so the misses overlap.
 public struct TextInterner: Sendable {
     /// A slot: the id (-1 when empty), the key's length (`UInt16.max` for longer keys), 16 bits of its hash, and a
     /// key of up to 8 bytes inline.
@@ -21,8 +21,6 @@ public struct TextInterner: Sendable {
     private var hashes: [UInt64] = []
     private var table: [Slot]
     private var mask: Int
-    /// Where batches leave the slots they touched (kept, so the reads are not optimized away).
-    private var touched: Int32 = 0
     private static let seed: UInt64 = 0x9E37_79B9_7F4A_7C15
     private static let batch = 32
 
@@ -52,17 +50,19 @@ public struct TextInterner: Sendable {
     }
 
     /// The ids of `count` keys, key i being `raw[start..<start + length]` with `hash` as `key(i)` gives them;
-    /// each added if new. A batch's first slots are read before any is resolved, so the cache misses overlap
-    /// instead of queueing.
+    /// each added if new. A batch's first slots are prefetched before any is resolved, so the cache misses
+    /// overlap instead of queueing (loads would hold up the work between them).
     private mutating func ids(_ count: Int, _ raw: UnsafeRawBufferPointer, key: (Int) -> (start: Int, length: Int, hash: UInt64)) -> [Int32] {
         var result = [Int32](repeating: 0, count: count)
         var keys = [(start: Int, length: Int, hash: UInt64)](repeating: (0, 0, 0), count: Self.batch)
         var start = 0
         while start < count {
             let end = Swift.min(start + Self.batch, count)
-            for i in start..<end {
-                keys[i - start] = key(i)
-                touched &+= table[Int(truncatingIfNeeded: keys[i - start].hash >> 7) & mask].id
+            table.withUnsafeBufferPointer { table in
+                for i in start..<end {
+                    keys[i - start] = key(i)
+                    table.prefetch(Int(truncatingIfNeeded: keys[i - start].hash >> 7) & mask)
+                }
             }
             for i in start..<end {
                 let key = keys[i - start]
