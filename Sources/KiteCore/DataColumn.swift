@@ -203,10 +203,12 @@ extension DataColumn {
 /// Builds a `string` or `binary` column one value at a time.
 public struct BytesColumnBuilder: Sendable {
     private let type: DataType
-    private var offsets: [Int]
-    private var data: [UInt8] = []
-    private var validity: Bitmap
-    private var hasNull = false
+    // Visible to `append`, which is inlined so that each caller gets it specialized to its collection (unspecialized,
+    // a call looks up the collection's generic metadata at run time: 1–2% of a served request).
+    @usableFromInline var offsets: [Int]
+    @usableFromInline var data: [UInt8] = []
+    @usableFromInline var validity: Bitmap
+    @usableFromInline var hasNull = false
 
     /// Starts an empty column of `type` (`string` or `binary`).
     public init(type: DataType, capacity: Int = 0) {
@@ -219,6 +221,7 @@ public struct BytesColumnBuilder: Sendable {
 
     /// Appends a value, or a null for `nil`. Contiguous bytes (an array, a native string's UTF-8) are copied at
     /// once, not element by element through the generic collection.
+    @inlinable
     public mutating func append<C: Collection>(_ bytes: C?) where C.Element == UInt8 {
         if let bytes {
             if bytes.withContiguousStorageIfAvailable({ data.append(contentsOf: $0) }) == nil { data.append(contentsOf: bytes) }

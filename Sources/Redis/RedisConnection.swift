@@ -73,13 +73,12 @@ final class RedisConnection: Sendable {
         guard !commands.isEmpty else { return [] }
         var buffer = channel.allocator.buffer(capacity: commands.count * 64)
         for command in commands { command.encode(into: &buffer) }
-        let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
+        let answers = channel.eventLoop.makePromise(of: [RESPValue].self)
         let server = endpoint.description
-        channel.writeAndFlush(RedisRequest(bytes: buffer, promises: promises)).whenFailure { error in
-            for promise in promises { promise.fail(KiteError(.unavailable, "cannot send to Redis at \(server): \(Self.reason(error))")) }
+        channel.writeAndFlush(RedisRequest(bytes: buffer, count: commands.count, promise: answers)).whenFailure { error in
+            answers.fail(KiteError(.unavailable, "cannot send to Redis at \(server): \(Self.reason(error))"))
         }
-        // One wait for the whole batch: awaiting each reply resumed the task once per command.
-        return try await EventLoopFuture.whenAllSucceed(promises.map(\.futureResult), on: channel.eventLoop).get()
+        return try await answers.futureResult.get()
     }
 
     func close() { channel.close(promise: nil) }
