@@ -74,9 +74,8 @@ final class RedisConnection: Sendable {
         var buffer = channel.allocator.buffer(capacity: commands.count * 64)
         for command in commands { command.encode(into: &buffer) }
         let answers = channel.eventLoop.makePromise(of: [RESPValue].self)
-        let server = endpoint.description
-        channel.writeAndFlush(RedisRequest(bytes: buffer, count: commands.count, promise: answers)).whenFailure { error in
-            answers.fail(KiteError(.unavailable, "cannot send to Redis at \(server): \(Self.reason(error))"))
+        channel.writeAndFlush(RedisRequest(bytes: buffer, count: commands.count, promise: answers)).whenFailure { [endpoint] error in
+            answers.fail(KiteError(.unavailable, "cannot send to Redis at \(endpoint): \(Self.reason(error))"))
         }
         return try await answers.futureResult.get()
     }

@@ -51,8 +51,9 @@ public struct FeatureDefinitions: Sendable {
             /// The view and feature an expression input reads when it names a batch view's feature
             /// (`view:feature`); nil for a request field.
             static func batchFeature(_ input: String) -> (view: Substring, feature: Substring)? {
-                guard let colon = input.firstIndex(of: ":") else { return nil }
-                return (input[..<colon], input[input.index(after: colon)...])
+                // By bytes: a character search breaks the text into grapheme clusters, and this runs per request.
+                guard let colon = input.utf8.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+                return (input[..<colon], input[input.utf8.index(after: colon)...])
             }
         }
 
