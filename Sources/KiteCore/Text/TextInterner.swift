@@ -73,11 +73,15 @@ public struct TextInterner: Sendable {
         return result
     }
 
-    /// The ids here of `other`'s strings, in its id order; -1 for those never seen here (nothing is added).
+    /// The ids here of `other`'s strings, in its id order; -1 for those never seen here (nothing is added). Each
+    /// string's slot is prefetched a batch ahead (the hashes are known).
     public func existingIDs(of other: TextInterner) -> [Int32] {
         other.bytes.withUnsafeBytes { raw in
-            (0..<other.count).map {
-                probe(raw, start: other.offsets[$0], length: other.offsets[$0 + 1] - other.offsets[$0], hash: other.hashes[$0]).found ?? -1
+            table.withUnsafeBufferPointer { table in
+                (0..<other.count).map { i in
+                    if i + Self.batch < other.count { table.prefetch(Int(truncatingIfNeeded: other.hashes[i + Self.batch] >> 7) & mask) }
+                    return probe(raw, start: other.offsets[i], length: other.offsets[i + 1] - other.offsets[i], hash: other.hashes[i]).found ?? -1
+                }
             }
         }
     }
