@@ -75,21 +75,33 @@ elif command == "report":
     import platform
 
     results = json.load(open(sys.argv[2]))
+    rounds = {key: value if isinstance(value, list) else [value] for key, value in results.items() if key.startswith(("kite_", "fastapi_"))
+              and isinstance(value, (list, dict))}
+
+    def median(key):  # the load with the median req/s at 32 connections (the lower middle of an even count)
+        ordered = sorted(rounds[key], key=lambda run: run["loaded"]["rps"])
+        return ordered[(len(ordered) - 1) // 2]
+
+    count = max(len(runs) for runs in rounds.values())
     print(f"bench/serving: fraud GBDT (100 trees x 31 leaves, {len(FEATURES)} inputs), one transaction per request, wrk 2 threads x 32 connections, "
-          f"{platform.machine()}, {os.cpu_count()} cores; Kite logs every prediction")
-    print(f"{'':38}{'32 connections':>40}{'1 connection':>30}")
+          f"{platform.machine()}, {os.cpu_count()} cores; Kite logs every prediction; the median of {count} loads per server")
+    print(f"{'':38}{'32 connections':>40}{'1 connection':>30}   every load, req/s")
     print(f"{'':38}{'req/s':>10}{'p50':>10}{'p99':>10}{'non-2xx':>10}{'req/s':>10}{'p50':>10}{'p99':>10}")
     for label, key in [("kite serve (embedded store)", "kite_embedded"), ("kite serve (Redis)", "kite_redis"),
                        ("kite serve (Redis, A/B + shadow)", "kite_redis_ab"),
                        ("FastAPI + uvicorn, 1 worker (Redis)", "fastapi_1"), ("FastAPI + uvicorn, 2 workers (Redis)", "fastapi_2")]:
-        loaded, single = results[key]["loaded"], results[key]["single"]
+        run = median(key)
+        loaded, single = run["loaded"], run["single"]
         print(f"  {label:36}{loaded['rps']:10.0f}{loaded['p50']:>10}{loaded['p99']:>10}{loaded['non2xx']:10d}"
-              f"{single['rps']:10.0f}{single['p50']:>10}{single['p99']:>10}")
-    best = max(results["fastapi_1"]["loaded"]["rps"], results["fastapi_2"]["loaded"]["rps"])
-    print(f"kite (Redis) / best FastAPI: {results['kite_redis']['loaded']['rps'] / best:.1f}x; "
-          f"kite (embedded) / best FastAPI: {results['kite_embedded']['loaded']['rps'] / best:.1f}x")
-    ab = results["kite_redis_ab"]["loaded"]["rps"] / results["kite_redis"]["loaded"]["rps"]
-    print(f"kite (Redis) with an A/B test and a shadow: {ab * 100:.0f}% of plain serving's throughput (bench/ab's goal: at least 90%)")
+              f"{single['rps']:10.0f}{single['p50']:>10}{single['p99']:>10}   "
+              + ", ".join(f"{each['loaded']['rps']:.0f}" for each in rounds[key]))
+    rps = {key: median(key)["loaded"]["rps"] for key in rounds}
+    best = max(rps["fastapi_1"], rps["fastapi_2"])
+    print(f"kite (Redis) / best FastAPI: {rps['kite_redis'] / best:.1f}x (/ 1 worker: {rps['kite_redis'] / rps['fastapi_1']:.1f}x); "
+          f"kite (embedded) / best FastAPI: {rps['kite_embedded'] / best:.1f}x (/ 1 worker: {rps['kite_embedded'] / rps['fastapi_1']:.1f}x)")
+    each = [ab["loaded"]["rps"] / plain["loaded"]["rps"] for plain, ab in zip(rounds["kite_redis"], rounds["kite_redis_ab"])]
+    print(f"kite (Redis) with an A/B test and a shadow: {rps['kite_redis_ab'] / rps['kite_redis'] * 100:.0f}% of plain serving's throughput "
+          f"(medians; each round: {', '.join(f'{ratio * 100:.0f}%' for ratio in each)}; bench/ab's goal: at least 90%)")
     print(f"kite serve RSS after load: embedded {results['kite_embedded_rss_mb']} MB, Redis {results['kite_redis_rss_mb']} MB")
     if "kite_explain" in results:
         print("explained predictions: the FastAPI app's LightGBM model imported into Kite (kite models import); whole rows, "
