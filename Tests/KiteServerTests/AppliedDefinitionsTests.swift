@@ -1,6 +1,7 @@
 import Features
 import Foundation
 import KiteCore
+import KiteTesting
 import Logging
 import Registry
 import Synchronization
@@ -27,6 +28,12 @@ import Testing
                     try #require(try await applied.current().featureViews.first { $0.name == "customer_stats" }).ttl.microseconds
                 }
                 let before = try await ttl()
+                // Retrievals share the plans worked out from one version of the definitions, and only from one.
+                let directory = try TemporaryDirectory()
+                let store = try EmbeddedOnlineStore(path: directory.file("online.db"))
+                func plans() async throws -> OnlineRetrieval.Plans { try await applied.retrieval(store: store, clock: clock).plans }
+                let first = try await plans()
+                #expect(try await plans() === first)
                 var files = try project.configuration.definitionFiles()
                 let name = try #require(files.keys.first { files[$0]?.contains("customer_stats") == true })
                 let text = try #require(files[name])
@@ -44,6 +51,7 @@ import Testing
                 }
                 #expect(answers.count == 32 && answers.allSatisfy { $0 == before || $0 == 123 * Timestamp.microsPerDay })
                 #expect(try await ttl() == 123 * Timestamp.microsPerDay)
+                #expect(try await plans() !== first)
 
                 // A check that fails (here: applied files that do not parse) keeps the held definitions, and is
                 // tried again only once they are `maximumAge` old again.

@@ -187,6 +187,9 @@ import Testing
                     ("/get-online-features", #"{"features": [5], "entities": {"customer_id": [1]}}"#, 400),
                     ("/get-online-features", #"{"features": ["#, 400),
                     ("/get-online-features", #"{}"#, 400),
+                    // A name answered twice: a feature requested twice, a feature named as an entity column.
+                    ("/get-online-features", #"{"features": ["customer_stats:spend_7d", "customer_stats:spend_7d"], "entities": {"customer_id": [1]}}"#, 400),
+                    ("/get-online-features", #"{"features": ["customer_stats:spend_7d"], "entities": {"customer_id": [1], "spend_7d": [1]}}"#, 400),
                     ("/push", #"{"push_source_name": "merchant_stats", "df": {"merchant_id": ["x"], "event_timestamp": ["2026-01-01"]}}"#, 400),
                     ("/push", #"{"push_source_name": "merchant_stats", "df": {"merchant_id": [1], "event_timestamp": ["yesterday"]}}"#, 400),
                     ("/push", #"{"push_source_name": "merchant_stats", "df": {"merchant_id": [1]}}"#, 400),

@@ -27,11 +27,16 @@ public struct OnlineRetrieval: Sendable {
     public let definitions: FeatureDefinitions
     public let store: any OnlineStore
     public let clock: WallClock
+    /// The plans worked out from `definitions` so far, kept for the next retrieval made with the same `plans`.
+    public let plans: Plans
 
-    public init(definitions: FeatureDefinitions, store: any OnlineStore, clock: WallClock = .system) {
+    /// A retrieval with `definitions`; pass the `plans` of earlier retrievals with the same definitions to reuse
+    /// what they worked out.
+    public init(definitions: FeatureDefinitions, store: any OnlineStore, clock: WallClock = .system, plans: Plans = Plans()) {
         self.definitions = definitions
         self.store = store
         self.clock = clock
+        self.plans = plans
     }
 
     /// The features `references` name for each entity row. `entities` holds the join keys (and may hold request
@@ -41,73 +46,52 @@ public struct OnlineRetrieval: Sendable {
         features references: [FeatureReference], entities: [(name: String, values: [Scalar])], requestData: [String: [Scalar]] = [:],
         fullFeatureNames: Bool = false
     ) async throws -> [Column] {
-        let wanted = try definitions.expand(references)
+        let plan = try plans.plan(references, fullFeatureNames: fullFeatureNames) { try self.plan(references, fullFeatureNames: fullFeatureNames) }
         guard let rows = entities.first?.values.count else { throw KiteError.invalidArgument("entities is empty: give at least one join key column") }
         var inputs = requestData
         for (name, values) in entities {
             guard values.count == rows else {
                 throw KiteError.invalidArgument("entity column '\(name)' has \(values.count) values and '\(entities[0].name)' has \(rows)")
             }
+            guard !plan.names.contains(name) else {
+                throw KiteError.invalidArgument("feature name '\(name)' appears twice; set full_feature_names to get view__feature names")
+            }
             inputs[name] = values
         }
         for (name, values) in requestData where values.count != rows {
             throw KiteError.invalidArgument("request data '\(name)' has \(values.count) values for \(rows) entity rows")
         }
-        // Batch views to read: the requested ones and the inputs of requested on-demand features.
-        var batchFeatures: [String: Set<String>] = [:]
-        for (view, feature) in wanted {
-            if definitions.featureViews.contains(where: { $0.name == view }) {
-                batchFeatures[view, default: []].insert(feature)
-            } else if let definition = onDemandFeature(view: view, feature: feature) {
-                for case (let view, let feature)? in definition.expression.references.map(FeatureDefinitions.OnDemandView.Feature.batchFeature) {
-                    batchFeatures[String(view), default: []].insert(String(feature))
-                }
-            }
-        }
-        let read = try await readViews(Array(batchFeatures.keys), inputs: inputs, rows: rows)
+        let read = try await readViews(plan.reads, inputs: inputs, rows: rows)
         let now = clock.now()
         var columns = entities.map {
             Column(name: $0.name, values: $0.values, statuses: Array(repeating: .present, count: rows), eventTimes: Array(repeating: 0, count: rows))
         }
-        var names = Set(columns.map(\.name))
         var onDemandInputs: [String: DataColumn] = [:]
-        for (view, feature) in wanted {
-            let name = fullFeatureNames ? "\(view)__\(feature)" : feature
-            guard names.insert(name).inserted else {
-                throw KiteError.invalidArgument("feature name '\(name)' appears twice; set full_feature_names to get view__feature names")
-            }
-            if let batch = definitions.featureViews.first(where: { $0.name == view }) {
-                columns.append(batchColumn(name: name, view: batch, feature: feature, records: read[view] ?? [], now: now))
-            } else if let definition = onDemandFeature(view: view, feature: feature) {
+        for output in plan.outputs {
+            switch output.source {
+            case .batch(let view, let feature):
+                columns.append(batchColumn(name: output.name, view: view, feature: feature, records: read[view.name] ?? [], now: now))
+            case .onDemand(let definition):
                 columns.append(
-                    try onDemandColumn(name: name, definition: definition, read: read, inputs: inputs, resolved: &onDemandInputs, rows: rows, now: now))
+                    try onDemandColumn(
+                        name: output.name, definition: definition, plan: plan, read: read, inputs: inputs, resolved: &onDemandInputs, rows: rows, now: now))
             }
         }
         return columns
     }
 
-    private func onDemandFeature(view: String, feature: String) -> FeatureDefinitions.OnDemandView.Feature? {
-        definitions.onDemandViews.first { $0.name == view }?.features.first { $0.name == feature }
-    }
-
     /// Each view's stored values per entity row, views sharing join keys read together.
-    private func readViews(_ views: [String], inputs: [String: [Scalar]], rows: Int) async throws -> [String: [OnlineValues?]] {
-        var byKeys: [[String]: [String]] = [:]
-        for name in views.sorted() {
-            guard let view = definitions.featureViews.first(where: { $0.name == name }) else { continue }
-            let keys = definitions.joinKeys(of: view)
-            byKeys[keys, default: []].append(name)
-        }
+    private func readViews(_ reads: [Plan.Read], inputs: [String: [Scalar]], rows: Int) async throws -> [String: [OnlineValues?]] {
         // One read for every group (one round trip on Redis).
-        let groups = try byKeys.map { keys, views -> (keys: [EntityKey], views: [String]) in
-            let columns = try keys.map { key in
+        let groups = try reads.map { read -> (keys: [EntityKey], views: [String]) in
+            let columns = try read.keys.map { key in
                 guard let values = inputs[key] else {
                     throw KiteError.invalidArgument(
-                        "feature view '\(views[0])' needs join key '\(key)' in entities (given: \(inputs.keys.sorted().joined(separator: ", ")))")
+                        "feature view '\(read.views[0])' needs join key '\(key)' in entities (given: \(inputs.keys.sorted().joined(separator: ", ")))")
                 }
                 return values
             }
-            return (try (0..<rows).map { row in try EntityKey(names: keys, values: columns.map { $0[row] }) }, views)
+            return (try (0..<rows).map { row in try EntityKey(names: read.keys, values: columns.map { $0[row] }) }, read.views)
         }
         var result: [String: [OnlineValues?]] = [:]
         for (group, stored) in zip(groups, try await store.read(groups: groups)) {
@@ -136,12 +120,12 @@ public struct OnlineRetrieval: Sendable {
     /// An on-demand feature computed from its inputs; an input that is not present counts as null. `resolved`
     /// keeps the input columns built so far for the request's other on-demand features.
     private func onDemandColumn(
-        name: String, definition: FeatureDefinitions.OnDemandView.Feature, read: [String: [OnlineValues?]], inputs: [String: [Scalar]],
-        resolved: inout [String: DataColumn], rows: Int, now: Int64
+        name: String, definition: FeatureDefinitions.OnDemandView.Feature, plan: Plan, read: [String: [OnlineValues?]],
+        inputs: [String: [Scalar]], resolved: inout [String: DataColumn], rows: Int, now: Int64
     ) throws -> Column {
         let computed = try definition.expression.evaluate(rows: rows) { input in
             if let column = resolved[input] { return column }
-            let column = try onDemandInput(input, of: definition, read: read, inputs: inputs, now: now)
+            let column = try onDemandInput(input, of: definition, source: plan.inputs[input] ?? .request, read: read, inputs: inputs, now: now)
             resolved[input] = column
             return column
         }
@@ -155,14 +139,17 @@ public struct OnlineRetrieval: Sendable {
 
     /// Input `input` of an on-demand feature as a column: a batch view's feature (`view:feature`) or a request field.
     private func onDemandInput(
-        _ input: String, of definition: FeatureDefinitions.OnDemandView.Feature, read: [String: [OnlineValues?]], inputs: [String: [Scalar]],
-        now: Int64
+        _ input: String, of definition: FeatureDefinitions.OnDemandView.Feature, source: Plan.Input, read: [String: [OnlineValues?]],
+        inputs: [String: [Scalar]], now: Int64
     ) throws -> DataColumn {
-        if let (viewName, feature) = FeatureDefinitions.OnDemandView.Feature.batchFeature(input) {
-            guard let view = definitions.featureViews.first(where: { $0.name == viewName }), let field = view.schema.first(where: { $0.name == feature })
-            else { throw KiteError.invalidArgument("on-demand feature '\(definition.name)' reads unknown feature '\(input)'") }
+        switch source {
+        case .batch(let view, let field):
             let values = batchColumn(name: input, view: view, feature: field.name, records: read[view.name] ?? [], now: now).values
             return try DataColumn(scalars: values, type: field.type)
+        case .unknown:
+            throw KiteError.invalidArgument("on-demand feature '\(definition.name)' reads unknown feature '\(input)'")
+        case .request:
+            break
         }
         guard let values = inputs[input] else {
             throw KiteError.invalidArgument("on-demand feature '\(definition.name)' needs request field '\(input)'; pass it in request_data or entities")

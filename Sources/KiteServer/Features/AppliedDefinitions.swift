@@ -19,6 +19,8 @@ final class AppliedDefinitions: Sendable {
         var definitions: FeatureDefinitions
         var version: Int
         var checkedAt: Int64
+        /// The retrieval plans worked out from this version (`retrieval(store:clock:)`).
+        var plans: OnlineRetrieval.Plans
     }
 
     private let registry: RegistryStore
@@ -36,11 +38,20 @@ final class AppliedDefinitions: Sendable {
     }
 
     /// The current definitions.
-    func current() async throws -> FeatureDefinitions {
+    func current() async throws -> FeatureDefinitions { try await currentHeld().definitions }
+
+    /// A retrieval of online features with the current definitions, reusing the plans earlier retrievals with the
+    /// same version worked out.
+    func retrieval(store: any OnlineStore, clock: WallClock) async throws -> OnlineRetrieval {
+        let held = try await currentHeld()
+        return OnlineRetrieval(definitions: held.definitions, store: store, clock: clock, plans: held.plans)
+    }
+
+    private func currentHeld() async throws -> Held {
         let now = registry.clock.now()
         guard let held = held.withLock({ $0 }) else { return try await check(now: now, held: nil) }
         guard now - held.checkedAt >= maximumAge, checking.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
-            return held.definitions
+            return held
         }
         defer { checking.store(false, ordering: .releasing) }
         do {
@@ -50,15 +61,21 @@ final class AppliedDefinitions: Sendable {
                 "could not check the applied feature definitions; serving version \(held.version) until the next check",
                 metadata: ["error": "\(error)"])
             self.held.withLock { $0?.checkedAt = now }
-            return held.definitions
+            return held
         }
     }
 
     /// Reads the latest applied version, parsing it unless it is the one held.
-    private func check(now: Int64, held: Held?) async throws -> FeatureDefinitions {
+    private func check(now: Int64, held: Held?) async throws -> Held {
         let version = try await project.appliedVersion(registry: registry)
-        let definitions = try held.flatMap { $0.version == version.number ? $0.definitions : nil } ?? project.definitions(of: version)
-        self.held.withLock { $0 = Held(definitions: definitions, version: version.number, checkedAt: now) }
-        return definitions
+        var current: Held
+        if let held, held.version == version.number {
+            current = held
+            current.checkedAt = now
+        } else {
+            current = Held(definitions: try project.definitions(of: version), version: version.number, checkedAt: now, plans: OnlineRetrieval.Plans())
+        }
+        self.held.withLock { [current] in $0 = current }
+        return current
     }
 }

@@ -19,16 +19,15 @@ enum FeatureServerAPI {
     static func register(in routes: APIFamily, stores: Stores) {
         routes.add(.post, "get-online-features") { call in
             let p = call.parameters
-            let definitions = try await stores.definitions.current()
+            let retrieval = try await stores.definitions.retrieval(store: stores.online, clock: stores.registry.clock)
             let references: [FeatureReference]
             if let service = try p.string("feature_service") {
-                references = try definitions.references(service: service)
+                references = try retrieval.definitions.references(service: service)
             } else {
                 references = try p.strings("features").map { try FeatureReference(parsing: $0) }
                 guard !references.isEmpty else { throw KiteError.invalidArgument("give 'features' (view:feature, …) or 'feature_service'") }
             }
             let entities = try p.json("entities")?.columns(at: "entities") ?? []
-            let retrieval = OnlineRetrieval(definitions: definitions, store: stores.online, clock: stores.registry.clock)
             let answer = try await retrieval.get(
                 features: references, entities: entities,
                 requestData: Dictionary(try p.json("request_data")?.columns(at: "request_data") ?? [], uniquingKeysWith: { a, _ in a }),

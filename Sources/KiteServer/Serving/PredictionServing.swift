@@ -57,7 +57,7 @@ struct PredictionServing: Sendable {
         do {
             var retrieval: OnlineRetrieval?
             if model.model.signature.featureService != nil, let features {
-                retrieval = OnlineRetrieval(definitions: try await features.definitions.current(), store: features.online, clock: self.clock)
+                retrieval = try await features.definitions.retrieval(store: features.online, clock: self.clock)
             }
             let inputs = try await ModelInputs.assemble(columns: columns, for: model.model, retrieval: retrieval)
             let assembled = clock.now
