@@ -77,7 +77,7 @@ public final class PipelineScheduler: Service, Sendable {
     public func run() async throws {
         let (runner, logger) = (runner, logger)
         // In a server, the registry is migrated while the services start.
-        guard (try? await cancelWhenGracefulShutdown({ await runner.registry.prepared() })) == true else { return }
+        guard await cancelWhenGracefulShutdown({ await runner.registry.prepared() }) else { return }
         await withTaskGroup(of: Void.self) { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 do {
