@@ -286,16 +286,30 @@ public enum ExperimentData {
             }
             let requests = TextColumn(frame["request_id"])
             let probabilities = frame["probability"]
-            var rows: [Int] = []
-            var rowVariants: [Int32] = []
-            var unitValues: [Int] = []
-            for row in 0..<frame.rowCount where !forced[row] && !shadow[row] && !timeColumn.isNull(row) {
-                let (experiment, variant, unit) = (experiments.codes[row], variantColumn.codes[row], unitColumn.codes[row])
-                guard experiment >= 0, isExperiment[Int(experiment)], variant >= 0, variantOfValue[Int(variant)] >= 0, unit >= 0 else { continue }
-                rows.append(row)
-                rowVariants.append(variantOfValue[Int(variant)])
-                unitValues.append(Int(unit))
+            // The experiment's rows: their places, variants and units' values. Written through buffers sized for
+            // every row (appending checked each array's uniqueness and capacity per row).
+            let count = frame.rowCount
+            var kept = 0
+            var rows = [Int](repeating: 0, count: count)
+            var rowVariants = [Int32](repeating: 0, count: count)
+            var unitValues = [Int](repeating: 0, count: count)
+            rows.withUnsafeMutableBufferPointer { rows in
+                rowVariants.withUnsafeMutableBufferPointer { rowVariants in
+                    unitValues.withUnsafeMutableBufferPointer { unitValues in
+                        for row in 0..<count where !forced[row] && !shadow[row] && (timeColumn.validity == nil || !timeColumn.isNull(row)) {
+                            let (experiment, variant, unit) = (experiments.codes[row], variantColumn.codes[row], unitColumn.codes[row])
+                            guard experiment >= 0, isExperiment[Int(experiment)], variant >= 0, variantOfValue[Int(variant)] >= 0, unit >= 0 else {
+                                continue
+                            }
+                            (rows[kept], rowVariants[kept], unitValues[kept]) = (row, variantOfValue[Int(variant)], Int(unit))
+                            kept += 1
+                        }
+                    }
+                }
             }
+            rows.removeLast(count - kept)
+            rowVariants.removeLast(count - kept)
+            unitValues.removeLast(count - kept)
             let ids = unitColumn.data.withUnsafeBytes { units.ids($0, offsets: unitColumn.offsets, rows: unitValues) }
             expose(ids) { (time[rows[$0]], rowVariants[$0]) }
             guard !labels.isEmpty else { return }
