@@ -42,8 +42,13 @@ extension OnlineRetrieval {
     }
 
     /// The plans worked out for one version of the definitions, by the references and naming they answer; shared
-    /// by the retrievals made with that version (`OnlineRetrieval(definitions:store:clock:plans:)`).
+    /// by the retrievals made with that version (`OnlineRetrieval(definitions:store:clock:plans:)`). Holds at most
+    /// `limit` plans: the lists come from requests, and a client sending ever new ones must not grow the server's
+    /// memory (past the limit, a plan is worked out per request).
     public final class Plans: Sendable {
+        /// The most plans kept.
+        public static let limit = 256
+
         private struct Key: Hashable {
             var references: [FeatureReference]
             var fullFeatureNames: Bool
@@ -57,7 +62,7 @@ extension OnlineRetrieval {
             let key = Key(references: references, fullFeatureNames: fullFeatureNames)
             if let plan = plans.withLock({ $0[key] }) { return plan }
             let plan = try make()
-            plans.withLock { $0[key] = plan }
+            plans.withLock { plans in if plans.count < Self.limit { plans[key] = plan } }
             return plan
         }
     }
@@ -67,7 +72,7 @@ extension OnlineRetrieval {
     func plan(_ references: [FeatureReference], fullFeatureNames: Bool) throws -> Plan {
         var outputs: [Plan.Output] = []
         var names = Set<String>()
-        var views = Set<String>()
+        var views: [String: FeatureDefinitions.FeatureView] = [:]
         var inputs: [String: Plan.Input] = [:]
         for (view, feature) in try definitions.expand(references) {
             let name = fullFeatureNames ? "\(view)__\(feature)" : feature
@@ -76,7 +81,7 @@ extension OnlineRetrieval {
             }
             if let batch = definitions.featureViews.first(where: { $0.name == view }) {
                 outputs.append(Plan.Output(name: name, source: .batch(batch, feature: feature)))
-                views.insert(view)
+                views[view] = batch
             } else if let definition = definitions.onDemandViews.first(where: { $0.name == view })?.features.first(where: { $0.name == feature }) {
                 outputs.append(Plan.Output(name: name, source: .onDemand(definition)))
                 for input in definition.expression.references where inputs[input] == nil {
@@ -88,7 +93,7 @@ extension OnlineRetrieval {
                         let field = source.schema.first(where: { $0.name == featureName })
                     {
                         inputs[input] = .batch(source, field)
-                        views.insert(source.name)
+                        views[source.name] = source
                     } else {
                         inputs[input] = .unknown
                     }
@@ -96,8 +101,7 @@ extension OnlineRetrieval {
             }
         }
         var reads: [Plan.Read] = []
-        for name in views.sorted() {
-            guard let view = definitions.featureViews.first(where: { $0.name == name }) else { continue }
+        for (name, view) in views.sorted(by: { $0.key < $1.key }) {
             let keys = definitions.joinKeys(of: view)
             if let index = reads.firstIndex(where: { $0.keys == keys }) {
                 reads[index].views.append(name)

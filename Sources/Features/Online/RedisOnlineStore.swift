@@ -122,8 +122,8 @@ public final class RedisOnlineStore: OnlineStore {
         }
         return try views.indices.map { index in
             guard let payload = values[2 * index].bytes, let stamp = values[2 * index + 1].string else { return nil }
-            let colon = stamp.firstIndex(of: ":") ?? stamp.endIndex
-            guard colon < stamp.endIndex, let event = Int64(stamp[..<colon]), let created = Int64(stamp[stamp.index(after: colon)...]) else {
+            let colon = stamp.utf8.firstIndex(of: UInt8(ascii: ":")) ?? stamp.endIndex
+            guard colon < stamp.endIndex, let event = Int64(stamp[..<colon]), let created = Int64(stamp[stamp.utf8.index(after: colon)...]) else {
                 throw KiteError(.corruptData, "online store \(description): view \(views[index]) has times '\(stamp)'; materialize it again")
             }
             return try OnlineValues(payload: payload, eventTime: event, createdTime: created)
