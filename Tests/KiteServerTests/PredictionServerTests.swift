@@ -336,13 +336,21 @@ import Training
                 import collections, json, sys, pyarrow.dataset as ds
                 rows = ds.dataset(sys.argv[1], format="parquet", partitioning="hive").to_table().to_pylist()
                 count = lambda f: sum(1 for r in rows if f(r))
+                key = lambda r: (r["request_id"], r["entities"])
+                answered = {key(r): r for r in rows if not r["shadow"]}
+                pairs = [(r, answered[key(r)]) for r in rows if r["shadow"]]
+                answer_only = {"timestamp", "model_version", "prediction", "probability", "latency_us", "features_us", "scoring_us", "variant", "forced", "shadow"}
                 print(json.dumps({"rows": len(rows), "shadow": count(lambda r: r["shadow"]), "forced": count(lambda r: r["forced"]),
                                   "control": count(lambda r: r["variant"] == "control" and not r["shadow"]),
                                   "treatment": count(lambda r: r["variant"] == "treatment" and not r["shadow"]),
                                   "experiment": sorted({r["experiment"] for r in rows if r["experiment"]}),
                                   # Batched across requests, each shadow row keeps its own request's id.
                                   "shadowed": sorted(collections.Counter(r["request_id"] for r in rows if r["shadow"]).values()),
-                                  "same_ids": sorted(r["request_id"] for r in rows if r["shadow"]) == sorted(r["request_id"] for r in rows if not r["shadow"])}))
+                                  "same_ids": sorted(r["request_id"] for r in rows if r["shadow"]) == sorted(r["request_id"] for r in rows if not r["shadow"]),
+                                  # The shadow scored the inputs its row was answered with; where v2 answered, the same way.
+                                  "same_inputs": all(all(a[k] == v for k, v in s.items() if k not in answer_only and v is not None) for s, a in pairs),
+                                  "same_as_treatment": count(lambda r: r["shadow"] and answered[key(r)]["variant"] == "treatment"
+                                                                   and r["probability"] == answered[key(r)]["probability"])}))
                 """
             let read = try await Subprocess.run(TestEnvironment.python, ["-c", script, folder])
             let counts = try JSONValue.parse(Array(read.standardOutput.utf8))
@@ -352,6 +360,7 @@ import Training
             #expect(counts["forced"] == .integer(2) && counts["shadow"] == .integer(32), "\(counts.text)")
             #expect(counts["experiment"] == .array([.string("gbdt-vs-logistic")]))
             #expect(counts["shadowed"] == .array([.integer(2), .integer(30)]) && counts["same_ids"] == .bool(true), "\(counts.text)")
+            #expect(counts["same_inputs"] == .bool(true) && counts["same_as_treatment"] == .integer(Int64(treatment + 2)), "\(counts.text)")
         }
     }
 

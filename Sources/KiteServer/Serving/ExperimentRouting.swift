@@ -6,22 +6,6 @@ import Registry
 import Serving
 
 extension PredictionServing {
-    /// The values of `names` for each answered row, taken from the inputs its answer used; nil when a row's
-    /// answer lacks one of them.
-    static func columns(_ names: [String], from rows: [RowAnswer]) -> [(name: String, values: [Scalar])]? {
-        var columns: [(name: String, values: [Scalar])] = []
-        for name in names {
-            var values: [Scalar] = []
-            values.reserveCapacity(rows.count)
-            for row in rows {
-                guard let column = row.inputs.frame[name] else { return nil }
-                values.append(column.scalar(at: row.index))
-            }
-            columns.append((name, values))
-        }
-        return columns
-    }
-
     /// One answered row: the version that answered it, its group's inputs and predictions, its place in them, and
     /// the variant that routed it (nil outside an experiment or its coverage).
     struct RowAnswer {
@@ -64,6 +48,7 @@ extension PredictionServing {
         var groups: [Int?: [Int]] = [:]
         for (row, variant) in assigned.enumerated() { groups[variant, default: []].append(row) }
         var answers = [RowAnswer?](repeating: nil, count: rows)
+        var answered: [ShadowScoring.Answered] = []
         for (variant, members) in groups.sorted(by: { ($0.key ?? -1) < ($1.key ?? -1) }) {
             let served = variant.map { experiment.variants[$0] } ?? model
             // One group (every row of a one-row request) is the request's columns as they are.
@@ -76,11 +61,11 @@ extension PredictionServing {
             for (position, row) in members.enumerated() {
                 answers[row] = RowAnswer(model: served, inputs: inputs, predictions: predictions, index: position, variant: assignment?.variant)
             }
+            answered.append(ShadowScoring.Answered(model: served, inputs: inputs.frame, rows: members))
         }
-        let answered = answers.compactMap { $0 }
         if !experiment.shadows.isEmpty {
-            shadows?.submit(ShadowScoring.Request(serving: self, experiment: experiment, columns: columns, answered: answered, requestID: requestID))
+            shadows?.submit(serving: self, experiment: experiment, columns: columns, answered: answered, requestID: requestID)
         }
-        return (definition.key, answered)
+        return (definition.key, answers.compactMap { $0 })
     }
 }

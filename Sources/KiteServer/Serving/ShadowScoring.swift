@@ -6,36 +6,35 @@ import ServiceLifecycle
 import Serving
 import Synchronization
 
-/// Shadow versions' scoring, off the request path: an answered request queues its rows, and one consumer scores
-/// everything queued since its last pass as one batch per shadow version — a shadow then costs a request an
-/// append, and its model runs over many rows at once. Each row is logged under its own request's id. At most
-/// `capacity` rows wait; more are dropped and counted (a shadow never slows or fails an answer). On graceful
-/// shutdown the queue is scored before the service returns, so the prediction log (shut down after it) writes
-/// those rows too.
+/// Shadow versions' scoring, off the request path: an answered request's rows are appended, under a lock, to the
+/// batch each of its experiment's shadows will score, and one consumer scores the batches gathered since its last
+/// pass — a shadow costs a request a few appends, and its model runs over many rows at once. A shadow reuses the
+/// inputs the answering version scored when they hold all of its own (versions of one pipeline), so the features
+/// are not read twice, and the request keeps nothing alive past its answer. Each row is logged under its own
+/// request's id. At most `capacity` rows wait; more are dropped and counted (a shadow never slows or fails an
+/// answer). On graceful shutdown the batches are scored before the service returns, so the prediction log (shut
+/// down after it) writes those rows too.
 public final class ShadowScoring: Service, Sendable {
     /// The rows that may wait by default.
     public static let defaultCapacity = 20_000
 
-    /// One answered request whose rows the experiment's shadows score.
-    struct Request: Sendable {
-        var serving: PredictionServing
-        var experiment: RunningExperiment
-        /// The request's columns (entity keys and request fields).
-        var columns: [(name: String, values: [Scalar])]
-        /// The request's answered rows, whose inputs the shadows reuse instead of reading the features again.
-        var answered: [PredictionServing.RowAnswer]
-        var requestID: String
+    /// The rows of a request that one version answered: the version, the inputs it scored (one row per member),
+    /// and the request rows they are, in order.
+    struct Answered {
+        var model: ServedModel
+        var inputs: DataFrame
+        var rows: [Int]
     }
 
     private struct State {
-        var queue: [Request] = []
+        var batches: [Batch] = []
         var rows = 0
         var dropped = 0
     }
 
     /// The most rows waiting to be scored.
     let capacity: Int
-    /// How long the consumer lets requests queue once woken.
+    /// How long the consumer lets requests gather once woken.
     let gathering: Duration
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
@@ -47,18 +46,31 @@ public final class ShadowScoring: Service, Sendable {
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues `request` for its experiment's shadows without waiting; dropped (and counted) when the queue is full.
-    /// Only the request that finds the queue empty wakes the consumer.
-    func submit(_ request: Request) {
-        let rows = request.answered.count
+    /// Appends a request's rows (`columns`: its entity keys and request fields; `answered`: its rows by the version
+    /// that answered them) to the batches of `experiment`'s shadows, without waiting; dropped (and counted) when
+    /// the queue is full. Only the request that finds the queue empty wakes the consumer.
+    func submit(serving: PredictionServing, experiment: RunningExperiment, columns: [(name: String, values: [Scalar])], answered: [Answered], requestID: String)
+    {
+        let rows = answered.reduce(0) { $0 + $1.rows.count }
         let first = state.withLock { state in
             guard state.rows + rows <= capacity else {
                 state.dropped += rows
                 return false
             }
-            state.queue.append(request)
+            for part in answered {
+                for shadow in experiment.shadows {
+                    let index =
+                        state.batches.firstIndex { $0.holds(shadow: shadow, answering: part.model, experiment: experiment.definition, columns: columns) }
+                        ?? {
+                            state.batches.append(Batch(serving: serving, experiment: experiment.definition, shadow: shadow, answered: part, columns: columns))
+                            return state.batches.count - 1
+                        }()
+                    state.batches[index].append(columns, part, requestID: requestID)
+                }
+            }
+            let first = state.rows == 0
             state.rows += rows
-            return state.queue.count == 1
+            return first
         }
         if first { wake.yield() }
     }
@@ -66,7 +78,7 @@ public final class ShadowScoring: Service, Sendable {
     /// Rows dropped because the queue was full.
     var dropped: Int { state.withLock(\.dropped) }
 
-    /// Scores what is queued whenever requests arrive — after `gathering`, so that a busy server's requests are
+    /// Scores what is gathered whenever requests arrive — after `gathering`, so that a busy server's requests are
     /// scored in batches and the consumer is woken a few hundred times a second at most — until graceful
     /// shutdown; then scores what is left.
     public func run() async throws {
@@ -82,61 +94,67 @@ public final class ShadowScoring: Service, Sendable {
         await scoreQueued()
     }
 
-    /// Scores the queued requests: for each shadow, one batch per shape of request (the same columns in the same
-    /// order), each row logged under its request's id. A batch that fails is skipped (its error is counted by
-    /// the prediction metrics).
+    /// Scores the gathered batches, each row logged under its request's id. A batch that fails is skipped (its
+    /// error is counted by the prediction metrics).
     func scoreQueued() async {
-        let requests = state.withLock { state in
-            defer { (state.queue, state.rows) = ([], 0) }
-            return state.queue
-        }
-        var batches: [Batch] = []
-        var batchOf: [BatchKey: Int] = [:]
-        for request in requests {
-            let definition = request.experiment.definition
-            let given = Set(request.columns.map(\.name))
-            for shadow in request.experiment.shadows {
-                // The features the answers read, when they hold every input of the shadow: no second read.
-                let needed = shadow.model.signature.inputs.map(\.name).filter { !given.contains($0) }
-                let columns = request.columns + (PredictionServing.columns(needed, from: request.answered) ?? [])
-                let key = BatchKey(
-                    experiment: definition.key, unit: definition.unit, model: shadow.name, version: shadow.version.version, columns: columns.map(\.name))
-                let index = batchOf[key] ?? batches.count
-                if index == batches.count {
-                    batchOf[key] = index
-                    batches.append(Batch(key: key, serving: request.serving, shadow: shadow, columns: columns.map { (name: $0.name, values: []) }))
-                }
-                batches[index].append(columns, requestID: request.requestID)
-            }
+        let batches = state.withLock { state in
+            defer { (state.batches, state.rows) = ([], 0) }
+            return state.batches
         }
         for batch in batches {
             let assignment = PredictionLog.Assignment(
-                experiment: batch.key.experiment, variant: "shadow v\(batch.key.version)", unit: batch.key.unit, shadow: true)
+                experiment: batch.experiment.key, variant: "shadow v\(batch.shadow.version.version)", unit: batch.experiment.unit, shadow: true)
             _ = try? await batch.serving.predict(
-                batch.shadow, columns: batch.columns, requestIDs: batch.requestIDs, requests: batch.requests, assignment: assignment)
+                batch.shadow, columns: Array(zip(batch.names, batch.values)), requestIDs: batch.requestIDs, requests: batch.requests,
+                assignment: assignment)
         }
     }
 
-    private struct BatchKey: Hashable {
-        var experiment: String
-        var unit: String
-        var model: String
-        var version: Int64
-        var columns: [String]
-    }
-
-    /// The rows of the requests one shadow scores together.
+    /// The rows one shadow scores together: those of requests with the same columns, answered by the same
+    /// version. Its columns are the requests' columns, then — when the answering version's inputs hold every other
+    /// input of the shadow — those inputs, taken from what the answering version scored.
     private struct Batch {
-        var key: BatchKey
-        var serving: PredictionServing
-        var shadow: ServedModel
-        var columns: [(name: String, values: [Scalar])]
+        /// The first request's serving context (a server has one).
+        let serving: PredictionServing
+        let experiment: ExperimentDefinition
+        let shadow: ServedModel
+        let answering: ServedModel
+        let names: [String]
+        /// Where each input after the request's columns sits among the answering version's inputs.
+        let sources: [Int]
+        var values: [[Scalar]]
         var requestIDs: [String] = []
         var requests = 0
 
-        mutating func append(_ rows: [(name: String, values: [Scalar])], requestID: String) {
-            for (index, column) in rows.enumerated() { columns[index].values += column.values }
-            requestIDs += repeatElement(requestID, count: rows.first?.values.count ?? 0)
+        init(serving: PredictionServing, experiment: ExperimentDefinition, shadow: ServedModel, answered: Answered, columns: [(name: String, values: [Scalar])])
+        {
+            let given = Set(columns.map(\.name))
+            let needed = shadow.model.signature.inputs.map(\.name).filter { !given.contains($0) }
+            let sources = needed.compactMap { answered.inputs.schema.index(of: $0) }
+            // Unless every input is there, the shadow reads its features itself: only the request's columns.
+            (self.sources, names) = sources.count == needed.count ? (sources, columns.map(\.name) + needed) : ([], columns.map(\.name))
+            (self.serving, self.experiment, self.shadow, answering) = (serving, experiment, shadow, answered.model)
+            values = Array(repeating: [], count: names.count)
+        }
+
+        func holds(shadow: ServedModel, answering: ServedModel, experiment: ExperimentDefinition, columns: [(name: String, values: [Scalar])]) -> Bool {
+            self.shadow === shadow && self.answering === answering && self.experiment.key == experiment.key
+                && columns.count + sources.count == names.count && zip(columns, names).allSatisfy { $0.name == $1 }
+        }
+
+        mutating func append(_ columns: [(name: String, values: [Scalar])], _ answered: Answered, requestID: String) {
+            for (index, column) in columns.enumerated() {
+                if answered.rows.count == column.values.count {
+                    values[index] += column.values
+                } else {
+                    values[index] += answered.rows.lazy.map { column.values[$0] }
+                }
+            }
+            for (offset, source) in sources.enumerated() {
+                let column = answered.inputs.columns[source]
+                values[columns.count + offset] += (0..<answered.rows.count).lazy.map { column.scalar(at: $0) }
+            }
+            requestIDs += repeatElement(requestID, count: answered.rows.count)
             requests += 1
         }
     }
