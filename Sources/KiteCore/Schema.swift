@@ -22,12 +22,22 @@ public struct Schema: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Creates a schema; field names must be unique.
     public init(_ fields: [Field]) throws {
-        var seen = Set<String>()
-        for field in fields where !seen.insert(field.name).inserted {
-            throw KiteError.invalidArgument("duplicate column name '\(field.name)'")
+        // A served request's frames have a dozen columns: comparing names pairwise is cheaper than hashing them.
+        if fields.count <= Self.pairwiseLimit {
+            for (index, field) in fields.enumerated() where fields[..<index].contains(where: { $0.name == field.name }) {
+                throw KiteError.invalidArgument("duplicate column name '\(field.name)'")
+            }
+        } else {
+            var seen = Set<String>()
+            for field in fields where !seen.insert(field.name).inserted {
+                throw KiteError.invalidArgument("duplicate column name '\(field.name)'")
+            }
         }
         self.fields = fields
     }
+
+    /// Up to how many fields names are checked for uniqueness pair by pair.
+    static let pairwiseLimit = 16
 
     /// The number of fields.
     public var count: Int { fields.count }

@@ -185,9 +185,7 @@ public struct BatchPrediction: Sendable {
             }
         }
         let references = try builder.references(service: service)
-        let inputs = Set(scorer.model.signature.inputs.map(\.name))
-        let full = references.contains { reference in reference.feature.map { inputs.contains("\(reference.view)__\($0)") } ?? false }
-        return (references, full)
+        return (references, ModelInputs.usesFullFeatureNames(scorer.model.signature.inputs, references))
     }
 
     /// Scores one pass of chunks: their rows joined with the features at once (each view's source read once for

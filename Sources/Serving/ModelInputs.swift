@@ -30,9 +30,8 @@ public struct ModelInputs: Sendable {
         let complete = model.signature.inputs.allSatisfy { given[$0.name] != nil }
         if !complete, let service = model.signature.featureService, let retrieval {
             let references = try retrieval.definitions.references(service: service)
-            let inputs = Set(model.signature.inputs.map(\.name))
-            let full = references.contains { reference in reference.feature.map { inputs.contains("\(reference.view)__\($0)") } ?? false }
-            let answer = try await retrieval.get(features: references, entities: columns, fullFeatureNames: full)
+            let answer = try await retrieval.get(
+                features: references, entities: columns, fullFeatureNames: usesFullFeatureNames(model.signature.inputs, references))
             features = Array(answer.dropFirst(columns.count))
         }
         let read = Dictionary(features.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -66,5 +65,19 @@ public struct ModelInputs: Sendable {
             }
         }
         return ModelInputs(frame: try DataFrame(frameColumns), features: features)
+    }
+
+    /// Whether `inputs` (a model's) name `references`' features `view__feature` (trained with full feature
+    /// names) — checked without building the names, as it is per request.
+    static func usesFullFeatureNames(_ inputs: [ModelFile.Signature.Input], _ references: [FeatureReference]) -> Bool {
+        references.contains { reference in
+            guard let feature = reference.feature?.utf8 else { return false }
+            let view = reference.view.utf8
+            return inputs.contains { input in
+                let name = input.name.utf8
+                return name.count == view.count + 2 + feature.count && name.starts(with: view) && name.dropFirst(view.count).starts(with: "__".utf8)
+                    && name.suffix(feature.count).elementsEqual(feature)
+            }
+        }
     }
 }

@@ -22,6 +22,18 @@ import Testing
         #expect(throws: KiteError.self) { try DataFrame(schema: required, columns: [.int64s([nil])]) }
     }
 
+    /// Names must be unique, whether a schema is small enough to compare them pair by pair or not.
+    @Test func schemaNamesAreUnique() throws {
+        for count in [2, 16, 17, 40] {
+            let names = (0..<count).map { "column_\($0)" }
+            #expect(try Schema(names.map { Field($0, .int64) }).count == count)
+            for duplicate in [1, count - 1] {
+                let fields = names.enumerated().map { Field($0 == duplicate ? names[0] : $1, .int64) }
+                #expect(throws: KiteError.self) { try Schema(fields) }
+            }
+        }
+    }
+
     @Test func selectAndRename() throws {
         let frame = try sample().select(["score", "id"]).renamed(["score": "s"])
         #expect(frame.schema.names == ["s", "id"])

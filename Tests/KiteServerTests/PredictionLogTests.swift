@@ -1,3 +1,4 @@
+import Features
 import KiteCore
 import Learning
 import Testing
@@ -6,6 +7,17 @@ import Testing
 
 /// The prediction log's table: one column per input over the union of the logged versions' inputs.
 @Suite struct PredictionLogTests {
+    /// A model trained with full feature names has an input `view__feature` for a referenced feature; a name
+    /// that only starts or ends like one, or a `view:*` reference, does not count.
+    @Test func fullFeatureNamesAreRecognized() throws {
+        let references = try ["customer_stats:spend_7d", "merchants:*"].map(FeatureReference.init(parsing:))
+        func full(_ names: [String]) -> Bool { ModelInputs.usesFullFeatureNames(names.map { .init(name: $0, type: .float64) }, references) }
+        #expect(full(["amount", "customer_stats__spend_7d"]))
+        #expect(!full(["amount", "spend_7d"]))
+        #expect(!full(["customer_stats__spend_7", "customer_stats_spend_7d", "customer_stats__spend_7d_x", "xcustomer_stats__spend_7d"]))
+        #expect(!full(["merchants__rate", "merchants__*"]))
+    }
+
     @Test func versionsWithDifferentInputsShareOneTable() throws {
         let first = [ModelFile.Signature.Input(name: "amount", type: .float64), .init(name: "count", type: .int64)]
         // The second version reorders the inputs, drops one and adds one named like a fixed column.
