@@ -40,7 +40,7 @@ public final class ShadowScoring: Service, Sendable {
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    init(capacity: Int = defaultCapacity, gathering: Duration = .milliseconds(2)) {
+    init(capacity: Int = defaultCapacity, gathering: Duration = .milliseconds(10)) {
         self.capacity = capacity
         self.gathering = gathering
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -79,7 +79,7 @@ public final class ShadowScoring: Service, Sendable {
     var dropped: Int { state.withLock(\.dropped) }
 
     /// Scores what is gathered whenever requests arrive — after `gathering`, so that a busy server's requests are
-    /// scored in batches and the consumer is woken a few hundred times a second at most — until graceful
+    /// scored in batches of hundreds of rows and the consumer is woken a hundred times a second at most — until graceful
     /// shutdown; then scores what is left.
     public func run() async throws {
         let gathering = self.gathering
@@ -147,12 +147,12 @@ public final class ShadowScoring: Service, Sendable {
                 if answered.rows.count == column.values.count {
                     values[index] += column.values
                 } else {
-                    values[index] += answered.rows.lazy.map { column.values[$0] }
+                    for row in answered.rows { values[index].append(column.values[row]) }
                 }
             }
             for (offset, source) in sources.enumerated() {
                 let column = answered.inputs.columns[source]
-                values[columns.count + offset] += (0..<answered.rows.count).lazy.map { column.scalar(at: $0) }
+                for row in 0..<answered.rows.count { values[columns.count + offset].append(column.scalar(at: row)) }
             }
             requestIDs += repeatElement(requestID, count: answered.rows.count)
             requests += 1
