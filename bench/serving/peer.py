@@ -73,6 +73,7 @@ end
 elif command == "report":
     import os
     import platform
+    import statistics
 
     results = json.load(open(sys.argv[2]))
     rounds = {key: value if isinstance(value, list) else [value] for key, value in results.items() if key.startswith(("kite_", "fastapi_"))
@@ -102,6 +103,10 @@ elif command == "report":
     each = [ab["loaded"]["rps"] / plain["loaded"]["rps"] for plain, ab in zip(rounds["kite_redis"], rounds["kite_redis_ab"])]
     print(f"kite (Redis) with an A/B test and a shadow: {rps['kite_redis_ab'] / rps['kite_redis'] * 100:.0f}% of plain serving's throughput "
           f"(medians; each round: {', '.join(f'{ratio * 100:.0f}%' for ratio in each)}; bench/ab's goal: at least 90%)")
+    if results.get("ab_pairs"):
+        pairs = [ab / plain for plain, ab in results["ab_pairs"]]
+        print(f"  in alternating pairs ({len(pairs)} x {results['pair_seconds']} s each, both servers up): "
+              f"{statistics.median(pairs) * 100:.0f}% (median; each pair: {', '.join(f'{ratio * 100:.0f}%' for ratio in pairs)})")
     print(f"kite serve RSS after load: embedded {results['kite_embedded_rss_mb']} MB, Redis {results['kite_redis_rss_mb']} MB")
     if "kite_explain" in results:
         print("explained predictions: the FastAPI app's LightGBM model imported into Kite (kite models import); whole rows, "
