@@ -288,10 +288,13 @@ public struct BatchPrediction: Sendable {
                 partitions["\(partitionBy)=\(Self.escape(ValueText.text(column.scalar(at: row)) ?? "__null__"))", default: []].append(row)
             }
         } else {
-            let times = try PointInTimeJoin.timestamps(frame, timestampColumn, what: entitiesName)
-            for (row, time) in times.enumerated() {
-                let day = time == .min ? "__null__" : Timestamp.formatDate(Int32(clamping: Timestamp.floorDivide(time, Timestamp.microsPerDay).quotient))
-                partitions["date=\(day)", default: []].append(row)
+            // Rows grouped by day number, each day's name made once (not a string per row).
+            var days: [Int64?: [Int]] = [:]
+            for (row, time) in try PointInTimeJoin.timestamps(frame, timestampColumn, what: entitiesName).enumerated() {
+                days[time == .min ? nil : Timestamp.floorDivide(time, Timestamp.microsPerDay).quotient, default: []].append(row)
+            }
+            for (day, rows) in days {
+                partitions["date=\(day.map { Timestamp.formatDate(Int32(clamping: $0)) } ?? "__null__")"] = rows
             }
         }
         var configuration = ParquetWriter.Configuration()

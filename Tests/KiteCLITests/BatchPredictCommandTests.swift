@@ -59,6 +59,14 @@ import Testing
         let rerun = try await kite(["batch-predict", "fraud@champion", "--entities", entities, "--at", at, "--out", whole])
         #expect(rerun.status == 0 && rerun.standardOutput.contains("3 chunks kept from an earlier run"), "\(rerun.standardOutput)\(rerun.standardError)")
 
+        // Scored at each row's own time: each row filed under its day.
+        let dated = directory.file("dated")
+        let byDay = try await kite(["batch-predict", "fraud@champion", "--entities", entities, "--timestamp-column", "seen_at", "--out", dated])
+        #expect(byDay.status == 0, "\(byDay.standardError)")
+        let days = try await Subprocess.run(TestEnvironment.python, [peer, "dates", dated, "seen_at"])
+        #expect(days.status == 0 && days.standardOutput.hasPrefix("dated 240 rows on "), "\(days.standardOutput)\(days.standardError)")
+        #expect(!days.standardOutput.hasPrefix("dated 240 rows on 1 days"), "\(days.standardOutput)")
+
         let server = try ServerProcess(
             TestEnvironment.kiteBinary, ["serve", "--port", "0", "--model", "fraud@champion", "--project", project], in: directory.path)
         let compared = try await Subprocess.run(

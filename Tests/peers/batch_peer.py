@@ -30,8 +30,14 @@ if sys.argv[1] == "entities":
     labels = pq.read_table(sys.argv[2])
     labels = labels.slice(labels.num_rows - 240)
     table = pa.table({"row_id": pa.array(range(240), pa.int64()), "customer_id": labels["customer_id"],
-                      "merchant_id": labels["merchant_id"], "amount": labels["amount"]})
+                      "merchant_id": labels["merchant_id"], "amount": labels["amount"], "seen_at": labels["event_timestamp"]})
     pq.write_table(table, sys.argv[3], row_group_size=60)
+elif sys.argv[1] == "dates":
+    # Each row's file is under date=YYYY-MM-DD of its time column (UTC).
+    table = ds.dataset(sys.argv[2], format="parquet", partitioning="hive").to_table().to_pydict()
+    for date, time in zip(table["date"], table[sys.argv[3]]):
+        assert date == time.astimezone(datetime.timezone.utc).date().isoformat(), f"{time} under date={date}"
+    print(f"dated {len(table['date'])} rows on {len(set(table['date']))} days")
 elif sys.argv[1] == "compare":
     url, entities, folders = sys.argv[2], pq.read_table(sys.argv[3]).to_pydict(), sys.argv[4:]
     body = {"entities": {"customer_id": entities["customer_id"], "merchant_id": entities["merchant_id"]},
