@@ -103,4 +103,23 @@ import Testing
         #expect(chunks[1].totalCompressedSize < rows)
         #expect(PeerValue.rows(of: try await reader.read()) == PeerValue.rows(of: frame))
     }
+
+    /// A column whose first values are nearly all distinct is written PLAIN even when its dictionary would fit the
+    /// page limit (ids, times, scores: a dictionary as large as the values); one with enough repeats keeps it.
+    @Test func nearlyUniqueColumnsSkipTheDictionary() async throws {
+        let directory = try TemporaryDirectory()
+        let rows = 10_000
+        let frame = try DataFrame([
+            ("ids", .strings((0..<rows).map { "request-\($0)" })),
+            ("scores", .float64s((0..<rows).map { Double($0) / 3 })),
+            ("repeats", .float64s((0..<rows).map { Double($0 % 3_000) })),
+            ("short", .int64s((0..<1_000).map { Int64($0) } + Array(repeating: 1, count: rows - 1_000))),
+        ])
+        let path = directory.file("unique.parquet")
+        try await ParquetWriter.write(frame, to: path)
+        let reader = try await ParquetReader(path: path)
+        let dictionary = reader.metadata.rowGroups[0].columns.map { $0.encodings.contains(.rleDictionary) }
+        #expect(dictionary == [false, false, true, true])
+        #expect(PeerValue.rows(of: try await reader.read()) == PeerValue.rows(of: frame))
+    }
 }

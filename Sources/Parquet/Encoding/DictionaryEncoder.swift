@@ -7,8 +7,18 @@ import KiteCore
 #endif
 
 /// Builds a dictionary of distinct values and the index of each value in it, giving up (nil) as soon as the
-/// dictionary's plain-encoded size passes a limit.
+/// dictionary's plain-encoded size passes a limit — or once the first `sample` values are nearly all distinct
+/// (ids, times, scores), where a dictionary would be as large as the values and cost a lookup per value to write
+/// and to read.
 enum DictionaryEncoder {
+    /// How many values are looked at before judging whether a dictionary can pay off.
+    static let sample = 4096
+
+    /// Whether `distinct` values among the first `seen` say the column is (nearly) unique: more than 90% distinct
+    /// once `sample` values are seen.
+    @inline(__always)
+    static func nearlyUnique(seen: Int, distinct: Int) -> Bool { seen == sample && distinct * 10 > sample * 9 }
+
     /// Dictionary-encodes fixed-width values by bit pattern.
     static func encode<T>(
         _ values: [T], limitBytes: Int, bits: (T) -> UInt64
@@ -41,6 +51,7 @@ enum DictionaryEncoder {
                 }
                 slot = (slot + 1) & table.mask
             }
+            if nearlyUnique(seen: i + 1, distinct: dictionary.count) { return nil }
         }
         return (dictionary, indices)
     }
@@ -87,6 +98,7 @@ enum DictionaryEncoder {
                     }
                     slot = (slot + 1) & table.mask
                 }
+                if nearlyUnique(seen: i + 1, distinct: starts.count) { return nil }
             }
             var dictionaryOffsets = [0]
             var dictionaryData: [UInt8] = []
