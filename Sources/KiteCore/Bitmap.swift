@@ -19,6 +19,12 @@ public struct Bitmap: Sendable, Hashable {
         for bit in bits { append(bit) }
     }
 
+    /// Creates a bitmap from an array of booleans, packed a word at a time.
+    public init(_ bits: [Bool]) {
+        self.init(repeating: false, count: 0)
+        append(contentsOf: bits)
+    }
+
     /// The bit at `index`; `index` must be in `0..<count`.
     public subscript(index: Int) -> Bool {
         get { words[index >> 6] & (1 << UInt64(index & 63)) != 0 }
@@ -36,6 +42,29 @@ public struct Bitmap: Sendable, Hashable {
         if count & 63 == 0 { words.append(0) }
         count += 1
         if bit { self[count - 1] = true }
+    }
+
+    /// Appends `bits` in order: whole words packed 64 bits at a time once the last word is full.
+    public mutating func append(contentsOf bits: [Bool]) {
+        reserveCapacity(count + bits.count)
+        var index = 0
+        while index < bits.count, count & 63 != 0 {
+            append(bits[index])
+            index += 1
+        }
+        bits.withUnsafeBufferPointer { bits in
+            while index + 64 <= bits.count {
+                var word: UInt64 = 0
+                for bit in 0..<64 { word |= UInt64(bits[index + bit] ? 1 : 0) << UInt64(bit) }
+                words.append(word)
+                count += 64
+                index += 64
+            }
+        }
+        while index < bits.count {
+            append(bits[index])
+            index += 1
+        }
     }
 
     /// Reserves space for `capacity` bits.

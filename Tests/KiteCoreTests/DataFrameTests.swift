@@ -104,6 +104,23 @@ import Testing
         #expect(DataColumn.timestamps([5]).doubles() == [5])
     }
 
+    /// Appending an array packs whole words at once; the bits equal appending them one by one, from any start.
+    @Test func bitmapAppendsArrays() {
+        var generator = SeededGenerator(seed: 7)
+        for start in [0, 1, 63, 64, 100] {
+            for length in [0, 1, 63, 64, 65, 200] {
+                let first = (0..<start).map { _ in Bool.random(using: &generator) }
+                let more = (0..<length).map { _ in Bool.random(using: &generator) }
+                var packed = Bitmap(first)
+                packed.append(contentsOf: more)
+                var single = Bitmap(repeating: false, count: 0)
+                for bit in first + more { single.append(bit) }
+                #expect(packed == single && packed.count == start + length, "start \(start), length \(length)")
+                #expect((0..<packed.count).map { packed[$0] } == first + more)
+            }
+        }
+    }
+
     @Test func bitmapCounts() {
         var bits = Bitmap(repeating: true, count: 70)
         #expect(bits.setCount == 70)

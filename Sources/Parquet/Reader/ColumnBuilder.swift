@@ -55,7 +55,7 @@ struct ColumnBuilder: ColumnSink {
             validity?.reserveCapacity(expectedRows)
         }
         if validity != nil {
-            for level in levels { validity?.append(level == maxLevel) }
+            validity?.append(contentsOf: levels.map { $0 == maxLevel })
         }
         rowCount += levels.count
         return valid
