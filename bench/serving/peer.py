@@ -96,6 +96,13 @@ elif command == "report":
         print(f"  {label:36}{loaded['rps']:10.0f}{loaded['p50']:>10}{loaded['p99']:>10}{loaded['non2xx']:10d}"
               f"{single['rps']:10.0f}{single['p50']:>10}{single['p99']:>10}   "
               + ", ".join(f"{each['loaded']['rps']:.0f}" for each in rounds[key]))
+    if all("eight" in run for runs in rounds.values() for run in runs):
+        print("at 8 connections (each median load's server, 5 s):")
+        for label, key in [("kite serve (embedded store)", "kite_embedded"), ("kite serve (Redis)", "kite_redis"),
+                           ("kite serve (Redis, A/B + shadow)", "kite_redis_ab"),
+                           ("FastAPI + uvicorn, 1 worker (Redis)", "fastapi_1"), ("FastAPI + uvicorn, 2 workers (Redis)", "fastapi_2")]:
+            eight = median(key)["eight"]
+            print(f"  {label:36}{eight['rps']:10.0f}{eight['p50']:>10}{eight['p99']:>10}{eight['non2xx']:10d}")
     rps = {key: median(key)["loaded"]["rps"] for key in rounds}
     best = max(rps["fastapi_1"], rps["fastapi_2"])
     print(f"kite (Redis) / best FastAPI: {rps['kite_redis'] / best:.1f}x (/ 1 worker: {rps['kite_redis'] / rps['fastapi_1']:.1f}x); "
