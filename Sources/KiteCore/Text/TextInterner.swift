@@ -130,7 +130,9 @@ public struct TextInterner: Sendable {
 
     private mutating func grow() {
         let old = table
-        table = Array(repeating: Slot(), count: old.count * 2)
+        // Four times as many slots while the table is under 1M slots (16 MiB): a scan numbering a million keys
+        // from a small start rehashes twice instead of four times; past that, twice as many (less to overshoot).
+        table = Array(repeating: Slot(), count: old.count * (old.count < 1 << 20 ? 4 : 2))
         mask = table.count - 1
         for entry in old where entry.id >= 0 {
             var slot = Int(truncatingIfNeeded: hashes[Int(entry.id)] >> 7) & mask
