@@ -13,16 +13,10 @@ public struct Bitmap: Sendable, Hashable {
         if value { clearTail() }
     }
 
-    /// Creates a bitmap from booleans.
+    /// Creates a bitmap from booleans, packed a word at a time.
     public init<S: Sequence>(_ bits: S) where S.Element == Bool {
         self.init(repeating: false, count: 0)
-        for bit in bits { append(bit) }
-    }
-
-    /// Creates a bitmap from an array of booleans, packed a word at a time.
-    public init(_ bits: [Bool]) {
-        self.init(repeating: false, count: 0)
-        append(contentsOf: bits)
+        append(contentsOf: Array(bits))
     }
 
     /// The bit at `index`; `index` must be in `0..<count`.

@@ -23,15 +23,11 @@ public struct Schema: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Creates a schema; field names must be unique.
     public init(_ fields: [Field]) throws {
         // A served request's frames have a dozen columns: comparing names pairwise is cheaper than hashing them.
-        if fields.count <= Self.pairwiseLimit {
-            for (index, field) in fields.enumerated() where fields[..<index].contains(where: { $0.name == field.name }) {
-                throw KiteError.invalidArgument("duplicate column name '\(field.name)'")
-            }
-        } else {
-            var seen = Set<String>()
-            for field in fields where !seen.insert(field.name).inserted {
-                throw KiteError.invalidArgument("duplicate column name '\(field.name)'")
-            }
+        let pairwise = fields.count <= Self.pairwiseLimit
+        var seen = Set<String>()
+        for (index, field) in fields.enumerated()
+        where pairwise ? fields[..<index].contains(where: { $0.name == field.name }) : !seen.insert(field.name).inserted {
+            throw KiteError.invalidArgument("duplicate column name '\(field.name)'")
         }
         self.fields = fields
     }

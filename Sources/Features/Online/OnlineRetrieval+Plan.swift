@@ -77,7 +77,7 @@ extension OnlineRetrieval {
         for (view, feature) in try definitions.expand(references) {
             let name = fullFeatureNames ? "\(view)__\(feature)" : feature
             guard names.insert(name).inserted else {
-                throw KiteError.invalidArgument("feature name '\(name)' appears twice; set full_feature_names to get view__feature names")
+                throw Self.nameTwice(name)
             }
             if let batch = definitions.featureViews.first(where: { $0.name == view }) {
                 outputs.append(Plan.Output(name: name, source: .batch(batch, feature: feature)))

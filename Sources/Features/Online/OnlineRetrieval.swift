@@ -54,7 +54,7 @@ public struct OnlineRetrieval: Sendable {
                 throw KiteError.invalidArgument("entity column '\(name)' has \(values.count) values and '\(entities[0].name)' has \(rows)")
             }
             guard !plan.names.contains(name) else {
-                throw KiteError.invalidArgument("feature name '\(name)' appears twice; set full_feature_names to get view__feature names")
+                throw Self.nameTwice(name)
             }
             inputs[name] = values
         }
@@ -78,6 +78,11 @@ public struct OnlineRetrieval: Sendable {
             }
         }
         return columns
+    }
+
+    /// The error for an answered column name that two features (or a feature and an entity column) share.
+    static func nameTwice(_ name: String) -> KiteError {
+        KiteError.invalidArgument("feature name '\(name)' appears twice; set full_feature_names to get view__feature names")
     }
 
     /// Each view's stored values per entity row, views sharing join keys read together.
