@@ -283,10 +283,7 @@ public struct BatchPrediction: Sendable {
     private func write(_ frame: DataFrame, chunk: Int, entitiesName: String, to output: any ObjectStore) async throws -> [String] {
         var partitions: [String: [Int]] = [:]
         if let partitionBy {
-            let column = try frame.column(partitionBy)
-            for row in 0..<frame.rowCount {
-                partitions["\(partitionBy)=\(Self.escape(ValueText.text(column.scalar(at: row)) ?? "__null__"))", default: []].append(row)
-            }
+            partitions = Self.partitions(of: try frame.column(partitionBy), named: partitionBy)
         } else {
             // Rows grouped by day number, each day's name made once (not a string per row).
             var days: [Int64?: [Int]] = [:]
@@ -318,6 +315,28 @@ public struct BatchPrediction: Sendable {
             files.append(key)
         }
         return files
+    }
+
+    /// The rows of `column` by partition (`name=value`, `name=__null__`), in ascending order: rows are grouped by
+    /// value and each value's name made once (values that print alike, such as NaNs, share a partition).
+    static func partitions(of column: DataColumn, named name: String) -> [String: [Int]] {
+        var groups: [Scalar: [Int]] = [:]
+        var nans: [Int] = []
+        for row in 0..<column.count {
+            let value = column.scalar(at: row)
+            // NaN is not equal to itself: as a dictionary key each NaN would make a group of its own.
+            if !value.isNull, value.number?.isNaN == true { nans.append(row) } else { groups[value, default: []].append(row) }
+        }
+        var partitions: [String: [Int]] = [:]
+        for (value, rows) in groups.map({ ($0.key, $0.value) }) + (nans.first.map { [(column.scalar(at: $0), nans)] } ?? []) {
+            let partition = "\(name)=\(escape(ValueText.text(value) ?? "__null__"))"
+            if let earlier = partitions[partition] {
+                partitions[partition] = (earlier + rows).sorted()
+            } else {
+                partitions[partition] = rows
+            }
+        }
+        return partitions
     }
 
     /// A partition value safe in a path: `/`, `%`, `=` and control characters percent-encoded.

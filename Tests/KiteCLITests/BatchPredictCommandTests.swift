@@ -67,10 +67,21 @@ import Testing
         #expect(days.status == 0 && days.standardOutput.hasPrefix("dated 240 rows on "), "\(days.standardOutput)\(days.standardError)")
         #expect(!days.standardOutput.hasPrefix("dated 240 rows on 1 days"), "\(days.standardOutput)")
 
+        // Partitioned by a column: each row under its merchant's directory.
+        let byMerchant = directory.file("by-merchant")
+        let partitioned = try await kite([
+            "batch-predict", "fraud@champion", "--entities", entities, "--at", at, "--out", byMerchant, "--partition-by", "merchant_id",
+        ])
+        #expect(partitioned.status == 0, "\(partitioned.standardError)")
+        let merchants = try await Subprocess.run(TestEnvironment.python, [peer, "partitions", byMerchant, "merchant_id"])
+        #expect(
+            merchants.status == 0 && merchants.standardOutput.hasPrefix("partitioned 240 rows in "), "\(merchants.standardOutput)\(merchants.standardError)")
+
         let server = try ServerProcess(
             TestEnvironment.kiteBinary, ["serve", "--port", "0", "--model", "fraud@champion", "--project", project], in: directory.path)
         let compared = try await Subprocess.run(
-            TestEnvironment.python, [peer, "compare", "http://127.0.0.1:\(server.port)/v1/models/fraud/predict", entities, whole, sharded, explained])
+            TestEnvironment.python,
+            [peer, "compare", "http://127.0.0.1:\(server.port)/v1/models/fraud/predict", entities, whole, sharded, explained])
         #expect(server.stop() == 0, "\(server.log)")
         #expect(compared.status == 0 && compared.standardOutput.contains("equal 240"), "\(compared.standardError)")
         #expect(compared.standardOutput.contains("explained 240"), "\(compared.standardOutput)")

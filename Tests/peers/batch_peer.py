@@ -8,6 +8,11 @@
                                  a DIR written with --explain, the served explanation's contributions in its
                                  shap_<input> columns, which with shap_expected_value add up to the log-odds of
                                  the probability (1e-9); prints "equal ROWS" (and "explained ROWS" per such DIR)
+  dates DIR COLUMN               checks that each row of DIR is filed under date=YYYY-MM-DD of its COLUMN (UTC);
+                                 prints "dated ROWS rows on DAYS days"
+  partitions DIR COLUMN          checks that each file of DIR is under COLUMN=value (percent-encoded) of each of
+                                 its rows, and that pyarrow reads DIR given the column's type (as a user must: it
+                                 guesses int32 for numbers in paths); prints "partitioned ROWS rows in FILES files"
   repeat LABELS ROWS CHUNK OUT   ROWS entity rows cycling through the labels (customer_id, merchant_id, amount)
                                  in row groups of CHUNK rows
   rss COMMAND…                   runs COMMAND and prints its exit status and peak resident memory: "rss STATUS KB"
@@ -17,9 +22,12 @@
                                  probability and prediction) and checks they equal DIR's; prints "online N"
 """
 import datetime
+import glob
 import json
 import math
+import os
 import sys
+import urllib.parse
 import urllib.request
 
 import pyarrow as pa
@@ -38,6 +46,16 @@ elif sys.argv[1] == "dates":
     for date, time in zip(table["date"], table[sys.argv[3]]):
         assert date == time.astimezone(datetime.timezone.utc).date().isoformat(), f"{time} under date={date}"
     print(f"dated {len(table['date'])} rows on {len(set(table['date']))} days")
+elif sys.argv[1] == "partitions":
+    folder, column = sys.argv[2], sys.argv[3]
+    files = sorted(glob.glob(f"{folder}/{column}=*/*.parquet"))
+    for path in files:
+        value = urllib.parse.unquote(os.path.basename(os.path.dirname(path)).split("=", 1)[1])
+        values = set(pq.read_table(path, columns=[column])[column].to_pylist())
+        assert values == {None if value == "__null__" else type(next(iter(values)))(value)}, f"{path}: {values}"
+    field = pq.read_schema(files[0]).field(column)
+    table = ds.dataset(folder, format="parquet", partitioning=ds.partitioning(pa.schema([field]), flavor="hive")).to_table()
+    print(f"partitioned {table.num_rows} rows in {len(files)} files")
 elif sys.argv[1] == "compare":
     url, entities, folders = sys.argv[2], pq.read_table(sys.argv[3]).to_pydict(), sys.argv[4:]
     body = {"entities": {"customer_id": entities["customer_id"], "merchant_id": entities["merchant_id"]},
