@@ -98,20 +98,15 @@ import Testing
     }
 
     /// --all-entities scores every customer of a view's source as of a time; --to-online writes the scores to the
-    /// online store as a feature view, where the feature server reads them back unchanged.
+    /// online store as a feature view, where the feature server reads them back unchanged. The view over the
+    /// scores is declared before any exist: apply warns and checks its columns once they do.
     @Test func allEntitiesScoredAndWrittenOnline() async throws {
         let directory = try TemporaryDirectory()
         let (project, kite, yaml) = try await Self.riskProject(in: directory)
         let definitions = project + "/features/fraud.yaml"
         let at = "2026-02-15T00:00:00+00:00"
         let scores = project + "/data/scores"
-        let first = try await kite(["batch-predict", "risk@champion", "--all-entities", "customer_stats", "--at", at, "--out", scores])
-        #expect(first.status == 0 && first.standardOutput.hasPrefix("scored "), "\(first.standardError)")
-        let peer = TestEnvironment.peerScript("batch_peer.py")
-        let keys = try await Subprocess.run(TestEnvironment.python, [peer, "keys", project + "/data/customer_stats.parquet", at, scores])
-        #expect(keys.status == 0 && keys.standardOutput.hasPrefix("keys "), "\(keys.standardError)")
-
-        // The scores as a feature view of the customer (declared once the first scores exist), written online.
+        // The scores as a feature view of the customer, declared before the first scores are written.
         try
             (yaml
             .replacing(
@@ -139,7 +134,23 @@ import Testing
 
                     """
             )).write(toFile: definitions, atomically: true, encoding: .utf8)
-        #expect(try await kite(["apply"]).status == 0)
+        let declared = try await kite(["apply"])
+        #expect(declared.status == 0, "\(declared.standardError)")
+        #expect(declared.standardError.contains("source 'customer_scores' matches no Parquet files at 'scores/*/*.parquet'"), "\(declared.standardError)")
+        let first = try await kite(["batch-predict", "risk@champion", "--all-entities", "customer_stats", "--at", at, "--out", scores])
+        #expect(first.status == 0 && first.standardOutput.hasPrefix("scored "), "\(first.standardError)")
+        let peer = TestEnvironment.peerScript("batch_peer.py")
+        let keys = try await Subprocess.run(TestEnvironment.python, [peer, "keys", project + "/data/customer_stats.parquet", at, scores])
+        #expect(keys.status == 0 && keys.standardOutput.hasPrefix("keys "), "\(keys.standardError)")
+        // Now the files exist, apply checks them: a column the scores lack is an error.
+        let reapplied = try await kite(["apply"])
+        #expect(reapplied.status == 0 && reapplied.standardError.isEmpty, "\(reapplied.standardError)")
+        let mistyped = try String(contentsOfFile: definitions, encoding: .utf8)
+        try mistyped.replacing("{name: prediction, type: int64}", with: "{name: predicted, type: int64}").write(
+            toFile: definitions, atomically: true, encoding: .utf8)
+        let wrong = try await kite(["apply"])
+        #expect(wrong.status != 0 && wrong.standardError.contains("column 'predicted' does not exist"), "\(wrong.standardError)")
+        try mistyped.write(toFile: definitions, atomically: true, encoding: .utf8)
         let online = try await kite([
             "batch-predict", "risk@champion", "--all-entities", "customer_stats", "--at", at, "--out", scores, "--to-online", "customer_risk",
         ])

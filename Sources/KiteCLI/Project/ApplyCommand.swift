@@ -15,8 +15,8 @@ struct ApplyCommand: AsyncParsableCommand {
         abstract: "Validate features/*.yaml and register them as a new definitions version; apply experiments/*.yaml; check pipelines/*.yaml.",
         discussion: """
             Checks every entity, source, feature view, on-demand view and feature service: unknown references, \
-            duplicate names, type mismatches, bad expressions, and that each source's files exist and have the \
-            columns the view reads. Errors name the file and line. Unchanged definitions keep their version. \
+            duplicate names, type mismatches, bad expressions, and that each source's files have the columns the \
+            view reads (a source without files yet is a warning: its files are checked by the first apply that finds them). Errors name the file and line. Unchanged definitions keep their version. \
             Experiment files (experiments/*.yaml, as kite ab create reads them) are checked together — their \
             model versions exist, at most one experiment runs per model — before any is saved. Pipeline files \
             (pipelines/*.yaml) are checked too: steps, dependencies (no cycles), cron schedules and time zones.
@@ -39,7 +39,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let definitions = try FeatureDefinitions.load(folder: configuration.definitionsFolder)
         // Pipelines are read from their files when they run; applying checks them all first.
         let pipelines = try PipelineFile.loadAll(folder: configuration.folder + "/pipelines")
-        try await SourceCheck.verify(definitions, store: try options.offlineStore(configuration, s3: s3))
+        for warning in try await SourceCheck.verify(definitions, store: try options.offlineStore(configuration, s3: s3)) {
+            Terminal.standardError("warning: \(warning)")
+        }
         let files = try configuration.definitionFiles()
         let (version, created) = try await options.withRegistry(configuration) { registry in
             try await registry.applyFeatureDefinitions(files: files)

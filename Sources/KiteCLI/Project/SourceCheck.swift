@@ -3,15 +3,21 @@ import KiteCore
 import ObjectStorage
 import Parquet
 
-/// Checks each batch source against its files: they exist, and have the columns the views read, with types
-/// that match the declared schema.
+/// Checks each batch source against its files: they have the columns the views read, with types that match the
+/// declared schema. A source without files yet (a batch job's output, data still to land) is not an error, as in
+/// Feast: it is returned, to be shown as a warning, and checked by the first apply that finds files.
 enum SourceCheck {
-    static func verify(_ definitions: FeatureDefinitions, store: any ObjectStore) async throws {
+    /// Throws at the first mismatch; returns a warning for each source that matches no files.
+    static func verify(_ definitions: FeatureDefinitions, store: any ObjectStore) async throws -> [String] {
         let builder = TrainingSetBuilder(definitions: definitions, offlineStore: store)
+        var warnings: [String] = []
         for source in definitions.sources {
             let files = try await builder.files(of: source)
             guard let first = files.first else {
-                throw KiteError.invalidArgument("\(source.location): source '\(source.name)' matches no Parquet files at '\(source.path)' in \(store.url)")
+                warnings.append(
+                    "\(source.location): source '\(source.name)' matches no Parquet files at '\(source.path)' in \(store.url) yet; "
+                        + "its columns are checked when it has some")
+                continue
             }
             let schema = try await ParquetReader(source: try await ObjectStoreSource(store: store, key: first)).schema
             let reverse = Dictionary(source.fieldMapping.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -36,5 +42,6 @@ enum SourceCheck {
                 }
             }
         }
+        return warnings
     }
 }
