@@ -1,16 +1,15 @@
 import ABTesting
+import AsyncHTTPClient
 import Features
 import Foundation
 import KiteCore
 import KiteServer
 import Logging
+import NIOCore
+import NIOHTTP1
 import ObjectStorage
 import Registry
 import Serving
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// The demo's serving stages: `kite serve`'s application started in process on a free loopback port with the
 /// project's online store and the served `models`, requests over HTTP, and the server stopped again.
@@ -40,12 +39,12 @@ enum DemoServer {
             models: ModelServing(host: host, log: log), logger: logger
         ) { port in
             try await body { path, request in
-                guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw KiteError.invalidArgument("bad path \(path)") }
-                var call = URLRequest(url: url)
-                call.httpMethod = "POST"
-                call.httpBody = Data(request.utf8)
-                let (data, _) = try await URLSession.shared.data(for: call)
-                return try JSONValue.parse(Array(data))
+                var call = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+                call.method = .POST
+                call.headers.add(name: "Content-Type", value: "application/json")
+                call.body = .bytes(ByteBuffer(string: request))
+                let response = try await HTTPClient.shared.execute(call, timeout: .seconds(30))
+                return try JSONValue.parse(Array(buffer: try await response.body.collect(upTo: 16 << 20)))
             }
         }
     }
