@@ -17,40 +17,50 @@ public struct KiteCommand: AsyncParsableCommand {
 
     public init() {}
 
-    /// Whether `arguments` run the long-lived server (`kite serve`), whose requests gain from running Swift
-    /// Concurrency on SwiftNIO's event loops; every other command wants the default executor, whose tasks spread
-    /// over the cores (a task started on an event loop stays on that loop).
-    public static func servesRequests(arguments: [String]) -> Bool {
-        (try? parseAsRoot(arguments)) is ServeCommand
-    }
+    /// The command line parsed once: the command to run, or what to report (a mistake, `--help`, `--version`).
+    /// Unchecked: a parsed command is a value of options and arguments, handed once from `main` to `run()`.
+    public struct Invocation: @unchecked Sendable {
+        let arguments: [String]
+        let parsed: Result<any ParsableCommand, any Error>
 
-    /// Parses the arguments, runs the command, and turns errors into one clear line; returns the exit status.
-    public static func run(arguments: [String]) async -> Int32 {
-        do {
-            var command = try parseAsRoot(arguments)
-            if var async = command as? any AsyncParsableCommand {
-                try await async.run()
-            } else {
-                try command.run()
-            }
-            return 0
-        } catch let exit as ExitCode {
-            return exit.rawValue
-        } catch let error as KiteError {
-            Terminal.standardError("error: \(error.message)")
-            return 1
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                // --help and --version arrive as errors that carry their text.
-                Terminal.standardOutput(fullMessage(for: error) + "\n")
+        public init(arguments: [String]) {
+            self.arguments = arguments
+            parsed = Result { try KiteCommand.parseAsRoot(arguments) }
+        }
+
+        /// Whether this runs the long-lived server (`kite serve`), whose requests gain from running Swift
+        /// Concurrency on SwiftNIO's event loops; every other command wants the default executor, whose tasks
+        /// spread over the cores (a task started on an event loop stays on that loop).
+        public var servesRequests: Bool { (try? parsed.get()) is ServeCommand }
+
+        /// Runs the command and turns errors into one clear line; returns the exit status.
+        public func run() async -> Int32 {
+            do {
+                var command = try parsed.get()
+                if var async = command as? any AsyncParsableCommand {
+                    try await async.run()
+                } else {
+                    try command.run()
+                }
                 return 0
+            } catch let exit as ExitCode {
+                return exit.rawValue
+            } catch let error as KiteError {
+                Terminal.standardError("error: \(error.message)")
+                return 1
+            } catch {
+                let code = KiteCommand.exitCode(for: error)
+                if code == .success {
+                    // --help and --version arrive as errors that carry their text.
+                    Terminal.standardOutput(KiteCommand.fullMessage(for: error) + "\n")
+                    return 0
+                }
+                let message = KiteCommand.message(for: error)
+                Terminal.standardError(
+                    "error: \(message.isEmpty ? String(describing: error) : message)"
+                        + " (see 'kite \(arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")) --help')")
+                return code.rawValue
             }
-            let message = message(for: error)
-            Terminal.standardError(
-                "error: \(message.isEmpty ? String(describing: error) : message)"
-                    + " (see 'kite \(arguments.prefix { !$0.hasPrefix("-") }.joined(separator: " ")) --help')")
-            return code.rawValue
         }
     }
 }

@@ -15,6 +15,7 @@ struct MonitorCommand: AsyncParsableCommand {
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "A model version's health report: performance, estimated performance, latency and drift, from the prediction log.",
             discussion: """
                 Performance: day by day, the metrics on the predictions whose labels arrived (kite monitor labels), \
@@ -71,6 +72,7 @@ struct MonitorCommand: AsyncParsableCommand {
 
     struct Labels: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "labels",
             abstract: "Add labels that arrived for a model's predictions (ground truth), for its performance over time.",
             discussion: """
                 The file (Parquet or CSV, local or s3://) has label and either request_id — the id a prediction \
@@ -97,6 +99,7 @@ struct MonitorCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Evaluate the project's monitors (monitors/*.yaml) and notify alerts that started firing or resolved.",
             discussion: """
                 Each monitor names a model (NAME for its champion, NAME@ALIAS, NAME@vN), a window of the prediction \
@@ -167,6 +170,7 @@ struct MonitorCommand: AsyncParsableCommand {
 
     struct Drift: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "drift",
             abstract: "The drift of one table against another (Parquet or CSV, local or s3://), column by column.",
             discussion: """
                 Every column of the reference (or --columns) is tested as Evidently's DataDriftPreset would test it: \

@@ -11,6 +11,7 @@ struct AirflowCommand: AsyncParsableCommand {
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write one Airflow 3 DAG file per pipeline (pipelines/*.yaml) whose tasks run the same kite commands.",
             discussion: """
                 Each step becomes a task with the pipeline's schedule (cron, time zone, catch-up), the step's \

@@ -20,7 +20,7 @@ struct PipelinesCommand: AsyncParsableCommand {
         subcommands: [List.self, Run.self, Runs.self, Logs.self, Backfill.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The pipelines, their schedules, next firing and latest run.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "The pipelines, their schedules, next firing and latest run.")
         @OptionGroup var options: ProjectOptions
 
         func run() async throws {
@@ -45,6 +45,7 @@ struct PipelinesCommand: AsyncParsableCommand {
 
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run a pipeline now, in the foreground; the exit status says whether it succeeded.",
             discussion: "The run's logical time ({{ ds }}, {{ ts }} in its steps) is --date, or now.")
         @OptionGroup var options: ProjectOptions
@@ -59,6 +60,7 @@ struct PipelinesCommand: AsyncParsableCommand {
 
     struct Backfill: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "backfill",
             abstract: "Run a scheduled pipeline for each of its firings from START to END (both included), oldest first.")
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The pipeline's name.") var name: String
@@ -78,7 +80,7 @@ struct PipelinesCommand: AsyncParsableCommand {
     }
 
     struct Runs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A pipeline's runs, newest first, with each step's attempts.")
+        static let configuration = CommandConfiguration(commandName: "runs", abstract: "A pipeline's runs, newest first, with each step's attempts.")
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The pipeline's name.") var name: String
         @Option(help: "How many runs to show.") var limit = 20
@@ -103,7 +105,7 @@ struct PipelinesCommand: AsyncParsableCommand {
     }
 
     struct Logs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The output of each attempt of a pipeline run.")
+        static let configuration = CommandConfiguration(commandName: "logs", abstract: "The output of each attempt of a pipeline run.")
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The run's id (kite pipelines runs NAME lists them).") var run: String
 

@@ -13,7 +13,7 @@ struct FeaturesCommand: AsyncParsableCommand {
 
     /// `kite features list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List what the applied definitions declare.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List what the applied definitions declare.")
 
         @OptionGroup var options: ProjectOptions
 
@@ -38,7 +38,7 @@ struct FeaturesCommand: AsyncParsableCommand {
 
     /// `kite features describe NAME`.
     struct Describe: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Describe one entity, view or service.")
+        static let configuration = CommandConfiguration(commandName: "describe", abstract: "Describe one entity, view or service.")
 
         @OptionGroup var options: ProjectOptions
 
@@ -75,6 +75,7 @@ struct FeaturesCommand: AsyncParsableCommand {
     /// `kite features online`: what the online store holds per view and each view's last materialized window.
     struct Online: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "online",
             abstract: "Show the online store: entities stored per view, its size, and each view's last materialized window.")
 
         @OptionGroup var options: ProjectOptions

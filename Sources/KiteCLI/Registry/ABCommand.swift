@@ -22,7 +22,7 @@ struct ABCommand: AsyncParsableCommand {
         subcommands: [Create.self, List.self, Start.self, Stop.self, Status.self, Outcomes.self, Promote.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create (or replace) an experiment from a YAML file.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create (or replace) an experiment from a YAML file.")
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The experiment file (experiments/NAME.yaml).") var file: String
         @Flag(help: "Start it at once.") var start = false
@@ -40,7 +40,7 @@ struct ABCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the experiments.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the experiments.")
         @OptionGroup var options: ProjectOptions
 
         func run() async throws {
@@ -56,7 +56,7 @@ struct ABCommand: AsyncParsableCommand {
     }
 
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start an experiment (one runs per model at a time).")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start an experiment (one runs per model at a time).")
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The experiment's key.") var key: String
 
@@ -68,7 +68,7 @@ struct ABCommand: AsyncParsableCommand {
     }
 
     struct Stop: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop an experiment: servers go back to the model alone.")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop an experiment: servers go back to the model alone.")
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The experiment's key.") var key: String
 
@@ -81,6 +81,7 @@ struct ABCommand: AsyncParsableCommand {
 
     struct Outcomes: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "outcomes",
             abstract: "Add outcomes (delayed labels, conversions) to an experiment from a Parquet or CSV file.",
             discussion:
                 "The file has the experiment's unit column (e.g. customer_id), 'metric' (text) and 'value' (a number); it is stored in the offline store under outcomes/experiment=KEY/."
@@ -103,6 +104,7 @@ struct ABCommand: AsyncParsableCommand {
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "An experiment's results: units per variant with the sample-ratio check, and each metric against the control.",
             discussion: """
                 Units are those the prediction log shows exposed (forced and shadow answers left out); a unit \
@@ -163,6 +165,7 @@ struct ABCommand: AsyncParsableCommand {
 
     struct Promote: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "promote",
             abstract: "Make a variant's version the model's champion and stop the experiment; the decision is recorded as a tag.")
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The experiment's key.") var key: String

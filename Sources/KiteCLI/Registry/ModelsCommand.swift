@@ -15,7 +15,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
     /// `kite models list`.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List registered models with their newest version and aliases.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List registered models with their newest version and aliases.")
 
         @OptionGroup var options: ProjectOptions
         @Option(help: "An MLflow filter, e.g. \"name LIKE 'fraud%'\".") var filter: String = ""
@@ -41,7 +41,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
     /// `kite models show NAME`.
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a registered model, its aliases and versions with lineage.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a registered model, its aliases and versions with lineage.")
 
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The registered model's name.") var name: String
@@ -67,7 +67,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
     /// `kite models versions NAME`.
     struct Versions: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a model's versions, newest first.")
+        static let configuration = CommandConfiguration(commandName: "versions", abstract: "List a model's versions, newest first.")
 
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The registered model's name.") var name: String
@@ -88,6 +88,7 @@ struct ModelsCommand: AsyncParsableCommand {
     /// `kite models alias NAME VERSION ALIAS`.
     struct Alias: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "alias",
             abstract: "Point an alias (such as champion) at a version, moving it from wherever it pointed.",
             discussion: "Serving and mlflow.pyfunc.load_model(\"models:/NAME@ALIAS\") follow the alias. 'latest' and v<number> are reserved.")
 
@@ -116,6 +117,7 @@ struct ModelsCommand: AsyncParsableCommand {
     /// `kite models import FILE --name NAME`.
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Register a LightGBM or XGBoost model as a new version, converted exactly to Kite's model file.",
             discussion: """
                 FILE is a LightGBM text model (Booster.save_model("model.txt")) or an XGBoost JSON model \

@@ -12,6 +12,7 @@ struct RunsCommand: AsyncParsableCommand {
     /// `kite runs list`.
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List runs, newest first, with their metrics.",
             discussion: "Filters use MLflow's grammar, e.g. --filter \"metrics.auc > 0.9 AND params.model = 'gbdt'\".")
 
@@ -41,7 +42,7 @@ struct RunsCommand: AsyncParsableCommand {
 
     /// `kite runs show RUN_ID`.
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one run: params, metrics, tags, inputs and outputs.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one run: params, metrics, tags, inputs and outputs.")
 
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The run id.") var runID: String

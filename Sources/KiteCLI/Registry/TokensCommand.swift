@@ -12,6 +12,7 @@ struct TokensCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Create a token and print it (only once: the registry keeps its hash).",
             discussion: """
                 Roles, each including the ones before: read (GET requests and searches), predict (predictions and \
@@ -35,7 +36,7 @@ struct TokensCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the tokens (never their secrets).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens (never their secrets).")
 
         @OptionGroup var options: ProjectOptions
 
@@ -49,7 +50,7 @@ struct TokensCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token; servers stop accepting it within five seconds.")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token; servers stop accepting it within five seconds.")
 
         @OptionGroup var options: ProjectOptions
         @Argument(help: "The token's id (from 'kite tokens list').") var id: String
