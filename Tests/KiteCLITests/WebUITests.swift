@@ -101,6 +101,10 @@ import Testing
         #expect(status("cross_site") == 403, "a form from another site is refused")
         #expect(status("write_promote") == 303 && location("write_promote") == "/ui/ab/ui-test", "\(steps["write_promote"] ?? [:])")
         #expect((steps["after"]?["body"] as? String)?.contains("stopped") == true)
+        // Signing out clears the cookie: the next page sends the browser to sign in again.
+        #expect((steps["read_page"]?["body"] as? String)?.contains(#"<form method="post" action="/ui/logout""#) == true)
+        #expect(status("sign_out") == 303 && location("sign_out") == "/ui/login", "\(steps["sign_out"] ?? [:])")
+        #expect(status("signed_out") == 303 && location("signed_out").hasPrefix("/ui/login?next="), "\(steps["signed_out"] ?? [:])")
         let models = try await kite(["models", "show", "fraud"])
         #expect(models.standardOutput.contains("alias champion → version 2"), "\(models.standardOutput)")
         let experiment = try await kite(["ab", "list"])

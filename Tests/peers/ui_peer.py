@@ -143,6 +143,8 @@ def promote(base, key, variant, read_token, write_token):
     steps["cross_site"] = send(page + "/promote", {"variant": variant}, {"Origin": "http://evil.example"})
     steps["write_promote"] = send(page + "/promote", {"variant": variant})
     steps["after"] = send(page)
+    steps["sign_out"] = send("/ui/logout", {})
+    steps["signed_out"] = send(page)
     for step in steps.values():
         step["body"] = step["body"][:200000]
     print(json.dumps(steps))

@@ -32,7 +32,7 @@ final class TokenAuthenticator: Sendable {
 
     /// The role a request needs; nil when it is open to everyone (health checks).
     static func requiredRole(method: HTTPRequest.Method, path: String) -> TokenRole? {
-        let open = ["/health", "/version", "/ping", "/openapi.json", "/v2/health/live", "/v2/health/ready", "/ui/login"]
+        let open = ["/health", "/version", "/ping", "/openapi.json", "/v2/health/live", "/v2/health/ready", "/ui/login", "/ui/logout"]
         if open.contains(path) { return nil }
         if method == .get || method == .head { return .read }
         let segments = path.split(separator: "/")

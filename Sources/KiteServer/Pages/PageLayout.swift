@@ -18,6 +18,7 @@ enum PageLayout {
         body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: #f7f8fb; }
         header { background: #1d2433; color: #fff; padding: 12px 24px; display: flex; gap: 24px; align-items: baseline; flex-wrap: wrap; }
         header a { color: #dfe6f5; text-decoration: none; } header .brand { font-weight: 700; font-size: 18px; color: #fff; }
+        header .sign-out { margin-left: auto; } header .sign-out button { background: none; border: 1px solid #dfe6f5; color: #dfe6f5; border-radius: 4px; padding: 2px 10px; cursor: pointer; }
         main { max-width: 1200px; margin: 0 auto; padding: 24px; }
         h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; }
         .muted { color: var(--muted); }
@@ -44,7 +45,7 @@ enum PageLayout {
         </style>
         </head>
         <body>
-        <header><span class="brand">Kite</span>{{#navigation}}<a href="{{href}}">{{label}}</a>{{/navigation}}</header>
+        <header><span class="brand">Kite</span>{{#navigation}}<a href="{{href}}">{{label}}</a>{{/navigation}}{{#signOut}}<form method="post" action="/ui/logout" class="sign-out"><button type="submit">Sign out</button></form>{{/signOut}}</header>
         <main>
         {{{body}}}
         </main>
@@ -54,10 +55,10 @@ enum PageLayout {
 
     /// The page: `title` and the navigation escaped, `body` (already rendered HTML) as is, each table in a box that
     /// scrolls sideways on its own so a wide table never widens the page.
-    static func render(title: String, body: String, navigation: [(label: String, href: String)] = []) throws -> String {
+    static func render(title: String, body: String, navigation: [(label: String, href: String)] = [], signOut: Bool = false) throws -> String {
         let layout = try MustacheTemplate(string: template)
         let links = navigation.map { ["label": $0.label, "href": $0.href] }
         let boxed = body.replacingOccurrences(of: "<table", with: "<div class=\"scroll\"><table").replacingOccurrences(of: "</table>", with: "</table></div>")
-        return layout.render(["title": title, "body": boxed, "navigation": links] as [String: Any])
+        return layout.render(["title": title, "body": boxed, "navigation": links, "signOut": signOut] as [String: Any])
     }
 }

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// Signing in to the web UI when the server runs with auth: the browser keeps an API token (kite tokens create) in
 /// a cookie that only the UI's pages send (`Path=/ui`, `HttpOnly`, `SameSite=Strict`, so another site's forms
-/// cannot use it), and the pages accept it in place of an `Authorization` header.
+/// cannot use it), and the pages accept it in place of an `Authorization` header. Signing out clears it.
 enum LoginPage {
     /// The cookie's name.
     static let cookie = "kite_token"
@@ -29,6 +29,14 @@ enum LoginPage {
         var headers = HTTPFields()
         headers[.location] = safe(next)
         headers[.setCookie] = "\(cookie)=\(value); Path=/ui; HttpOnly; SameSite=Strict"
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    /// Clears the cookie and sends the browser to the sign-in page.
+    static func signOut() -> Response {
+        var headers = HTTPFields()
+        headers[.location] = "/ui/login"
+        headers[.setCookie] = "\(cookie)=; Path=/ui; Max-Age=0; HttpOnly; SameSite=Strict"
         return Response(status: .seeOther, headers: headers)
     }
 

@@ -56,6 +56,10 @@ enum WebUI {
             let form = APIParameters(query: String(decoding: try await APIFamily.body(of: request, limit: 1 << 16), as: UTF8.self))
             return LoginPage.signIn(token: try form.string("token") ?? "", next: try form.string("next"))
         }
+        family.addRaw(.post, "ui/logout") { request, _ in
+            if crossSite(request) { return try forbiddenForm() }
+            return LoginPage.signOut()
+        }
         page(family, "ui/monitoring") { _, _ in try await MonitoringPage.overview(stores) }
         page(family, "ui/monitoring/{model}") { query, captured in try await MonitoringPage.model(captured("model"), query: query, stores) }
     }
@@ -69,7 +73,8 @@ enum WebUI {
             let captured = { (name: String) in context.parameters.get(name).map { $0.removingPercentEncoding ?? $0 } ?? "" }
             do {
                 let page = try await build(APIParameters(query: request.uri.query), captured)
-                return try html(.ok, try PageLayout.render(title: page.title, body: page.body, navigation: navigation))
+                let signedIn = TokenAuthMiddleware.cookie(request) != nil
+                return try html(.ok, try PageLayout.render(title: page.title, body: page.body, navigation: navigation, signOut: signedIn))
             } catch let error as KiteError {
                 return try errorPage(error)
             }
@@ -83,11 +88,7 @@ enum WebUI {
     ) {
         family.addRaw(.post, path) { request, context in
             let captured = { (name: String) in context.parameters.get(name).map { $0.removingPercentEncoding ?? $0 } ?? "" }
-            if let origin = request.headers[.origin], let host = request.head.authority,
-                URL(string: origin).map({ "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" }) != host
-            {
-                return try html(.forbidden, try PageLayout.render(title: "403", body: "<h1>403 Forbidden</h1><p>The form came from another site.</p>"))
-            }
+            if crossSite(request) { return try forbiddenForm() }
             do {
                 let fields = APIParameters(query: String(decoding: try await APIFamily.body(of: request, limit: 1 << 16), as: UTF8.self))
                 let location = try await handle(fields, captured)
@@ -96,6 +97,16 @@ enum WebUI {
                 return try errorPage(error)
             }
         }
+    }
+
+    /// Whether a form was posted from another site: its `Origin` is not this server.
+    static func crossSite(_ request: Request) -> Bool {
+        guard let origin = request.headers[.origin], let host = request.head.authority else { return false }
+        return URL(string: origin).map({ "\($0.host ?? "")\($0.port.map { ":\($0)" } ?? "")" }) != host
+    }
+
+    static func forbiddenForm() throws -> Response {
+        try html(.forbidden, try PageLayout.render(title: "403", body: "<h1>403 Forbidden</h1><p>The form came from another site.</p>"))
     }
 
     /// A Kite error as an HTML page: not found 404, unavailable 503, anything else 400.
