@@ -83,17 +83,24 @@ elif command == "report":
         ordered = sorted(rounds[key], key=lambda run: run["loaded"]["rps"])
         return ordered[(len(ordered) - 1) // 2]
 
+    def cpu(run):  # the server's CPU time per request (all its processes), the steadier figure on a shared machine
+        return f"{run['cpu_us']:.0f} µs" if "cpu_us" in run else "-"
+
+    def cpu_median(key):
+        values = sorted(run["loaded"]["cpu_us"] for run in rounds[key] if "cpu_us" in run["loaded"])
+        return values[(len(values) - 1) // 2] if values else None
+
     count = max(len(runs) for runs in rounds.values())
     print(f"bench/serving: fraud GBDT (100 trees x 31 leaves, {len(FEATURES)} inputs), one transaction per request, wrk 2 threads x 32 connections, "
           f"{platform.machine()}, {os.cpu_count()} cores; Kite logs every prediction; the median of {count} loads per server")
-    print(f"{'':38}{'32 connections':>40}{'1 connection':>30}   every load, req/s")
-    print(f"{'':38}{'req/s':>10}{'p50':>10}{'p99':>10}{'non-2xx':>10}{'req/s':>10}{'p50':>10}{'p99':>10}")
+    print(f"{'':38}{'32 connections':>50}{'1 connection':>30}   every load, req/s")
+    print(f"{'':38}{'req/s':>10}{'p50':>10}{'p99':>10}{'non-2xx':>10}{'CPU/req':>10}{'req/s':>10}{'p50':>10}{'p99':>10}")
     for label, key in [("kite serve (embedded store)", "kite_embedded"), ("kite serve (Redis)", "kite_redis"),
                        ("kite serve (Redis, A/B + shadow)", "kite_redis_ab"),
                        ("FastAPI + uvicorn, 1 worker (Redis)", "fastapi_1"), ("FastAPI + uvicorn, 2 workers (Redis)", "fastapi_2")]:
         run = median(key)
         loaded, single = run["loaded"], run["single"]
-        print(f"  {label:36}{loaded['rps']:10.0f}{loaded['p50']:>10}{loaded['p99']:>10}{loaded['non2xx']:10d}"
+        print(f"  {label:36}{loaded['rps']:10.0f}{loaded['p50']:>10}{loaded['p99']:>10}{loaded['non2xx']:10d}{cpu(loaded):>10}"
               f"{single['rps']:10.0f}{single['p50']:>10}{single['p99']:>10}   "
               + ", ".join(f"{each['loaded']['rps']:.0f}" for each in rounds[key]))
     if all("eight" in run for runs in rounds.values() for run in runs):
@@ -107,6 +114,11 @@ elif command == "report":
     best = max(rps["fastapi_1"], rps["fastapi_2"])
     print(f"kite (Redis) / best FastAPI: {rps['kite_redis'] / best:.1f}x (/ 1 worker: {rps['kite_redis'] / rps['fastapi_1']:.1f}x); "
           f"kite (embedded) / best FastAPI: {rps['kite_embedded'] / best:.1f}x (/ 1 worker: {rps['kite_embedded'] / rps['fastapi_1']:.1f}x)")
+    if all(cpu_median(key) for key in ("kite_redis", "fastapi_1", "fastapi_2")):
+        kite_cpu = cpu_median("kite_redis")
+        print(f"CPU per request (the median of each server's loads): kite (Redis) {kite_cpu:.0f} µs, FastAPI 1 worker "
+              f"{cpu_median('fastapi_1'):.0f} µs ({cpu_median('fastapi_1') / kite_cpu:.1f}x), 2 workers {cpu_median('fastapi_2'):.0f} µs "
+              f"({cpu_median('fastapi_2') / kite_cpu:.1f}x)")
     each = [ab["loaded"]["rps"] / plain["loaded"]["rps"] for plain, ab in zip(rounds["kite_redis"], rounds["kite_redis_ab"])]
     print(f"kite (Redis) with an A/B test and a shadow: {rps['kite_redis_ab'] / rps['kite_redis'] * 100:.0f}% of plain serving's throughput "
           f"(medians; each round: {', '.join(f'{ratio * 100:.0f}%' for ratio in each)}; bench/ab's goal: at least 90%)")
@@ -120,6 +132,6 @@ elif command == "report":
               "contributions per input (Kite: TreeSHAP; FastAPI: LightGBM's pred_contrib)")
         for label, key in [("kite serve, \"explain\": true", "kite_explain"), ("FastAPI + uvicorn, 2 workers", "fastapi_explain")]:
             loaded, single = results[key]["loaded"], results[key]["single"]
-            print(f"  {label:36}{loaded['rps']:10.0f}{loaded['p50']:>10}{loaded['p99']:>10}{loaded['non2xx']:10d}"
+            print(f"  {label:36}{loaded['rps']:10.0f}{loaded['p50']:>10}{loaded['p99']:>10}{loaded['non2xx']:10d}{cpu(loaded):>10}"
                   f"{single['rps']:10.0f}{single['p50']:>10}{single['p99']:>10}")
         print(f"kite / FastAPI, explained: {results['kite_explain']['loaded']['rps'] / results['fastapi_explain']['loaded']['rps']:.1f}x")
