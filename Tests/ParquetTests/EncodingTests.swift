@@ -122,18 +122,4 @@ import Testing
         #expect(dictionary == [false, false, true, true])
         #expect(PeerValue.rows(of: try await reader.read()) == PeerValue.rows(of: frame))
     }
-
-    /// PLAIN values are appended straight from the page, from any offset (unaligned too), after what is there;
-    /// a page too short for its count is corrupt and leaves the values as they were.
-    @Test func plainValuesAppendFromThePage() throws {
-        let values: [Double] = [1.5, -2.25, .infinity, 0, 1e300]
-        let page: [UInt8] = [0xAA, 0xBB, 0xCC] + values.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
-        var column: [Double] = [7]
-        try PlainDecoder.append(page, range: 3..<page.count, count: 5, to: &column)
-        #expect(column == [7] + values)
-        try PlainDecoder.append(page, range: 11..<page.count, count: 0, to: &column)
-        #expect(throws: KiteError.self) { try PlainDecoder.append(page, range: 3..<page.count - 1, count: 5, to: &column) }
-        #expect(throws: KiteError.self) { try PlainDecoder.append(page, range: 3..<page.count, count: Int.max / 4, to: &column) }
-        #expect(column == [7] + values)
-    }
 }

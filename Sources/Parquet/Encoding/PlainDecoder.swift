@@ -98,24 +98,6 @@ enum PlainDecoder {
         }
     }
 
-    /// Appends `count` little-endian fixed-width values from `bytes[range]` to `array`, copied straight from the
-    /// page (no array of the page's values in between); a page too short for them is corrupt.
-    static func append<T: BitwiseCopyable & AdditiveArithmetic>(_ bytes: [UInt8], range: Range<Int>, count: Int, to array: inout [T]) throws {
-        let (total, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
-        guard count >= 0, !overflow, total <= range.count, range.lowerBound >= 0, range.upperBound <= bytes.count else {
-            throw KiteError.corrupt("page holds \(range.count) bytes, too few for \(count) \(T.self) values")
-        }
-        guard count > 0 else { return }
-        let start = array.count
-        array.append(contentsOf: repeatElement(.zero, count: count))
-        array.withUnsafeMutableBytes { out in
-            bytes.withUnsafeBytes { raw in
-                out.baseAddress!.advanced(by: start * MemoryLayout<T>.stride).copyMemory(
-                    from: raw.baseAddress!.advanced(by: range.lowerBound), byteCount: total)
-            }
-        }
-    }
-
     /// Copies `count` little-endian fixed-width values starting at `offset`; the caller checked the bounds.
     static func load<T: BitwiseCopyable>(_ bytes: [UInt8], at offset: Int, count: Int) -> [T] {
         [T](unsafeUninitializedCapacity: count) { buffer, initialized in

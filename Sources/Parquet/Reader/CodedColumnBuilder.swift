@@ -23,10 +23,6 @@ struct CodedColumnBuilder: ColumnSink {
         try codes.append(.int32(Array(start..<start + Int32(page.count))))
     }
 
-    mutating func appendPlain(_ bytes: [UInt8], range: Range<Int>, count: Int, type: PhysicalType, typeLength: Int) throws {
-        try append(try PlainDecoder.decode(bytes, range: range, count: count, type: type, typeLength: typeLength))
-    }
-
     mutating func startDictionary(_ dictionary: DataColumn.Values) throws { base = try appendValues(dictionary) }
 
     mutating func appendIndices(_ indices: [UInt32]) throws {

@@ -8,9 +8,6 @@ protocol ColumnSink {
     mutating func appendValid(_ count: Int)
     /// Appends the values of a page that stores them (not dictionary indices).
     mutating func append(_ page: DataColumn.Values) throws
-    /// Appends `count` PLAIN-encoded values of `type` (of `typeLength` bytes when fixed-length) from
-    /// `bytes[range]`.
-    mutating func appendPlain(_ bytes: [UInt8], range: Range<Int>, count: Int, type: PhysicalType, typeLength: Int) throws
     /// Starts a chunk's dictionary; the indices appended next refer to it.
     mutating func startDictionary(_ dictionary: DataColumn.Values) throws
     /// Appends values by their indices into the current dictionary (each below its count).
@@ -89,16 +86,6 @@ struct ColumnBuilder: ColumnSink {
             for offset in pageOffsets.dropFirst() { offsets.append(base + offset) }
         default:
             throw mismatch()
-        }
-    }
-
-    mutating func appendPlain(_ bytes: [UInt8], range: Range<Int>, count: Int, type: PhysicalType, typeLength: Int) throws {
-        switch (self.type, type) {
-        case (.int32, .int32): try PlainDecoder.append(bytes, range: range, count: count, to: &int32s)
-        case (.int64, .int64): try PlainDecoder.append(bytes, range: range, count: count, to: &int64s)
-        case (.float, .float): try PlainDecoder.append(bytes, range: range, count: count, to: &float32s)
-        case (.double, .double): try PlainDecoder.append(bytes, range: range, count: count, to: &float64s)
-        default: try append(try PlainDecoder.decode(bytes, range: range, count: count, type: type, typeLength: typeLength))
         }
     }
 

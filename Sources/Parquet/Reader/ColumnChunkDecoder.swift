@@ -186,8 +186,6 @@ struct ColumnChunkDecoder {
                 }
                 try builder.appendIndices(indices)
             }
-        } else if encoding == .plain {
-            try builder.appendPlain(data, range: range, count: nonNull, type: column.physicalType, typeLength: column.typeLength)
         } else {
             try builder.append(try decodeValues(count: nonNull, encoding: encoding, data, range))
         }
@@ -197,6 +195,8 @@ struct ColumnChunkDecoder {
     private func decodeValues(count: Int, encoding: Encoding, _ data: [UInt8], _ range: Range<Int>) throws -> DataColumn.Values {
         let type = column.physicalType
         switch encoding {
+        case .plain:
+            return try PlainDecoder.decode(data, range: range, count: count, type: type, typeLength: column.typeLength)
         case .rle where type == .boolean:
             guard range.count >= 4 else { throw fail("RLE booleans are truncated") }
             let start = range.lowerBound + 4
