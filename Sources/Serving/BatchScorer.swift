@@ -12,13 +12,15 @@ public struct BatchScorer: Sendable {
     /// The learner's explainer, or why it has none (trees saved before Kite recorded covers).
     private let explainer: Result<ModelExplainer, any Error>
 
-    /// A scorer for `model`; `threshold` must be in 0…1.
-    public init(model: ModelFile, threshold: Double = 0.5) throws {
+    /// A scorer for `model`; `threshold` must be in 0…1. With `explains`, the explainer is built now (tabulating a
+    /// GBDT's trees takes milliseconds: the server's first explained request does not wait for it); without, asking
+    /// for explanations is an error.
+    public init(model: ModelFile, threshold: Double = 0.5, explains: Bool = true) throws {
         guard (0...1).contains(threshold) else { throw KiteError.invalidArgument("the threshold must be between 0 and 1, not \(threshold)") }
         self.model = model
         self.threshold = threshold
         self.predictor = try model.predictor()
-        self.explainer = Result { try model.explainer() }
+        self.explainer = explains ? Result { try model.explainer() } : .failure(KiteError.invalidArgument("this scorer was made without explanations"))
     }
 
     /// Each row's contributions per input (see `Explanations`).

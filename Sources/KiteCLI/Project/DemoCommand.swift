@@ -157,7 +157,7 @@ struct DemoCommand: AsyncParsableCommand {
             return (version, try await ModelLoader.model(of: version, reference: "fraud@champion", registry: registry, artifacts: artifacts))
         }
         let job = BatchPrediction(
-            scorer: try BatchScorer(model: championModel), reference: "fraud@champion", version: championVersion.version,
+            scorer: try BatchScorer(model: championModel, explains: false), reference: "fraud@champion", version: championVersion.version,
             definitionsVersion: version.number)
         let batch = try await job.run(
             entities: try await ParquetReader(path: folder + "/data/labels.parquet"), entitiesName: "data/labels.parquet",

@@ -72,7 +72,7 @@ struct BatchPredictCommand: AsyncParsableCommand {
                 return (version, try await ModelLoader.model(of: version, reference: model, registry: registry, artifacts: artifacts))
             }
             var job = BatchPrediction(
-                scorer: try BatchScorer(model: modelFile, threshold: threshold), reference: model, version: version.version,
+                scorer: try BatchScorer(model: modelFile, threshold: threshold, explains: explain), reference: model, version: version.version,
                 definitionsVersion: definitionsVersion.number)
             (job.at, job.timestampColumn, job.partitionBy, job.shard, job.explain) = (at, timestampColumn, partitionBy, shard, explain)
             job.rowsPerPass = rowsPerPass

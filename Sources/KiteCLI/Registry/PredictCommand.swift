@@ -37,7 +37,7 @@ struct PredictCommand: AsyncParsableCommand {
 
     private func run(s3: S3Client) async throws {
         guard (0...1).contains(threshold) else { throw KiteError.invalidArgument("--threshold must be between 0 and 1, not \(threshold)") }
-        let scorer = try BatchScorer(model: try await Self.resolve(self.model, options: options, s3: s3), threshold: threshold)
+        let scorer = try BatchScorer(model: try await Self.resolve(self.model, options: options, s3: s3), threshold: threshold, explains: explain)
         let reader = try await ParquetReader(source: try await StoragePath.source(input, s3: s3))
         var writer: ParquetWriter?
         var sink: (any ByteSink)?
