@@ -50,7 +50,8 @@ struct OfflineViewJoin: Sendable {
         }.reduce(into: timeline.makeOffers()) { $0.merge($1) }
         let match = timeline.matches(offers, ttl: view.ttl.microseconds)
         // Pass 2: the matched rows' features, row group by row group.
-        let matched = match.filter { $0 >= 0 }.sorted().reduce(into: [Int]()) { if $0.last != $1 { $0.append($1) } }
+        let matchedRows = MatchedRows(match, viewRows: groups.map { $0.firstRow + $0.rowCount }.max() ?? 0)
+        let matched = matchedRows.rows
         var wanted: [(group: Group, rows: [Int])] = []
         var next = 0
         for group in groups {
@@ -69,7 +70,7 @@ struct OfflineViewJoin: Sendable {
             return frames
         }.flatMap { $0 }
         let values = frames.isEmpty ? DataFrame(empty: shape) : try DataFrame.concatenate(frames)
-        let positions = match.map { row in row < 0 ? -1 : Self.lowerBound(of: row, in: matched) }
+        let positions = match.map { row in row < 0 ? -1 : matchedRows.position(of: row) }
         return (try values.columns.map { try $0.take(nullableIndices: positions) }, read)
     }
 
@@ -103,15 +104,5 @@ struct OfflineViewJoin: Sendable {
             throw KiteError(.notFound, "source '\(source.name)' (\(source.path)) matches no Parquet files in \(store.url)")
         }
         return (groups, read, shape)
-    }
-
-    /// The position of `value` in the sorted `values`, which hold it.
-    private static func lowerBound(of value: Int, in values: [Int]) -> Int {
-        var (low, high) = (0, values.count)
-        while low < high {
-            let middle = (low + high) >> 1
-            if values[middle] < value { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }
