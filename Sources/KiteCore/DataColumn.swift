@@ -150,6 +150,10 @@ extension DataColumn {
         make(.int64, values, placeholder: 0) { .int64($0) }
     }
 
+    /// An `int64` column without nulls (taken as is: passed to `int64s(_: [Int64?])`, an array would be converted
+    /// element by element through a dynamic cast).
+    public static func int64s(_ values: [Int64]) -> DataColumn { DataColumn(unchecked: .int64, .int64(values), nil) }
+
     /// A `float32` column from optionals.
     public static func float32s(_ values: [Float?]) -> DataColumn {
         make(.float32, values, placeholder: 0) { .float32($0) }
@@ -160,10 +164,16 @@ extension DataColumn {
         make(.float64, values, placeholder: 0) { .float64($0) }
     }
 
+    /// A `float64` column without nulls (taken as is).
+    public static func float64s(_ values: [Double]) -> DataColumn { DataColumn(unchecked: .float64, .float64(values), nil) }
+
     /// A `timestamp` column from optional microseconds since the epoch.
     public static func timestamps(_ values: [Int64?]) -> DataColumn {
         make(.timestamp, values, placeholder: 0) { .int64($0) }
     }
+
+    /// A `timestamp` column of microseconds since the epoch, without nulls (taken as is).
+    public static func timestamps(_ values: [Int64]) -> DataColumn { DataColumn(unchecked: .timestamp, .int64(values), nil) }
 
     /// A `date` column from optional days since the epoch.
     public static func dates(_ values: [Int32?]) -> DataColumn {

@@ -72,6 +72,19 @@ import Testing
         #expect(throws: KiteError.self) { try DataFrame.concatenate([]) }
     }
 
+    /// Columns from arrays without nulls equal the same values given as optionals, with no validity to check.
+    @Test func columnsWithoutNullsEqualOptionalOnes() {
+        let doubles: [Double] = [1.5, -0.0, .infinity, 3]
+        let integers: [Int64] = [7, .min, .max, 0]
+        for (plain, optional) in [
+            (DataColumn.float64s(doubles), DataColumn.float64s(doubles.map { Optional($0) })),
+            (.int64s(integers), .int64s(integers.map { Optional($0) })), (.timestamps(integers), .timestamps(integers.map { Optional($0) })),
+        ] {
+            #expect(plain.type == optional.type && plain.validity == nil && plain.nullCount == 0)
+            #expect((0..<plain.count).map(plain.scalar(at:)) == (0..<optional.count).map(optional.scalar(at:)))
+        }
+    }
+
     @Test func sortIsStableWithNullsLast() throws {
         let frame = try sample()
         // id ascending: 1 (row 1), 1 (row 4), 2, 3, null — equal keys keep their order.
