@@ -172,16 +172,35 @@ public struct Preprocessor: Sendable, Hashable, Codable {
             }
             return column
         }
-        let numbers = inputs.map { $0.type == .string ? [] : $0.doubles() }
-        var values: [Double] = []
-        values.reserveCapacity(frame.rowCount * outputNames.count)
-        for row in 0..<frame.rowCount {
-            for (index, fitted) in columns.enumerated() {
-                let category = fitted.encoding == nil || inputs[index].isNull(row) ? nil : inputs[index].string(at: row)
-                outputs(fitted, number: numbers[index].isEmpty ? .nan : numbers[index][row], category: category, into: &values)
+        // Column by column (each fitted column's outputs for every row, then set in their places of the row-major
+        // matrix): row by row, every row copied each fitted column and its names and categories.
+        let (rows, width) = (frame.rowCount, outputNames.count)
+        var values = [Double](repeating: 0, count: rows * width)
+        var outputs: [Double] = []
+        var offset = 0
+        for (input, fitted) in zip(inputs, columns) {
+            outputs.removeAll(keepingCapacity: true)
+            let numbers = input.type == .string ? [] : input.doubles()
+            for row in 0..<rows {
+                let category = fitted.encoding == nil || input.isNull(row) ? nil : input.string(at: row)
+                self.outputs(fitted, number: numbers.isEmpty ? .nan : numbers[row], category: category, into: &outputs)
             }
+            let each = rows == 0 ? 0 : outputs.count / rows
+            guard outputs.count == rows * each, offset + each <= width else { throw damaged() }
+            values.withUnsafeMutableBufferPointer { matrix in
+                for row in 0..<rows {
+                    for output in 0..<each { matrix[row * width + offset + output] = outputs[row * each + output] }
+                }
+            }
+            offset += each
         }
-        return try Matrix(rows: frame.rowCount, columns: outputNames.count, values: values)
+        guard rows == 0 || offset == width else { throw damaged() }
+        return try Matrix(rows: rows, columns: width, values: values)
+    }
+
+    /// The error for fitted columns whose outputs do not add up to `outputNames` (a damaged model file).
+    private func damaged() -> KiteError {
+        KiteError(.corruptData, "the model's preprocessing gives other outputs than its \(outputNames.count) names; the model file is damaged")
     }
 
     /// The features of one row given by column name (what a serving request carries); missing names are missing
