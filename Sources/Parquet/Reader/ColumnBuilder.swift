@@ -96,9 +96,9 @@ struct ColumnBuilder: ColumnSink {
     mutating func appendIndices(_ indices: [UInt32]) throws {
         guard let dictionary else { throw KiteError.corrupt("dictionary indices without a dictionary") }
         func gather<T>(_ a: inout [T], _ d: [T]) {
-            d.withUnsafeBufferPointer { d in
-                for i in indices { a.append(d[Int(i)]) }
-            }
+            // One append of the lazily gathered values: appending one by one checked the array's uniqueness and
+            // capacity per value.
+            d.withUnsafeBufferPointer { d in a.append(contentsOf: indices.lazy.map { d[Int($0)] }) }
         }
         switch (type, dictionary) {
         case (.boolean, .bool(let d)): gather(&bools, d)
