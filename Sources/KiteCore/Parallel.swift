@@ -61,13 +61,14 @@ public enum Parallel {
 }
 
 extension Parallel {
-    /// `items` cut into contiguous runs, one per core (`chunkCount(items.count, minimumChunk: 1)`), and `body` run
-    /// on each run as a task of its own, all at once: for work that awaits reads between stretches of computing,
-    /// such as a run of files or row groups read in order. Results in run order; the first error thrown is rethrown.
+    /// `items` cut into contiguous runs, `perCore` per core (at most one per item), and `body` run on each run as a
+    /// task of its own, all at once: for work that awaits reads between stretches
+    /// of computing, such as a run of files or row groups read in order. Results in run order; the first error
+    /// thrown is rethrown.
     public static func runs<Item: Sendable, T: Sendable>(
-        of items: [Item], _ body: @escaping @Sendable (ArraySlice<Item>) async throws -> T
+        of items: [Item], perCore: Int = 1, _ body: @escaping @Sendable (ArraySlice<Item>) async throws -> T
     ) async throws -> [T] {
-        let parts = chunkCount(items.count, minimumChunk: 1)
+        let parts = Swift.max(1, Swift.min(items.count, cores * Swift.max(1, perCore)))
         return try await withThrowingTaskGroup(of: (Int, T).self) { group in
             for part in 0..<parts {
                 group.addTask { (part, try await body(items[(items.count * part / parts)..<(items.count * (part + 1) / parts)])) }
