@@ -241,10 +241,25 @@ extension DataColumn {
         let rows = validity.count
         func spread<T>(_ dense: [T], _ placeholder: T) -> [T] {
             var result = [T](repeating: placeholder, count: rows)
-            var next = 0
-            for row in 0..<rows where validity[row] {
-                result[row] = dense[next]
-                next += 1
+            // A word of validity at a time: 64 valid rows copied at once, set bits walked otherwise.
+            guard dense.count == validity.setCount else { return result }
+            result.withUnsafeMutableBufferPointer { out in
+                dense.withUnsafeBufferPointer { dense in
+                    var next = 0
+                    for (index, word) in validity.words.enumerated() {
+                        if word == ~0 {
+                            for offset in 0..<64 { out[index << 6 + offset] = dense[next + offset] }
+                            next += 64
+                            continue
+                        }
+                        var rest = word
+                        while rest != 0 {
+                            out[index << 6 + rest.trailingZeroBitCount] = dense[next]
+                            next += 1
+                            rest &= rest &- 1
+                        }
+                    }
+                }
             }
             return result
         }
