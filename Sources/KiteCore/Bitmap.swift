@@ -61,6 +61,18 @@ public struct Bitmap: Sendable, Hashable {
         }
     }
 
+    /// Calls `body` with the index of each set bit, in ascending order, a word at a time (clear words skipped).
+    @inlinable
+    public func forEachSetBit(_ body: (Int) throws -> Void) rethrows {
+        for (index, word) in words.enumerated() {
+            var rest = word
+            while rest != 0 {
+                try body(index << 6 | rest.trailingZeroBitCount)
+                rest &= rest &- 1
+            }
+        }
+    }
+
     /// Reserves space for `capacity` bits.
     public mutating func reserveCapacity(_ capacity: Int) {
         words.reserveCapacity((capacity + 63) / 64)

@@ -117,7 +117,8 @@ import Testing
         #expect(DataColumn.timestamps([5]).doubles() == [5])
     }
 
-    /// Appending an array packs whole words at once; the bits equal appending them one by one, from any start.
+    /// Appending an array packs whole words at once; the bits equal appending them one by one, from any start; the
+    /// set bits are walked in order.
     @Test func bitmapAppendsArrays() {
         var generator = SeededGenerator(seed: 7)
         for start in [0, 1, 63, 64, 100] {
@@ -130,6 +131,9 @@ import Testing
                 for bit in first + more { single.append(bit) }
                 #expect(packed == single && packed.count == start + length, "start \(start), length \(length)")
                 #expect((0..<packed.count).map { packed[$0] } == first + more)
+                var set: [Int] = []
+                packed.forEachSetBit { set.append($0) }
+                #expect(set == (first + more).indices.filter { (first + more)[$0] }, "set bits, start \(start), length \(length)")
             }
         }
     }

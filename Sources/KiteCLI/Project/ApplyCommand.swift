@@ -16,7 +16,8 @@ struct ApplyCommand: AsyncParsableCommand {
         discussion: """
             Checks every entity, source, feature view, on-demand view and feature service: unknown references, \
             duplicate names, type mismatches, bad expressions, and that each source's files have the columns the \
-            view reads (a source without files yet is a warning: its files are checked by the first apply that finds them). Errors name the file and line. Unchanged definitions keep their version. \
+            view reads (a source without files yet is a warning; the first apply that finds its files checks them). \
+            Errors name the file and line. Unchanged definitions keep their version. \
             Experiment files (experiments/*.yaml, as kite ab create reads them) are checked together — their \
             model versions exist, at most one experiment runs per model — before any is saved. Pipeline files \
             (pipelines/*.yaml) are checked too: steps, dependencies (no cycles), cron schedules and time zones.

@@ -241,23 +241,15 @@ extension DataColumn {
         let rows = validity.count
         func spread<T>(_ dense: [T], _ placeholder: T) -> [T] {
             var result = [T](repeating: placeholder, count: rows)
-            // A word of validity at a time: 64 valid rows copied at once, set bits walked otherwise.
+            // The valid rows walked a validity word at a time (one value each, in order); a count that disagrees
+            // (never, by construction) leaves the placeholders rather than reading past the values.
             guard dense.count == validity.setCount else { return result }
             result.withUnsafeMutableBufferPointer { out in
                 dense.withUnsafeBufferPointer { dense in
                     var next = 0
-                    for (index, word) in validity.words.enumerated() {
-                        if word == ~0 {
-                            for offset in 0..<64 { out[index << 6 + offset] = dense[next + offset] }
-                            next += 64
-                            continue
-                        }
-                        var rest = word
-                        while rest != 0 {
-                            out[index << 6 + rest.trailingZeroBitCount] = dense[next]
-                            next += 1
-                            rest &= rest &- 1
-                        }
+                    validity.forEachSetBit { row in
+                        out[row] = dense[next]
+                        next += 1
                     }
                 }
             }
