@@ -63,4 +63,20 @@ import Testing
             #expect(throws: KiteError.self) { try TimeSpan(parsing: bad) }
         }
     }
+
+    /// HTTP dates: RFC 7231's example, the epoch, a leap day and a date before 1970, each formatted as Foundation's
+    /// formatter writes it and parsed back to the same second.
+    @Test func httpDatesFormatAndParse() throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        #expect(HTTPDate.format(seconds: 1_445_412_480) == "Wed, 21 Oct 2015 07:28:00 GMT")
+        for seconds: Int64 in [0, 1_445_412_480, 1_709_217_599, -86_401, 4_102_444_800] {
+            let text = HTTPDate.format(seconds: seconds)
+            #expect(text == formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))), "\(seconds)")
+            #expect(HTTPDate.parse(text) == seconds * 1_000_000, "\(text)")
+        }
+        #expect(HTTPDate.now().hasSuffix(" GMT"))
+    }
 }

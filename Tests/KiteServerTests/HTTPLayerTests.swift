@@ -107,6 +107,46 @@ import Testing
         }
     }
 
+    /// Over one real connection: pipelined requests answered in order with `Date` and `Server`, a body past the
+    /// gathered size streamed to its family (refused at the limit, the rest dropped, the next request answered),
+    /// `Connection: close` honoured; an artifact of several MiB streamed in and back out unchanged.
+    @Test func connectionsStreamPipelineAndClose() async throws {
+        let directory = try TemporaryDirectory()
+        let objects = try LocalObjectStore(root: directory.file("artifacts"), create: true)
+        let configuration = ServerConfiguration(port: 0, jsonBodyLimit: 1 << 20)
+        try await TestServer.run(registryURL: "sqlite:\(directory.file("registry.db"))", objects: objects, configuration: configuration, testing: .live) {
+            client in
+            let port = try #require(client.port)
+            let pipelined = try RawConnection.exchange(
+                port: port, "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", within: 10)
+            #expect(pipelined.closed, "Connection: close left the connection open")
+            let answers = pipelined.text.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            #expect(answers.count == 2 && answers.allSatisfy { $0.hasPrefix("200 OK") }, "\(pipelined.text)")
+            #expect(answers.first?.hasSuffix("\r\n\r\nOK") == true && answers.last?.hasSuffix("kite \(KiteVersion.current)") == true)
+            #expect(answers.allSatisfy { $0.lowercased().contains("\r\nserver: kite\r\n") && $0.lowercased().contains(" gmt\r\n") }, "\(pipelined.text)")
+
+            let large = #"{"name": ""# + String(repeating: "x", count: 3 << 20) + #""}"#
+            let refused = try RawConnection.exchange(
+                port: port,
+                "POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(large.utf8.count)\r\n\r\n"
+                    + large + "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", within: 20)
+            let refusedAnswers = refused.text.components(separatedBy: "HTTP/1.1 ").dropFirst()
+            #expect(refusedAnswers.count == 2, "\(refused.text.prefix(600))")
+            #expect(refusedAnswers.first?.hasPrefix("413") == true && refusedAnswers.first?.contains("REQUEST_LIMIT_EXCEEDED") == true)
+            #expect(refusedAnswers.last?.hasPrefix("200 OK") == true && refused.closed)
+
+            var random = SeededGenerator(seed: 11)
+            let artifact = (0..<(9 << 20)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let path = "/api/2.0/mlflow-artifacts/artifacts/0/run/model.bin"
+            let stored = try await client.execute(uri: path, method: .put, body: ByteBuffer(bytes: artifact)) { Int($0.status.code) }
+            #expect(stored == 200)
+            let (status, fetched) = try await client.execute(uri: path, method: .get) { response in
+                (Int(response.status.code), Array(response.body.readableBytesView))
+            }
+            #expect(status == 200 && fetched.count == artifact.count && fetched == artifact)
+        }
+    }
+
     /// A request whose headers or body never complete does not hold its connection: the server closes it.
     @Test func silentConnectionsAreClosed() async throws {
         let directory = try TemporaryDirectory()
@@ -127,21 +167,31 @@ import Testing
 
 /// A plain TCP connection to loopback, for requests no HTTP client would send.
 enum RawConnection {
+    /// Sends `text` and reads what comes back until the server closes the connection (`closed`) or `seconds` pass
+    /// without a byte.
+    static func exchange(port: Int, _ text: String, within seconds: Int) throws -> (text: String, closed: Bool) {
+        let fd = try connected(port: port, timeout: seconds)
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, 0) }
+            guard count > 0 else { throw KiteError(.io, "send() failed after \(sent) bytes") }
+            sent += count
+        }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { return (String(decoding: received, as: UTF8.self), count == 0) }
+            received += buffer[..<count]
+        }
+    }
+
     /// Sends `text` and waits up to `seconds` for the server to close the connection; true if it did.
     static func sendAndAwaitClose(port: Int, _ text: String, within seconds: Int) throws -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw KiteError(.io, "socket() failed") }
+        let fd = try connected(port: port, timeout: seconds)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw KiteError(.io, "connect() to port \(port) failed") }
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = Array(text.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -149,5 +199,25 @@ enum RawConnection {
             if count == 0 { return true }  // closed by the server (after any answer it sent)
             if count < 0 { return false }  // timed out
         }
+    }
+
+    /// A socket connected to loopback's `port`, its reads timing out after `timeout` seconds.
+    private static func connected(port: Int, timeout seconds: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw KiteError(.io, "socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw KiteError(.io, "connect() to port \(port) failed")
+        }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        return fd
     }
 }

@@ -28,11 +28,12 @@ public enum KiteApplication {
             services.append(models.shadows)
         }
         if let scheduler = pipelines?.scheduler { services.append(scheduler) }
+        let responder = router(
+            configuration: configuration, registry: registry, artifacts: artifacts, features: features, models: models, pipelines: pipelines, logger: logger
+        ).buildResponder()
         var application = Application(
-            router: router(
-                configuration: configuration, registry: registry, artifacts: artifacts, features: features, models: models, pipelines: pipelines, logger: logger
-            ),
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000))),
+            responder: responder,
+            server: HTTPConnection.server(responder: responder, serverName: "kite", idleTimeout: configuration.requestTimeout, logger: logger),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "kite"),
             services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },

@@ -1,0 +1,224 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTPTypes
+
+/// Answers a connection's requests one at a time (SwiftNIO's pipelining handler before it holds back the next):
+/// a body of up to `gatheredBodyLimit` bytes is gathered and the request answered when it is whole, in a task on
+/// the connection's event loop; a longer body is streamed to the responder, the connection reading on only as
+/// fast as the responder consumes (an artifact upload), and what the responder leaves unread is read and dropped.
+/// A response whose body is one buffer goes out with its head in one write; a longer one is written as the body
+/// produces it, each write awaited.
+final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// The longest body gathered before the request is answered; a longer one is streamed.
+    static let gatheredBodyLimit = 256 * 1024
+
+    private typealias BodyStream = NIOThrowingAsyncSequenceProducer<
+        ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, BodyDemand
+    >
+
+    /// Where the current request's body is.
+    private enum Reading {
+        /// Between requests.
+        case idle
+        /// Gathering the body of a request not yet answered.
+        case gathering(HTTPRequest, ByteBuffer?)
+        /// Streaming the body to the responder.
+        case streaming(BodyStream.Source)
+        /// The response went out before the body ended: the rest is dropped.
+        case discarding
+    }
+
+    private let responder: HTTPConnection.Responder
+    private let logger: Logger
+    private var reading = Reading.idle
+    /// The request asked for the connection to close after its response.
+    private var closeAfterResponse = false
+    /// The body stream asked the connection to stop reading; `readPending` is a read held back meanwhile.
+    private var readPaused = false
+    private var readPending = false
+    private var context: ChannelHandlerContext?
+
+    init(responder: @escaping HTTPConnection.Responder, logger: Logger) {
+        self.responder = responder
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), reading) {
+        case (.head(let head), _):
+            reading = .gathering(head, nil)
+            closeAfterResponse = head.headerFields[.connection]?.lowercased() == "close"
+        case (.body(let part), .gathering(let head, var body)):
+            if (body?.readableBytes ?? 0) + part.readableBytes <= Self.gatheredBodyLimit {
+                reading = .idle  // the enum's reference dropped, the append below does not copy the body
+                if var gathered = body.take() {
+                    gathered.writeImmutableBuffer(part)
+                    reading = .gathering(head, gathered)
+                } else {
+                    reading = .gathering(head, part)
+                }
+            } else {
+                let stream = BodyStream.makeSequence(
+                    backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false,
+                    delegate: BodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop))
+                reading = .streaming(stream.source)
+                answer(Request(head: head, body: RequestBody(asyncSequence: stream.sequence)), context: context)
+                if let body { feed(body, to: stream.source) }
+                feed(part, to: stream.source)
+            }
+        case (.body(let part), .streaming(let source)):
+            feed(part, to: source)
+        case (.body, _):
+            break
+        case (.end, .gathering(let head, let body)):
+            reading = .idle
+            answer(Request(head: head, body: RequestBody(buffer: body ?? ByteBuffer())), context: context)
+        case (.end, .streaming(let source)):
+            source.finish()
+            reading = .idle
+        case (.end, _):
+            reading = .idle
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readPaused { readPending = true } else { context.read() }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .streaming(let source) = reading { source.finish(ChannelError.eof) }
+        reading = .idle
+        context.fireChannelInactive()
+    }
+
+    /// Yields a body part to the responder, pausing reads when its stream is full.
+    private func feed(_ part: ByteBuffer, to source: BodyStream.Source) {
+        switch source.yield(part) {
+        case .stopProducing: readPaused = true
+        case .produceMore, .dropped: break
+        }
+    }
+
+    /// The body stream wants more (or was dropped): reading resumes.
+    fileprivate func resumeReading() {
+        guard readPaused else { return }
+        readPaused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// Answers `request` in a task on this event loop; its response is written as it comes.
+    private func answer(_ request: Request, context: ChannelHandlerContext) {
+        let (responder, channel) = (self.responder, context.channel)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        Task {
+            let response = await responder(request, channel)
+            let writer = ChannelBodyWriter(handler: handler, head: response.head)
+            do { try await response.body.write(writer) } catch { await writer.abort(error) }
+        }
+    }
+
+    /// Writes `parts` and flushes; `ended` when they finish the response. Returns the last write's future.
+    fileprivate func send(_ parts: [HTTPResponsePart], ended: Bool) -> EventLoopFuture<Void>? {
+        guard let context else { return nil }
+        // Settled before writing: the response's end releases the next pipelined request into this handler.
+        let close = ended && closeAfterResponse
+        if ended, case .streaming(let source) = reading {
+            // The responder answered without reading the whole body: the rest is dropped.
+            source.finish()
+            reading = .discarding
+            resumeReading()
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        for (index, part) in parts.enumerated() {
+            context.write(wrapOutboundOut(part), promise: index == parts.count - 1 ? promise : nil)
+        }
+        context.flush()
+        if close { context.close(promise: nil) }
+        return promise.futureResult
+    }
+
+    /// A response failed after its head went out: the connection cannot carry another one.
+    fileprivate func responseFailed(_ error: any Error) {
+        logger.debug("response body failed: \(error)")
+        context?.close(promise: nil)
+    }
+}
+
+/// The demand of a streamed request body: more wanted resumes the connection's reads.
+private struct BodyDemand: NIOAsyncSequenceProducerDelegate {
+    let handler: NIOLoopBound<HTTPRequestHandler>
+    let eventLoop: any EventLoop
+
+    func produceMore() {
+        eventLoop.execute { handler.value.resumeReading() }
+    }
+
+    func didTerminate() {
+        eventLoop.execute { handler.value.resumeReading() }
+    }
+}
+
+/// A response body written to the connection: the first buffer waits to go out with the head, so a one-buffer
+/// body is one write; later buffers are each written and awaited, so a long body is paced by the connection.
+private struct ChannelBodyWriter: ResponseBodyWriter {
+    let handler: NIOLoopBound<HTTPRequestHandler>
+    var head: HTTPResponse?
+    var first: ByteBuffer?
+
+    init(handler: NIOLoopBound<HTTPRequestHandler>, head: HTTPResponse) {
+        self.handler = handler
+        self.head = head
+    }
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        if head != nil, first == nil {
+            first = buffer
+            return
+        }
+        let parts = pendingParts() + [.body(buffer)]
+        try await send(parts, ended: false)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {
+        try await send(pendingParts() + [.end(trailingHeaders)], ended: true)
+    }
+
+    /// Ends the connection after a body that failed (its head may be out already).
+    func abort(_ error: any Error) async {
+        let handler = self.handler
+        handler.eventLoop.execute { handler.value.responseFailed(error) }
+    }
+
+    /// The head and first buffer not yet written.
+    private mutating func pendingParts() -> [HTTPResponsePart] {
+        var parts: [HTTPResponsePart] = []
+        if let head { parts.append(.head(head)) }
+        if let first { parts.append(.body(first)) }
+        (head, first) = (nil, nil)
+        return parts
+    }
+
+    /// Writes `parts` on the connection's loop; a body's middle writes are awaited, its end is not.
+    private func send(_ parts: [HTTPResponsePart], ended: Bool) async throws {
+        let handler = self.handler
+        if handler.eventLoop.inEventLoop {
+            let written = handler.value.send(parts, ended: ended)
+            if !ended { try await written?.get() }
+        } else {
+            let written = try await handler.eventLoop.submit { handler.value.send(parts, ended: ended) }.get()
+            if !ended { try await written?.get() }
+        }
+    }
+}
