@@ -10,9 +10,9 @@ import NIOHTTPTypesHTTP1
 /// `kite serve`'s HTTP/1.1 connections: SwiftNIO's HTTP codec and pipelining handler, Hummingbird's idle-timeout
 /// handler, and `HTTPRequestHandler`, which answers each request with the router in a task of its own on the
 /// connection's event loop. Hummingbird's own `HTTP1Channel` carries every request part and response part through
-/// an `NIOAsyncChannel` (an async sequence in, an async writer out), which cost ~20 µs a request in reference
-/// counting, locks and generic metadata — a third of a prediction's CPU; here a request reaches the router in one
-/// step and its answer goes out in one write. Routing, middleware, contexts and response bodies are Hummingbird's.
+/// an `NIOAsyncChannel` (an async sequence in, an async writer out), which cost ~20 µs of CPU a request in
+/// reference counting, locks and generic metadata (a bare Hummingbird app 37 µs, bare NIO 16 µs); here a request
+/// reaches the router in one step and its answer goes out in one write. Routing, middleware, contexts and response bodies are Hummingbird's.
 struct HTTPConnection: ServerChildChannel {
     /// What each request gets answered with: the router behind Kite's middleware.
     typealias Responder = @Sendable (Request, any Channel) async -> Response
