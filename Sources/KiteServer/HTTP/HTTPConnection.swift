@@ -7,7 +7,8 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// `kite serve`'s HTTP/1.1 connections: SwiftNIO's HTTP codec and pipelining handler, Hummingbird's idle-timeout
+/// `kite serve`'s HTTP/1.1 connections: SwiftNIO's HTTP codec, pipelining and protocol-error handlers (a
+/// malformed request gets 400 and the connection closes), Hummingbird's idle-timeout
 /// handler, and `HTTPRequestHandler`, which answers each request with the router in a task of its own on the
 /// connection's event loop. Hummingbird's own `HTTP1Channel` carries every request part and response part through
 /// an `NIOAsyncChannel` (an async sequence in, an async writer out), which cost ~20 µs of CPU a request in
@@ -33,7 +34,7 @@ struct HTTPConnection: ServerChildChannel {
             limits.maxHeaderFieldCount = 1000
             let pipeline = channel.pipeline.syncOperations
             try pipeline.configureHTTPServerPipeline(
-                withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: false, withEncoderConfiguration: .init(),
+                withPipeliningAssistance: true, withErrorHandling: true, withOutboundHeaderValidation: false, withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: limits)
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))

@@ -100,6 +100,12 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// A failed connection (a malformed request has had its 400 already) carries nothing more.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection failed: \(error)")
+        context.close(promise: nil)
+    }
+
     /// Yields a body part to the responder, pausing reads when its stream is full.
     private func feed(_ part: ByteBuffer, to source: BodyStream.Source) {
         switch source.yield(part) {
