@@ -86,7 +86,7 @@ enum InferenceProtocolAPI {
         }
         var remaining = binary
         let columns = try tensors.enumerated().map { index, tensor in try InferenceTensor.column(tensor, at: "inputs[\(index)]", binary: &remaining) }
-        let id: String = if case .string(let given)? = p.json("id") { given } else { UUID().uuidString.lowercased() }
+        let id: String = if case .string(let given)? = p.json("id") { given } else { RequestID.make() }
         let (_, predictions) = try await serving.predict(model, columns: columns, requestID: id)
         let available = predictions.columns
         let binaryByDefault = p.json("parameters")?["binary_data_output"] == .bool(true)

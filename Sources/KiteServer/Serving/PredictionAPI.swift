@@ -29,7 +29,7 @@ enum PredictionAPI {
             } else {
                 throw KiteError.invalidArgument("give 'entities' (join keys, with 'request' fields) or 'rows' (whole rows of the model's inputs)")
             }
-            let id = try p.string("id") ?? UUID().uuidString.lowercased()
+            let id = try p.string("id") ?? RequestID.make()
             let forced = call.headers[Self.variantHeader]
             let (experiment, rows) = try await serving.predictRows(model, columns: columns, requestID: id, forcedVariant: forced)
             let withFeatures = try p.bool("return_features") ?? false
@@ -69,7 +69,7 @@ enum PredictionAPI {
         routes.add(.post, "invocations") { call in
             let model = try invocationModel(serving, query: try call.parameters.string("model"))
             let (_, predictions) = try await serving.predict(
-                model, columns: try invocationColumns(call.parameters), requestID: UUID().uuidString.lowercased())
+                model, columns: try invocationColumns(call.parameters), requestID: RequestID.make())
             if case .regression(let values) = predictions { return .object([("predictions", .array(values.map(JSONValue.number)))]) }
             return .object([("predictions", .array((0..<predictions.count).map { rowJSON(predictions, row: $0, features: nil) }))])
         }
