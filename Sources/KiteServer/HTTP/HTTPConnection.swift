@@ -7,13 +7,14 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// `kite serve`'s HTTP/1.1 connections: SwiftNIO's HTTP codec, pipelining and protocol-error handlers (a
-/// malformed request gets 400 and the connection closes), Hummingbird's idle-timeout
-/// handler, and `HTTPRequestHandler`, which answers each request with the router in a task of its own on the
-/// connection's event loop. Hummingbird's own `HTTP1Channel` carries every request part and response part through
-/// an `NIOAsyncChannel` (an async sequence in, an async writer out), which cost ~20 µs of CPU a request in
-/// reference counting, locks and generic metadata (a bare Hummingbird app 37 µs, bare NIO 16 µs); here a request
-/// reaches the router in one step and its answer goes out in one write. Routing, middleware, contexts and response bodies are Hummingbird's.
+/// `kite serve`'s HTTP/1.1 connections: SwiftNIO's HTTP codec and protocol-error handler (a malformed request
+/// gets 400 and the connection closes), Hummingbird's idle-timeout and graceful-shutdown handler, and
+/// `HTTPRequestHandler`, which answers each request with the router in a task of its own on the connection's
+/// event loop. Hummingbird's own `HTTP1Channel` carries every request part and response part through an
+/// `NIOAsyncChannel` (an async sequence in, an async writer out), which cost ~20 µs of CPU a request in reference
+/// counting, locks and generic metadata (a bare Hummingbird app 37 µs, bare NIO 16 µs); here a request reaches
+/// the router in one step and its answer goes out in one write. Routing, middleware, contexts and response bodies
+/// are Hummingbird's.
 struct HTTPConnection: ServerChildChannel {
     /// What each request gets answered with: the router behind Kite's middleware.
     typealias Responder = @Sendable (Request, any Channel) async -> Response
@@ -34,7 +35,7 @@ struct HTTPConnection: ServerChildChannel {
             limits.maxHeaderFieldCount = 1000
             let pipeline = channel.pipeline.syncOperations
             try pipeline.configureHTTPServerPipeline(
-                withPipeliningAssistance: true, withErrorHandling: true, withOutboundHeaderValidation: false, withEncoderConfiguration: .init(),
+                withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false, withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: limits)
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))

@@ -4,8 +4,10 @@ import Logging
 import NIOCore
 import NIOHTTPTypes
 
-/// Answers a connection's requests one at a time (SwiftNIO's pipelining handler before it holds back the next):
-/// a body of up to `gatheredBodyLimit` bytes is gathered and the request answered when it is whole, in a task on
+/// Answers a connection's requests one at a time: the parts of a request pipelined behind one not yet answered
+/// wait in a queue, and the connection stops reading until the queue is replayed (a client that waits for each
+/// answer never stops the reads: NIO's pipelining handler held them back after every request, two `epoll_ctl`
+/// calls a request). A body of up to `gatheredBodyLimit` bytes is gathered and the request answered when it is whole, in a task on
 /// the connection's event loop; a longer body is streamed to the responder, the connection reading on only as
 /// fast as the responder consumes (an artifact upload), and what the responder leaves unread is read and dropped.
 /// A response whose body is one buffer goes out with its head in one write; a longer one is written as the body
@@ -39,8 +41,12 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var reading = Reading.idle
     /// The request asked for the connection to close after its response.
     private var closeAfterResponse = false
-    /// The body stream asked the connection to stop reading; `readPending` is a read held back meanwhile.
-    private var readPaused = false
+    /// A request has been handed to the responder and its response has not ended.
+    private var answering = false
+    /// The parts of requests pipelined behind the one being answered.
+    private var queued = CircularBuffer<HTTPRequestPart>()
+    /// Reads stop while the body stream is full or requests are queued; `readPending` is a read held back.
+    private var streamFull = false
     private var readPending = false
     private var context: ChannelHandlerContext?
 
@@ -53,7 +59,17 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), reading) {
+        let part = unwrapInboundIn(data)
+        if case .idle = reading, answering || !queued.isEmpty {
+            queued.append(part)  // a pipelined request: answered after the current one
+            return
+        }
+        receive(part, context: context)
+    }
+
+    /// Takes `part` of the request being read.
+    private func receive(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch (part, reading) {
         case (.head(let head), _):
             reading = .gathering(head, nil)
             closeAfterResponse = head.headerFields[.connection]?.lowercased() == "close"
@@ -91,12 +107,13 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if readPaused { readPending = true } else { context.read() }
+        if streamFull || !queued.isEmpty { readPending = true } else { context.read() }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         if case .streaming(let source) = reading { source.finish(ChannelError.eof) }
         reading = .idle
+        queued.removeAll()
         context.fireChannelInactive()
     }
 
@@ -109,16 +126,15 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Yields a body part to the responder, pausing reads when its stream is full.
     private func feed(_ part: ByteBuffer, to source: BodyStream.Source) {
         switch source.yield(part) {
-        case .stopProducing: readPaused = true
+        case .stopProducing: streamFull = true
         case .produceMore, .dropped: break
         }
     }
 
-    /// The body stream wants more (or was dropped): reading resumes.
+    /// The body stream wants more (or was dropped): reading resumes unless requests are queued.
     fileprivate func resumeReading() {
-        guard readPaused else { return }
-        readPaused = false
-        if readPending, let context {
+        streamFull = false
+        if readPending, queued.isEmpty, let context {
             readPending = false
             context.read()
         }
@@ -126,6 +142,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Answers `request` in a task on this event loop; its response is written as it comes.
     private func answer(_ request: Request, context: ChannelHandlerContext) {
+        answering = true
         let (responder, channel) = (self.responder, context.channel)
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         Task {
@@ -138,7 +155,6 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Writes `parts` and flushes; `ended` when they finish the response. Returns the last write's future.
     fileprivate func send(_ parts: [HTTPResponsePart], ended: Bool) -> EventLoopFuture<Void>? {
         guard let context else { return nil }
-        // Settled before writing: the response's end releases the next pipelined request into this handler.
         let close = ended && closeAfterResponse
         if ended, case .streaming(let source) = reading {
             // The responder answered without reading the whole body: the rest is dropped.
@@ -151,8 +167,20 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(part), promise: index == parts.count - 1 ? promise : nil)
         }
         context.flush()
-        if close { context.close(promise: nil) }
+        if close {
+            context.close(promise: nil)
+        } else if ended {
+            answering = false
+            replayQueue(context: context)
+        }
         return promise.futureResult
+    }
+
+    /// Takes the queued parts of pipelined requests until one of them is being answered; reading resumes when the
+    /// queue is empty.
+    private func replayQueue(context: ChannelHandlerContext) {
+        while !answering, let part = queued.popFirst() { receive(part, context: context) }
+        if queued.isEmpty { resumeReading() }
     }
 
     /// A response failed after its head went out: the connection cannot carry another one.
