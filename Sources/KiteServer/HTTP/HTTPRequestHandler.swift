@@ -7,11 +7,11 @@ import NIOHTTPTypes
 /// Answers a connection's requests one at a time: the parts of a request pipelined behind one not yet answered
 /// wait in a queue, and the connection stops reading until the queue is replayed (a client that waits for each
 /// answer never stops the reads: NIO's pipelining handler held them back after every request, two `epoll_ctl`
-/// calls a request). A body of up to `gatheredBodyLimit` bytes is gathered and the request answered when it is whole, in a task on
-/// the connection's event loop; a longer body is streamed to the responder, the connection reading on only as
-/// fast as the responder consumes (an artifact upload), and what the responder leaves unread is read and dropped.
-/// A response whose body is one buffer goes out with its head in one write; a longer one is written as the body
-/// produces it, each write awaited.
+/// calls a request). A body of up to `gatheredBodyLimit` bytes is gathered and the request answered when it is
+/// whole, in a task on the connection's event loop; a longer body is streamed to the responder, the connection
+/// reading on only as fast as the responder consumes (an artifact upload), and what the responder leaves unread
+/// is read and dropped. A response whose body is one buffer goes out with its head in one write; a longer one is
+/// written as the body produces it, each write awaited.
 final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias OutboundIn = HTTPResponsePart
