@@ -152,6 +152,34 @@ import Testing
         }
     }
 
+    /// A client that hangs up in the middle of a streamed artifact upload leaves nothing behind: the body stream
+    /// fails, the artifact's sink is aborted (its temporary file removed), and the path can be uploaded again.
+    @Test func anUploadCutShortLeavesNoArtifact() async throws {
+        let directory = try TemporaryDirectory()
+        let root = directory.file("artifacts")
+        let objects = try LocalObjectStore(root: root, create: true)
+        try await TestServer.run(registryURL: "sqlite:\(directory.file("registry.db"))", objects: objects, testing: .live) { client in
+            let port = try #require(client.port)
+            let path = "/api/2.0/mlflow-artifacts/artifacts/0/run/cut.bin"
+            let head = "PUT \(path) HTTP/1.1\r\nHost: x\r\nContent-Length: \(4 << 20)\r\n\r\n"
+            // A quarter of the body, then the connection closes (after a second without an answer).
+            _ = try RawConnection.exchange(port: port, head + String(repeating: "z", count: 1 << 20), within: 1)
+            var leftovers: [String] = ["?"]
+            for _ in 0..<100 {
+                leftovers = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? [])
+                    .filter { !$0.hasSuffix("/") && !FileManager.default.isDirectory(root + "/" + $0) }
+                if leftovers.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(leftovers.isEmpty, "files left by the cut upload: \(leftovers)")
+            let status = try await client.execute(uri: path, method: .get) { Int($0.status.code) }
+            #expect(status == 404)
+            let stored = try await client.execute(uri: path, method: .put, body: ByteBuffer(string: "whole")) { Int($0.status.code) }
+            let fetched = try await client.execute(uri: path, method: .get) { String(buffer: $0.body) }
+            #expect(stored == 200 && fetched == "whole")
+        }
+    }
+
     /// A request whose headers or body never complete does not hold its connection: the server closes it.
     @Test func silentConnectionsAreClosed() async throws {
         let directory = try TemporaryDirectory()
@@ -224,5 +252,13 @@ enum RawConnection {
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return fd
+    }
+}
+
+extension FileManager {
+    /// Whether `path` is a directory.
+    fileprivate func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
     }
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdCore
+import KiteCore
 import Logging
 import NIOCore
 import NIOHTTPTypes
@@ -56,7 +57,16 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    /// Removed when the connection closes (Hummingbird's idle-timeout handler before this one does not pass
+    /// `channelInactive` on): a body still streaming fails, so its responder stops (an upload is aborted).
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        if case .streaming(let source) = reading {
+            source.finish(KiteError(.invalidArgument, "the connection closed before the request body ended"))
+        }
+        reading = .idle
+        queued.removeAll()
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
@@ -108,13 +118,6 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func read(context: ChannelHandlerContext) {
         if streamFull || !queued.isEmpty { readPending = true } else { context.read() }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        if case .streaming(let source) = reading { source.finish(ChannelError.eof) }
-        reading = .idle
-        queued.removeAll()
-        context.fireChannelInactive()
     }
 
     /// A failed connection (a malformed request has had its 400 already) carries nothing more.
