@@ -8,7 +8,7 @@ import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
 /// `kite serve`'s HTTP/1.1 connections: SwiftNIO's HTTP codec and protocol-error handler (a malformed request
-/// gets 400 and the connection closes), Hummingbird's idle-timeout and graceful-shutdown handler, and
+/// gets 400 and the connection closes), `ConnectionPersistence` (HTTP/1.0's closing), Hummingbird's idle-timeout and graceful-shutdown handler, and
 /// `HTTPRequestHandler`, which answers each request with the router in a task of its own on the connection's
 /// event loop. Hummingbird's own `HTTP1Channel` carries every request part and response part through an
 /// `NIOAsyncChannel` (an async sequence in, an async writer out), which cost ~20 µs of CPU a request in reference
@@ -37,6 +37,7 @@ struct HTTPConnection: ServerChildChannel {
             try pipeline.configureHTTPServerPipeline(
                 withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false, withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: limits)
+            try pipeline.addHandler(ConnectionPersistence())
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
             try pipeline.addHandler(HTTPRequestHandler(responder: responder, logger: logger))
