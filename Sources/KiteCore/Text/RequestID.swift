@@ -7,19 +7,22 @@ public enum RequestID {
     /// A new random UUID, lowercase.
     public static func make() -> String {
         let (high, low) = generator.withLock { ($0.next(), $0.next()) }
-        var bytes = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
-        let digits = Array("0123456789abcdef".utf8)
         // Version 4 in the 13th hex digit, the RFC 4122 variant in the 17th.
-        let value = (high & ~0xF000 | 0x4000, low & ~(0xC << 60) | (0x8 << 60))
-        var position = 0
-        for word in [value.0, value.1] {
-            for shift in stride(from: 60, through: 0, by: -4) {
-                if position == 8 || position == 13 || position == 18 || position == 23 { position += 1 }
-                bytes[position] = digits[Int(word >> UInt64(shift) & 0xF)]
+        let digits = (high & ~0xF000 | 0x4000, low & ~(0xC << 60) | (0x8 << 60))
+        // Written straight into the string's storage: the id is made for every served prediction.
+        return String(unsafeUninitializedCapacity: 36) { text in
+            var position = 0
+            for digit in 0..<32 {
+                if digit == 8 || digit == 12 || digit == 16 || digit == 20 {
+                    text[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let nibble = UInt8(truncatingIfNeeded: (digit < 16 ? digits.0 : digits.1) >> UInt64(60 - 4 * (digit & 15)) & 0xF)
+                text[position] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
                 position += 1
             }
+            return position
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static let generator = Mutex(SeededGenerator(seed: UInt64.random(in: .min ... .max)))

@@ -40,7 +40,8 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let responder: HTTPConnection.Responder
     private let logger: Logger
     private var reading = Reading.idle
-    /// The request asked for the connection to close after its response.
+    /// The request asked for the connection to close after its response (`ConnectionPersistence` marks every
+    /// request that does with exactly `Connection: close`).
     private var closeAfterResponse = false
     /// A request has been handed to the responder and its response has not ended.
     private var answering = false
@@ -82,7 +83,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch (part, reading) {
         case (.head(let head), _):
             reading = .gathering(head, nil)
-            closeAfterResponse = head.headerFields[.connection]?.lowercased() == "close"
+            closeAfterResponse = head.headerFields[.connection] == "close"
         case (.body(let part), .gathering(let head, var body)):
             if (body?.readableBytes ?? 0) + part.readableBytes <= Self.gatheredBodyLimit {
                 reading = .idle  // the enum's reference dropped, the append below does not copy the body
@@ -95,7 +96,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
             } else {
                 let stream = BodyStream.makeSequence(
                     backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false,
-                    delegate: BodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop), eventLoop: context.eventLoop))
+                    delegate: BodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop)))
                 reading = .streaming(stream.source)
                 answer(Request(head: head, body: RequestBody(asyncSequence: stream.sequence)), context: context)
                 if let body { feed(body, to: stream.source) }
@@ -151,7 +152,7 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         Task {
             let response = await responder(request, channel)
             let writer = ChannelBodyWriter(handler: handler, head: response.head)
-            do { try await response.body.write(writer) } catch { await writer.abort(error) }
+            do { try await response.body.write(writer) } catch { writer.abort(error) }
         }
     }
 
@@ -196,14 +197,13 @@ final class HTTPRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
 /// The demand of a streamed request body: more wanted resumes the connection's reads.
 private struct BodyDemand: NIOAsyncSequenceProducerDelegate {
     let handler: NIOLoopBound<HTTPRequestHandler>
-    let eventLoop: any EventLoop
 
     func produceMore() {
-        eventLoop.execute { handler.value.resumeReading() }
+        handler.eventLoop.execute { handler.value.resumeReading() }
     }
 
     func didTerminate() {
-        eventLoop.execute { handler.value.resumeReading() }
+        handler.eventLoop.execute { handler.value.resumeReading() }
     }
 }
 
@@ -233,7 +233,7 @@ private struct ChannelBodyWriter: ResponseBodyWriter {
     }
 
     /// Ends the connection after a body that failed (its head may be out already).
-    func abort(_ error: any Error) async {
+    func abort(_ error: any Error) {
         let handler = self.handler
         handler.eventLoop.execute { handler.value.responseFailed(error) }
     }
@@ -250,12 +250,9 @@ private struct ChannelBodyWriter: ResponseBodyWriter {
     /// Writes `parts` on the connection's loop; a body's middle writes are awaited, its end is not.
     private func send(_ parts: [HTTPResponsePart], ended: Bool) async throws {
         let handler = self.handler
-        if handler.eventLoop.inEventLoop {
-            let written = handler.value.send(parts, ended: ended)
-            if !ended { try await written?.get() }
-        } else {
-            let written = try await handler.eventLoop.submit { handler.value.send(parts, ended: ended) }.get()
-            if !ended { try await written?.get() }
-        }
+        let written =
+            handler.eventLoop.inEventLoop
+            ? handler.value.send(parts, ended: ended) : try await handler.eventLoop.submit { handler.value.send(parts, ended: ended) }.get()
+        if !ended { try await written?.get() }
     }
 }
